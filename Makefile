@@ -1,0 +1,46 @@
+# Everything runs in ./.venv, built from the repo's own requirements files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: help demo test test-postgresql test-mysql lint benchmark compile-requirements clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-%: requirements/%.txt setup.cfg | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/$*.txt -e .
+	touch $@
+
+demo: $(VENV)/.installed-demo ## set up and run the demo host on http://localhost:8000
+	$(BIN)/python demo/run.py
+
+test: $(VENV)/.installed-test ## set up and run the whole test suite (SQLite)
+	$(BIN)/pytest
+
+test-postgresql: $(VENV)/.installed-ci ## the suite on the local PostgreSQL
+	INSTRUCTOR_PLUGIN_TEST_DB=postgresql $(BIN)/pytest -p no:cacheprovider
+
+test-mysql: $(VENV)/.installed-ci ## the suite on the local MariaDB/MySQL
+	INSTRUCTOR_PLUGIN_TEST_DB=mysql $(BIN)/pytest -p no:cacheprovider
+
+lint: $(VENV)/.installed-ci ## ruff (lint + format check) and the import-linter contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+benchmark: $(VENV)/.installed-ci ## seed 100,000 learners and print the figures (see benchmarks/)
+	$(BIN)/python -m benchmarks
+
+compile-requirements: | $(BIN)/python ## re-pin requirements/*.txt from the .in files
+	$(BIN)/pip install --quiet pip-tools
+	for f in base test ci dev demo; do \
+		$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe requirements/$$f.in -o requirements/$$f.txt; \
+	done
+
+clean: ## remove the virtualenv and generated files
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo/data

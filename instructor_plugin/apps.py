@@ -1,0 +1,27 @@
+"""App config: how an Open edX LMS discovers and mounts the plugin."""
+
+from django.apps import AppConfig
+
+_LMS = "lms.djangoapp"
+
+
+class InstructorPluginConfig(AppConfig):
+    """The instructor dashboard back end, registered through the ``lms.djangoapp`` entry point."""
+
+    name = "instructor_plugin"
+    verbose_name = "Instructor dashboard back end"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        "url_config": {
+            _LMS: {"namespace": "", "regex": r"^", "relative_path": "urls"},
+        },
+        "settings_config": {
+            _LMS: {
+                "common": {"relative_path": "settings.common"},
+                "production": {"relative_path": "settings.production"},
+                "devstack": {"relative_path": "settings.devstack"},
+                "test": {"relative_path": "settings.test"},
+            },
+        },
+    }

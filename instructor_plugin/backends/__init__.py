@@ -1,0 +1,1 @@
+"""What the plugin needs from its host: interfaces, records, errors and the registry."""

@@ -1,0 +1,327 @@
+"""
+The interfaces the plugin needs from its host, one per capability.
+
+A host implements these (or uses the built-in backend) and names its
+implementation in ``INSTRUCTOR_PLUGIN["BACKEND"]``. Every list method takes its
+filters and a :class:`~.data.PageRequest` and returns a :class:`~.data.Page`, so
+the backend filters, counts and slices in its database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+from .data import (
+    AllowedEnrollmentData,
+    BlockData,
+    CertificateData,
+    CertificateFilter,
+    CertificateGenerationRunData,
+    CohortData,
+    CourseAccessData,
+    CourseData,
+    CourseGradeData,
+    CourseModeData,
+    DueDateOverrideData,
+    EnrolledLearner,
+    EnrollmentData,
+    EnrollmentFilter,
+    ExamAllowanceData,
+    ExamAttemptData,
+    ExamListQuery,
+    MailMessage,
+    ManualEnrollmentAuditData,
+    OpenResponseCountsData,
+    Page,
+    PageRequest,
+    ProblemStateData,
+    SpecialExamData,
+    TeamFilter,
+    TeamMember,
+    UserData,
+)
+
+
+class CourseService(Protocol):
+    """Courses and their content tree."""
+
+    def get_course(self, course_key: CourseKey) -> CourseData:
+        """Return the course, or raise ``CourseNotFound``."""
+
+    def get_block(self, course_key: CourseKey, usage_key: UsageKey) -> BlockData:
+        """Return a block of this course, or raise ``BlockNotFound``."""
+
+    def get_ancestors(self, course_key: CourseKey, usage_key: UsageKey) -> Sequence[BlockData]:
+        """Return the block's ancestors, root first, excluding the block itself."""
+
+    def get_blocks(
+        self, course_key: CourseKey, block_types: Iterable[str] | None = None
+    ) -> Sequence[BlockData]:
+        """Return the course's blocks in tree order, optionally only of some types."""
+
+    def count_children(self, course_key: CourseKey, usage_key: UsageKey | None = None) -> int:
+        """Count the direct children of a block (of the course root when ``usage_key`` is None)."""
+
+    def has_blocks_of_type(self, course_key: CourseKey, block_type: str) -> bool:
+        """Tell whether the course holds at least one attached block of this type."""
+
+    def update_course_settings(self, course_key: CourseKey, **values: object) -> CourseData:
+        """Write course-level settings (proctoring fields) and return the updated course."""
+
+
+class UserService(Protocol):
+    """Users and their profiles."""
+
+    def get_user(self, user_id: int) -> UserData:
+        """Return a user by id, or raise ``UserNotFound``."""
+
+    def find_user(self, identifier: str) -> UserData:
+        """
+        Resolve a username or an email (case-insensitive) to one user.
+
+        Raise ``UserNotFound`` or ``AmbiguousIdentifier``.
+        """
+
+    def find_user_by_email(self, email: str) -> UserData | None:
+        """Return the user with this email (case-insensitive), if any."""
+
+
+class EnrollmentService(Protocol):
+    """Enrollments, course modes, allowed-to-enroll entries and the manual-enrollment audit."""
+
+    def get_enrollment(self, course_key: CourseKey, user_id: int) -> EnrollmentData | None:
+        """Return the user's enrollment record (active or not), if any."""
+
+    def enroll(self, course_key: CourseKey, user_id: int, mode: str | None = None) -> EnrollmentData:
+        """Enroll (or re-activate) the user; ``mode=None`` keeps an existing mode or uses the default."""
+
+    def unenroll(self, course_key: CourseKey, user_id: int) -> EnrollmentData | None:
+        """Deactivate the user's enrollment and return it, if there was one."""
+
+    def list_enrollments(
+        self, course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest
+    ) -> Page[EnrolledLearner]:
+        """Active enrollments ordered by username, with the beta-tester flag of each learner."""
+
+    def count_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
+        """Active enrollments per mode slug."""
+
+    def count_learners(self, course_key: CourseKey) -> int:
+        """Active enrollments of users holding no staff, instructor or CCX coach role."""
+
+    def count_active(self, course_key: CourseKey, limit: int | None = None) -> int:
+        """Active enrollments, counting no further than ``limit`` when given."""
+
+    def list_modes(self, course_key: CourseKey) -> Sequence[CourseModeData]:
+        """The enrollment tracks the course offers."""
+
+    def get_allowed(self, course_key: CourseKey, email: str) -> AllowedEnrollmentData | None:
+        """Return the allowed-to-enroll entry for this email (case-insensitive), if any."""
+
+    def allow(self, course_key: CourseKey, email: str, auto_enroll: bool) -> AllowedEnrollmentData:
+        """Create or update the allowed-to-enroll entry for this email."""
+
+    def disallow(self, course_key: CourseKey, email: str) -> None:
+        """Delete the allowed-to-enroll entry for this email."""
+
+    def record_manual_enrollment(self, audit: ManualEnrollmentAuditData) -> None:
+        """Append one row to the manual-enrollment audit."""
+
+
+class RoleService(Protocol):
+    """Course roles (course-level, org-level, global staff) and forum roles."""
+
+    def get_access(self, course_key: CourseKey, user_id: int) -> CourseAccessData:
+        """Every role the user holds in the course, in its org, and in its forums."""
+
+    def add_course_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        """Grant a course-level role (idempotent)."""
+
+    def remove_course_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        """Revoke a course-level role (idempotent)."""
+
+    def add_forum_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        """Grant a discussion-forum role (idempotent)."""
+
+    def remove_forum_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        """Revoke a discussion-forum role (idempotent)."""
+
+    def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
+        """Users holding any of the filtered roles, ordered by username (case-insensitive)."""
+
+
+class ProblemStateService(Protocol):
+    """Learner state on problems, and grades."""
+
+    def get_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData | None:
+        """The learner's state on the problem, if they have any."""
+
+    def reset_attempts(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData:
+        """Set the learner's attempts to zero, keeping the score."""
+
+    def delete_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> None:
+        """Delete the learner's state and score on the problem."""
+
+    def rescore(
+        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, only_if_higher: bool
+    ) -> ProblemStateData:
+        """Grade the learner's last submission again."""
+
+    def override_score(
+        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, score: float
+    ) -> ProblemStateData:
+        """Replace the learner's score on the problem."""
+
+    def iter_learners_with_state(self, course_key: CourseKey, usage_key: UsageKey) -> Iterator[int]:
+        """The ids of every learner holding state on the problem."""
+
+    def iter_course_grades(self, course_key: CourseKey) -> Iterator[CourseGradeData]:
+        """Course grades of every enrolled learner, streamed."""
+
+
+class DueDateService(Protocol):
+    """Course due dates and per-learner overrides (the edx-when model)."""
+
+    def is_enabled(self, course_key: CourseKey) -> bool:
+        """Tell whether the course has dates that can be extended."""
+
+    def get_due_dates(self, course_key: CourseKey) -> Mapping[UsageKey, datetime]:
+        """The original due date of every dated block."""
+
+    def set_override(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        user_id: int,
+        due: datetime,
+        actor_id: int,
+        reason: str,
+    ) -> None:
+        """Give the learner a personal due date on the block."""
+
+    def remove_override(
+        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, actor_id: int, reason: str
+    ) -> None:
+        """Remove the learner's personal due date on the block."""
+
+    def list_overrides(
+        self,
+        course_key: CourseKey,
+        usage_keys: Sequence[UsageKey] | None,
+        search: str | None,
+        page: PageRequest,
+    ) -> Page[DueDateOverrideData]:
+        """Active overrides, ordered by username, optionally for some blocks or learners."""
+
+
+class CertificateService(Protocol):
+    """Certificates, their generation switch, exceptions and invalidations."""
+
+    def is_generation_enabled(self, course_key: CourseKey) -> bool:
+        """Tell whether learners may be issued certificates in this course."""
+
+    def set_generation_enabled(self, course_key: CourseKey, enabled: bool) -> None:
+        """Turn certificate generation on or off for the course."""
+
+    def list_certificates(
+        self, course_key: CourseKey, filters: CertificateFilter, page: PageRequest
+    ) -> Page[CertificateData]:
+        """Certificates with their special cases, filtered and ordered by username."""
+
+    def list_generation_history(
+        self, course_key: CourseKey, page: PageRequest
+    ) -> Page[CertificateGenerationRunData]:
+        """Generation runs, newest first."""
+
+    def add_exception(self, course_key: CourseKey, user_id: int, notes: str, actor_id: int) -> None:
+        """Allowlist the learner."""
+
+    def remove_exception(self, course_key: CourseKey, user_id: int) -> bool:
+        """Remove the learner from the allowlist; False when they were not on it."""
+
+    def invalidate(self, course_key: CourseKey, user_id: int, notes: str, actor_id: int) -> None:
+        """Invalidate the learner's certificate."""
+
+    def remove_invalidation(self, course_key: CourseKey, user_id: int) -> bool:
+        """Re-validate the learner's certificate; False when it was not invalidated."""
+
+    def generate(
+        self, course_key: CourseKey, user_ids: Iterable[int], actor_id: int, is_regeneration: bool
+    ) -> Mapping[int, str]:
+        """Generate certificates and return the resulting status per learner."""
+
+
+class SpecialExamService(Protocol):
+    """Timed, proctored and practice exams (the edx-proctoring model)."""
+
+    def list_exams(self, course_key: CourseKey) -> Sequence[SpecialExamData]:
+        """Every special exam of the course."""
+
+    def get_exam(self, course_key: CourseKey, exam_id: int) -> SpecialExamData:
+        """An exam of this course, or raise ``BlockNotFound``."""
+
+    def list_attempts(
+        self, course_key: CourseKey, query: ExamListQuery, page: PageRequest
+    ) -> Page[ExamAttemptData]:
+        """Attempts, searched and ordered in the database."""
+
+    def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
+        """Remove the learner's attempts at the exam and return how many were removed."""
+
+    def list_allowances(
+        self, course_key: CourseKey, query: ExamListQuery, page: PageRequest
+    ) -> Page[ExamAllowanceData]:
+        """Allowances, searched and ordered in the database."""
+
+    def set_allowance(self, course_key: CourseKey, exam_id: int, user_id: int, key: str, value: str) -> None:
+        """Add or replace the learner's single allowance on the exam."""
+
+    def remove_allowance(self, course_key: CourseKey, exam_id: int, user_id: int, key: str) -> bool:
+        """Remove an allowance; False when there was none."""
+
+    def supports_onboarding(self, course_key: CourseKey) -> bool:
+        """Tell whether the course's proctoring provider has an onboarding exam."""
+
+    def review_dashboard_available(self, course_key: CourseKey) -> bool:
+        """Tell whether the proctoring provider offers a review dashboard."""
+
+
+class OpenResponseService(Protocol):
+    """Response counts of open-response assessments."""
+
+    def list_counts(self, course_key: CourseKey, page: PageRequest) -> Page[OpenResponseCountsData]:
+        """Counts per assessment block, in course order."""
+
+    def summarize(self, course_key: CourseKey) -> OpenResponseCountsData:
+        """Counts summed over every assessment of the course."""
+
+
+class CohortService(Protocol):
+    """Course cohorts."""
+
+    def is_cohorted(self, course_key: CourseKey) -> bool:
+        """Tell whether the course divides learners into cohorts."""
+
+    def list_cohorts(self, course_key: CourseKey) -> Sequence[CohortData]:
+        """The course's cohorts."""
+
+    def get_cohort_names(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, str]:
+        """The cohort name of each learner who has one."""
+
+
+class MailService(Protocol):
+    """Delivery of the plugin's messages."""
+
+    def send(self, message: MailMessage) -> None:
+        """Render and deliver one message."""
+
+
+class SiteConfigService(Protocol):
+    """Per-site and per-org configuration values."""
+
+    def get_value(self, name: str, default: object = None, org: str | None = None) -> object:
+        """A configuration value, looked up for the org first when given."""

@@ -1,0 +1,148 @@
+"""Enrollments, modes, allowed-to-enroll entries and the manual-enrollment audit."""
+
+from collections.abc import Mapping, Sequence
+
+from django.db.models import Count, Exists, OuterRef, Q
+from opaque_keys.edx.keys import CourseKey
+
+from ..data import (
+    BETA,
+    CCX_COACH,
+    INSTRUCTOR,
+    STAFF,
+    AllowedEnrollmentData,
+    CourseModeData,
+    EnrolledLearner,
+    EnrollmentData,
+    EnrollmentFilter,
+    ManualEnrollmentAuditData,
+    Page,
+    PageRequest,
+)
+from .models import (
+    CourseAccessRole,
+    CourseEnrollment,
+    CourseEnrollmentAllowed,
+    CourseMode,
+    ManualEnrollmentAudit,
+)
+from .users import to_user_data
+
+DEFAULT_MODE = "audit"
+_NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
+
+
+def _to_enrollment_data(enrollment: CourseEnrollment) -> EnrollmentData:
+    return EnrollmentData(
+        user_id=enrollment.user_id,
+        course_key=enrollment.course_key,
+        mode=enrollment.mode,
+        is_active=enrollment.is_active,
+    )
+
+
+def _to_allowed_data(allowed: CourseEnrollmentAllowed) -> AllowedEnrollmentData:
+    return AllowedEnrollmentData(
+        email=allowed.email, course_key=allowed.course_key, auto_enroll=allowed.auto_enroll, user_id=allowed.user_id
+    )
+
+
+def _active(course_key: CourseKey):
+    return CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+
+
+class BuiltinEnrollmentService:
+    """Reads and writes the built-in enrollment tables."""
+
+    def get_enrollment(self, course_key: CourseKey, user_id: int) -> EnrollmentData | None:
+        enrollment = CourseEnrollment.objects.filter(course_key=course_key, user_id=user_id).first()
+        return _to_enrollment_data(enrollment) if enrollment else None
+
+    def enroll(self, course_key: CourseKey, user_id: int, mode: str | None = None) -> EnrollmentData:
+        enrollment, created = CourseEnrollment.objects.get_or_create(
+            course_key=course_key, user_id=user_id, defaults={"mode": mode or DEFAULT_MODE}
+        )
+        if not created and (not enrollment.is_active or (mode and mode != enrollment.mode)):
+            enrollment.is_active = True
+            enrollment.mode = mode or enrollment.mode
+            enrollment.save(update_fields=["is_active", "mode"])
+        return _to_enrollment_data(enrollment)
+
+    def unenroll(self, course_key: CourseKey, user_id: int) -> EnrollmentData | None:
+        enrollment = CourseEnrollment.objects.filter(course_key=course_key, user_id=user_id).first()
+        if enrollment is None:
+            return None
+        if enrollment.is_active:
+            enrollment.is_active = False
+            enrollment.save(update_fields=["is_active"])
+        return _to_enrollment_data(enrollment)
+
+    def list_enrollments(
+        self, course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest
+    ) -> Page[EnrolledLearner]:
+        beta = CourseAccessRole.objects.filter(user_id=OuterRef("user_id"), course_key=course_key, role=BETA)
+        rows = _active(course_key)
+        if filters.search:
+            term = filters.search.strip()
+            rows = rows.filter(
+                Q(user__username__icontains=term)
+                | Q(user__email__icontains=term)
+                | Q(user__first_name__icontains=term)
+                | Q(user__last_name__icontains=term)
+                | Q(user__builtin_profile__name__icontains=term)
+            )
+        if filters.is_beta_tester is not None:
+            rows = rows.filter(Exists(beta) if filters.is_beta_tester else ~Exists(beta))
+        total = rows.count()
+        window = (
+            rows.annotate(is_beta_tester=Exists(beta))
+            .select_related("user", "user__builtin_profile")
+            .order_by("user__username")[page.offset : page.offset + page.limit]
+        )
+        items = [
+            EnrolledLearner(user=to_user_data(row.user), mode=row.mode, is_beta_tester=row.is_beta_tester)
+            for row in window
+        ]
+        return Page(items=items, total=total)
+
+    def count_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
+        rows = _active(course_key).values("mode").annotate(n=Count("pk")).order_by("mode")
+        return {row["mode"]: row["n"] for row in rows}
+
+    def count_learners(self, course_key: CourseKey) -> int:
+        team = CourseAccessRole.objects.filter(
+            user_id=OuterRef("user_id"), course_key=course_key, role__in=_NOT_LEARNER_ROLES
+        )
+        return _active(course_key).exclude(Exists(team)).count()
+
+    def count_active(self, course_key: CourseKey, limit: int | None = None) -> int:
+        rows = _active(course_key)
+        if limit is None:
+            return rows.count()
+        return rows.order_by()[:limit].count()
+
+    def list_modes(self, course_key: CourseKey) -> Sequence[CourseModeData]:
+        modes = CourseMode.objects.filter(course__course_key=course_key).order_by("pk")
+        return [CourseModeData(slug=m.slug, display_name=m.display_name) for m in modes]
+
+    def get_allowed(self, course_key: CourseKey, email: str) -> AllowedEnrollmentData | None:
+        allowed = CourseEnrollmentAllowed.objects.filter(course_key=course_key, email=email.strip().lower()).first()
+        return _to_allowed_data(allowed) if allowed else None
+
+    def allow(self, course_key: CourseKey, email: str, auto_enroll: bool) -> AllowedEnrollmentData:
+        allowed, _ = CourseEnrollmentAllowed.objects.update_or_create(
+            course_key=course_key, email=email.strip().lower(), defaults={"auto_enroll": auto_enroll}
+        )
+        return _to_allowed_data(allowed)
+
+    def disallow(self, course_key: CourseKey, email: str) -> None:
+        CourseEnrollmentAllowed.objects.filter(course_key=course_key, email=email.strip().lower()).delete()
+
+    def record_manual_enrollment(self, audit: ManualEnrollmentAuditData) -> None:
+        ManualEnrollmentAudit.objects.create(
+            enrolled_by_id=audit.enrolled_by_id,
+            enrolled_email=audit.enrolled_email,
+            course_key=audit.course_key,
+            state_transition=audit.state_transition,
+            reason=audit.reason,
+        )

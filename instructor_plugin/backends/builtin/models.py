@@ -1,0 +1,174 @@
+"""
+Tables of the built-in backend: the host data a standalone instructor dashboard needs.
+
+An LMS keeps these in its own apps (modulestore, student, django_comment_common...);
+the built-in backend keeps a compact equivalent so the plugin runs on its own.
+"""
+
+from django.conf import settings
+from django.db import models
+from opaque_keys.edx.django.models import CourseKeyField, UsageKeyField
+
+User = settings.AUTH_USER_MODEL
+
+
+class Course(models.Model):
+    """A course run with the settings the dashboard reads."""
+
+    course_key = CourseKeyField(max_length=255, unique=True)
+    display_name = models.CharField(max_length=255)
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    enrollment_start = models.DateTimeField(null=True, blank=True)
+    enrollment_end = models.DateTimeField(null=True, blank=True)
+    self_paced = models.BooleanField(default=False)
+    grading_policy = models.JSONField(default=dict, blank=True)
+    enable_proctored_exams = models.BooleanField(default=False)
+    enable_timed_exams = models.BooleanField(default=False)
+    proctoring_provider = models.CharField(max_length=64, blank=True, default="")
+    proctoring_escalation_email = models.EmailField(blank=True, default="")
+    create_zendesk_tickets = models.BooleanField(default=False)
+    enable_ccx = models.BooleanField(default=False)
+    teams_enabled = models.BooleanField(default=False)
+    certificate_generation_enabled = models.BooleanField(default=True)
+
+    def __str__(self):
+        return str(self.course_key)
+
+
+class Block(models.Model):
+    """One block of a course's content tree, kept in tree order by ``position``."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="blocks")
+    usage_key = UsageKeyField(max_length=255, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    block_type = models.CharField(max_length=64)
+    display_name = models.CharField(max_length=255, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    graded = models.BooleanField(default=False)
+    assignment_type = models.CharField(max_length=64, blank=True)
+    due = models.DateTimeField(null=True, blank=True)
+    max_attempts = models.PositiveIntegerField(null=True, blank=True)
+    weight = models.FloatField(null=True, blank=True)
+    has_score = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("course", "position")
+        indexes = [models.Index(fields=("course", "block_type"))]
+
+    def __str__(self):
+        return str(self.usage_key)
+
+
+class UserProfile(models.Model):
+    """Profile fields an LMS keeps beside ``auth.User``."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="builtin_profile")
+    name = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    year_of_birth = models.PositiveSmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=8, blank=True)
+    level_of_education = models.CharField(max_length=8, blank=True)
+    goals = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.name or str(self.user_id)
+
+
+class CourseMode(models.Model):
+    """An enrollment track offered by a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modes")
+    slug = models.CharField(max_length=100)
+    display_name = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course", "slug"), name="ipb_unique_course_mode")]
+
+    def __str__(self):
+        return f"{self.course_id}:{self.slug}"
+
+
+class CourseEnrollment(models.Model):
+    """A user's enrollment in a course; unenrolling deactivates it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_enrollments")
+    course_key = CourseKeyField(max_length=255)
+    mode = models.CharField(max_length=100, default="audit")
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_enrollment")]
+        indexes = [models.Index(fields=("course_key", "is_active", "mode"), name="ipb_enrollment_course_active")]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.course_key}"
+
+
+class CourseEnrollmentAllowed(models.Model):
+    """An email (stored lower-cased) allowed to enroll before it has an enrolled account."""
+
+    email = models.EmailField()
+    course_key = CourseKeyField(max_length=255)
+    auto_enroll = models.BooleanField(default=False)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("course_key", "email"), name="ipb_unique_allowed_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} allowed in {self.course_key}"
+
+
+class ManualEnrollmentAudit(models.Model):
+    """Who changed whose enrollment, when, how and why."""
+
+    enrolled_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    enrolled_email = models.CharField(max_length=255, db_index=True)
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    state_transition = models.CharField(max_length=255)
+    reason = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.enrolled_email}: {self.state_transition}"
+
+
+class CourseAccessRole(models.Model):
+    """A course role held in one course, or in every course of an org when ``course_key`` is empty."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_course_roles")
+    org = models.CharField(max_length=255, db_index=True)
+    course_key = CourseKeyField(max_length=255, null=True, blank=True)
+    role = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("user", "org", "course_key", "role"), name="ipb_unique_access_role"),
+        ]
+        indexes = [models.Index(fields=("course_key", "role", "user"), name="ipb_access_role_course")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} in {self.course_key or self.org}"
+
+
+class ForumRole(models.Model):
+    """A discussion-forum role held in one course."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_forum_roles")
+    course_key = CourseKeyField(max_length=255)
+    role = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("course_key", "role", "user"), name="ipb_unique_forum_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} in {self.course_key}"

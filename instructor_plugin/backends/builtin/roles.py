@@ -1,0 +1,75 @@
+"""Course roles (course, org, global staff) and forum roles."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from opaque_keys.edx.keys import CourseKey
+
+from ..data import CourseAccessData, Page, PageRequest, TeamFilter, TeamMember
+from .models import CourseAccessRole, ForumRole
+from .users import to_user_data, users_with_profile
+
+
+class BuiltinRoleService:
+    """Reads and writes ``CourseAccessRole`` and ``ForumRole``."""
+
+    def get_access(self, course_key: CourseKey, user_id: int) -> CourseAccessData:
+        rows = CourseAccessRole.objects.filter(user_id=user_id).filter(
+            Q(course_key=course_key) | Q(course_key__isnull=True, org__iexact=course_key.org)
+        )
+        course_roles, org_roles = set(), set()
+        for course_key_value, role in rows.values_list("course_key", "role"):
+            (course_roles if course_key_value else org_roles).add(role)
+        forum_roles = ForumRole.objects.filter(user_id=user_id, course_key=course_key).values_list("role", flat=True)
+        return CourseAccessData(
+            user_id=user_id,
+            course_roles=frozenset(course_roles),
+            org_roles=frozenset(org_roles),
+            forum_roles=frozenset(forum_roles),
+        )
+
+    def add_course_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        CourseAccessRole.objects.get_or_create(user_id=user_id, org=course_key.org, course_key=course_key, role=role)
+
+    def remove_course_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        CourseAccessRole.objects.filter(user_id=user_id, course_key=course_key, role=role).delete()
+
+    def add_forum_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        ForumRole.objects.get_or_create(user_id=user_id, course_key=course_key, role=role)
+
+    def remove_forum_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        ForumRole.objects.filter(user_id=user_id, course_key=course_key, role=role).delete()
+
+    def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
+        course_roles = CourseAccessRole.objects.filter(course_key=course_key, role__in=filters.course_roles)
+        forum_roles = ForumRole.objects.filter(course_key=course_key, role__in=filters.forum_roles)
+        members = users_with_profile().filter(
+            Exists(course_roles.filter(user_id=OuterRef("pk"))) | Exists(forum_roles.filter(user_id=OuterRef("pk")))
+        )
+        if filters.search:
+            term = filters.search.strip()
+            members = members.filter(Q(username__icontains=term) | Q(email__icontains=term))
+        total = members.count()
+        window = list(members.order_by(Lower("username"), "pk")[page.offset : page.offset + page.limit])
+        ids = [user.pk for user in window]
+        held_course = _roles_by_user(course_roles.filter(user_id__in=ids))
+        held_forum = _roles_by_user(forum_roles.filter(user_id__in=ids))
+        items = [
+            TeamMember(
+                user=to_user_data(user),
+                course_roles=_in_order(held_course.get(user.pk, ()), filters.course_roles),
+                forum_roles=_in_order(held_forum.get(user.pk, ()), filters.forum_roles),
+            )
+            for user in window
+        ]
+        return Page(items=items, total=total)
+
+
+def _roles_by_user(rows) -> dict[int, set[str]]:
+    held: dict[int, set[str]] = {}
+    for user_id, role in rows.values_list("user_id", "role"):
+        held.setdefault(user_id, set()).add(role)
+    return held
+
+
+def _in_order(held, order) -> tuple[str, ...]:
+    return tuple(role for role in order if role in held)

@@ -1,0 +1,390 @@
+"""
+The frozen dataclasses that cross the backend boundary.
+
+Backends speak in opaque keys, user ids and these records; they never hand a
+host's model instance to the plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+T = TypeVar("T")
+
+
+# --- Paging -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A slice of a list: ``limit`` items starting at ``offset``."""
+
+    offset: int = 0
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with the size of the whole filtered list."""
+
+    items: Sequence[T]
+    total: int
+
+
+# --- Courses and content ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseData:
+    """A course run and the settings the dashboard reads or writes."""
+
+    course_key: CourseKey
+    display_name: str
+    start: datetime | None = None
+    end: datetime | None = None
+    enrollment_start: datetime | None = None
+    enrollment_end: datetime | None = None
+    self_paced: bool = False
+    grade_cutoffs: Mapping[str, float] = field(default_factory=dict)
+    graders: Sequence[Mapping[str, object]] = ()
+    enable_proctored_exams: bool = False
+    enable_timed_exams: bool = False
+    proctoring_provider: str | None = None
+    proctoring_escalation_email: str | None = None
+    create_zendesk_tickets: bool = False
+    enable_ccx: bool = False
+    teams_enabled: bool = False
+    errors: Sequence[str] = ()
+
+    def has_started(self) -> bool:
+        return self.start is None or self.start <= timezone.now()
+
+    def has_ended(self) -> bool:
+        return self.end is not None and self.end < timezone.now()
+
+
+@dataclass(frozen=True)
+class BlockData:
+    """One block of a course's content tree."""
+
+    usage_key: UsageKey
+    block_type: str
+    display_name: str
+    parent_key: UsageKey | None = None
+    graded: bool = False
+    assignment_type: str = ""
+    due: datetime | None = None
+    max_attempts: int | None = None
+    weight: float | None = None
+    has_score: bool = False
+
+
+# --- Users ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserData:
+    """A user of the host, with the profile fields the dashboard shows."""
+
+    id: int
+    username: str
+    email: str
+    full_name: str = ""
+    is_active: bool = True
+    is_staff: bool = False
+    language: str | None = None
+
+
+# --- Enrollments ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseModeData:
+    """An enrollment track offered by a course (``audit``, ``verified``...)."""
+
+    slug: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class EnrollmentData:
+    """One user's enrollment record in one course (active or not)."""
+
+    user_id: int
+    course_key: CourseKey
+    mode: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class EnrollmentFilter:
+    """Filters of the enrollments list; ``None`` means "do not filter"."""
+
+    search: str | None = None
+    is_beta_tester: bool | None = None
+
+
+@dataclass(frozen=True)
+class EnrolledLearner:
+    """A row of the enrollments list."""
+
+    user: UserData
+    mode: str
+    is_beta_tester: bool
+
+
+@dataclass(frozen=True)
+class AllowedEnrollmentData:
+    """An email allowed to enroll before (or without) having an account."""
+
+    email: str
+    course_key: CourseKey
+    auto_enroll: bool
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ManualEnrollmentAuditData:
+    """The audit record of one enrollment change made by course staff."""
+
+    enrolled_by_id: int | None
+    enrolled_email: str
+    course_key: CourseKey
+    state_transition: str
+    reason: str
+    created: datetime | None = None
+
+
+# --- Roles ------------------------------------------------------------------
+
+BETA = "beta"
+INSTRUCTOR = "instructor"
+STAFF = "staff"
+LIMITED_STAFF = "limited_staff"
+CCX_COACH = "ccx_coach"
+DATA_RESEARCHER = "data_researcher"
+#: Course roles, held in one course or (``org_roles``) in every course of an org.
+COURSE_ROLES = (BETA, INSTRUCTOR, STAFF, LIMITED_STAFF, CCX_COACH, DATA_RESEARCHER)
+
+FORUM_ADMINISTRATOR = "Administrator"
+FORUM_MODERATOR = "Moderator"
+FORUM_GROUP_MODERATOR = "Group Moderator"
+FORUM_COMMUNITY_TA = "Community TA"
+#: Discussion-forum roles, held in one course.
+FORUM_ROLES = (FORUM_ADMINISTRATOR, FORUM_MODERATOR, FORUM_GROUP_MODERATOR, FORUM_COMMUNITY_TA)
+
+
+
+@dataclass(frozen=True)
+class CourseAccessData:
+    """The roles one user holds in one course (course-level, org-level and forum)."""
+
+    user_id: int
+    course_roles: frozenset[str] = frozenset()
+    org_roles: frozenset[str] = frozenset()
+    forum_roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    """Filters of the course team list."""
+
+    course_roles: Sequence[str] = ()
+    forum_roles: Sequence[str] = ()
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A row of the course team list: a user and every team role they hold."""
+
+    user: UserData
+    course_roles: Sequence[str]
+    forum_roles: Sequence[str]
+
+
+# --- Learner state and grades -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProblemStateData:
+    """A learner's state on one problem."""
+
+    user_id: int
+    usage_key: UsageKey
+    attempts: int
+    score: float | None
+    max_score: float | None
+    state: Mapping[str, object] = field(default_factory=dict)
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CourseGradeData:
+    """A learner's course grade with the breakdown by assignment type."""
+
+    user_id: int
+    percent: float
+    letter_grade: str | None
+    passed: bool
+    section_breakdown: Mapping[str, float] = field(default_factory=dict)
+
+
+# --- Due dates --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueDateOverrideData:
+    """A learner's personal due date on a block."""
+
+    user: UserData
+    usage_key: UsageKey
+    due: datetime
+    original_due: datetime | None = None
+    reason: str = ""
+    actor_id: int | None = None
+
+
+# --- Certificates -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """A generated certificate and the special cases attached to it."""
+
+    user: UserData
+    course_key: CourseKey
+    status: str
+    mode: str | None
+    enrollment_track: str | None = None
+    exception_granted: datetime | None = None
+    exception_notes: str | None = None
+    invalidated_by: str | None = None
+    invalidation_date: datetime | None = None
+    invalidation_note: str = ""
+
+
+@dataclass(frozen=True)
+class CertificateFilter:
+    """Filters of the issued-certificates list."""
+
+    status_filter: str = "all"
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateGenerationRunData:
+    """One entry of a course's certificate generation history."""
+
+    is_regeneration: bool
+    created: datetime
+    candidates: str
+    generated_by_id: int | None = None
+
+
+# --- Special exams ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecialExamData:
+    """A timed, proctored or practice exam."""
+
+    id: int
+    course_key: CourseKey
+    content_id: str
+    exam_name: str
+    time_limit_mins: int | None
+    is_proctored: bool
+    is_practice_exam: bool
+    is_active: bool
+    hide_after_due: bool = False
+    due_date: datetime | None = None
+    backend: str | None = None
+
+
+@dataclass(frozen=True)
+class ExamAttemptData:
+    """A learner's attempt at a special exam."""
+
+    id: int
+    user: UserData
+    exam: SpecialExamData
+    status: str
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    allowed_time_limit_mins: int | None = None
+    ready_to_resume: bool = False
+
+
+@dataclass(frozen=True)
+class ExamAllowanceData:
+    """An allowance granted to a learner on a special exam."""
+
+    id: int
+    user: UserData
+    exam: SpecialExamData
+    key: str
+    value: str
+    created: datetime | None = None
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExamListQuery:
+    """Search, ordering and exam filter of an attempts or allowances list."""
+
+    search: str | None = None
+    ordering: str | None = None
+    exam_id: int | None = None
+
+
+# --- Open responses ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenResponseCountsData:
+    """Response counts of one open-response assessment block."""
+
+    usage_key: UsageKey
+    unit_name: str
+    display_name: str
+    total: int = 0
+    training: int = 0
+    peer: int = 0
+    self: int = 0
+    waiting: int = 0
+    staff: int = 0
+    done: int = 0
+
+
+# --- Cohorts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortData:
+    """A cohort of a course."""
+
+    id: int
+    name: str
+    user_count: int
+    assignment_type: str
+
+
+# --- Mail -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """A message of a known type for one recipient, rendered by the mail backend."""
+
+    message_type: str
+    recipient_email: str
+    context: Mapping[str, object]
+    recipient_user_id: int | None = None
+    language: str | None = None

@@ -1,0 +1,21 @@
+"""Errors a backend raises; the plugin turns each into a clear client error."""
+
+
+class BackendError(Exception):
+    """Base class of every backend error."""
+
+
+class CourseNotFound(BackendError):
+    """No course has this key."""
+
+
+class BlockNotFound(BackendError):
+    """No block with this usage key exists in the course."""
+
+
+class UserNotFound(BackendError):
+    """No user matches this identifier."""
+
+
+class AmbiguousIdentifier(BackendError):
+    """More than one user matches this identifier (a username equal to another user's email)."""

@@ -1,0 +1,106 @@
+"""
+Resolve the configured backend once and hand out its services.
+
+``INSTRUCTOR_PLUGIN["BACKEND"]`` names a callable returning a :class:`Backend`;
+``INSTRUCTOR_PLUGIN["BACKEND_SERVICES"]`` may replace single services with
+classes of the host's own (``{"mail": "myhost.mail.AceMailService"}``). Both are
+read again whenever Django's ``setting_changed`` signal fires, so tests swap them
+with ``override_settings`` or :func:`use_backend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+from ..conf import plugin_setting
+from . import base
+
+CAPABILITIES = (
+    "courses",
+    "users",
+    "enrollments",
+    "roles",
+    "problem_state",
+    "due_dates",
+    "certificates",
+    "special_exams",
+    "open_responses",
+    "cohorts",
+    "mail",
+    "site_config",
+)
+
+
+class Backend:
+    """The services of one backend, one attribute per capability."""
+
+    courses: base.CourseService
+    users: base.UserService
+    enrollments: base.EnrollmentService
+    roles: base.RoleService
+    problem_state: base.ProblemStateService
+    due_dates: base.DueDateService
+    certificates: base.CertificateService
+    special_exams: base.SpecialExamService
+    open_responses: base.OpenResponseService
+    cohorts: base.CohortService
+    mail: base.MailService
+    site_config: base.SiteConfigService
+
+    def __init__(self, **services: object) -> None:
+        unknown = set(services) - set(CAPABILITIES)
+        if unknown:
+            raise ImproperlyConfigured(f"Unknown backend capabilities: {', '.join(sorted(unknown))}")
+        self._services = services
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_") or name not in CAPABILITIES:
+            raise AttributeError(name)
+        try:
+            return self._services[name]
+        except KeyError:
+            raise ImproperlyConfigured(f"The configured instructor_plugin backend provides no '{name}' service.")
+
+    def replace(self, **services: object) -> Backend:
+        """A copy of this backend with some services replaced."""
+        return Backend(**{**self._services, **services})
+
+
+_override: Backend | None = None
+
+
+@lru_cache(maxsize=1)
+def _configured_backend() -> Backend:
+    factory = import_string(plugin_setting("BACKEND"))
+    backend = factory()
+    overrides = {name: import_string(path)() for name, path in plugin_setting("BACKEND_SERVICES").items()}
+    return backend.replace(**overrides) if overrides else backend
+
+
+def get_backend() -> Backend:
+    """The backend in force: a test's :func:`use_backend`, else the configured one."""
+    return _override if _override is not None else _configured_backend()
+
+
+@contextmanager
+def use_backend(backend: Backend) -> Iterator[Backend]:
+    """Use ``backend`` until the block ends (for tests)."""
+    global _override
+    previous, _override = _override, backend
+    try:
+        yield backend
+    finally:
+        _override = previous
+
+
+@receiver(setting_changed)
+def _forget_configured_backend(setting: str, **kwargs: object) -> None:
+    if setting == "INSTRUCTOR_PLUGIN":
+        _configured_backend.cache_clear()

@@ -1,0 +1,1 @@
+"""Settings hooks called by the host's plugin framework, one module per settings type."""

@@ -1,0 +1,89 @@
+"""
+Defaults of ``INSTRUCTOR_PLUGIN``, the one dict that configures the plugin.
+
+A host may set any key; :func:`plugin_settings` only fills what is missing. Where
+Open edX already has a top-level setting for the same thing (the ``*_MICROFRONTEND_URL``
+family, ``FEATURES['ENABLE_SPECIAL_EXAMS']``...), its value becomes the default.
+"""
+
+DEFAULTS = {
+    # .. setting_name: INSTRUCTOR_PLUGIN["BACKEND"]
+    # .. setting_description: Dotted path of a callable returning the backend (see backends/registry.py).
+    "BACKEND": "instructor_plugin.backends.builtin.builtin_backend",
+    # .. setting_name: INSTRUCTOR_PLUGIN["BACKEND_SERVICES"]
+    # .. setting_description: Capability name -> dotted path of a class replacing that one service.
+    "BACKEND_SERVICES": {},
+    # .. setting_name: INSTRUCTOR_PLUGIN["MICROFRONTEND_URL"]
+    # .. setting_description: Where the instructor-dashboard MFE is served; tab URLs use its path.
+    "MICROFRONTEND_URL": "/instructor-dashboard",
+    "COMMUNICATIONS_MICROFRONTEND_URL": None,
+    "LEARNING_MICROFRONTEND_URL": None,
+    "WRITABLE_GRADEBOOK_URL": None,
+    "COURSE_AUTHORING_MICROFRONTEND_URL": None,
+    "ADMIN_CONSOLE_MICROFRONTEND_URL": None,
+    "STUDIO_URL": None,
+    "LMS_ROOT_URL": "",
+    "LEGACY_DASHBOARD_URL": "/courses/{course_id}/instructor",
+    "ANALYTICS_DASHBOARD_URL": "",
+    "ANALYTICS_DASHBOARD_NAME": "Insights",
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_ENROLLMENT_INSTR_BUTTONS"]
+    # .. setting_description: Above this many active enrollments a course is not "small" (disable_buttons).
+    "MAX_ENROLLMENT_INSTR_BUTTONS": 200,
+    "ENABLE_SPECIAL_EXAMS": False,
+    "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": False,
+    "ENABLE_CCX": False,
+    "PLATFORM_NAME": "Open edX",
+    "SITE_NAME": "localhost",
+    "CONTACT_MAILING_ADDRESS": "",
+    # .. setting_name: INSTRUCTOR_PLUGIN["SITE_CONFIGURATION"]
+    # .. setting_description: Site configuration values for the built-in backend; ``{"orgs": {org: {...}}}``
+    #   holds per-org values.
+    "SITE_CONFIGURATION": {},
+    # .. setting_name: INSTRUCTOR_PLUGIN["AUTHENTICATION_CLASSES"]
+    # .. setting_description: DRF authentication classes of every plugin endpoint; an LMS adds its
+    #   ``BearerAuthenticationAllowInactiveUser`` here.
+    "AUTHENTICATION_CLASSES": [
+        "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication",
+        "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
+    ],
+}
+
+_FROM_HOST_SETTINGS = {
+    "MICROFRONTEND_URL": "INSTRUCTOR_MICROFRONTEND_URL",
+    "COMMUNICATIONS_MICROFRONTEND_URL": "COMMUNICATIONS_MICROFRONTEND_URL",
+    "LEARNING_MICROFRONTEND_URL": "LEARNING_MICROFRONTEND_URL",
+    "WRITABLE_GRADEBOOK_URL": "WRITABLE_GRADEBOOK_URL",
+    "COURSE_AUTHORING_MICROFRONTEND_URL": "COURSE_AUTHORING_MICROFRONTEND_URL",
+    "ADMIN_CONSOLE_MICROFRONTEND_URL": "ADMIN_CONSOLE_MICROFRONTEND_URL",
+    "LMS_ROOT_URL": "LMS_ROOT_URL",
+    "ANALYTICS_DASHBOARD_URL": "ANALYTICS_DASHBOARD_URL",
+    "ANALYTICS_DASHBOARD_NAME": "ANALYTICS_DASHBOARD_NAME",
+    "MAX_ENROLLMENT_INSTR_BUTTONS": "MAX_ENROLLMENT_INSTR_BUTTONS",
+    "PLATFORM_NAME": "PLATFORM_NAME",
+    "SITE_NAME": "SITE_NAME",
+    "CONTACT_MAILING_ADDRESS": "CONTACT_MAILING_ADDRESS",
+    "ENABLE_CCX": "CUSTOM_COURSES_EDX",
+}
+
+_FROM_HOST_FEATURES = {
+    "ENABLE_SPECIAL_EXAMS": "ENABLE_SPECIAL_EXAMS",
+    "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE",
+}
+
+
+def plugin_settings(settings):
+    """Fill ``settings.INSTRUCTOR_PLUGIN`` with defaults, preferring the host's own settings."""
+    configured = dict(getattr(settings, "INSTRUCTOR_PLUGIN", {}))
+    features = getattr(settings, "FEATURES", {})
+    for key, default in DEFAULTS.items():
+        if key in configured:
+            continue
+        host_name = _FROM_HOST_SETTINGS.get(key)
+        feature_name = _FROM_HOST_FEATURES.get(key)
+        if host_name and getattr(settings, host_name, None) is not None:
+            configured[key] = getattr(settings, host_name)
+        elif feature_name and feature_name in features:
+            configured[key] = features[feature_name]
+        else:
+            configured[key] = default
+    settings.INSTRUCTOR_PLUGIN = configured

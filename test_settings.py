@@ -1,0 +1,122 @@
+"""
+Settings for the plugin's test suite: a stand-in LMS that installs the plugin
+through its entry point, as an Open edX host does.
+
+The database is SQLite unless ``INSTRUCTOR_PLUGIN_TEST_DB`` names another
+(``postgresql`` or ``mysql``; see ``.ci/run``).
+"""
+
+import os
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+SECRET_KEY = "instructor-plugin-tests-only-a-long-enough-secret-key"
+DEBUG = False
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+ROOT_URLCONF = "tests.urls"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ALLOWED_HOSTS = ["*"]
+
+_DB = os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB", "sqlite")
+if _DB == "postgresql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "test",
+            "USER": os.environ.get("PGUSER", "postgres"),
+            "HOST": "127.0.0.1",
+            "PORT": "5432",
+        }
+    }
+elif _DB == "mysql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": "test",
+            "USER": "root",
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": "3306",
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "waffle",
+    "instructor_plugin.backends.builtin",
+]
+INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
+
+MIDDLEWARE = [
+    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "crum.CurrentRequestUserMiddleware",
+    "waffle.middleware.WaffleMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+    }
+]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication",
+        "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "edx_rest_framework_extensions.paginators.DefaultPagination",
+    "PAGE_SIZE": 10,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+JWT_AUTH = {
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
+    "JWT_ISSUER": "http://test-issuer",
+    "JWT_AUDIENCE": "test-audience",
+    "JWT_SECRET_KEY": "instructor-plugin-test-jwt-secret-key-0123456789",
+    "JWT_VERIFY_AUDIENCE": False,
+    "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
+    "JWT_PAYLOAD_GET_USERNAME_HANDLER": lambda payload: payload.get("preferred_username"),
+    "JWT_AUTH_COOKIE": "edx-jwt-cookie",
+    "JWT_ISSUERS": [
+        {
+            "ISSUER": "http://test-issuer",
+            "AUDIENCE": "test-audience",
+            "SECRET_KEY": "instructor-plugin-test-jwt-secret-key-0123456789",
+        }
+    ],
+}
+EDX_DRF_EXTENSIONS = {}
+
+CELERY_TASK_ALWAYS_EAGER = True
+
+INSTRUCTOR_PLUGIN = {
+    "LMS_ROOT_URL": "http://lms.test",
+    "MICROFRONTEND_URL": "http://apps.test/instructor-dashboard",
+}
+
+add_plugins(__name__, "lms.djangoapp", "common")
+add_plugins(__name__, "lms.djangoapp", "test")
