@@ -29,6 +29,9 @@ DEFAULTS = {
     # .. setting_name: INSTRUCTOR_PLUGIN["MAX_ENROLLMENT_INSTR_BUTTONS"]
     # .. setting_description: Above this many active enrollments a course is not "small" (disable_buttons).
     "MAX_ENROLLMENT_INSTR_BUTTONS": 200,
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_SYNC_ENROLLMENT_IDENTIFIERS"]
+    # .. setting_description: The most identifiers one enrollment or beta-tester request may carry.
+    "MAX_SYNC_ENROLLMENT_IDENTIFIERS": 1000,
     "ENABLE_SPECIAL_EXAMS": False,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": False,
     "ENABLE_CCX": False,

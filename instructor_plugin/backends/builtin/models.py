@@ -145,7 +145,7 @@ class CourseAccessRole(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_course_roles")
     org = models.CharField(max_length=255, db_index=True)
-    course_key = CourseKeyField(max_length=255, null=True, blank=True)
+    course_key = CourseKeyField(max_length=255, blank=True)
     role = models.CharField(max_length=64)
 
     class Meta:

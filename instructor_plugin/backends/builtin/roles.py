@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
+from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import CourseAccessData, Page, PageRequest, TeamFilter, TeamMember
@@ -14,7 +15,7 @@ class BuiltinRoleService:
 
     def get_access(self, course_key: CourseKey, user_id: int) -> CourseAccessData:
         rows = CourseAccessRole.objects.filter(user_id=user_id).filter(
-            Q(course_key=course_key) | Q(course_key__isnull=True, org__iexact=course_key.org)
+            Q(course_key=course_key) | Q(course_key=CourseKeyField.Empty, org__iexact=course_key.org)
         )
         course_roles, org_roles = set(), set()
         for course_key_value, role in rows.values_list("course_key", "role"):

@@ -1,1 +1,34 @@
-urlpatterns = []
+"""URLs of the Instructor API v2 (namespace ``instructor_api_v2``), with its OpenAPI schema and docs."""
+
+from django.urls import path, re_path
+
+from ..course_id import COURSE_ID_PATTERN
+from ..schema import InstructorDocsView, InstructorSchemaView
+from ..views import UnknownEndpointView
+from .views.course import CourseMetadataView
+from .views.enrollments import (
+    BetaTesterModifyView,
+    CourseEnrollmentsView,
+    EnrollmentModifyView,
+)
+from .views.learners import LearnerView
+from .views.team import CourseTeamMemberView, CourseTeamRolesView, CourseTeamView
+
+app_name = "instructor_api_v2"
+
+COURSE = rf"^courses/{COURSE_ID_PATTERN}"
+IDENTIFIER = r"(?P<email_or_username>[^/]+)"
+
+urlpatterns = [
+    path("schema/", InstructorSchemaView.as_view(), name="schema"),
+    path("docs/", InstructorDocsView.as_view(), name="docs"),
+    re_path(rf"{COURSE}$", CourseMetadataView.as_view(), name="course_metadata"),
+    re_path(rf"{COURSE}/enrollments$", CourseEnrollmentsView.as_view(), name="course_enrollments"),
+    re_path(rf"{COURSE}/enrollments/modify$", EnrollmentModifyView.as_view(), name="enrollment_modify"),
+    re_path(rf"{COURSE}/beta_testers/modify$", BetaTesterModifyView.as_view(), name="beta_tester_modify"),
+    re_path(rf"{COURSE}/learners/{IDENTIFIER}$", LearnerView.as_view(), name="learner_detail"),
+    re_path(rf"{COURSE}/team/roles$", CourseTeamRolesView.as_view(), name="course_team_roles"),
+    re_path(rf"{COURSE}/team$", CourseTeamView.as_view(), name="course_team"),
+    re_path(rf"{COURSE}/team/{IDENTIFIER}$", CourseTeamMemberView.as_view(), name="course_team_member"),
+    re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
+]

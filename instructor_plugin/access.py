@@ -1,0 +1,157 @@
+"""
+Course team roles: who holds which role, and granting or revoking them.
+
+No permission check happens here; callers check :mod:`instructor_plugin.permissions` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from opaque_keys.edx.keys import CourseKey
+
+from .backends.data import (
+    BETA,
+    CCX_COACH,
+    COURSE_ROLES,
+    DATA_RESEARCHER,
+    FORUM_ADMINISTRATOR,
+    FORUM_COMMUNITY_TA,
+    FORUM_GROUP_MODERATOR,
+    FORUM_MODERATOR,
+    FORUM_ROLES,
+    INSTRUCTOR,
+    LIMITED_STAFF,
+    STAFF,
+    Page,
+    PageRequest,
+    TeamFilter,
+    TeamMember,
+)
+from .backends.registry import get_backend
+
+__all__ = [
+    "COURSE_ROLES",
+    "FORUM_ROLES",
+    "ROLE_DISPLAY_NAMES",
+    "TEAM_ROLE_ORDER",
+    "CourseAccess",
+    "allow_access",
+    "get_course_access",
+    "is_forum_role",
+    "list_team",
+    "revoke_access",
+]
+
+ROLE_DISPLAY_NAMES = {
+    INSTRUCTOR: _("Admin"),
+    STAFF: _("Staff"),
+    LIMITED_STAFF: _("Limited Staff"),
+    BETA: _("Beta Tester"),
+    CCX_COACH: _("CCX Coach"),
+    DATA_RESEARCHER: _("Data Researcher"),
+    FORUM_ADMINISTRATOR: _("Discussion Admin"),
+    FORUM_MODERATOR: _("Discussion Moderator"),
+    FORUM_GROUP_MODERATOR: _("Group Moderator"),
+    FORUM_COMMUNITY_TA: _("Community TA"),
+}
+
+#: The order in which team roles are listed.
+TEAM_ROLE_ORDER = (
+    STAFF,
+    LIMITED_STAFF,
+    INSTRUCTOR,
+    BETA,
+    DATA_RESEARCHER,
+    FORUM_ADMINISTRATOR,
+    FORUM_MODERATOR,
+    FORUM_GROUP_MODERATOR,
+    FORUM_COMMUNITY_TA,
+    CCX_COACH,
+)
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    """What one user is in one course; the input of every permission rule."""
+
+    user_id: int | None
+    is_global_staff: bool = False
+    course_roles: frozenset[str] = frozenset()
+    org_roles: frozenset[str] = frozenset()
+    forum_roles: frozenset[str] = frozenset()
+
+    def holds(self, role: str) -> bool:
+        """Course-level or org-level membership of a course role."""
+        return role in self.course_roles or role in self.org_roles
+
+    @property
+    def is_instructor(self) -> bool:
+        """Course or org instructor, or global staff."""
+        return self.is_global_staff or self.holds(INSTRUCTOR)
+
+    @property
+    def is_course_staff(self) -> bool:
+        """Course or org staff or instructor, or global staff."""
+        return self.is_instructor or self.holds(STAFF)
+
+    @property
+    def is_data_researcher(self) -> bool:
+        return self.holds(DATA_RESEARCHER)
+
+    @property
+    def is_forum_admin(self) -> bool:
+        return FORUM_ADMINISTRATOR in self.forum_roles
+
+    @property
+    def is_discussion_admin(self) -> bool:
+        """Course staff who is also the forum Administrator: may manage forum roles."""
+        return self.is_course_staff and self.is_forum_admin
+
+
+def get_course_access(user, course_key: CourseKey) -> CourseAccess:
+    """The roles of a (possibly anonymous) Django user in the course."""
+    if user is None or not user.is_authenticated:
+        return CourseAccess(user_id=None)
+    roles = get_backend().roles.get_access(course_key, user.pk)
+    return CourseAccess(
+        user_id=user.pk,
+        is_global_staff=user.is_staff,
+        course_roles=roles.course_roles,
+        org_roles=roles.org_roles,
+        forum_roles=roles.forum_roles,
+    )
+
+
+def is_forum_role(role: str) -> bool:
+    """Whether ``role`` is a discussion-forum role rather than a course role."""
+    return role in FORUM_ROLES
+
+
+def allow_access(course_key: CourseKey, user_id: int, role: str) -> None:
+    """Grant a course or forum role."""
+    roles = get_backend().roles
+    if is_forum_role(role):
+        roles.add_forum_role(course_key, user_id, role)
+    else:
+        roles.add_course_role(course_key, user_id, role)
+
+
+def revoke_access(course_key: CourseKey, user_id: int, role: str) -> None:
+    """Revoke a course or forum role."""
+    roles = get_backend().roles
+    if is_forum_role(role):
+        roles.remove_forum_role(course_key, user_id, role)
+    else:
+        roles.remove_course_role(course_key, user_id, role)
+
+
+def list_team(course_key: CourseKey, roles: tuple[str, ...], search: str | None, page: PageRequest) -> Page[TeamMember]:
+    """Holders of any of ``roles`` in the course, ordered by username."""
+    filters = TeamFilter(
+        course_roles=tuple(r for r in TEAM_ROLE_ORDER if r in roles and not is_forum_role(r)),
+        forum_roles=tuple(r for r in TEAM_ROLE_ORDER if r in roles and is_forum_role(r)),
+        search=search,
+    )
+    return get_backend().roles.list_team(course_key, filters, page)

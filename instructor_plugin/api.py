@@ -1,0 +1,57 @@
+"""
+The public Python API of the plugin, for hosts and other plugins.
+
+Import from here only; everything else is internal and may change.
+"""
+
+from .access import (
+    COURSE_ROLES,
+    FORUM_ROLES,
+    ROLE_DISPLAY_NAMES,
+    CourseAccess,
+    allow_access,
+    get_course_access,
+    is_forum_role,
+    list_team,
+    revoke_access,
+)
+from .batch_enrollment import process_single_student_enrollment, process_student_enrollment_batch
+from .beta_testers import modify_beta_testers
+from .course_info import get_course_metadata
+from .course_team import modify_team, revoke_member_roles
+from .enrollment import (
+    EmailEnrollmentState,
+    enroll_email,
+    get_email_params,
+    get_enrollment_status,
+    send_beta_role_email,
+    unenroll_email,
+)
+from .learners import get_learner_summary
+from .permissions import has_permission
+
+__all__ = [
+    "COURSE_ROLES",
+    "FORUM_ROLES",
+    "ROLE_DISPLAY_NAMES",
+    "CourseAccess",
+    "EmailEnrollmentState",
+    "allow_access",
+    "enroll_email",
+    "get_course_access",
+    "get_course_metadata",
+    "get_email_params",
+    "get_enrollment_status",
+    "get_learner_summary",
+    "has_permission",
+    "is_forum_role",
+    "list_team",
+    "modify_beta_testers",
+    "modify_team",
+    "process_single_student_enrollment",
+    "process_student_enrollment_batch",
+    "revoke_access",
+    "revoke_member_roles",
+    "send_beta_role_email",
+    "unenroll_email",
+]

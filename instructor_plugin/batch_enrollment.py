@@ -1,0 +1,171 @@
+"""
+Enrolling or unenrolling a list of learners, one identifier at a time, with progress.
+
+Every identifier is processed in its own savepoint and yields a result row; a bad
+identifier is a row, never a failure of the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from opaque_keys.edx.keys import CourseKey
+
+from .backends.data import ManualEnrollmentAuditData
+from .backends.exceptions import AmbiguousIdentifier, UserNotFound
+from .backends.registry import get_backend
+from .enrollment import (
+    ALLOWEDTOENROLL_TO_ENROLLED,
+    ALLOWEDTOENROLL_TO_UNENROLLED,
+    DEFAULT_TRANSITION_STATE,
+    ENROLLED_TO_ENROLLED,
+    ENROLLED_TO_UNENROLLED,
+    UNENROLLED_TO_ALLOWEDTOENROLL,
+    UNENROLLED_TO_ENROLLED,
+    UNENROLLED_TO_UNENROLLED,
+    EmailEnrollmentState,
+    enroll_email,
+    get_email_params,
+    unenroll_email,
+)
+
+__all__ = ["ENROLL", "UNENROLL", "process_single_student_enrollment", "process_student_enrollment_batch"]
+
+log = logging.getLogger(__name__)
+
+ENROLL = "enroll"
+UNENROLL = "unenroll"
+
+ProgressCallback = Callable[[int, int, list[dict]], None]
+
+
+def _enroll_transition(before: EmailEnrollmentState, after: EmailEnrollmentState) -> str:
+    if before.user and after.enrollment:
+        if before.enrollment:
+            return ENROLLED_TO_ENROLLED
+        if before.allowed:
+            return ALLOWEDTOENROLL_TO_ENROLLED
+        return UNENROLLED_TO_ENROLLED
+    if after.allowed:
+        return UNENROLLED_TO_ALLOWEDTOENROLL
+    return DEFAULT_TRANSITION_STATE
+
+
+def _unenroll_transition(before: EmailEnrollmentState) -> str:
+    if before.enrollment:
+        return ENROLLED_TO_UNENROLLED
+    if before.allowed:
+        return ALLOWEDTOENROLL_TO_UNENROLLED
+    return UNENROLLED_TO_UNENROLLED
+
+
+def process_single_student_enrollment(
+    request_user,
+    course_key: CourseKey,
+    action: str,
+    identifier: str,
+    auto_enroll: bool,
+    email_students: bool,
+    reason: str | None,
+    email_params: dict | None,
+) -> dict:
+    """
+    Enroll or unenroll one learner given by username or email, and audit the change.
+
+    Returns ``{"identifier", "before", "after", "success": True, "state_transition"}`` or,
+    on failure, ``{"identifier", "success": False, "invalid_identifier" | "error": True,
+    "error_message"}``. An unknown username that is not an email is an invalid identifier;
+    an unknown email becomes an allowed-to-enroll entry.
+    """
+    backend = get_backend()
+    try:
+        user = backend.users.find_user(identifier)
+        email, language = user.email, user.language
+    except UserNotFound:
+        email, language = identifier.strip(), None
+    except AmbiguousIdentifier:
+        return _failure(identifier, "error", "More than one user matches this identifier.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _failure(identifier, "invalid_identifier", "Not a known username or a valid email address.")
+
+    try:
+        with transaction.atomic():
+            if action == ENROLL:
+                before, after, _ = enroll_email(
+                    course_key, email, auto_enroll, email_students, email_params, language=language
+                )
+                transition = _enroll_transition(before, after)
+            else:
+                before, after = unenroll_email(course_key, email, email_students, email_params, language=language)
+                transition = _unenroll_transition(before)
+            backend.enrollments.record_manual_enrollment(
+                ManualEnrollmentAuditData(
+                    enrolled_by_id=request_user.pk if request_user else None,
+                    enrolled_email=email,
+                    course_key=course_key,
+                    state_transition=transition,
+                    reason=reason or "",
+                )
+            )
+    except Exception:
+        log.exception("Could not %s %r in %s", action, identifier, course_key)
+        return _failure(identifier, "error", "The change could not be made; nothing was changed for this learner.")
+    return {
+        "identifier": identifier,
+        "before": before.to_dict(),
+        "after": after.to_dict(),
+        "success": True,
+        "state_transition": transition,
+    }
+
+
+def _failure(identifier: str, kind: str, message: str) -> dict:
+    return {"identifier": identifier, kind: True, "success": False, "error_message": message}
+
+
+def process_student_enrollment_batch(
+    request_user,
+    course_key: CourseKey,
+    action: str,
+    identifiers: Sequence[str],
+    auto_enroll: bool,
+    email_students: bool,
+    reason: str | None,
+    secure: bool,
+    progress_callback: ProgressCallback | None = None,
+) -> dict:
+    """
+    Enroll or unenroll every identifier, calling ``progress_callback(done, total, results)`` after each.
+
+    Returns ``{"action", "auto_enroll", "results", "successful_operations",
+    "failed_operations", "total_students"}``.
+    """
+    email_params = None
+    if email_students:
+        course = get_backend().courses.get_course(course_key)
+        email_params = get_email_params(course, auto_enroll, secure=secure)
+    results: list[dict] = []
+    total = len(identifiers)
+    for done, identifier in enumerate(identifiers, start=1):
+        results.append(
+            process_single_student_enrollment(
+                request_user, course_key, action, identifier, auto_enroll, email_students, reason, email_params
+            )
+        )
+        if progress_callback:
+            progress_callback(done, total, results)
+    succeeded = sum(1 for result in results if result["success"])
+    return {
+        "action": action,
+        "auto_enroll": auto_enroll,
+        "results": results,
+        "successful_operations": succeeded,
+        "failed_operations": total - succeeded,
+        "total_students": total,
+    }

@@ -1,0 +1,135 @@
+"""Managing the course team: which roles exist, who may grant them, and granting or revoking them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.db import transaction
+from opaque_keys.edx.keys import CourseKey
+
+from .access import (
+    TEAM_ROLE_ORDER,
+    CourseAccess,
+    allow_access,
+    is_forum_role,
+    revoke_access,
+)
+from .backends.data import CCX_COACH, INSTRUCTOR, CourseData, UserData
+from .backends.exceptions import AmbiguousIdentifier, UserNotFound
+from .backends.registry import get_backend
+from .conf import plugin_setting
+
+__all__ = [
+    "ALLOW",
+    "REVOKE",
+    "InactiveUser",
+    "SelfInstructorRevocation",
+    "available_roles",
+    "can_manage_role",
+    "editable_roles",
+    "modify_team",
+    "revoke_member_roles",
+]
+
+log = logging.getLogger(__name__)
+
+ALLOW = "allow"
+REVOKE = "revoke"
+
+
+class InactiveUser(Exception):
+    """The user's account is inactive; their roles are not changed."""
+
+
+class SelfInstructorRevocation(Exception):
+    """An instructor tried to revoke their own instructor role."""
+
+
+def available_roles(course: CourseData) -> tuple[str, ...]:
+    """The team roles of the course, in display order (``ccx_coach`` only where CCX is on)."""
+    ccx = bool(plugin_setting("ENABLE_CCX")) and course.enable_ccx
+    return tuple(role for role in TEAM_ROLE_ORDER if role != CCX_COACH or ccx)
+
+
+def can_manage_role(access: CourseAccess, role: str) -> bool:
+    """Instructors manage every role; discussion admins manage forum roles only."""
+    return access.is_instructor or (access.is_discussion_admin and is_forum_role(role))
+
+
+def editable_roles(course: CourseData, access: CourseAccess) -> tuple[str, ...]:
+    """The roles the caller may grant or revoke."""
+    return tuple(role for role in available_roles(course) if can_manage_role(access, role))
+
+
+def modify_team(
+    course_key: CourseKey, actor_id: int, identifiers: Sequence[str], role: str, action: str
+) -> list[dict]:
+    """
+    Grant (``"allow"``) or revoke (``"revoke"``) ``role`` for each identifier.
+
+    Each row is ``{"identifier", "error", "user_does_not_exist", "is_active"}`` plus
+    ``error_message`` on failure. Granting a course role also enrolls the user.
+    Inactive users and revoking one's own instructor role are row errors.
+    """
+    backend = get_backend()
+    results = []
+    for identifier in identifiers:
+        row = {"identifier": identifier, "error": False, "user_does_not_exist": False, "is_active": None}
+        try:
+            user = backend.users.find_user(identifier)
+        except UserNotFound:
+            results.append({**row, "error": True, "user_does_not_exist": True, "error_message": "User not found."})
+            continue
+        except AmbiguousIdentifier:
+            results.append({**row, "error": True, "error_message": "More than one user matches this identifier."})
+            continue
+        row["is_active"] = user.is_active
+        failure = _change_role(course_key, actor_id, user, role, action)
+        results.append({**row, "error": True, "error_message": failure} if failure else row)
+    return results
+
+
+def _change_role(course_key: CourseKey, actor_id: int, user: UserData, role: str, action: str) -> str | None:
+    if not user.is_active:
+        return "The user's account is inactive."
+    if action == REVOKE and role == INSTRUCTOR and user.id == actor_id:
+        return "Instructors cannot remove their own instructor access."
+    try:
+        with transaction.atomic():
+            if action == ALLOW:
+                allow_access(course_key, user.id, role)
+                if not is_forum_role(role):
+                    _ensure_enrolled(course_key, user.id)
+            else:
+                revoke_access(course_key, user.id, role)
+    except Exception:
+        log.exception("Could not %s %s for user %s in %s", action, role, user.id, course_key)
+        return "The change could not be made."
+    return None
+
+
+def _ensure_enrolled(course_key: CourseKey, user_id: int) -> None:
+    enrollments = get_backend().enrollments
+    enrollment = enrollments.get_enrollment(course_key, user_id)
+    if not (enrollment and enrollment.is_active):
+        enrollments.enroll(course_key, user_id)
+
+
+def revoke_member_roles(course_key: CourseKey, actor_id: int, identifier: str, roles: Sequence[str]) -> UserData:
+    """
+    Revoke ``roles`` from one team member and return them.
+
+    Raises ``UserNotFound``/``AmbiguousIdentifier``, :class:`InactiveUser`, or
+    :class:`SelfInstructorRevocation` before changing anything.
+    """
+    user = get_backend().users.find_user(identifier)
+    if not user.is_active:
+        raise InactiveUser(identifier)
+    if INSTRUCTOR in roles and user.id == actor_id:
+        raise SelfInstructorRevocation(identifier)
+    with transaction.atomic():
+        for role in roles:
+            revoke_access(course_key, user.id, role)
+    return user
+

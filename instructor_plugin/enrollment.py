@@ -1,0 +1,250 @@
+"""
+Enrolling and unenrolling by email, beta-tester messages, and the parameters of
+enrollment messages.
+
+No permission check happens here; callers check :mod:`instructor_plugin.permissions` first.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from opaque_keys.edx.keys import CourseKey
+
+from .backends.data import (
+    CourseData,
+    EnrolledLearner,
+    EnrollmentData,
+    EnrollmentFilter,
+    MailMessage,
+    Page,
+    PageRequest,
+    UserData,
+)
+from .backends.exceptions import AmbiguousIdentifier, UserNotFound
+from .backends.registry import get_backend
+from .conf import plugin_setting
+
+__all__ = [
+    "ALLOWEDTOENROLL_TO_ENROLLED",
+    "ALLOWEDTOENROLL_TO_UNENROLLED",
+    "DEFAULT_TRANSITION_STATE",
+    "ENROLLED_TO_ENROLLED",
+    "ENROLLED_TO_UNENROLLED",
+    "UNENROLLED_TO_ALLOWEDTOENROLL",
+    "UNENROLLED_TO_ENROLLED",
+    "UNENROLLED_TO_UNENROLLED",
+    "EmailEnrollmentState",
+    "enroll_email",
+    "get_email_params",
+    "get_enrollment_status",
+    "list_enrolled_learners",
+    "send_beta_role_email",
+    "send_mail_to_student",
+    "unenroll_email",
+]
+
+ENROLLED_TO_ENROLLED = "from enrolled to enrolled"
+ALLOWEDTOENROLL_TO_ENROLLED = "from allowed to enroll to enrolled"
+UNENROLLED_TO_ENROLLED = "from unenrolled to enrolled"
+UNENROLLED_TO_ALLOWEDTOENROLL = "from unenrolled to allowed to enroll"
+DEFAULT_TRANSITION_STATE = "N/A"
+ENROLLED_TO_UNENROLLED = "from enrolled to unenrolled"
+ALLOWEDTOENROLL_TO_UNENROLLED = "from allowed to enroll to unenrolled"
+UNENROLLED_TO_UNENROLLED = "from unenrolled to unenrolled"
+
+
+class EmailEnrollmentState:
+    """
+    The enrollment state of an email in a course, read when the object is built.
+
+    ``user`` is the account holding that email (if any), ``enrollment`` whether it is
+    actively enrolled, ``allowed`` whether an allowed-to-enroll entry exists, and
+    ``auto_enroll`` whether that entry enrolls the account as soon as it registers.
+    """
+
+    def __init__(self, course_id: CourseKey, email: str):
+        backend = get_backend()
+        self.user: UserData | None = backend.users.find_user_by_email(email)
+        self.enrollment_record: EnrollmentData | None = (
+            backend.enrollments.get_enrollment(course_id, self.user.id) if self.user else None
+        )
+        allowed = backend.enrollments.get_allowed(course_id, email)
+        self.enrollment = bool(self.enrollment_record and self.enrollment_record.is_active)
+        self.mode = self.enrollment_record.mode if self.enrollment_record else None
+        self.full_name = self.user.full_name if self.user else None
+        self.allowed = allowed is not None
+        self.auto_enroll = bool(allowed and allowed.auto_enroll)
+
+    def to_dict(self) -> dict[str, bool]:
+        """``{"user", "enrollment", "allowed", "auto_enroll"}`` as booleans."""
+        return {
+            "user": self.user is not None,
+            "enrollment": self.enrollment,
+            "allowed": self.allowed,
+            "auto_enroll": self.auto_enroll,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.to_dict()})"
+
+
+def get_email_params(course: CourseData, auto_enroll: bool, secure: bool = True) -> dict[str, object]:
+    """The template context shared by every enrollment message of a course."""
+    site_config = get_backend().site_config
+    site_name = site_config.get_value("SITE_NAME", plugin_setting("SITE_NAME"))
+    root = f"{'https' if secure else 'http'}://{site_name}"
+    course_id = str(course.course_key)
+    return {
+        "site_name": site_name,
+        "registration_url": f"{root}/register",
+        "course_id": course_id,
+        "display_name": course.display_name,
+        "auto_enroll": auto_enroll,
+        "course_url": f"{root}/courses/{course_id}/",
+        "course_about_url": f"{root}/courses/{course_id}/about",
+        "platform_name": site_config.get_value("PLATFORM_NAME", plugin_setting("PLATFORM_NAME")),
+        "contact_mailing_address": site_config.get_value(
+            "contact_mailing_address", plugin_setting("CONTACT_MAILING_ADDRESS")
+        ),
+    }
+
+
+def send_mail_to_student(student_email: str, param_dict: dict[str, object], language: str | None = None) -> None:
+    """
+    Send the message named by ``param_dict["message_type"]`` once the transaction commits.
+
+    A change rolled back after the call sends nothing.
+    """
+    user = param_dict.get("user_id")
+    message = MailMessage(
+        message_type=str(param_dict["message_type"]),
+        recipient_email=student_email,
+        recipient_user_id=int(user) if user else None,
+        language=language,
+        context=dict(param_dict),
+    )
+    transaction.on_commit(lambda: get_backend().mail.send(message))
+
+
+def enroll_email(
+    course_id: CourseKey,
+    student_email: str,
+    auto_enroll: bool = False,
+    message_students: bool = False,
+    message_params: dict[str, object] | None = None,
+    language: str | None = None,
+) -> tuple[EmailEnrollmentState, EmailEnrollmentState, EnrollmentData | None]:
+    """
+    Enroll the account holding ``student_email``, or allow the email to enroll.
+
+    An active account is enrolled (keeping its mode if it already was); an unknown
+    email, or an inactive account, gets an allowed-to-enroll entry whose
+    ``auto_enroll`` decides whether registering enrolls it. Returns the states
+    before and after, and the enrollment when one was made.
+    """
+    backend = get_backend()
+    before = EmailEnrollmentState(course_id, student_email)
+    params = {**(message_params or {})}
+    enrollment = None
+    if before.user and before.user.is_active:
+        enrollment = backend.enrollments.enroll(course_id, before.user.id, before.mode if before.enrollment else None)
+        if message_students:
+            params.update(
+                message_type="enrolled_enroll",
+                email_address=student_email,
+                user_id=before.user.id,
+                full_name=before.full_name,
+            )
+            send_mail_to_student(student_email, params, language)
+    else:
+        backend.enrollments.allow(course_id, student_email, auto_enroll)
+        if message_students:
+            params.update(message_type="allowed_enroll", email_address=student_email)
+            if before.user:
+                params["user_id"] = before.user.id
+            send_mail_to_student(student_email, params, language)
+    return before, EmailEnrollmentState(course_id, student_email), enrollment
+
+
+def unenroll_email(
+    course_id: CourseKey,
+    student_email: str,
+    message_students: bool = False,
+    message_params: dict[str, object] | None = None,
+    language: str | None = None,
+) -> tuple[EmailEnrollmentState, EmailEnrollmentState]:
+    """
+    Unenroll the account holding ``student_email`` and withdraw its allowed-to-enroll entry.
+
+    Each change that happens sends its own message when ``message_students`` is set.
+    """
+    backend = get_backend()
+    before = EmailEnrollmentState(course_id, student_email)
+    params = {**(message_params or {})}
+    if before.enrollment:
+        backend.enrollments.unenroll(course_id, before.user.id)
+        if message_students:
+            send_mail_to_student(
+                student_email,
+                {
+                    **params,
+                    "message_type": "enrolled_unenroll",
+                    "email_address": student_email,
+                    "user_id": before.user.id,
+                    "full_name": before.full_name,
+                },
+                language,
+            )
+    if before.allowed:
+        backend.enrollments.disallow(course_id, student_email)
+        if message_students:
+            message = {**params, "message_type": "allowed_unenroll", "email_address": student_email}
+            if before.user:
+                message["user_id"] = before.user.id
+            send_mail_to_student(student_email, message, language)
+    return before, EmailEnrollmentState(course_id, student_email)
+
+
+def send_beta_role_email(action: str, user: UserData, message_params: dict[str, object]) -> None:
+    """Tell ``user`` they were added as (``"add"``) or removed from (``"remove"``) the beta testers."""
+    if action not in ("add", "remove"):
+        raise ValueError(f"Unexpected action received '{action}' - expected 'add' or 'remove'")
+    if action == "add" and not user.is_active:
+        return
+    params = {
+        **message_params,
+        "message_type": "add_beta_tester" if action == "add" else "remove_beta_tester",
+        "email_address": user.email,
+        "user_id": user.id,
+        "full_name": user.full_name,
+    }
+    send_mail_to_student(user.email, params, user.language)
+
+
+def list_enrolled_learners(course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest) -> Page[EnrolledLearner]:
+    """One page of the course's active learners, ordered by username."""
+    return get_backend().enrollments.list_enrollments(course_key, filters, page)
+
+
+def get_enrollment_status(course_key: CourseKey, identifier: str) -> str:
+    """
+    A sentence describing the enrollment of a username or email.
+
+    ``"Enrollment status for learner1: active"``; the status is ``active``, ``inactive``
+    (unenrolled), ``pending`` (allowed to enroll) or ``never enrolled``.
+    """
+    backend = get_backend()
+    try:
+        email = backend.users.find_user(identifier).email
+    except (UserNotFound, AmbiguousIdentifier):
+        email = identifier.strip()
+    state = EmailEnrollmentState(course_key, email)
+    if state.enrollment:
+        status = "active"
+    elif state.enrollment_record:
+        status = "inactive"
+    elif state.allowed:
+        status = "pending"
+    else:
+        status = "never enrolled"
+    return f"Enrollment status for {identifier}: {status}"

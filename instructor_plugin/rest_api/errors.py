@@ -1,0 +1,114 @@
+"""
+The one error envelope of every plugin endpoint.
+
+Every response with status >= 400 has the body::
+
+    {"error": "Learner not found.", "error_code": "learner_not_found",
+     "detail": "Learner not found.", "developer_message": "Learner not found.",
+     "field_errors": {"identifier": ["This field is required."]}}
+
+``field_errors`` appears on validation failures only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from ..backends.exceptions import (
+    AmbiguousIdentifier,
+    BlockNotFound,
+    CourseNotFound,
+    UserNotFound,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    """The request clashes with the current state (HTTP 409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+class BadRequest(exceptions.APIException):
+    """A request that is well-formed but cannot be served as asked (HTTP 400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad request."
+    default_code = "bad_request"
+
+
+_BACKEND_ERRORS = {
+    CourseNotFound: (exceptions.NotFound, "Course not found.", "course_not_found"),
+    BlockNotFound: (exceptions.NotFound, "Block not found in this course.", "block_not_found"),
+    UserNotFound: (exceptions.NotFound, "Learner not found.", "learner_not_found"),
+    AmbiguousIdentifier: (BadRequest, "More than one user matches this identifier.", "ambiguous_identifier"),
+}
+
+
+def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
+    if isinstance(exc, exceptions.APIException):
+        return exc
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    for error_class, (api_class, message, code) in _BACKEND_ERRORS.items():
+        if isinstance(exc, error_class):
+            return api_class(message, code)
+    return None
+
+
+def _flatten(errors, prefix: str = "") -> list[str]:
+    if isinstance(errors, dict):
+        return [
+            message
+            for key, value in errors.items()
+            for message in _flatten(value, f"{prefix}item {int(key) + 1}: " if str(key).isdigit() else prefix)
+        ]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _flatten(value, prefix)]
+    return [f"{prefix}{errors}"]
+
+
+def _envelope(message: str, code: str, field_errors: dict | None = None) -> dict:
+    body = {"error": message, "error_code": code, "detail": message, "developer_message": message}
+    if field_errors is not None:
+        body["field_errors"] = field_errors
+    return body
+
+
+def _validation_body(exc: exceptions.ValidationError) -> dict:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    field_errors = {field: _flatten(errors) for field, errors in detail.items()}
+    first_field, first_messages = next(iter(field_errors.items()))
+    where = "" if first_field == "non_field_errors" else f"{first_field}: "
+    return _envelope(f"Invalid request. {where}{first_messages[0]}", "validation_error", field_errors)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """Turn any exception raised by a plugin view into the envelope."""
+    api_exc = _as_api_exception(exc)
+    if api_exc is None:
+        log.exception("Unexpected error in %s", context.get("view").__class__.__name__)
+        return Response(
+            _envelope("An unexpected error occurred.", "server_error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR
+        )
+    if isinstance(api_exc, exceptions.ValidationError):
+        body = _validation_body(api_exc)
+    else:
+        codes = api_exc.get_codes()
+        body = _envelope(str(api_exc.detail), codes if isinstance(codes, str) else api_exc.default_code)
+    headers = {}
+    if getattr(api_exc, "auth_header", None):
+        headers["WWW-Authenticate"] = api_exc.auth_header
+    if getattr(api_exc, "wait", None):
+        headers["Retry-After"] = str(int(api_exc.wait))
+    return Response(body, status=api_exc.status_code, headers=headers)

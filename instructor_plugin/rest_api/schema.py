@@ -1,0 +1,88 @@
+"""
+The OpenAPI schema of the plugin, correct whatever the host's ``DEFAULT_SCHEMA_CLASS`` is.
+
+drf-spectacular's method-level ``extend_schema`` builds on the host's default schema
+class, and an LMS keeps DRF's own there; :func:`documented` pins drf-spectacular's
+``AutoSchema`` instead. The authentication extensions describe edx-drf-extensions'
+JWT and session authentication.
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .. import __version__
+
+SCHEMA_SETTINGS = {
+    "TITLE": "Instructor API v2",
+    "DESCRIPTION": "The back end of the Open edX instructor dashboard.",
+    "VERSION": __version__,
+    "SCHEMA_PATH_PREFIX": "/api/instructor/v2/",
+}
+
+
+ERROR_ENVELOPE = inline_serializer(
+    "ErrorEnvelope",
+    {
+        "error": serializers.CharField(help_text="A message for a person."),
+        "error_code": serializers.CharField(help_text="A stable snake_case code."),
+        "detail": serializers.CharField(),
+        "developer_message": serializers.CharField(),
+        "field_errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="Validation failures only: messages per field.",
+        ),
+    },
+)
+
+#: The errors every course endpoint may answer.
+COMMON_ERRORS = {400: ERROR_ENVELOPE, 401: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE}
+
+
+def documented(*, responses: dict, errors: tuple[int, ...] = (), **schema):
+    """
+    ``extend_schema`` on a view method, based on drf-spectacular's ``AutoSchema``.
+
+    The common error responses are added to ``responses``, with any extra ``errors`` statuses.
+    """
+
+    def decorate(method):
+        method.schema = AutoSchema
+        all_responses = {**COMMON_ERRORS, **dict.fromkeys(errors, ERROR_ENVELOPE), **responses}
+        return extend_schema(responses=all_responses, **schema)(method)
+
+    return decorate
+
+
+class JwtAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication"
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`JWT <token>`"}
+
+
+class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser"
+    name = "sessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class InstructorSchemaView(SpectacularAPIView):
+    """The OpenAPI 3 document of every plugin endpoint."""
+
+    schema = None
+    urlconf = "instructor_plugin.urls"
+    custom_settings = SCHEMA_SETTINGS
+
+
+class InstructorDocsView(SpectacularSwaggerView):
+    """A Swagger UI page over :class:`InstructorSchemaView`."""
+
+    schema = None
+    url_name = "instructor_api_v2:schema"

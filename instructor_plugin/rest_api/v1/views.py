@@ -1,0 +1,36 @@
+"""Legacy endpoints: POST only, CSRF-protected, answering the shapes the MFE reads."""
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from ...enrollment import get_enrollment_status
+from ...permissions import CAN_ENROLL
+from ..schema import documented
+from ..views import CourseAPIView
+
+
+class EnrollmentStatusRequestSerializer(serializers.Serializer):
+    unique_student_identifier = serializers.CharField(max_length=255, help_text="A username or an email.")
+
+
+class StudentEnrollmentStatusView(CourseAPIView):
+    """
+    A sentence describing one learner's enrollment.
+
+    ``POST /courses/course-v1:OpenedX+DemoX+Demo_Course/instructor/api/get_student_enrollment_status``
+    ``{"unique_student_identifier": "learner1"}`` -> ``200 {"enrollment_status":
+    "Enrollment status for learner1: active"}`` (or ``inactive``, ``pending``, ``never enrolled``).
+    """
+
+    permission_name = CAN_ENROLL
+
+    @documented(
+        request=EnrollmentStatusRequestSerializer,
+        responses={200: inline_serializer("EnrollmentStatus", {"enrollment_status": serializers.CharField()})},
+    )
+    def post(self, request, course_id):
+        body = EnrollmentStatusRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        status = get_enrollment_status(self.course_key, body.validated_data["unique_student_identifier"])
+        return Response({"enrollment_status": status})

@@ -1,0 +1,1 @@
+"""Serializers of the Instructor API v2, split by dashboard area."""

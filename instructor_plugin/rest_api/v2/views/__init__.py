@@ -1,0 +1,1 @@
+"""Views of the Instructor API v2, split by dashboard area."""

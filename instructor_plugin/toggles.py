@@ -1,0 +1,66 @@
+"""
+Feature toggles of the instructor dashboard back end.
+
+The flags stay private to this module; callers use the ``is_*`` helpers.
+"""
+
+from edx_toggles.toggles import WaffleFlag
+
+# .. toggle_name: instructor_plugin.enable_api_v2
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Serves the Instructor API v2 (``/api/instructor/v2/``) that the
+#   instructor-dashboard MFE calls. While off, every v2 endpoint answers 404, so a host can
+#   install the plugin first and open the API when it is ready.
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-11-22
+_ENABLE_API_V2_FLAG = WaffleFlag("instructor_plugin.enable_api_v2", module_name=__name__)
+
+# .. toggle_name: instructor.enable_data_download_v2
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: The data-download experience of Open edX's dashboard, under the flag name
+#   Open edX uses. When on, course metadata lists the Data Downloads tab for course staff as well
+#   as for data researchers (reports themselves keep their own permissions).
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-11-22
+_DATA_DOWNLOAD_V2_FLAG = WaffleFlag("instructor.enable_data_download_v2", module_name=__name__)
+
+# .. toggle_name: instructor.optimised_is_small_course
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Decides whether a course is "small" (``disable_buttons``) with a count that
+#   stops at ``MAX_ENROLLMENT_INSTR_BUTTONS + 1`` rows instead of counting every enrollment.
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-11-22
+_OPTIMISED_IS_SMALL_COURSE_FLAG = WaffleFlag("instructor.optimised_is_small_course", module_name=__name__)
+
+# .. toggle_name: instructor.legacy_instructor_dashboard
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Opt-out to the legacy dashboard: course metadata tabs point at the LMS's
+#   legacy instructor dashboard (``LEGACY_DASHBOARD_URL``) instead of the MFE.
+# .. toggle_use_cases: temporary, opt_out
+# .. toggle_creation_date: 2026-11-22
+# .. toggle_target_removal_date: 2027-06-01
+_LEGACY_INSTRUCTOR_DASHBOARD_FLAG = WaffleFlag("instructor.legacy_instructor_dashboard", module_name=__name__)
+
+
+def is_api_v2_enabled() -> bool:
+    """Whether the v2 API answers at all."""
+    return _ENABLE_API_V2_FLAG.is_enabled()
+
+
+def data_download_v2_is_enabled() -> bool:
+    """Whether course staff see the Data Downloads tab."""
+    return _DATA_DOWNLOAD_V2_FLAG.is_enabled()
+
+
+def use_optimised_is_small_course() -> bool:
+    """Whether ``disable_buttons`` uses the bounded count."""
+    return _OPTIMISED_IS_SMALL_COURSE_FLAG.is_enabled()
+
+
+def legacy_instructor_dashboard() -> bool:
+    """Whether tabs point at the legacy dashboard."""
+    return _LEGACY_INSTRUCTOR_DASHBOARD_FLAG.is_enabled()
