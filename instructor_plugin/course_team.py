@@ -62,9 +62,7 @@ def editable_roles(course: CourseData, access: CourseAccess) -> tuple[str, ...]:
     return tuple(role for role in available_roles(course) if can_manage_role(access, role))
 
 
-def modify_team(
-    course_key: CourseKey, actor_id: int, identifiers: Sequence[str], role: str, action: str
-) -> list[dict]:
+def modify_team(course_key: CourseKey, actor_id: int, identifiers: Sequence[str], role: str, action: str) -> list[dict]:
     """
     Grant (``"allow"``) or revoke (``"revoke"``) ``role`` for each identifier.
 
@@ -132,4 +130,3 @@ def revoke_member_roles(course_key: CourseKey, actor_id: int, identifier: str, r
         for role in roles:
             revoke_access(course_key, user.id, role)
     return user
-

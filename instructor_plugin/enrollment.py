@@ -221,7 +221,9 @@ def send_beta_role_email(action: str, user: UserData, message_params: dict[str, 
     send_mail_to_student(user.email, params, user.language)
 
 
-def list_enrolled_learners(course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest) -> Page[EnrolledLearner]:
+def list_enrolled_learners(
+    course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest
+) -> Page[EnrolledLearner]:
     """One page of the course's active learners, ordered by username."""
     return get_backend().enrollments.list_enrollments(course_key, filters, page)
 

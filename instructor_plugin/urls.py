@@ -5,6 +5,6 @@ from django.urls import include, path, re_path
 from .rest_api.course_id import COURSE_ID_PATTERN
 
 urlpatterns = [
-    path("api/instructor/v2/", include("instructor_plugin.rest_api.v2.urls", namespace="instructor_api_v2")),
-    re_path(rf"^courses/{COURSE_ID_PATTERN}/instructor/api/", include("instructor_plugin.rest_api.v1.urls", namespace="instructor_api_legacy")),
+    path("api/instructor/v2/", include("instructor_plugin.rest_api.v2.urls")),
+    re_path(rf"^courses/{COURSE_ID_PATTERN}/instructor/api/", include("instructor_plugin.rest_api.v1.urls")),
 ]

@@ -58,9 +58,7 @@ class CourseService(Protocol):
     def get_ancestors(self, course_key: CourseKey, usage_key: UsageKey) -> Sequence[BlockData]:
         """Return the block's ancestors, root first, excluding the block itself."""
 
-    def get_blocks(
-        self, course_key: CourseKey, block_types: Iterable[str] | None = None
-    ) -> Sequence[BlockData]:
+    def get_blocks(self, course_key: CourseKey, block_types: Iterable[str] | None = None) -> Sequence[BlockData]:
         """Return the course's blocks in tree order, optionally only of some types."""
 
     def count_children(self, course_key: CourseKey, usage_key: UsageKey | None = None) -> int:
@@ -232,9 +230,7 @@ class CertificateService(Protocol):
     ) -> Page[CertificateData]:
         """Certificates with their special cases, filtered and ordered by username."""
 
-    def list_generation_history(
-        self, course_key: CourseKey, page: PageRequest
-    ) -> Page[CertificateGenerationRunData]:
+    def list_generation_history(self, course_key: CourseKey, page: PageRequest) -> Page[CertificateGenerationRunData]:
         """Generation runs, newest first."""
 
     def add_exception(self, course_key: CourseKey, user_id: int, notes: str, actor_id: int) -> None:
@@ -264,9 +260,7 @@ class SpecialExamService(Protocol):
     def get_exam(self, course_key: CourseKey, exam_id: int) -> SpecialExamData:
         """An exam of this course, or raise ``BlockNotFound``."""
 
-    def list_attempts(
-        self, course_key: CourseKey, query: ExamListQuery, page: PageRequest
-    ) -> Page[ExamAttemptData]:
+    def list_attempts(self, course_key: CourseKey, query: ExamListQuery, page: PageRequest) -> Page[ExamAttemptData]:
         """Attempts, searched and ordered in the database."""
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:

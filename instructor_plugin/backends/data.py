@@ -180,7 +180,6 @@ FORUM_COMMUNITY_TA = "Community TA"
 FORUM_ROLES = (FORUM_ADMINISTRATOR, FORUM_MODERATOR, FORUM_GROUP_MODERATOR, FORUM_COMMUNITY_TA)
 
 
-
 @dataclass(frozen=True)
 class CourseAccessData:
     """The roles one user holds in one course (course-level, org-level and forum)."""

@@ -66,14 +66,16 @@ class Backend:
         try:
             return self._services[name]
         except KeyError:
-            raise ImproperlyConfigured(f"The configured instructor_plugin backend provides no '{name}' service.")
+            raise ImproperlyConfigured(
+                f"The configured instructor_plugin backend provides no '{name}' service."
+            ) from None
 
     def replace(self, **services: object) -> Backend:
         """A copy of this backend with some services replaced."""
         return Backend(**{**self._services, **services})
 
 
-_override: Backend | None = None
+_overrides: list[Backend] = []
 
 
 @lru_cache(maxsize=1)
@@ -86,18 +88,17 @@ def _configured_backend() -> Backend:
 
 def get_backend() -> Backend:
     """The backend in force: a test's :func:`use_backend`, else the configured one."""
-    return _override if _override is not None else _configured_backend()
+    return _overrides[-1] if _overrides else _configured_backend()
 
 
 @contextmanager
 def use_backend(backend: Backend) -> Iterator[Backend]:
     """Use ``backend`` until the block ends (for tests)."""
-    global _override
-    previous, _override = _override, backend
+    _overrides.append(backend)
     try:
         yield backend
     finally:
-        _override = previous
+        _overrides.pop()
 
 
 @receiver(setting_changed)

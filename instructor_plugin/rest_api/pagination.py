@@ -30,7 +30,7 @@ class BackendPagination(DefaultPagination):
         try:
             self.number = int(request.query_params.get(self.page_query_param, 1))
         except ValueError:
-            raise NotFound(self.invalid_page_message)
+            raise NotFound(self.invalid_page_message) from None
         if self.number < 1:
             raise NotFound(self.invalid_page_message)
         self.result = fetch(PageRequest(offset=(self.number - 1) * self.size, limit=self.size))

@@ -32,7 +32,7 @@ class CourseResolved(IsAuthenticated):
         try:
             course_key = CourseKey.from_string(view.kwargs["course_id"])
         except InvalidKeyError:
-            raise NotFound("Course not found.", "course_not_found")
+            raise NotFound("Course not found.", "course_not_found") from None
         view.course = get_backend().courses.get_course(course_key)
         view.course_access = get_course_access(request.user, course_key)
         return True

@@ -7,16 +7,20 @@ default ``INSTRUCTOR_PLUGIN["BACKEND"]``.
 
 
 def builtin_backend():
-    """Build the :class:`~instructor_plugin.backends.registry.Backend` of the built-in services."""
-    from ..registry import Backend  # noqa: PLC0415 (imported late: this package loads before the app registry)
-    from .certificates import BuiltinCertificateService  # noqa: PLC0415
-    from .courses import BuiltinCourseService  # noqa: PLC0415
-    from .due_dates import BuiltinDueDateService  # noqa: PLC0415
-    from .enrollments import BuiltinEnrollmentService  # noqa: PLC0415
-    from .mail import DjangoMailService  # noqa: PLC0415
-    from .roles import BuiltinRoleService  # noqa: PLC0415
-    from .site_config import SettingsSiteConfigService  # noqa: PLC0415
-    from .users import BuiltinUserService  # noqa: PLC0415
+    """
+    Build the :class:`~instructor_plugin.backends.registry.Backend` of the built-in services.
+
+    The imports are local: this package is imported while the app registry loads, before models can be.
+    """
+    from ..registry import Backend
+    from .certificates import BuiltinCertificateService
+    from .courses import BuiltinCourseService
+    from .due_dates import BuiltinDueDateService
+    from .enrollments import BuiltinEnrollmentService
+    from .mail import DjangoMailService
+    from .roles import BuiltinRoleService
+    from .site_config import SettingsSiteConfigService
+    from .users import BuiltinUserService
 
     return Backend(
         courses=BuiltinCourseService(),

@@ -59,13 +59,11 @@ class BuiltinCourseService:
         try:
             return to_course_data(Course.objects.get(course_key=course_key))
         except Course.DoesNotExist:
-            raise CourseNotFound(course_key)
+            raise CourseNotFound(course_key) from None
 
     def get_block(self, course_key: CourseKey, usage_key: UsageKey) -> BlockData:
         block = (
-            Block.objects.select_related("parent")
-            .filter(course__course_key=course_key, usage_key=usage_key)
-            .first()
+            Block.objects.select_related("parent").filter(course__course_key=course_key, usage_key=usage_key).first()
         )
         if block is None:
             raise BlockNotFound(usage_key)
@@ -98,9 +96,7 @@ class BuiltinCourseService:
         return rows.filter(parent__usage_key=usage_key).count()
 
     def has_blocks_of_type(self, course_key: CourseKey, block_type: str) -> bool:
-        return Block.objects.filter(
-            course__course_key=course_key, block_type=block_type, parent__isnull=False
-        ).exists()
+        return Block.objects.filter(course__course_key=course_key, block_type=block_type, parent__isnull=False).exists()
 
     def update_course_settings(self, course_key: CourseKey, **values: object) -> CourseData:
         unknown = set(values) - _WRITABLE_SETTINGS

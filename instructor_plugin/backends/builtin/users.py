@@ -36,7 +36,7 @@ class BuiltinUserService:
         try:
             return to_user_data(users_with_profile().get(pk=user_id))
         except User.DoesNotExist:
-            raise UserNotFound(user_id)
+            raise UserNotFound(user_id) from None
 
     def find_user(self, identifier: str) -> UserData:
         identifier = identifier.strip()

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,141 +15,213 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255, unique=True)),
-                ('display_name', models.CharField(max_length=255)),
-                ('start', models.DateTimeField(blank=True, null=True)),
-                ('end', models.DateTimeField(blank=True, null=True)),
-                ('enrollment_start', models.DateTimeField(blank=True, null=True)),
-                ('enrollment_end', models.DateTimeField(blank=True, null=True)),
-                ('self_paced', models.BooleanField(default=False)),
-                ('grading_policy', models.JSONField(blank=True, default=dict)),
-                ('enable_proctored_exams', models.BooleanField(default=False)),
-                ('enable_timed_exams', models.BooleanField(default=False)),
-                ('proctoring_provider', models.CharField(blank=True, default='', max_length=64)),
-                ('proctoring_escalation_email', models.EmailField(blank=True, default='', max_length=254)),
-                ('create_zendesk_tickets', models.BooleanField(default=False)),
-                ('enable_ccx', models.BooleanField(default=False)),
-                ('teams_enabled', models.BooleanField(default=False)),
-                ('certificate_generation_enabled', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("course_key", opaque_keys.edx.django.models.CourseKeyField(max_length=255, unique=True)),
+                ("display_name", models.CharField(max_length=255)),
+                ("start", models.DateTimeField(blank=True, null=True)),
+                ("end", models.DateTimeField(blank=True, null=True)),
+                ("enrollment_start", models.DateTimeField(blank=True, null=True)),
+                ("enrollment_end", models.DateTimeField(blank=True, null=True)),
+                ("self_paced", models.BooleanField(default=False)),
+                ("grading_policy", models.JSONField(blank=True, default=dict)),
+                ("enable_proctored_exams", models.BooleanField(default=False)),
+                ("enable_timed_exams", models.BooleanField(default=False)),
+                ("proctoring_provider", models.CharField(blank=True, default="", max_length=64)),
+                ("proctoring_escalation_email", models.EmailField(blank=True, default="", max_length=254)),
+                ("create_zendesk_tickets", models.BooleanField(default=False)),
+                ("enable_ccx", models.BooleanField(default=False)),
+                ("teams_enabled", models.BooleanField(default=False)),
+                ("certificate_generation_enabled", models.BooleanField(default=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ManualEnrollmentAudit',
+            name="ManualEnrollmentAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enrolled_email', models.CharField(db_index=True, max_length=255)),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(db_index=True, max_length=255)),
-                ('state_transition', models.CharField(max_length=255)),
-                ('reason', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('enrolled_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("enrolled_email", models.CharField(db_index=True, max_length=255)),
+                ("course_key", opaque_keys.edx.django.models.CourseKeyField(db_index=True, max_length=255)),
+                ("state_transition", models.CharField(max_length=255)),
+                ("reason", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enrolled_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UserProfile',
+            name="UserProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('city', models.CharField(blank=True, max_length=255)),
-                ('year_of_birth', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('gender', models.CharField(blank=True, max_length=8)),
-                ('level_of_education', models.CharField(blank=True, max_length=8)),
-                ('goals', models.TextField(blank=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='builtin_profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("city", models.CharField(blank=True, max_length=255)),
+                ("year_of_birth", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("gender", models.CharField(blank=True, max_length=8)),
+                ("level_of_education", models.CharField(blank=True, max_length=8)),
+                ("goals", models.TextField(blank=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="builtin_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Block',
+            name="Block",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('usage_key', opaque_keys.edx.django.models.UsageKeyField(max_length=255, unique=True)),
-                ('block_type', models.CharField(max_length=64)),
-                ('display_name', models.CharField(blank=True, max_length=255)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('graded', models.BooleanField(default=False)),
-                ('assignment_type', models.CharField(blank=True, max_length=64)),
-                ('due', models.DateTimeField(blank=True, null=True)),
-                ('max_attempts', models.PositiveIntegerField(blank=True, null=True)),
-                ('weight', models.FloatField(blank=True, null=True)),
-                ('has_score', models.BooleanField(default=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='instructor_plugin_builtin.block')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='instructor_plugin_builtin.course')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("usage_key", opaque_keys.edx.django.models.UsageKeyField(max_length=255, unique=True)),
+                ("block_type", models.CharField(max_length=64)),
+                ("display_name", models.CharField(blank=True, max_length=255)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("graded", models.BooleanField(default=False)),
+                ("assignment_type", models.CharField(blank=True, max_length=64)),
+                ("due", models.DateTimeField(blank=True, null=True)),
+                ("max_attempts", models.PositiveIntegerField(blank=True, null=True)),
+                ("weight", models.FloatField(blank=True, null=True)),
+                ("has_score", models.BooleanField(default=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="instructor_plugin_builtin.block",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocks",
+                        to="instructor_plugin_builtin.course",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('course', 'position'),
-                'indexes': [models.Index(fields=['course', 'block_type'], name='instructor__course__c47681_idx')],
+                "ordering": ("course", "position"),
+                "indexes": [models.Index(fields=["course", "block_type"], name="instructor__course__c47681_idx")],
             },
         ),
         migrations.CreateModel(
-            name='CourseAccessRole',
+            name="CourseAccessRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org', models.CharField(db_index=True, max_length=255)),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(blank=True, max_length=255)),
-                ('role', models.CharField(max_length=64)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='builtin_course_roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("org", models.CharField(db_index=True, max_length=255)),
+                ("course_key", opaque_keys.edx.django.models.CourseKeyField(blank=True, max_length=255)),
+                ("role", models.CharField(max_length=64)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="builtin_course_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['course_key', 'role', 'user'], name='ipb_access_role_course')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'org', 'course_key', 'role'), name='ipb_unique_access_role')],
+                "indexes": [models.Index(fields=["course_key", "role", "user"], name="ipb_access_role_course")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "org", "course_key", "role"), name="ipb_unique_access_role")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CourseEnrollment',
+            name="CourseEnrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('mode', models.CharField(default='audit', max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='builtin_enrollments', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("course_key", opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
+                ("mode", models.CharField(default="audit", max_length=100)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="builtin_enrollments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['course_key', 'is_active', 'mode'], name='ipb_enrollment_course_active')],
-                'constraints': [models.UniqueConstraint(fields=('course_key', 'user'), name='ipb_unique_enrollment')],
+                "indexes": [
+                    models.Index(fields=["course_key", "is_active", "mode"], name="ipb_enrollment_course_active")
+                ],
+                "constraints": [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_enrollment")],
             },
         ),
         migrations.CreateModel(
-            name='CourseEnrollmentAllowed',
+            name="CourseEnrollmentAllowed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('auto_enroll', models.BooleanField(default=False)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254)),
+                ("course_key", opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
+                ("auto_enroll", models.BooleanField(default=False)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('course_key', 'email'), name='ipb_unique_allowed_email')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course_key", "email"), name="ipb_unique_allowed_email")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CourseMode',
+            name="CourseMode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(max_length=100)),
-                ('display_name', models.CharField(max_length=255)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modes', to='instructor_plugin_builtin.course')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.CharField(max_length=100)),
+                ("display_name", models.CharField(max_length=255)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="modes",
+                        to="instructor_plugin_builtin.course",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('course', 'slug'), name='ipb_unique_course_mode')],
+                "constraints": [models.UniqueConstraint(fields=("course", "slug"), name="ipb_unique_course_mode")],
             },
         ),
         migrations.CreateModel(
-            name='ForumRole',
+            name="ForumRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
-                ('role', models.CharField(max_length=64)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='builtin_forum_roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("course_key", opaque_keys.edx.django.models.CourseKeyField(max_length=255)),
+                ("role", models.CharField(max_length=64)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="builtin_forum_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('course_key', 'role', 'user'), name='ipb_unique_forum_role')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course_key", "role", "user"), name="ipb_unique_forum_role")
+                ],
             },
         ),
     ]

@@ -114,9 +114,11 @@ class CourseTeamMemberView(InstructorV2APIView):
         try:
             user = revoke_member_roles(self.course_key, request.user.pk, email_or_username, roles)
         except InactiveUser:
-            raise BadRequest(f"User '{email_or_username}' is inactive.", "inactive_user")
+            raise BadRequest(f"User '{email_or_username}' is inactive.", "inactive_user") from None
         except SelfInstructorRevocation:
-            raise Conflict("Instructors cannot remove their own instructor access.", "self_instructor_revocation")
+            raise Conflict(
+                "Instructors cannot remove their own instructor access.", "self_instructor_revocation"
+            ) from None
         outcome = {"identifier": user.username, "roles": roles, "action": "revoke", "success": True}
         return Response(TeamRevokeResponseSerializer(outcome).data)
 
