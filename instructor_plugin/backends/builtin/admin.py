@@ -1,0 +1,83 @@
+"""Django admin for the built-in backend's tables, so a demo can be inspected and edited."""
+
+from django.contrib import admin
+
+from .models import (
+    Block,
+    Course,
+    CourseAccessRole,
+    CourseEnrollment,
+    CourseEnrollmentAllowed,
+    CourseMode,
+    ForumRole,
+    ManualEnrollmentAudit,
+    UserProfile,
+)
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("course_key", "display_name", "start", "end", "self_paced")
+    search_fields = ("course_key", "display_name")
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ("usage_key", "block_type", "display_name", "due", "graded")
+    list_filter = ("block_type", "graded")
+    search_fields = ("usage_key", "display_name")
+    raw_id_fields = ("course", "parent")
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "language")
+    search_fields = ("user__username", "user__email", "name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(CourseMode)
+class CourseModeAdmin(admin.ModelAdmin):
+    list_display = ("course", "slug", "display_name")
+
+
+@admin.register(CourseEnrollment)
+class CourseEnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "course_key", "mode", "is_active", "created")
+    list_filter = ("mode", "is_active")
+    search_fields = ("user__username", "user__email", "course_key")
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)
+
+
+@admin.register(CourseEnrollmentAllowed)
+class CourseEnrollmentAllowedAdmin(admin.ModelAdmin):
+    list_display = ("email", "course_key", "auto_enroll", "created")
+    search_fields = ("email", "course_key")
+    raw_id_fields = ("user",)
+
+
+@admin.register(ManualEnrollmentAudit)
+class ManualEnrollmentAuditAdmin(admin.ModelAdmin):
+    list_display = ("enrolled_email", "course_key", "state_transition", "enrolled_by", "created")
+    search_fields = ("enrolled_email", "course_key")
+    raw_id_fields = ("enrolled_by",)
+    list_select_related = ("enrolled_by",)
+
+
+@admin.register(CourseAccessRole)
+class CourseAccessRoleAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "org", "course_key")
+    list_filter = ("role",)
+    search_fields = ("user__username", "org", "course_key")
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)
+
+
+@admin.register(ForumRole)
+class ForumRoleAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "course_key")
+    list_filter = ("role",)
+    search_fields = ("user__username", "course_key")
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)
