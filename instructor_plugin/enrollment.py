@@ -53,6 +53,9 @@ ALLOWEDTOENROLL_TO_UNENROLLED = "from allowed to enroll to unenrolled"
 UNENROLLED_TO_UNENROLLED = "from unenrolled to unenrolled"
 
 
+_LOOK_UP = object()
+
+
 class EmailEnrollmentState:
     """
     The enrollment state of an email in a course, read when the object is built.
@@ -60,11 +63,12 @@ class EmailEnrollmentState:
     ``user`` is the account holding that email (if any), ``enrollment`` whether it is
     actively enrolled, ``allowed`` whether an allowed-to-enroll entry exists, and
     ``auto_enroll`` whether that entry enrolls the account as soon as it registers.
+    Passing the already known ``user`` (or ``None``) saves looking it up again.
     """
 
-    def __init__(self, course_id: CourseKey, email: str):
+    def __init__(self, course_id: CourseKey, email: str, *, user: UserData | None | object = _LOOK_UP):
         backend = get_backend()
-        self.user: UserData | None = backend.users.find_user_by_email(email)
+        self.user: UserData | None = backend.users.find_user_by_email(email) if user is _LOOK_UP else user
         self.enrollment_record: EnrollmentData | None = (
             backend.enrollments.get_enrollment(course_id, self.user.id) if self.user else None
         )
@@ -163,7 +167,7 @@ def enroll_email(
             if before.user:
                 params["user_id"] = before.user.id
             send_mail_to_student(student_email, params, language)
-    return before, EmailEnrollmentState(course_id, student_email), enrollment
+    return before, EmailEnrollmentState(course_id, student_email, user=before.user), enrollment
 
 
 def unenroll_email(
@@ -202,7 +206,7 @@ def unenroll_email(
             if before.user:
                 message["user_id"] = before.user.id
             send_mail_to_student(student_email, message, language)
-    return before, EmailEnrollmentState(course_id, student_email)
+    return before, EmailEnrollmentState(course_id, student_email, user=before.user)
 
 
 def send_beta_role_email(action: str, user: UserData, message_params: dict[str, object]) -> None:

@@ -22,6 +22,8 @@ class BackendPagination(DefaultPagination):
     """
 
     invalid_page_message = "Invalid page."
+    #: Extra top-level keys a view adds to the envelope: name -> OpenAPI schema.
+    extra_fields: dict[str, dict] = {}  # noqa: RUF012 (read-only, replaced by subclasses)
 
     def paginate(self, request, fetch: Callable[[PageRequest], Page]) -> Page:
         """Fetch the requested page, or raise ``NotFound("Invalid page.")``."""
@@ -81,5 +83,6 @@ class BackendPagination(DefaultPagination):
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,
+                **self.extra_fields,
             },
         }

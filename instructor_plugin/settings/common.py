@@ -75,8 +75,14 @@ _FROM_HOST_FEATURES = {
 
 
 def plugin_settings(settings):
-    """Fill ``settings.INSTRUCTOR_PLUGIN`` with defaults, preferring the host's own settings."""
+    """
+    Fill ``settings.INSTRUCTOR_PLUGIN`` with defaults, preferring the host's own settings.
+
+    The keys filled from :data:`DEFAULTS` are listed in ``INSTRUCTOR_PLUGIN_DEFAULTED``, so a
+    later settings type (devstack, test) can change them without touching what the host chose.
+    """
     configured = dict(getattr(settings, "INSTRUCTOR_PLUGIN", {}))
+    defaulted = set(getattr(settings, "INSTRUCTOR_PLUGIN_DEFAULTED", ())) & set(configured)
     features = getattr(settings, "FEATURES", {})
     for key, default in DEFAULTS.items():
         if key in configured:
@@ -89,4 +95,14 @@ def plugin_settings(settings):
             configured[key] = features[feature_name]
         else:
             configured[key] = default
+            defaulted.add(key)
     settings.INSTRUCTOR_PLUGIN = configured
+    settings.INSTRUCTOR_PLUGIN_DEFAULTED = sorted(defaulted)
+
+
+def prefer_over_defaults(settings, values: dict) -> None:
+    """Fill the dict, then use ``values`` for the keys the host left to the defaults."""
+    plugin_settings(settings)
+    for key, value in values.items():
+        if key in settings.INSTRUCTOR_PLUGIN_DEFAULTED:
+            settings.INSTRUCTOR_PLUGIN[key] = value

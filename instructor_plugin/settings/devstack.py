@@ -5,8 +5,4 @@ from . import common
 
 def plugin_settings(settings):
     """Point tab URLs at the devstack MFE unless the host says otherwise."""
-    settings.INSTRUCTOR_PLUGIN = {
-        "MICROFRONTEND_URL": "http://localhost:2003/instructor-dashboard",
-        **getattr(settings, "INSTRUCTOR_PLUGIN", {}),
-    }
-    common.plugin_settings(settings)
+    common.prefer_over_defaults(settings, {"MICROFRONTEND_URL": "http://localhost:2003/instructor-dashboard"})

@@ -5,9 +5,4 @@ from . import common
 
 def plugin_settings(settings):
     """Enable special exams and instructor-managed certificates unless the host says otherwise."""
-    settings.INSTRUCTOR_PLUGIN = {
-        "ENABLE_SPECIAL_EXAMS": True,
-        "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True,
-        **getattr(settings, "INSTRUCTOR_PLUGIN", {}),
-    }
-    common.plugin_settings(settings)
+    common.prefer_over_defaults(settings, {"ENABLE_SPECIAL_EXAMS": True, "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True})

@@ -1,5 +1,6 @@
 """The enrollment list, enrollment changes and beta-tester changes."""
 
+from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from rest_framework.response import Response
@@ -23,6 +24,10 @@ from instructor_plugin.rest_api.v2.serializers.enrollments import (
 from .base import InstructorV2APIView
 
 
+class EnrollmentsPagination(BackendPagination):
+    extra_fields = {"course_id": {"type": "string"}}  # noqa: RUF012
+
+
 class CourseEnrollmentsView(InstructorV2APIView):
     """
     Active enrollments of the course, ordered by username, paginated.
@@ -34,7 +39,7 @@ class CourseEnrollmentsView(InstructorV2APIView):
     """
 
     permission_name = VIEW_ENROLLMENTS
-    pagination_class = BackendPagination
+    pagination_class = EnrollmentsPagination
 
     @documented(parameters=[EnrollmentListQuerySerializer], responses={200: EnrolledLearnerSerializer(many=True)})
     def get(self, request, course_id):
@@ -52,6 +57,9 @@ class EnrollmentModifyView(InstructorV2APIView):
     """
     Enroll or unenroll learners by username or email; unknown emails become allowed to enroll.
 
+    The whole list commits at once (each identifier in its own savepoint), and messages go
+    out after the commit.
+
     ``POST .../enrollments/modify`` ``{"identifier": ["learner1", "new@example.com"], "action": "enroll",
     "auto_enroll": true, "email_students": true, "reason": "Late registration"}`` ->
     ``200 {"action": "enroll", "auto_enroll": true, "results": [{"identifier": "learner1",
@@ -67,16 +75,17 @@ class EnrollmentModifyView(InstructorV2APIView):
     def post(self, request, course_id):
         body = EnrollmentModifyRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        outcome = process_student_enrollment_batch(
-            request.user,
-            self.course_key,
-            body.validated_data["action"],
-            body.validated_data["identifier"],
-            auto_enroll=body.validated_data["auto_enroll"],
-            email_students=body.validated_data["email_students"],
-            reason=body.validated_data["reason"],
-            secure=request.is_secure(),
-        )
+        with transaction.atomic():
+            outcome = process_student_enrollment_batch(
+                request.user,
+                self.course_key,
+                body.validated_data["action"],
+                body.validated_data["identifier"],
+                auto_enroll=body.validated_data["auto_enroll"],
+                email_students=body.validated_data["email_students"],
+                reason=body.validated_data["reason"],
+                secure=request.is_secure(),
+            )
         return Response(EnrollmentModifyResponseSerializer(outcome).data)
 
 

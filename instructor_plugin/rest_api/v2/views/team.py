@@ -54,6 +54,14 @@ class CourseTeamRolesView(InstructorV2APIView):
         return Response(TeamRolesResponseSerializer({"course_id": course_id, "results": roles}).data)
 
 
+class TeamPagination(BackendPagination):
+    extra_fields = {  # noqa: RUF012
+        "course_id": {"type": "string"},
+        "role": {"type": "string", "nullable": True},
+        "email_or_username": {"type": "string", "nullable": True},
+    }
+
+
 @method_decorator(never_cache, name="dispatch")
 class CourseTeamView(InstructorV2APIView):
     """
@@ -69,7 +77,7 @@ class CourseTeamView(InstructorV2APIView):
     """
 
     permission_name = MANAGE_COURSE_TEAM
-    pagination_class = BackendPagination
+    pagination_class = TeamPagination
 
     @documented(parameters=[TeamListQuerySerializer], responses={200: TeamMemberSerializer(many=True)})
     def get(self, request, course_id):

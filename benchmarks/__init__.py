@@ -1,0 +1,1 @@
+"""Benchmarks of the plugin at scale, run with ``make benchmark`` (``python -m benchmarks``)."""

@@ -1,0 +1,66 @@
+"""Run a callable and report its median time, its queries and its peak memory."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one measured operation cost."""
+
+    name: str
+    median_ms: float
+    queries: int
+    peak_kib: float
+    runs: int
+
+    def row(self) -> str:
+        return f"{self.name:<52} {self.median_ms:>10.1f} {self.queries:>8} {self.peak_kib:>11.0f} {self.runs:>5}"
+
+
+HEADER = f"{'operation':<52} {'median ms':>10} {'queries':>8} {'peak KiB':>11} {'runs':>5}"
+
+
+def measure(name: str, operation: Callable[[], object], runs: int = 5) -> Figures:
+    """
+    Time ``operation`` ``runs`` times; count queries and trace memory on one more run.
+
+    Timed runs are not traced: tracemalloc slows Python code several times over.
+    """
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        operation()
+        timings.append((time.perf_counter() - started) * 1000)
+    tracemalloc.start()
+    with CaptureQueriesContext(connection) as queries:
+        operation()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return Figures(name, statistics.median(timings), len(queries), peak / 1024, runs)
+
+
+def measure_write(name: str, timed: Callable[[], object], traced: Callable[[], object]) -> Figures:
+    """
+    Measure a write that cannot be repeated on the same data.
+
+    ``timed`` and ``traced`` do the same work on two different sets of rows: the
+    first is timed, the second counts queries and traces memory.
+    """
+    started = time.perf_counter()
+    timed()
+    elapsed = (time.perf_counter() - started) * 1000
+    tracemalloc.start()
+    with CaptureQueriesContext(connection) as queries:
+        traced()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return Figures(name, elapsed, len(queries), peak / 1024, 1)

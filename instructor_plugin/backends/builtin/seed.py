@@ -1,0 +1,447 @@
+"""
+The demo course of the built-in backend: a realistic course, its team and as many learners as asked.
+
+:func:`seed_demo_course` rebuilds one course's rows from scratch and leaves every other course alone.
+Accounts are shared between courses, so they are updated in place rather than recreated: every
+``learner<n>`` account gets the demo password and a fresh profile, and the first ``N`` are enrolled.
+Everything is written in bulk so that 100,000 learners take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+from waffle.models import Flag
+
+from .models import (
+    Block,
+    Course,
+    CourseAccessRole,
+    CourseEnrollment,
+    CourseEnrollmentAllowed,
+    CourseMode,
+    ForumRole,
+    ManualEnrollmentAudit,
+    UserProfile,
+)
+
+User = get_user_model()
+
+DEMO_COURSE_ID = "course-v1:OpenedX+DemoX+Demo_Course"
+DEMO_PASSWORD = "edx"
+DEFAULT_LEARNERS = 50
+API_V2_FLAG_NAME = "instructor_plugin.enable_api_v2"
+BATCH_SIZE = 5000
+
+LEARNER_PREFIX = "learner"
+_LEARNER_USERNAME = re.compile(rf"{LEARNER_PREFIX}([0-9]+)")
+_LEARNER_USERNAME_SQL = rf"^{LEARNER_PREFIX}[0-9]+$"
+_EMAIL_DOMAIN = "@example.com"
+
+GRADING_POLICY = {
+    "GRADER": [
+        {"type": "Homework", "min_count": 3, "drop_count": 1, "short_label": "HW", "weight": 0.3},
+        {"type": "Lab", "min_count": 2, "drop_count": 0, "short_label": "Lab", "weight": 0.2},
+        {"type": "Midterm Exam", "min_count": 1, "drop_count": 0, "short_label": "Midterm", "weight": 0.2},
+        {"type": "Final Exam", "min_count": 1, "drop_count": 0, "short_label": "Final", "weight": 0.3},
+    ],
+    "GRADE_CUTOFFS": {"A": 0.85, "B": 0.7, "Pass": 0.5},
+}
+
+COURSE_MODES = (("audit", "Audit"), ("verified", "Verified Certificate"), ("honor", "Honor Code Certificate"))
+PENDING_INVITATIONS = (("invited1@example.com", True), ("invited2@example.com", True), ("invited3@example.com", False))
+
+_MODE_BY_REMAINDER = ("audit",) * 6 + ("verified",) * 3 + ("honor",)
+_LANGUAGE_BY_REMAINDER = {3: "es", 7: "fr"}
+_COUNTRIES = ("US", "IN", "BR", "MX", "FR", "NG", "DE", "ES", "EG", "ID")
+_GENDERS = ("f", "m", "o", "")
+_EDUCATION_LEVELS = ("b", "m", "hs", "p", "a", "")
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A named demo account and what it holds in the demo course."""
+
+    username: str
+    name: str
+    course_roles: tuple[str, ...] = ()
+    forum_roles: tuple[str, ...] = ()
+    enrollment_mode: str | None = None
+    global_staff: bool = False
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}{_EMAIL_DOMAIN}"
+
+
+DEMO_USERS = (
+    DemoUser("staff", "Sam Staff", global_staff=True),
+    DemoUser("instructor", "Iris Instructor", course_roles=("instructor",)),
+    DemoUser("course_staff", "Carl Coursestaff", course_roles=("staff",)),
+    DemoUser("data_researcher", "Dana Researcher", course_roles=("data_researcher",)),
+    DemoUser("beta_tester", "Bea Tester", course_roles=("beta",), enrollment_mode="audit"),
+    DemoUser("discussion_admin", "Dino Discussion", course_roles=("staff",), forum_roles=("Administrator",)),
+    DemoUser("outsider", "Otto Outsider"),
+)
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """One block of the outline to create, with its children in order."""
+
+    block_type: str
+    block_id: str
+    display_name: str
+    children: tuple[BlockSpec, ...] = ()
+    attributes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What :func:`seed_demo_course` built."""
+
+    course_key: CourseKey
+    learners: int
+    enrollments: int
+    blocks: int
+
+
+def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LEARNERS) -> SeedResult:
+    """Rebuild the demo course with its team and ``learners`` enrolled learners, and open the v2 API."""
+    if learners < 0:
+        raise ValueError("The number of learners cannot be negative.")
+    course_key = CourseKey.from_string(course_id)
+    password = make_password(DEMO_PASSWORD)
+    with transaction.atomic():
+        clear_course(course_key)
+        course = create_course(course_key)
+        blocks = create_blocks(course, demo_outline(timezone.now()))
+        user_ids = upsert_demo_users(password)
+        grant_roles(course_key, user_ids)
+        learner_ids = upsert_learners(learners, password)
+        rebuild_learner_profiles(learner_ids)
+        enrollments = enroll_users(course_key, user_ids, learner_ids, learners)
+        invite_pending_emails(course_key)
+        enable_api_v2()
+    return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
+
+
+def clear_course(course_key: CourseKey) -> None:
+    """Delete every row of one course; the accounts themselves stay."""
+    Course.objects.filter(course_key=course_key).delete()
+    for model in (CourseEnrollment, CourseEnrollmentAllowed, ManualEnrollmentAudit, CourseAccessRole, ForumRole):
+        model.objects.filter(course_key=course_key).delete()
+
+
+def create_course(course_key: CourseKey) -> Course:
+    """The course run, started a month ago and ending in two months, with its enrollment modes."""
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    course = Course.objects.create(
+        course_key=course_key,
+        display_name="Open edX Demo Course",
+        start=today - timedelta(days=30),
+        end=today + timedelta(days=60),
+        enrollment_start=today - timedelta(days=60),
+        enrollment_end=today + timedelta(days=45),
+        grading_policy=GRADING_POLICY,
+        enable_proctored_exams=True,
+        enable_timed_exams=True,
+        proctoring_provider="lti_external",
+        proctoring_escalation_email="proctoring@example.com",
+        certificate_generation_enabled=True,
+    )
+    CourseMode.objects.bulk_create(
+        CourseMode(course=course, slug=slug, display_name=display_name) for slug, display_name in COURSE_MODES
+    )
+    return course
+
+
+def demo_outline(now: datetime) -> BlockSpec:
+    """The course outline: four chapters of lessons, homework, labs, a timed midterm and a proctored final."""
+    today = now.replace(hour=23, minute=59, second=0, microsecond=0)
+
+    def due(days: int) -> datetime:
+        return today + timedelta(days=days)
+
+    return BlockSpec(
+        "course",
+        "course",
+        "Open edX Demo Course",
+        children=(
+            _chapter(
+                "introduction",
+                "Introduction",
+                _subsection("welcome", "Welcome", _unit("overview", "Course overview", _html("welcome"))),
+                _subsection(
+                    "homework_1",
+                    "Homework 1: Getting started",
+                    _unit("homework_1_questions", "Questions", *_questions("hw1", 2)),
+                    assignment_type="Homework",
+                    due=due(-10),
+                ),
+            ),
+            _chapter(
+                "core_concepts",
+                "Core Concepts",
+                _subsection(
+                    "lesson_1",
+                    "Lesson 1: The basics",
+                    _unit("lesson_1_video", "Watch", _video("lesson_1")),
+                    _unit("lesson_1_check", "Check your understanding", *_questions("lesson1", 1, max_attempts=None)),
+                ),
+                _subsection(
+                    "homework_2",
+                    "Homework 2: Practice",
+                    _unit("homework_2_questions", "Questions", *_questions("hw2", 3)),
+                    assignment_type="Homework",
+                    due=due(7),
+                ),
+                _subsection(
+                    "lab_1",
+                    "Lab 1: Hands-on",
+                    _unit("lab_1_exercise", "Exercise", *_questions("lab1", 1, max_attempts=5)),
+                    _unit("lab_1_essay", "Essay", _openassessment("lab1_essay", "Peer-reviewed essay")),
+                    assignment_type="Lab",
+                    due=due(10),
+                ),
+            ),
+            _chapter(
+                "applying_concepts",
+                "Applying the Concepts",
+                _subsection(
+                    "homework_3",
+                    "Homework 3: Going further",
+                    _unit("homework_3_questions", "Questions", *_questions("hw3", 2)),
+                    assignment_type="Homework",
+                    due=due(21),
+                ),
+                _subsection(
+                    "lab_2",
+                    "Lab 2: Project",
+                    _unit("lab_2_project", "Project", _openassessment("lab2_project", "Self-assessed project")),
+                    assignment_type="Lab",
+                    due=due(24),
+                ),
+                _subsection(
+                    "midterm_exam",
+                    "Midterm Exam (timed)",
+                    _unit("midterm_questions", "Questions", *_questions("midterm", 4, max_attempts=1)),
+                    assignment_type="Midterm Exam",
+                    due=due(28),
+                ),
+            ),
+            _chapter(
+                "wrapping_up",
+                "Wrapping Up",
+                _subsection("review", "Review", _unit("review_notes", "Summary", _html("review"))),
+                _subsection(
+                    "final_exam",
+                    "Final Exam (proctored)",
+                    _unit("final_questions", "Questions", *_questions("final", 5, max_attempts=1, weight=2.0)),
+                    assignment_type="Final Exam",
+                    due=due(56),
+                ),
+            ),
+        ),
+    )
+
+
+def _chapter(block_id: str, name: str, *subsections: BlockSpec) -> BlockSpec:
+    return BlockSpec("chapter", block_id, name, children=subsections)
+
+
+def _subsection(
+    block_id: str, name: str, *units: BlockSpec, assignment_type: str = "", due: datetime | None = None
+) -> BlockSpec:
+    """A sequential; giving it an assignment type grades it and every scored block inside."""
+    if assignment_type:
+        units = tuple(_graded(unit) for unit in units)
+        attributes = {"graded": True, "assignment_type": assignment_type, "due": due}
+    else:
+        attributes = {"due": due}
+    return BlockSpec("sequential", block_id, name, children=units, attributes=attributes)
+
+
+def _graded(spec: BlockSpec) -> BlockSpec:
+    attributes = {**spec.attributes, "graded": True} if spec.attributes.get("has_score") else spec.attributes
+    children = tuple(_graded(child) for child in spec.children)
+    return BlockSpec(spec.block_type, spec.block_id, spec.display_name, children=children, attributes=attributes)
+
+
+def _unit(block_id: str, name: str, *components: BlockSpec) -> BlockSpec:
+    return BlockSpec("vertical", block_id, name, children=components)
+
+
+def _questions(prefix: str, count: int, *, max_attempts: int | None = 3, weight: float = 1.0) -> tuple[BlockSpec, ...]:
+    """``count`` scored problems named "Question 1", "Question 2"..."""
+    attributes = {"has_score": True, "max_attempts": max_attempts, "weight": weight}
+    return tuple(
+        BlockSpec("problem", f"{prefix}_q{number}", f"Question {number}", attributes=attributes)
+        for number in range(1, count + 1)
+    )
+
+
+def _openassessment(block_id: str, name: str) -> BlockSpec:
+    return BlockSpec("openassessment", block_id, name, attributes={"has_score": True})
+
+
+def _html(block_id: str) -> BlockSpec:
+    return BlockSpec("html", block_id, "Text")
+
+
+def _video(block_id: str) -> BlockSpec:
+    return BlockSpec("video", block_id, "Video")
+
+
+def create_blocks(course: Course, root: BlockSpec) -> int:
+    """Save the outline depth-first, so ``position`` is tree order; returns how many blocks were saved."""
+    position = 0
+
+    def save(spec: BlockSpec, parent: Block | None) -> None:
+        nonlocal position
+        block = Block.objects.create(
+            course=course,
+            usage_key=course.course_key.make_usage_key(spec.block_type, spec.block_id),
+            parent=parent,
+            block_type=spec.block_type,
+            display_name=spec.display_name,
+            position=position,
+            **spec.attributes,
+        )
+        position += 1
+        for child in spec.children:
+            save(child, block)
+
+    save(root, None)
+    return position
+
+
+def upsert_demo_users(password: str) -> dict[str, int]:
+    """Create or reset the named accounts and their profiles; returns their ids by username."""
+    user_ids = {}
+    for demo_user in DEMO_USERS:
+        user, _ = User.objects.update_or_create(
+            username=demo_user.username,
+            defaults={
+                "email": demo_user.email,
+                "password": password,
+                "is_active": True,
+                "is_staff": demo_user.global_staff,
+                "is_superuser": demo_user.global_staff,
+            },
+        )
+        UserProfile.objects.update_or_create(user=user, defaults={"name": demo_user.name, "language": "en"})
+        user_ids[demo_user.username] = user.pk
+    return user_ids
+
+
+def grant_roles(course_key: CourseKey, user_ids: dict[str, int]) -> None:
+    """Give the named accounts their course and forum roles in the course."""
+    CourseAccessRole.objects.bulk_create(
+        CourseAccessRole(user_id=user_ids[demo_user.username], org=course_key.org, course_key=course_key, role=role)
+        for demo_user in DEMO_USERS
+        for role in demo_user.course_roles
+    )
+    ForumRole.objects.bulk_create(
+        ForumRole(user_id=user_ids[demo_user.username], course_key=course_key, role=role)
+        for demo_user in DEMO_USERS
+        for role in demo_user.forum_roles
+    )
+
+
+def upsert_learners(count: int, password: str) -> dict[int, int]:
+    """
+    Make sure ``learner1`` ... ``learner<count>`` exist and reset every learner account.
+
+    Returns the user id of each learner account by its number, including accounts beyond ``count``
+    left by an earlier, larger run.
+    """
+    learners = User.objects.filter(username__regex=_LEARNER_USERNAME_SQL)
+    learners.update(
+        password=password,
+        email=Concat("username", Value(_EMAIL_DOMAIN)),
+        is_active=True,
+        is_staff=False,
+        is_superuser=False,
+    )
+    existing = set(learners.values_list("username", flat=True))
+    missing = (f"{LEARNER_PREFIX}{number}" for number in range(1, count + 1))
+    User.objects.bulk_create(
+        (
+            User(username=username, email=f"{username}{_EMAIL_DOMAIN}", password=password)
+            for username in missing
+            if username not in existing
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return {learner_number(username): user_id for username, user_id in learners.values_list("username", "pk")}
+
+
+def learner_number(username: str) -> int:
+    """The ``n`` of ``learner<n>``."""
+    return int(_LEARNER_USERNAME.fullmatch(username).group(1))
+
+
+def rebuild_learner_profiles(learner_ids: dict[int, int]) -> None:
+    """Replace the profile of every learner account with the demo one."""
+    UserProfile.objects.filter(user__username__regex=_LEARNER_USERNAME_SQL).delete()
+    UserProfile.objects.bulk_create(
+        (learner_profile(number, user_id) for number, user_id in learner_ids.items()), batch_size=BATCH_SIZE
+    )
+
+
+def learner_profile(number: int, user_id: int) -> UserProfile:
+    """A varied but reproducible profile: mostly English speakers, some Spanish and French."""
+    return UserProfile(
+        user_id=user_id,
+        name=f"Learner {number}",
+        language=_LANGUAGE_BY_REMAINDER.get(number % 10, "en"),
+        country=_COUNTRIES[number % len(_COUNTRIES)],
+        year_of_birth=1960 + number % 45,
+        gender=_GENDERS[number % len(_GENDERS)],
+        level_of_education=_EDUCATION_LEVELS[number % len(_EDUCATION_LEVELS)],
+    )
+
+
+def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: dict[int, int], learners: int) -> int:
+    """Enroll the named accounts that take the course and the first ``learners`` learners; returns the count."""
+    named = [
+        CourseEnrollment(user_id=user_ids[demo_user.username], course_key=course_key, mode=demo_user.enrollment_mode)
+        for demo_user in DEMO_USERS
+        if demo_user.enrollment_mode
+    ]
+    CourseEnrollment.objects.bulk_create(named)
+    CourseEnrollment.objects.bulk_create(
+        (
+            CourseEnrollment(
+                user_id=learner_ids[number],
+                course_key=course_key,
+                mode=_MODE_BY_REMAINDER[number % len(_MODE_BY_REMAINDER)],
+            )
+            for number in range(1, learners + 1)
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return len(named) + learners
+
+
+def invite_pending_emails(course_key: CourseKey) -> None:
+    """Allow a few emails without an account to enroll, as an instructor inviting them would."""
+    CourseEnrollmentAllowed.objects.bulk_create(
+        CourseEnrollmentAllowed(email=email, course_key=course_key, auto_enroll=auto_enroll)
+        for email, auto_enroll in PENDING_INVITATIONS
+    )
+
+
+def enable_api_v2() -> None:
+    """Turn on the waffle flag that serves the Instructor API v2, for everyone."""
+    Flag.objects.update_or_create(name=API_V2_FLAG_NAME, defaults={"everyone": True})

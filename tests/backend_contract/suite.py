@@ -1,0 +1,723 @@
+"""
+The backend contract: what the plugin relies on from a backend's services, as pytest tests.
+
+A backend runs the suite by subclassing :class:`BackendContract` (or only the capability
+classes it implements) in a test module and providing two fixtures::
+
+    class TestMyBackend(BackendContract):
+        @pytest.fixture
+        def backend(self):
+            return my_backend()  # an instructor_plugin.backends.registry.Backend
+
+        @pytest.fixture
+        def world(self, db):
+            return MyWorld()  # a World writing into my backend's storage
+
+The classes here have no ``Test`` prefix, so pytest collects them only through a subclass.
+Tests call the backend's services directly; the :class:`World` builds what the services
+cannot create themselves (courses, blocks, users, roles) and reads back what they do not
+report (the manual-enrollment audit, delivered mail).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+from instructor_plugin.backends.data import (
+    AllowedEnrollmentData,
+    CourseAccessData,
+    EnrollmentData,
+    EnrollmentFilter,
+    MailMessage,
+    ManualEnrollmentAuditData,
+    PageRequest,
+    TeamFilter,
+    UserData,
+)
+from instructor_plugin.backends.exceptions import AmbiguousIdentifier, BlockNotFound, CourseNotFound, UserNotFound
+
+COURSE = CourseKey.from_string("course-v1:ContractX+C101+2026")
+#: Another course of the same org.
+SIBLING = CourseKey.from_string("course-v1:ContractX+C202+2026")
+#: A course of another org.
+FOREIGN = CourseKey.from_string("course-v1:ElsewhereX+C101+2026")
+ROOT = COURSE.make_usage_key("course", "course")
+EVERYONE = PageRequest(offset=0, limit=100)
+NO_FILTER = EnrollmentFilter()
+ALL_TEAM_ROLES = TeamFilter(
+    course_roles=("staff", "limited_staff", "instructor", "beta", "data_researcher", "ccx_coach"),
+    forum_roles=("Administrator", "Moderator", "Group Moderator", "Community TA"),
+)
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """A delivered message, as the :class:`World` observed it."""
+
+    recipients: tuple[str, ...]
+    subject: str
+
+
+class World(ABC):
+    """Writes test data into a backend's own storage, and reads back what the services don't expose."""
+
+    @abstractmethod
+    def make_course(
+        self,
+        course_key: CourseKey,
+        *,
+        display_name: str = "Contract Course",
+        modes: Sequence[str] = ("audit", "verified"),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        self_paced: bool = False,
+        grade_cutoffs: Mapping[str, float] | None = None,
+    ) -> None:
+        """Create a course offering ``modes`` (in order) and its root block, ``make_usage_key("course", "course")``."""
+
+    @abstractmethod
+    def make_block(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        parent: UsageKey | None,
+        *,
+        display_name: str = "",
+        due: datetime | None = None,
+    ) -> None:
+        """Add a block under ``parent`` (``None``: an orphan); blocks are made in tree order."""
+
+    @abstractmethod
+    def make_user(
+        self,
+        username: str,
+        email: str,
+        full_name: str,
+        *,
+        is_staff: bool = False,
+        is_active: bool = True,
+        language: str | None = None,
+    ) -> int:
+        """Create a user and return their id."""
+
+    @abstractmethod
+    def grant(self, course_key: CourseKey, user_id: int, role: str, *, org_level: bool = False) -> None:
+        """Give a course role in the course, or (``org_level``) in every course of its org."""
+
+    @abstractmethod
+    def grant_forum(self, course_key: CourseKey, user_id: int, role: str) -> None:
+        """Give a discussion-forum role in the course."""
+
+    @abstractmethod
+    def manual_enrollment_audits(self, course_key: CourseKey) -> Sequence[ManualEnrollmentAuditData]:
+        """The course's manual-enrollment audit, oldest first."""
+
+    @abstractmethod
+    def sent_mail(self) -> Sequence[SentMail]:
+        """Every message delivered during the test, in order."""
+
+    @abstractmethod
+    def configure_site(self, values: Mapping[str, object], org_values: Mapping[str, Mapping[str, object]]) -> None:
+        """Set site configuration values, and per-org values that take precedence for their org."""
+
+
+def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
+    return course_key.make_usage_key(block_type, name)
+
+
+class CourseContract:
+    """``courses``: course records and the content tree."""
+
+    @pytest.fixture
+    def tree(self, world):
+        """root > week1 > hw1 > problem1 and ora1, root > week2, and an orphan ORA."""
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("week1"), ROOT, display_name="Week 1")
+        world.make_block(COURSE, block("hw1", "sequential"), block("week1"), display_name="Homework 1")
+        world.make_block(COURSE, block("problem1", "problem"), block("hw1", "sequential"), display_name="Problem 1")
+        world.make_block(COURSE, block("ora1", "openassessment"), block("hw1", "sequential"))
+        world.make_block(COURSE, block("week2"), ROOT, display_name="Week 2")
+        world.make_block(COURSE, block("lost", "openassessment"), None)
+
+    def test_get_course(self, backend, world):
+        start, end = datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2026, 6, 30, tzinfo=UTC)
+        world.make_course(
+            COURSE, display_name="Contracts 101", start=start, end=end, self_paced=True, grade_cutoffs={"Pass": 0.5}
+        )
+
+        course = backend.courses.get_course(COURSE)
+
+        assert course.course_key == COURSE
+        assert course.display_name == "Contracts 101"
+        assert (course.start, course.end) == (start, end)
+        assert course.self_paced is True
+        assert dict(course.grade_cutoffs) == {"Pass": 0.5}
+
+    def test_unknown_course(self, backend, world):
+        world.make_course(SIBLING)
+
+        with pytest.raises(CourseNotFound):
+            backend.courses.get_course(COURSE)
+
+    def test_get_block(self, backend, tree):
+        found = backend.courses.get_block(COURSE, block("hw1", "sequential"))
+
+        assert found.usage_key == block("hw1", "sequential")
+        assert found.block_type == "sequential"
+        assert found.display_name == "Homework 1"
+        assert found.parent_key == block("week1")
+
+    def test_get_block_with_a_due_date(self, backend, world):
+        due = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("exam", "sequential"), ROOT, due=due)
+
+        assert backend.courses.get_block(COURSE, block("exam", "sequential")).due == due
+
+    def test_block_not_found(self, backend, tree, world):
+        world.make_course(SIBLING)
+        world.make_block(SIBLING, block("elsewhere", course_key=SIBLING), SIBLING.make_usage_key("course", "course"))
+
+        with pytest.raises(BlockNotFound):
+            backend.courses.get_block(COURSE, block("missing"))
+        with pytest.raises(BlockNotFound):
+            backend.courses.get_block(COURSE, block("elsewhere", course_key=SIBLING))
+
+    def test_get_ancestors_root_first(self, backend, tree):
+        ancestors = backend.courses.get_ancestors(COURSE, block("problem1", "problem"))
+
+        assert [a.usage_key for a in ancestors] == [ROOT, block("week1"), block("hw1", "sequential")]
+        assert [a.display_name for a in ancestors][1:] == ["Week 1", "Homework 1"]
+        assert list(backend.courses.get_ancestors(COURSE, ROOT)) == []
+
+    def test_get_ancestors_of_an_unknown_block(self, backend, tree):
+        with pytest.raises(BlockNotFound):
+            backend.courses.get_ancestors(COURSE, block("missing"))
+
+    def test_get_blocks_in_tree_order(self, backend, tree):
+        keys = [b.usage_key for b in backend.courses.get_blocks(COURSE, ["chapter", "problem"])]
+
+        assert keys == [block("week1"), block("problem1", "problem"), block("week2")]
+
+    def test_count_children(self, backend, tree):
+        assert backend.courses.count_children(COURSE) == 2
+        assert backend.courses.count_children(COURSE, block("hw1", "sequential")) == 2
+        assert backend.courses.count_children(COURSE, block("week2")) == 0
+
+    def test_has_blocks_of_type_ignores_orphans(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("lost", "openassessment"), None)
+
+        assert backend.courses.has_blocks_of_type(COURSE, "openassessment") is False
+
+        world.make_block(COURSE, block("ora1", "openassessment"), ROOT)
+
+        assert backend.courses.has_blocks_of_type(COURSE, "openassessment") is True
+        assert backend.courses.has_blocks_of_type(COURSE, "problem") is False
+
+    def test_has_blocks_of_type_per_course(self, backend, tree, world):
+        world.make_course(SIBLING)
+
+        assert backend.courses.has_blocks_of_type(SIBLING, "openassessment") is False
+
+    def test_update_course_settings(self, backend, world):
+        world.make_course(COURSE)
+
+        updated = backend.courses.update_course_settings(
+            COURSE, enable_proctored_exams=True, proctoring_escalation_email="help@example.com"
+        )
+
+        assert (updated.enable_proctored_exams, updated.proctoring_escalation_email) == (True, "help@example.com")
+        reread = backend.courses.get_course(COURSE)
+        assert (reread.enable_proctored_exams, reread.proctoring_escalation_email) == (True, "help@example.com")
+
+
+class UserContract:
+    """``users``: lookups by id, username and email."""
+
+    def test_get_user(self, backend, world):
+        user_id = world.make_user("ada", "ada@example.com", "Ada Lovelace", is_staff=True, language="fr")
+
+        assert backend.users.get_user(user_id) == UserData(
+            id=user_id,
+            username="ada",
+            email="ada@example.com",
+            full_name="Ada Lovelace",
+            is_active=True,
+            is_staff=True,
+            language="fr",
+        )
+
+    def test_inactive_user_without_language(self, backend, world):
+        user_id = world.make_user("sleeper", "sleeper@example.com", "Sleeper", is_active=False)
+
+        user = backend.users.get_user(user_id)
+
+        assert (user.is_active, user.is_staff, user.language) == (False, False, None)
+
+    def test_get_unknown_user(self, backend, world):
+        user_id = world.make_user("ada", "ada@example.com", "Ada")
+
+        with pytest.raises(UserNotFound):
+            backend.users.get_user(user_id + 1000)
+
+    @pytest.mark.parametrize("identifier", ["ada", "ada@example.com", "ADA@Example.COM"])
+    def test_find_user(self, backend, world, identifier):
+        user_id = world.make_user("ada", "ada@example.com", "Ada")
+        world.make_user("bob", "bob@example.com", "Bob")
+
+        assert backend.users.find_user(identifier).id == user_id
+
+    @pytest.mark.parametrize("identifier", ["carol", "carol@example.com", "ada@"])
+    def test_find_unknown_user(self, backend, world, identifier):
+        world.make_user("ada", "ada@example.com", "Ada")
+
+        with pytest.raises(UserNotFound):
+            backend.users.find_user(identifier)
+
+    def test_find_ambiguous_user(self, backend, world):
+        world.make_user("shared@example.com", "first@example.com", "First")
+        world.make_user("second", "Shared@Example.com", "Second")
+
+        with pytest.raises(AmbiguousIdentifier):
+            backend.users.find_user("shared@example.com")
+
+    def test_find_user_by_email(self, backend, world):
+        user_id = world.make_user("ada", "Ada@Example.com", "Ada")
+
+        assert backend.users.find_user_by_email("ada@example.COM").id == user_id
+        assert backend.users.find_user_by_email("ada") is None
+        assert backend.users.find_user_by_email("nobody@example.com") is None
+
+
+class EnrollmentContract:
+    """``enrollments``: enrollments, modes, allowed-to-enroll entries and the audit."""
+
+    @pytest.fixture
+    def people(self, backend, world) -> dict[str, int]:
+        """
+        Active in COURSE: ann (audit), bob (verified, beta), carol (verified, staff), dan (audit, instructor).
+
+        eve unenrolled from COURSE; frank enrolled in SIBLING only, where ann is staff and beta.
+        """
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        ids = {
+            "ann": world.make_user("ann", "ann@example.com", "Ann Archer"),
+            "bob": world.make_user("bob", "bob@uni.example", "Robert Brown"),
+            "carol": world.make_user("carol", "carol@example.com", "Carol Clark"),
+            "dan": world.make_user("dan", "dan@example.com", "Dan Dunn"),
+            "eve": world.make_user("eve", "eve@example.com", "Eve Evans"),
+            "frank": world.make_user("frank", "frank@example.com", "Frank Fox"),
+        }
+        for name, mode in (("ann", "audit"), ("bob", "verified"), ("carol", "verified"), ("dan", "audit")):
+            backend.enrollments.enroll(COURSE, ids[name], mode)
+        backend.enrollments.enroll(COURSE, ids["eve"], "audit")
+        backend.enrollments.unenroll(COURSE, ids["eve"])
+        backend.enrollments.enroll(SIBLING, ids["frank"], "audit")
+        world.grant(COURSE, ids["bob"], "beta")
+        world.grant(COURSE, ids["carol"], "staff")
+        world.grant(COURSE, ids["dan"], "instructor")
+        world.grant(SIBLING, ids["ann"], "staff")
+        world.grant(SIBLING, ids["ann"], "beta")
+        return ids
+
+    @staticmethod
+    def listed(backend, filters: EnrollmentFilter = NO_FILTER) -> list[str]:
+        return [row.user.username for row in backend.enrollments.list_enrollments(COURSE, filters, EVERYONE).items]
+
+    def test_enroll(self, backend, world):
+        world.make_course(COURSE)
+        user_id = world.make_user("ann", "ann@example.com", "Ann")
+
+        enrollment = backend.enrollments.enroll(COURSE, user_id)
+
+        assert (enrollment.user_id, enrollment.course_key, enrollment.is_active) == (user_id, COURSE, True)
+        assert enrollment.mode
+        assert backend.enrollments.get_enrollment(COURSE, user_id) == enrollment
+
+    def test_enrollment_lifecycle_keeps_the_mode(self, backend, world):
+        world.make_course(COURSE)
+        user_id = world.make_user("ann", "ann@example.com", "Ann")
+
+        backend.enrollments.enroll(COURSE, user_id, "verified")
+        kept = backend.enrollments.enroll(COURSE, user_id)
+        unenrolled = backend.enrollments.unenroll(COURSE, user_id)
+        reactivated = backend.enrollments.enroll(COURSE, user_id)
+        switched = backend.enrollments.enroll(COURSE, user_id, "audit")
+
+        assert (kept.mode, kept.is_active) == ("verified", True)
+        assert unenrolled == EnrollmentData(user_id=user_id, course_key=COURSE, mode="verified", is_active=False)
+        assert (reactivated.mode, reactivated.is_active) == ("verified", True)
+        assert (switched.mode, switched.is_active) == ("audit", True)
+        assert backend.enrollments.get_enrollment(COURSE, user_id) == switched
+
+    def test_no_enrollment(self, backend, people):
+        assert backend.enrollments.get_enrollment(COURSE, people["frank"]) is None
+        assert backend.enrollments.unenroll(COURSE, people["frank"]) is None
+        assert backend.enrollments.get_enrollment(SIBLING, people["frank"]).is_active is True
+
+    def test_unenrolled_record_is_kept(self, backend, people):
+        assert backend.enrollments.get_enrollment(COURSE, people["eve"]) == EnrollmentData(
+            user_id=people["eve"], course_key=COURSE, mode="audit", is_active=False
+        )
+
+    def test_list_active_enrollments_by_username(self, backend, people):
+        page = backend.enrollments.list_enrollments(COURSE, NO_FILTER, EVERYONE)
+
+        assert page.total == 4
+        assert [row.user.username for row in page.items] == ["ann", "bob", "carol", "dan"]
+        rows = {row.user.username: row for row in page.items}
+        assert (rows["bob"].mode, rows["bob"].is_beta_tester) == ("verified", True)
+        assert (rows["ann"].mode, rows["ann"].is_beta_tester) == ("audit", False)
+        assert rows["bob"].user == UserData(
+            id=people["bob"], username="bob", email="bob@uni.example", full_name="Robert Brown"
+        )
+
+    @pytest.mark.parametrize(
+        ("search", "expected"),
+        [("ANN", ["ann"]), ("uni.example", ["bob"]), ("robert", ["bob"]), ("clark", ["carol"]), ("zzz", [])],
+    )
+    def test_search(self, backend, people, search, expected):
+        assert self.listed(backend, EnrollmentFilter(search=search)) == expected
+
+    def test_beta_tester_filter(self, backend, people):
+        assert self.listed(backend, EnrollmentFilter(is_beta_tester=True)) == ["bob"]
+        assert sorted(self.listed(backend, EnrollmentFilter(is_beta_tester=False))) == ["ann", "carol", "dan"]
+
+    def test_paging(self, backend, people):
+        everyone = self.listed(backend)
+
+        page = backend.enrollments.list_enrollments(COURSE, NO_FILTER, PageRequest(offset=1, limit=2))
+        filtered = backend.enrollments.list_enrollments(
+            COURSE, EnrollmentFilter(is_beta_tester=False), PageRequest(offset=2, limit=2)
+        )
+
+        assert page.total == 4
+        assert [row.user.username for row in page.items] == everyone[1:3]
+        assert filtered.total == 3
+        assert len(filtered.items) == 1
+
+    def test_count_by_mode(self, backend, people):
+        counts = backend.enrollments.count_by_mode(COURSE)
+
+        assert {mode: n for mode, n in counts.items() if n} == {"audit": 2, "verified": 2}
+
+    def test_count_learners_excludes_staff_and_instructors(self, backend, people, world):
+        world.grant(COURSE, people["ann"], "data_researcher")
+
+        assert backend.enrollments.count_learners(COURSE) == 2
+
+        world.grant(COURSE, people["ann"], "ccx_coach")
+
+        assert backend.enrollments.count_learners(COURSE) == 1
+
+    @pytest.mark.parametrize(("limit", "expected"), [(None, 4), (10, 4), (4, 4), (2, 2)])
+    def test_count_active(self, backend, people, limit, expected):
+        assert backend.enrollments.count_active(COURSE, limit=limit) == expected
+
+    def test_list_modes(self, backend, world):
+        world.make_course(COURSE, modes=("verified", "audit", "honor"))
+
+        assert [mode.slug for mode in backend.enrollments.list_modes(COURSE)] == ["verified", "audit", "honor"]
+
+    def test_allowed_to_enroll(self, backend, world):
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+
+        created = backend.enrollments.allow(COURSE, "New.Person@Example.com", auto_enroll=True)
+        backend.enrollments.allow(SIBLING, "new.person@example.com", auto_enroll=False)
+
+        assert isinstance(created, AllowedEnrollmentData)
+        assert (created.course_key, created.auto_enroll) == (COURSE, True)
+        assert created.email.lower() == "new.person@example.com"
+        assert backend.enrollments.get_allowed(COURSE, "NEW.person@example.COM").auto_enroll is True
+        assert backend.enrollments.get_allowed(COURSE, "someone.else@example.com") is None
+
+    def test_allow_again_updates(self, backend, world):
+        world.make_course(COURSE)
+        backend.enrollments.allow(COURSE, "new@example.com", auto_enroll=True)
+
+        backend.enrollments.allow(COURSE, "NEW@example.com", auto_enroll=False)
+
+        assert backend.enrollments.get_allowed(COURSE, "new@example.com").auto_enroll is False
+
+    def test_disallow(self, backend, world):
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        backend.enrollments.allow(COURSE, "new@example.com", auto_enroll=False)
+        backend.enrollments.allow(SIBLING, "new@example.com", auto_enroll=False)
+
+        backend.enrollments.disallow(COURSE, "New@Example.com")
+        backend.enrollments.disallow(COURSE, "never@example.com")
+
+        assert backend.enrollments.get_allowed(COURSE, "new@example.com") is None
+        assert backend.enrollments.get_allowed(SIBLING, "new@example.com") is not None
+
+    def test_record_manual_enrollment(self, backend, world):
+        world.make_course(COURSE)
+        staff_id = world.make_user("staff", "staff@example.com", "Staff")
+        records = [
+            ManualEnrollmentAuditData(
+                enrolled_by_id=staff_id,
+                enrolled_email="ann@example.com",
+                course_key=COURSE,
+                state_transition="from unenrolled to enrolled",
+                reason="<b>late</b> registration",
+            ),
+            ManualEnrollmentAuditData(
+                enrolled_by_id=None,
+                enrolled_email="new@example.com",
+                course_key=COURSE,
+                state_transition="from unenrolled to allowed to enroll",
+                reason="",
+            ),
+        ]
+
+        for record in records:
+            backend.enrollments.record_manual_enrollment(record)
+
+        stored = world.manual_enrollment_audits(COURSE)
+        assert [(a.enrolled_by_id, a.enrolled_email, a.course_key, a.state_transition, a.reason) for a in stored] == [
+            (r.enrolled_by_id, r.enrolled_email, r.course_key, r.state_transition, r.reason) for r in records
+        ]
+        assert world.manual_enrollment_audits(SIBLING) == []
+
+
+class RoleContract:
+    """``roles``: course, org-level and forum roles, and the course team list."""
+
+    @pytest.fixture
+    def team(self, world) -> dict[str, int]:
+        """In COURSE: Zoe staff + Moderator, amy instructor, bea beta; elsewhere: sid staff of SIBLING only."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        ids = {
+            "Zoe": world.make_user("Zoe", "zoe@example.com", "Zoe Z"),
+            "amy": world.make_user("amy", "amy@team.example", "Amy Adams"),
+            "bea": world.make_user("bea", "bea@example.com", "Bea"),
+            "sid": world.make_user("sid", "sid@example.com", "Sid"),
+        }
+        world.grant(COURSE, ids["Zoe"], "staff")
+        world.grant_forum(COURSE, ids["Zoe"], "Moderator")
+        world.grant(COURSE, ids["amy"], "instructor")
+        world.grant(COURSE, ids["bea"], "beta")
+        world.grant(SIBLING, ids["sid"], "staff")
+        world.grant_forum(SIBLING, ids["sid"], "Administrator")
+        return ids
+
+    @staticmethod
+    def members(backend, filters: TeamFilter) -> dict[str, set[str]]:
+        listed = backend.roles.list_team(COURSE, filters, EVERYONE).items
+        return {m.user.username: {*m.course_roles, *m.forum_roles} for m in listed}
+
+    def test_get_access(self, backend, world):
+        world.make_course(COURSE)
+        user_id = world.make_user("ann", "ann@example.com", "Ann")
+        world.grant(COURSE, user_id, "staff")
+        world.grant(COURSE, user_id, "instructor", org_level=True)
+        world.grant_forum(COURSE, user_id, "Administrator")
+        world.grant(SIBLING, user_id, "beta")
+        world.grant_forum(SIBLING, user_id, "Moderator")
+        world.grant(FOREIGN, user_id, "data_researcher", org_level=True)
+
+        assert backend.roles.get_access(COURSE, user_id) == CourseAccessData(
+            user_id=user_id,
+            course_roles=frozenset({"staff"}),
+            org_roles=frozenset({"instructor"}),
+            forum_roles=frozenset({"Administrator"}),
+        )
+
+    def test_no_access(self, backend, team):
+        assert backend.roles.get_access(COURSE, team["sid"]) == CourseAccessData(user_id=team["sid"])
+
+    def test_course_roles_are_idempotent(self, backend, team):
+        backend.roles.add_course_role(COURSE, team["bea"], "staff")
+        backend.roles.add_course_role(COURSE, team["bea"], "staff")
+
+        assert backend.roles.get_access(COURSE, team["bea"]).course_roles == {"beta", "staff"}
+        assert self.members(backend, TeamFilter(course_roles=("staff",))) == {"bea": {"staff"}, "Zoe": {"staff"}}
+
+        backend.roles.remove_course_role(COURSE, team["bea"], "staff")
+        backend.roles.remove_course_role(COURSE, team["bea"], "staff")
+
+        assert backend.roles.get_access(COURSE, team["bea"]).course_roles == {"beta"}
+
+    def test_removing_a_course_role_leaves_other_courses(self, backend, team):
+        backend.roles.add_course_role(COURSE, team["sid"], "staff")
+
+        backend.roles.remove_course_role(COURSE, team["sid"], "staff")
+
+        assert backend.roles.get_access(SIBLING, team["sid"]).course_roles == {"staff"}
+
+    def test_forum_roles_are_idempotent(self, backend, team):
+        backend.roles.add_forum_role(COURSE, team["bea"], "Community TA")
+        backend.roles.add_forum_role(COURSE, team["bea"], "Community TA")
+
+        assert backend.roles.get_access(COURSE, team["bea"]).forum_roles == {"Community TA"}
+        assert self.members(backend, TeamFilter(forum_roles=("Community TA",))) == {"bea": {"Community TA"}}
+
+        backend.roles.remove_forum_role(COURSE, team["bea"], "Community TA")
+        backend.roles.remove_forum_role(COURSE, team["bea"], "Community TA")
+        backend.roles.remove_forum_role(COURSE, team["sid"], "Administrator")
+
+        assert backend.roles.get_access(COURSE, team["bea"]).forum_roles == frozenset()
+        assert backend.roles.get_access(SIBLING, team["sid"]).forum_roles == {"Administrator"}
+
+    def test_list_team(self, backend, team):
+        page = backend.roles.list_team(COURSE, ALL_TEAM_ROLES, EVERYONE)
+
+        assert page.total == 3
+        assert [m.user.username for m in page.items] == ["amy", "bea", "Zoe"]
+        zoe = page.items[2]
+        assert zoe.user == UserData(id=team["Zoe"], username="Zoe", email="zoe@example.com", full_name="Zoe Z")
+        assert (set(zoe.course_roles), set(zoe.forum_roles)) == ({"staff"}, {"Moderator"})
+
+    def test_list_team_by_role(self, backend, team):
+        assert self.members(backend, TeamFilter(course_roles=("staff", "beta"))) == {"bea": {"beta"}, "Zoe": {"staff"}}
+        assert self.members(backend, TeamFilter(forum_roles=("Moderator",))) == {"Zoe": {"Moderator"}}
+        assert self.members(backend, TeamFilter(forum_roles=("Administrator",))) == {}
+
+    @pytest.mark.parametrize(("search", "expected"), [("ZO", ["Zoe"]), ("team.example", ["amy"]), ("nobody", [])])
+    def test_list_team_search(self, backend, team, search, expected):
+        page = backend.roles.list_team(COURSE, TeamFilter(ALL_TEAM_ROLES.course_roles, (), search), EVERYONE)
+
+        assert [m.user.username for m in page.items] == expected
+        assert page.total == len(expected)
+
+    def test_list_team_paging(self, backend, team):
+        page = backend.roles.list_team(COURSE, ALL_TEAM_ROLES, PageRequest(offset=1, limit=1))
+
+        assert page.total == 3
+        assert [m.user.username for m in page.items] == ["bea"]
+
+
+class CertificateContract:
+    """``certificates``: the course's generation switch."""
+
+    def test_generation_switch(self, backend, world):
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+
+        backend.certificates.set_generation_enabled(COURSE, False)
+
+        assert backend.certificates.is_generation_enabled(COURSE) is False
+
+        backend.certificates.set_generation_enabled(COURSE, True)
+        backend.certificates.set_generation_enabled(SIBLING, False)
+
+        assert backend.certificates.is_generation_enabled(COURSE) is True
+        assert backend.certificates.is_generation_enabled(SIBLING) is False
+
+
+class DueDateContract:
+    """``due_dates``: the course's dated blocks."""
+
+    def test_no_due_dates(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("week1"), ROOT)
+
+        assert backend.due_dates.is_enabled(COURSE) is False
+        assert dict(backend.due_dates.get_due_dates(COURSE)) == {}
+
+    def test_due_dates(self, backend, world):
+        first, second = datetime(2026, 2, 1, 12, tzinfo=UTC), datetime(2026, 3, 1, 12, tzinfo=UTC)
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        world.make_block(COURSE, block("week1"), ROOT)
+        world.make_block(COURSE, block("hw1", "sequential"), block("week1"), due=first)
+        world.make_block(COURSE, block("hw2", "sequential"), block("week1"), due=second)
+        world.make_block(SIBLING, block("hw", "sequential", SIBLING), None, due=first)
+
+        assert backend.due_dates.is_enabled(COURSE) is True
+        assert dict(backend.due_dates.get_due_dates(COURSE)) == {
+            block("hw1", "sequential"): first,
+            block("hw2", "sequential"): second,
+        }
+
+
+class MailContract:
+    """``mail``: every message type the plugin sends is delivered to its recipient."""
+
+    CONTEXT = {
+        "display_name": "Contracts 101",
+        "course_id": str(COURSE),
+        "site_name": "lms.example.com",
+        "course_url": f"https://lms.example.com/courses/{COURSE}/",
+        "course_about_url": f"https://lms.example.com/courses/{COURSE}/about",
+        "registration_url": "https://lms.example.com/register",
+        "platform_name": "Example Platform",
+        "auto_enroll": True,
+        "email_address": "ann@example.com",
+        "full_name": "Ann Archer",
+    }
+
+    @pytest.mark.parametrize(
+        "message_type",
+        [
+            "enrolled_enroll",
+            "allowed_enroll",
+            "enrolled_unenroll",
+            "allowed_unenroll",
+            "add_beta_tester",
+            "remove_beta_tester",
+        ],
+    )
+    def test_send(self, backend, world, message_type):
+        backend.mail.send(
+            MailMessage(message_type=message_type, recipient_email="ann@example.com", context=self.CONTEXT)
+        )
+
+        [sent] = world.sent_mail()
+        assert sent.recipients == ("ann@example.com",)
+        assert "Contracts 101" in sent.subject
+
+    def test_send_in_the_recipient_language(self, backend, world):
+        message = MailMessage(
+            message_type="enrolled_enroll",
+            recipient_email="ann@example.com",
+            context=self.CONTEXT,
+            recipient_user_id=7,
+            language="es",
+        )
+
+        backend.mail.send(message)
+
+        assert [sent.recipients for sent in world.sent_mail()] == [("ann@example.com",)]
+
+
+class SiteConfigContract:
+    """``site_config``: site values with per-org overrides."""
+
+    def test_get_value(self, backend, world):
+        world.configure_site(
+            {"PLATFORM_NAME": "Example", "SITE_NAME": "lms.example.com"},
+            {"ContractX": {"PLATFORM_NAME": "Contract Academy"}},
+        )
+
+        assert backend.site_config.get_value("PLATFORM_NAME") == "Example"
+        assert backend.site_config.get_value("PLATFORM_NAME", org="ContractX") == "Contract Academy"
+        assert backend.site_config.get_value("PLATFORM_NAME", org="ElsewhereX") == "Example"
+        assert backend.site_config.get_value("SITE_NAME", org="ContractX") == "lms.example.com"
+        assert backend.site_config.get_value("MISSING", "fallback") == "fallback"
+        assert backend.site_config.get_value("MISSING", "fallback", org="ContractX") == "fallback"
+        assert backend.site_config.get_value("MISSING") is None
+
+
+class BackendContract(
+    CourseContract,
+    UserContract,
+    EnrollmentContract,
+    RoleContract,
+    CertificateContract,
+    DueDateContract,
+    MailContract,
+    SiteConfigContract,
+):
+    """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

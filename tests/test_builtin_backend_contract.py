@@ -1,0 +1,112 @@
+"""The built-in backend keeps the backend contract."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from opaque_keys.edx.django.models import CourseKeyField
+
+from instructor_plugin.backends.builtin import builtin_backend
+from instructor_plugin.backends.builtin.models import (
+    Block,
+    Course,
+    CourseAccessRole,
+    CourseMode,
+    ForumRole,
+    ManualEnrollmentAudit,
+    UserProfile,
+)
+from instructor_plugin.backends.data import ManualEnrollmentAuditData
+from tests.backend_contract.suite import BackendContract, SentMail, World
+
+User = get_user_model()
+
+
+class BuiltinWorld(World):
+    """Rows of the built-in backend's tables; site configuration in ``INSTRUCTOR_PLUGIN``."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def make_course(
+        self,
+        course_key,
+        *,
+        display_name="Contract Course",
+        modes=("audit", "verified"),
+        start=None,
+        end=None,
+        self_paced=False,
+        grade_cutoffs=None,
+    ):
+        course = Course.objects.create(
+            course_key=course_key,
+            display_name=display_name,
+            start=start,
+            end=end,
+            self_paced=self_paced,
+            grading_policy={"GRADE_CUTOFFS": dict(grade_cutoffs)} if grade_cutoffs else {},
+        )
+        for slug in modes:
+            CourseMode.objects.create(course=course, slug=slug, display_name=slug.title())
+        Block.objects.create(
+            course=course, usage_key=course_key.make_usage_key("course", "course"), block_type="course"
+        )
+
+    def make_block(self, course_key, usage_key, parent, *, display_name="", due=None):
+        course = Course.objects.get(course_key=course_key)
+        Block.objects.create(
+            course=course,
+            usage_key=usage_key,
+            parent=Block.objects.get(usage_key=parent) if parent else None,
+            block_type=usage_key.block_type,
+            display_name=display_name,
+            due=due,
+            position=course.blocks.count(),
+        )
+
+    def make_user(self, username, email, full_name, *, is_staff=False, is_active=True, language=None):
+        user = User.objects.create_user(username=username, email=email, is_staff=is_staff, is_active=is_active)
+        UserProfile.objects.create(user=user, name=full_name, language=language or "")
+        return user.pk
+
+    def grant(self, course_key, user_id, role, *, org_level=False):
+        CourseAccessRole.objects.create(
+            user_id=user_id, org=course_key.org, course_key=CourseKeyField.Empty if org_level else course_key, role=role
+        )
+
+    def grant_forum(self, course_key, user_id, role):
+        ForumRole.objects.create(user_id=user_id, course_key=course_key, role=role)
+
+    def manual_enrollment_audits(self, course_key):
+        return [
+            ManualEnrollmentAuditData(
+                enrolled_by_id=row.enrolled_by_id,
+                enrolled_email=row.enrolled_email,
+                course_key=row.course_key,
+                state_transition=row.state_transition,
+                reason=row.reason,
+                created=row.created,
+            )
+            for row in ManualEnrollmentAudit.objects.filter(course_key=course_key).order_by("pk")
+        ]
+
+    def sent_mail(self):
+        return [SentMail(recipients=tuple(message.to), subject=message.subject) for message in mail.outbox]
+
+    def configure_site(self, values, org_values):
+        self.settings.INSTRUCTOR_PLUGIN = {
+            **self.settings.INSTRUCTOR_PLUGIN,
+            "SITE_CONFIGURATION": {**values, "orgs": dict(org_values)},
+        }
+
+
+class TestBuiltinBackend(BackendContract):
+    @pytest.fixture
+    def backend(self):
+        return builtin_backend()
+
+    @pytest.fixture
+    def world(self, db, settings):
+        return BuiltinWorld(settings)
