@@ -66,7 +66,7 @@ class EmailEnrollmentState:
     Passing the already known ``user`` (or ``None``) saves looking it up again.
     """
 
-    def __init__(self, course_id: CourseKey, email: str, *, user: UserData | None | object = _LOOK_UP):
+    def __init__(self, course_id: CourseKey, email: str, *, user: UserData | object | None = _LOOK_UP):
         backend = get_backend()
         self.user: UserData | None = backend.users.find_user_by_email(email) if user is _LOOK_UP else user
         self.enrollment_record: EnrollmentData | None = (

@@ -23,7 +23,7 @@ class BackendPagination(DefaultPagination):
 
     invalid_page_message = "Invalid page."
     #: Extra top-level keys a view adds to the envelope: name -> OpenAPI schema.
-    extra_fields: dict[str, dict] = {}  # noqa: RUF012 (read-only, replaced by subclasses)
+    extra_fields: dict[str, dict] = {}
 
     def paginate(self, request, fetch: Callable[[PageRequest], Page]) -> Page:
         """Fetch the requested page, or raise ``NotFound("Invalid page.")``."""

@@ -25,7 +25,7 @@ from .base import InstructorV2APIView
 
 
 class EnrollmentsPagination(BackendPagination):
-    extra_fields = {"course_id": {"type": "string"}}  # noqa: RUF012
+    extra_fields = {"course_id": {"type": "string"}}
 
 
 class CourseEnrollmentsView(InstructorV2APIView):

@@ -55,7 +55,7 @@ class CourseTeamRolesView(InstructorV2APIView):
 
 
 class TeamPagination(BackendPagination):
-    extra_fields = {  # noqa: RUF012
+    extra_fields = {
         "course_id": {"type": "string"},
         "role": {"type": "string", "nullable": True},
         "email_or_username": {"type": "string", "nullable": True},
