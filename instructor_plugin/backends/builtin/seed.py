@@ -10,7 +10,7 @@ Everything is written in bulk so that 100,000 learners take seconds, not minutes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -273,8 +273,7 @@ def _subsection(
 
 def _graded(spec: BlockSpec) -> BlockSpec:
     attributes = {**spec.attributes, "graded": True} if spec.attributes.get("has_score") else spec.attributes
-    children = tuple(_graded(child) for child in spec.children)
-    return BlockSpec(spec.block_type, spec.block_id, spec.display_name, children=children, attributes=attributes)
+    return replace(spec, children=tuple(_graded(child) for child in spec.children), attributes=attributes)
 
 
 def _unit(block_id: str, name: str, *components: BlockSpec) -> BlockSpec:
