@@ -1,0 +1,352 @@
+"""
+Who may call which endpoint: every endpoint x every role, one exact status per cell.
+
+The expectations are written out by hand from the permission table of CONTRACT.md, not
+computed from ``instructor_plugin.permissions.RULES``, so a wrong rule fails here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from opaque_keys.edx.keys import CourseKey
+
+from instructor_plugin.backends.builtin.models import (
+    CourseAccessRole,
+    CourseEnrollment,
+    CourseEnrollmentAllowed,
+    ForumRole,
+    ManualEnrollmentAudit,
+)
+from tests.conftest import COURSE_ID, grant, grant_forum, make_user, v2
+
+ENVELOPE_KEYS = {"error", "error_code", "detail", "developer_message"}
+ROLES = (
+    "anonymous",
+    "outsider",
+    "learner",
+    "beta_tester",
+    "course_staff",
+    "instructor",
+    "data_researcher",
+    "discussion_admin",
+    "global_staff",
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: dict | None = field(default=None)
+
+
+LEGACY_STATUS_URL = f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment_status"
+
+CALLS = {
+    "course_metadata": Call("get", v2()),
+    "enrollments_list": Call("get", v2(suffix="/enrollments")),
+    "enrollments_modify": Call(
+        "post", v2(suffix="/enrollments/modify"), {"identifier": ["learner"], "action": "enroll"}
+    ),
+    "beta_testers_modify": Call(
+        "post", v2(suffix="/beta_testers/modify"), {"identifier": ["learner"], "action": "add"}
+    ),
+    "learner_detail": Call("get", v2(suffix="/learners/learner")),
+    "team_roles": Call("get", v2(suffix="/team/roles")),
+    "team_list": Call("get", v2(suffix="/team")),
+    "team_allow_forum_role": Call(
+        "post", v2(suffix="/team"), {"identifiers": ["learner"], "role": "Moderator", "action": "allow"}
+    ),
+    "team_allow_course_role": Call(
+        "post", v2(suffix="/team"), {"identifiers": ["learner"], "role": "staff", "action": "allow"}
+    ),
+    "team_revoke_forum_role": Call("delete", v2(suffix="/team/learner"), {"roles": ["Moderator"]}),
+    "team_revoke_course_role": Call("delete", v2(suffix="/team/learner"), {"roles": ["staff"]}),
+    "legacy_enrollment_status": Call("post", LEGACY_STATUS_URL, {"unique_student_identifier": "learner"}),
+}
+
+# fmt: off
+#: CONTRACT.md "Permissions", one row per endpoint, one column per role (in ROLES order):
+#:   anon  outsider  learner  beta  c_staff  instructor  researcher  disc_admin  global_staff
+EXPECTED = {
+    # instructor.dashboard: course staff, instructor, data researcher
+    "course_metadata":          (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # instructor.view_enrollments: course staff
+    "enrollments_list":         (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.enroll: course staff
+    "enrollments_modify":       (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.enroll_beta: instructor
+    "beta_testers_modify":      (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    # instructor.dashboard
+    "learner_detail":           (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # course team: instructor, or course staff who is forum Administrator (forum roles only)
+    "team_roles":               (401, 403, 403, 403, 403, 200, 403, 200, 200),
+    "team_list":                (401, 403, 403, 403, 403, 200, 403, 200, 200),
+    "team_allow_forum_role":    (401, 403, 403, 403, 403, 200, 403, 200, 200),
+    "team_allow_course_role":   (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "team_revoke_forum_role":   (401, 403, 403, 403, 403, 200, 403, 200, 200),
+    "team_revoke_course_role":  (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    # legacy get_student_enrollment_status: instructor.enroll (course staff)
+    "legacy_enrollment_status": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+}
+# fmt: on
+
+MATRIX = [
+    pytest.param(endpoint, role, status, id=f"{endpoint}-{role}")
+    for endpoint, statuses in EXPECTED.items()
+    for role, status in zip(ROLES, statuses, strict=True)
+]
+
+
+def call(client, endpoint: str, *, path: str | None = None):
+    spec = CALLS[endpoint]
+    return getattr(client, spec.method)(path or spec.path, spec.body, format="json")
+
+
+def _state() -> dict[str, list]:
+    """Every row an endpoint of the matrix may write."""
+    return {
+        "enrollments": list(CourseEnrollment.objects.values_list("user_id", "course_key", "mode", "is_active")),
+        "allowed": list(CourseEnrollmentAllowed.objects.values_list("email", "course_key")),
+        "audit": list(ManualEnrollmentAudit.objects.values_list("enrolled_email", "state_transition")),
+        "course_roles": sorted(CourseAccessRole.objects.values_list("user_id", "org", "course_key", "role")),
+        "forum_roles": sorted(ForumRole.objects.values_list("user_id", "course_key", "role")),
+    }
+
+
+def test_the_matrix_covers_every_endpoint_and_role():
+    assert set(EXPECTED) == set(CALLS)
+    assert all(len(row) == len(ROLES) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize(("endpoint", "role", "expected"), MATRIX)
+def test_permission_matrix(api_v2_on, users, client, endpoint, role, expected):
+    if role != "anonymous":
+        client.force_authenticate(users[role])
+    before = _state()
+
+    response = call(client, endpoint)
+
+    assert response.status_code == expected, response.content
+    body = response.json()
+    if expected == 200:
+        assert "error_code" not in body
+    else:
+        assert set(body) == ENVELOPE_KEYS
+        if expected == 401:
+            assert body["error_code"] == "not_authenticated"
+        else:
+            assert body["error_code"] in {"permission_denied", "role_not_manageable"}
+        # A refused request changes nothing.
+        assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "check"),
+    [
+        ("enrollments_modify", lambda u: CourseEnrollment.objects.filter(user=u["learner"], is_active=True).exists()),
+        ("beta_testers_modify", lambda u: CourseAccessRole.objects.filter(user=u["learner"], role="beta").exists()),
+        ("team_allow_forum_role", lambda u: ForumRole.objects.filter(user=u["learner"], role="Moderator").exists()),
+        ("team_allow_course_role", lambda u: CourseAccessRole.objects.filter(user=u["learner"], role="staff").exists()),
+    ],
+)
+def test_allowed_writes_take_effect(api_v2_on, users, client, endpoint, check):
+    client.force_authenticate(users["global_staff"])
+
+    assert call(client, endpoint).status_code == 200
+
+    assert check(users)
+
+
+def test_discussion_admin_refused_course_role_says_why(api_v2_on, users, client):
+    client.force_authenticate(users["discussion_admin"])
+
+    response = call(client, "team_allow_course_role")
+
+    assert response.status_code == 403
+    assert set(response.json()) == ENVELOPE_KEYS
+    assert not CourseAccessRole.objects.filter(user=users["learner"], role="staff").exists()
+
+
+class TestOrgLevelRoles:
+    """A role held for the whole org (empty course key) counts in every course of the org."""
+
+    def test_org_staff_may_view_enrollments(self, api_v2_on, users, client, course_key):
+        org_staff = make_user("org_staff")
+        grant(org_staff, course_key, "staff", org_level=True)
+        client.force_authenticate(org_staff)
+
+        response = call(client, "enrollments_list")
+
+        assert response.status_code == 200
+        assert {row["username"] for row in response.json()["results"]} == {"learner", "beta_tester"}
+
+    def test_org_staff_may_not_modify_beta_testers(self, api_v2_on, users, client, course_key):
+        org_staff = make_user("org_staff")
+        grant(org_staff, course_key, "staff", org_level=True)
+        client.force_authenticate(org_staff)
+
+        assert call(client, "beta_testers_modify").status_code == 403
+
+    def test_org_instructor_may_modify_beta_testers(self, api_v2_on, users, client, course_key):
+        org_instructor = make_user("org_instructor")
+        grant(org_instructor, course_key, "instructor", org_level=True)
+        client.force_authenticate(org_instructor)
+
+        response = call(client, "beta_testers_modify")
+
+        assert response.status_code == 200
+        assert CourseAccessRole.objects.filter(user=users["learner"], course_key=course_key, role="beta").exists()
+
+    def test_org_instructor_may_manage_the_team(self, api_v2_on, users, client, course_key):
+        org_instructor = make_user("org_instructor")
+        grant(org_instructor, course_key, "instructor", org_level=True)
+        client.force_authenticate(org_instructor)
+
+        assert call(client, "team_allow_course_role").status_code == 200
+
+    def test_org_data_researcher_may_open_the_dashboard_only(self, api_v2_on, users, client, course_key):
+        researcher = make_user("org_researcher")
+        grant(researcher, course_key, "data_researcher", org_level=True)
+        client.force_authenticate(researcher)
+
+        assert call(client, "course_metadata").status_code == 200
+        assert call(client, "enrollments_list").status_code == 403
+
+    @pytest.mark.parametrize("endpoint", ["course_metadata", "enrollments_list", "beta_testers_modify", "team_list"])
+    def test_staff_of_another_course_gets_nothing(self, api_v2_on, users, client, endpoint):
+        other_course = CourseKey.from_string("course-v1:TestX+OTHER+2026")
+        neighbour = make_user("neighbour")
+        grant(neighbour, other_course, "staff")
+        grant(neighbour, other_course, "instructor")
+        client.force_authenticate(neighbour)
+
+        assert call(client, endpoint).status_code == 403
+
+    @pytest.mark.parametrize("endpoint", ["course_metadata", "enrollments_list", "beta_testers_modify"])
+    def test_org_role_in_another_org_gets_nothing(self, api_v2_on, users, client, endpoint):
+        foreign = make_user("foreign")
+        grant(foreign, CourseKey.from_string("course-v1:OtherX+T101+2026"), "instructor", org_level=True)
+        client.force_authenticate(foreign)
+
+        assert call(client, endpoint).status_code == 403
+
+
+class TestRolesThatAreNotStaff:
+    """Roles outside the contract's "course staff" and "instructor" grant none of the staff endpoints."""
+
+    @pytest.mark.parametrize("role", ["limited_staff", "beta", "ccx_coach"])
+    @pytest.mark.parametrize(
+        "endpoint",
+        ["course_metadata", "enrollments_list", "enrollments_modify", "team_list", "legacy_enrollment_status"],
+    )
+    def test_other_course_roles_get_403(self, api_v2_on, users, client, course_key, role, endpoint):
+        holder = make_user("holder")
+        grant(holder, course_key, role)
+        client.force_authenticate(holder)
+
+        assert call(client, endpoint).status_code == 403
+
+    @pytest.mark.parametrize("forum_role", ["Administrator", "Moderator", "Community TA", "Group Moderator"])
+    @pytest.mark.parametrize("endpoint", ["course_metadata", "team_roles", "team_list", "team_allow_forum_role"])
+    def test_forum_roles_alone_get_403(self, api_v2_on, users, client, course_key, forum_role, endpoint):
+        """A forum Administrator who is not course staff is no discussion admin."""
+        holder = make_user("holder")
+        grant_forum(holder, course_key, forum_role)
+        client.force_authenticate(holder)
+
+        assert call(client, endpoint).status_code == 403
+
+    def test_forum_administrator_in_another_course_is_no_discussion_admin(self, api_v2_on, users, client, course_key):
+        holder = make_user("holder")
+        grant(holder, course_key, "staff")
+        grant_forum(holder, CourseKey.from_string("course-v1:TestX+OTHER+2026"), "Administrator")
+        client.force_authenticate(holder)
+
+        assert call(client, "team_allow_forum_role").status_code == 403
+        assert call(client, "enrollments_list").status_code == 200
+
+    def test_org_staff_who_is_forum_administrator_is_a_discussion_admin(self, api_v2_on, users, client, course_key):
+        holder = make_user("holder")
+        grant(holder, course_key, "staff", org_level=True)
+        grant_forum(holder, course_key, "Administrator")
+        client.force_authenticate(holder)
+
+        assert call(client, "team_allow_forum_role").status_code == 200
+        assert call(client, "team_allow_course_role").status_code == 403
+
+
+UNKNOWN_COURSE = "course-v1:TestX+NOPE+2026"
+
+
+class TestCourseCheckedFirst:
+    """A malformed or unknown course is a 404, even for a caller who would get a 403."""
+
+    @pytest.mark.parametrize("role", ["global_staff", "instructor", "outsider", "learner"])
+    @pytest.mark.parametrize("endpoint", list(CALLS))
+    def test_unknown_course_is_404(self, api_v2_on, users, client, role, endpoint):
+        client.force_authenticate(users[role])
+        path = CALLS[endpoint].path.replace(COURSE_ID, UNKNOWN_COURSE)
+        before = _state()
+
+        response = call(client, endpoint, path=path)
+
+        assert response.status_code == 404, response.content
+        body = response.json()
+        assert set(body) == ENVELOPE_KEYS
+        assert body["error_code"] == "course_not_found"
+        assert _state() == before
+
+    @pytest.mark.parametrize("role", ["global_staff", "outsider"])
+    @pytest.mark.parametrize("course_id", ["course-v1:bad", "course-v1:TestX+T101+2026+extra", "not a key+x+y"])
+    def test_malformed_course_id_is_404_in_the_envelope(self, api_v2_on, users, client, role, course_id):
+        client.force_authenticate(users[role])
+
+        for endpoint in ("course_metadata", "enrollments_list", "enrollments_modify"):
+            path = CALLS[endpoint].path.replace(COURSE_ID, course_id)
+            response = call(client, endpoint, path=path)
+
+            assert response.status_code == 404, (endpoint, response.content)
+            body = response.json()
+            assert set(body) == ENVELOPE_KEYS
+            assert body["error"] == body["detail"]
+
+    @pytest.mark.parametrize("role", ["global_staff", "outsider"])
+    def test_unknown_course_is_404_before_body_validation(self, api_v2_on, users, client, role):
+        client.force_authenticate(users[role])
+
+        response = client.post(
+            v2(UNKNOWN_COURSE, "/enrollments/modify"), {"identifier": "x", "action": "?"}, format="json"
+        )
+
+        assert response.status_code == 404
+        assert response.json()["error_code"] == "course_not_found"
+
+    @pytest.mark.parametrize(
+        ("endpoint", "bad_body"),
+        [
+            ("enrollments_modify", {"identifier": "x", "action": "?"}),
+            ("beta_testers_modify", {}),
+            ("team_allow_forum_role", {"identifiers": [], "role": "nope"}),
+            ("team_revoke_forum_role", {"roles": "nope"}),
+            ("legacy_enrollment_status", {}),
+        ],
+    )
+    def test_permission_is_checked_before_body_validation(self, api_v2_on, users, client, endpoint, bad_body):
+        client.force_authenticate(users["learner"])
+        spec = CALLS[endpoint]
+
+        response = getattr(client, spec.method)(spec.path, bad_body, format="json")
+
+        assert response.status_code == 403
+        assert set(response.json()) == ENVELOPE_KEYS
+
+    def test_malformed_course_id_matching_the_pattern_is_course_not_found(self, api_v2_on, users, client):
+        client.force_authenticate(users["outsider"])
+
+        response = client.get(v2("course-v1:TestX+T101+2026+extra"))
+
+        assert response.status_code == 404
+        assert response.json()["error_code"] == "course_not_found"

@@ -1,0 +1,220 @@
+"""
+The list endpoints cost a fixed number of queries whatever the course size; batch writes a fixed number per row.
+
+Every measurement is taken after one warm-up request, so that waffle flags and other
+per-process caches are filled on both sides of a comparison.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from instructor_plugin.backends.builtin.models import CourseAccessRole, CourseEnrollment, ForumRole, UserProfile
+from tests.conftest import v2
+
+User = get_user_model()
+
+SMALL, LARGE = 10, 1_000
+
+#: Queries one ``enrollments/modify`` request costs per identifier, at most. Measured: an existing user
+#: not yet enrolled, or an unknown email, costs 13 to enroll (user lookup, enrollment and allowed-entry
+#: reads, the write, the audit row, its savepoint); an enrolled user 10; an invalid identifier 1.
+QUERIES_PER_IDENTIFIER = 13
+#: Queries of the request itself: the course, the caller's course/org and forum roles, and the
+#: savepoint pair of the request-wide transaction.
+QUERIES_PER_REQUEST = 5
+
+
+def make_users(prefix: str, count: int) -> list:
+    """``count`` users with profiles, named ``<prefix>00000``... in username order."""
+    User.objects.bulk_create(
+        [User(username=f"{prefix}{i:05d}", email=f"{prefix}{i:05d}@example.com", password="!") for i in range(count)]
+    )
+    people = list(User.objects.filter(username__startswith=prefix).order_by("username"))
+    UserProfile.objects.bulk_create(
+        [UserProfile(user=user, name=f"{prefix.title()} {i}") for i, user in enumerate(people)]
+    )
+    return people
+
+
+def make_learners(course_key, prefix: str, count: int) -> list:
+    """``count`` enrolled learners, in audit and verified modes; every third one a beta tester."""
+    people = make_users(prefix, count)
+    CourseEnrollment.objects.bulk_create(
+        [
+            CourseEnrollment(user=user, course_key=course_key, mode="verified" if i % 2 else "audit")
+            for i, user in enumerate(people)
+        ]
+    )
+    CourseAccessRole.objects.bulk_create(
+        [CourseAccessRole(user=user, org=course_key.org, course_key=course_key, role="beta") for user in people[::3]]
+    )
+    return people
+
+
+def make_team(course_key, prefix: str, count: int) -> list:
+    """``count`` team members with a mix of course roles, forum roles, and both."""
+    people = make_users(prefix, count)
+    course_roles = ("staff", "limited_staff", "beta", "data_researcher")
+    forum_roles = ("Moderator", "Community TA", "Group Moderator")
+    CourseAccessRole.objects.bulk_create(
+        [
+            CourseAccessRole(user=user, org=course_key.org, course_key=course_key, role=course_roles[i % 4])
+            for i, user in enumerate(people)
+            if i % 3 != 1
+        ]
+    )
+    ForumRole.objects.bulk_create(
+        [
+            ForumRole(user=user, course_key=course_key, role=forum_roles[i % 3])
+            for i, user in enumerate(people)
+            if i % 3 != 0
+        ]
+    )
+    return people
+
+
+def queries(client, method: str, url: str, data=None) -> tuple[int, dict]:
+    """Run one request and return its query count and JSON body; the request must succeed."""
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data, format="json" if method != "get" else None)
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries), response.json()
+
+
+@pytest.fixture
+def staff_client(api_v2_on, users, client):
+    client.force_authenticate(users["instructor"])
+    return client
+
+
+ENROLLMENT_QUERIES = [
+    pytest.param({}, id="default"),
+    pytest.param({"page_size": 25}, id="page_size"),
+    pytest.param({"page_size": 5, "page": 2}, id="page_2"),
+    pytest.param({"search": "bulk", "page_size": 25}, id="search"),
+    pytest.param({"search": "example.com"}, id="search_email"),
+    pytest.param({"is_beta_tester": "true", "page_size": 25}, id="beta"),
+    pytest.param({"is_beta_tester": "false", "search": "bulk"}, id="not_beta_search"),
+]
+
+
+@pytest.mark.parametrize("params", ENROLLMENT_QUERIES)
+def test_enrollment_list_queries_do_not_grow_with_the_course(staff_client, course_key, params):
+    make_learners(course_key, "bulk", SMALL)
+    url = v2(suffix="/enrollments")
+    queries(staff_client, "get", url, params)
+    small, small_body = queries(staff_client, "get", url, params)
+
+    make_learners(course_key, "bulkx", LARGE - SMALL)
+    large, large_body = queries(staff_client, "get", url, params)
+
+    assert large == small
+    assert large_body["count"] > small_body["count"]
+    assert len(large_body["results"]) == params.get("page_size", 10)
+
+
+def test_enrollment_list_filters_really_ran_on_the_large_course(staff_client, course_key):
+    make_learners(course_key, "bulk", LARGE)
+
+    _, beta = queries(staff_client, "get", v2(suffix="/enrollments"), {"is_beta_tester": "true", "page_size": 100})
+    _, found = queries(staff_client, "get", v2(suffix="/enrollments"), {"search": "bulk00999"})
+
+    # Every third bulk learner, plus the ``beta_tester`` of the fixture.
+    assert beta["count"] == len(range(0, LARGE, 3)) + 1
+    assert all(row["is_beta_tester"] for row in beta["results"])
+    assert [row["username"] for row in found["results"]] == ["bulk00999"]
+
+
+def test_team_list_queries_do_not_grow_with_the_team(staff_client, course_key):
+    make_team(course_key, "member", SMALL - 5)  # the fixture's team has 5 members
+    url = v2(suffix="/team")
+    queries(staff_client, "get", url, {"page_size": 25})
+    small, small_body = queries(staff_client, "get", url, {"page_size": 25})
+
+    make_team(course_key, "memberx", LARGE - SMALL)
+    large, large_body = queries(staff_client, "get", url, {"page_size": 25})
+
+    assert small_body["count"] == SMALL
+    assert large_body["count"] == LARGE
+    assert large == small
+    assert len(large_body["results"]) == 25
+
+
+@pytest.mark.parametrize("params", [{"role": "Moderator"}, {"role": "staff"}, {"email_or_username": "member0"}])
+def test_filtered_team_list_queries_do_not_grow_with_the_team(staff_client, course_key, params):
+    make_team(course_key, "member", SMALL)
+    url = v2(suffix="/team")
+    queries(staff_client, "get", url, params)
+    small, _ = queries(staff_client, "get", url, params)
+
+    make_team(course_key, "memberx", LARGE - SMALL)
+    large, _ = queries(staff_client, "get", url, params)
+
+    assert large == small
+
+
+def test_course_metadata_queries_do_not_grow_with_the_course(staff_client, course_key):
+    make_learners(course_key, "bulk", SMALL)
+    queries(staff_client, "get", v2())
+    small, small_body = queries(staff_client, "get", v2())
+
+    make_learners(course_key, "bulkx", LARGE - SMALL)
+    large, large_body = queries(staff_client, "get", v2())
+
+    assert large == small
+    assert small_body["total_enrollment"] == SMALL + 2
+    assert large_body["total_enrollment"] == LARGE + 2
+
+
+def _identifiers(existing: list, count: int, tag: str) -> list[str]:
+    """Alternately an existing user not yet enrolled (by username, or by email in capitals) and an unknown email."""
+    identifiers = []
+    for i in range(count):
+        if i % 2:
+            identifiers.append(f"new-{tag}-{i}@example.com")
+        else:
+            user = existing[i // 2]
+            identifiers.append(user.username if i % 4 == 0 else user.email.upper())
+    return identifiers
+
+
+def _warm_up(client) -> None:
+    """One request naming nobody: fills the waffle cache, changes nothing."""
+    queries(client, "post", v2(suffix="/enrollments/modify"), {"identifier": ["nobody"], "action": "enroll"})
+
+
+@pytest.mark.parametrize("action", ["enroll", "unenroll"])
+def test_enrollment_modify_costs_a_fixed_number_of_queries_per_identifier(staff_client, action):
+    people = make_users("target", 30)
+    few_ids = _identifiers(people[:3], 5, "few")
+    many_ids = _identifiers(people[3:], 50, "many")
+    url = v2(suffix="/enrollments/modify")
+    _warm_up(staff_client)
+
+    cost_few, body_few = queries(staff_client, "post", url, {"identifier": few_ids, "action": action})
+    cost_many, body_many = queries(staff_client, "post", url, {"identifier": many_ids, "action": action})
+
+    assert [row["identifier"] for row in body_many["results"]] == many_ids
+    assert all(row.get("invalid_identifier") is None for row in body_few["results"] + body_many["results"])
+    assert cost_many - cost_few <= 45 * QUERIES_PER_IDENTIFIER, (cost_few, cost_many)
+    assert cost_few <= QUERIES_PER_REQUEST + 5 * QUERIES_PER_IDENTIFIER, cost_few
+
+
+def test_enrollment_modify_bound_holds_for_already_enrolled_learners(staff_client, course_key):
+    people = make_learners(course_key, "bulk", 60)
+    url = v2(suffix="/enrollments/modify")
+    _warm_up(staff_client)
+
+    cost_few, _ = queries(
+        staff_client, "post", url, {"identifier": [u.username for u in people[:5]], "action": "enroll"}
+    )
+    cost_many, _ = queries(
+        staff_client, "post", url, {"identifier": [u.username for u in people[5:55]], "action": "enroll"}
+    )
+
+    assert cost_many - cost_few <= 45 * QUERIES_PER_IDENTIFIER, (cost_few, cost_many)
+    assert cost_few <= QUERIES_PER_REQUEST + 5 * QUERIES_PER_IDENTIFIER, cost_few

@@ -1,0 +1,212 @@
+"""The OpenAPI document and its docs page: every endpoint, every error response, no generator warnings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+from rest_framework.test import APIClient
+
+from tests.conftest import COURSE_ID, v2
+
+SCHEMA_URL = "/api/instructor/v2/schema/"
+DOCS_URL = "/api/instructor/v2/docs/"
+V2 = "/api/instructor/v2/courses/{course_id}"
+LEGACY = "/courses/{course_id}/instructor/api"
+
+#: Every endpoint so far, with its methods (HTTP verbs in lower case, as OpenAPI writes them).
+EXPECTED_OPERATIONS = {
+    V2: {"get"},
+    f"{V2}/enrollments": {"get"},
+    f"{V2}/enrollments/modify": {"post"},
+    f"{V2}/beta_testers/modify": {"post"},
+    f"{V2}/learners/{{email_or_username}}": {"get"},
+    f"{V2}/team/roles": {"get"},
+    f"{V2}/team": {"get", "post"},
+    f"{V2}/team/{{email_or_username}}": {"delete"},
+    f"{LEGACY}/get_student_enrollment_status": {"post"},
+}
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+ERROR_STATUSES = {"400", "401", "403", "404"}
+
+
+@pytest.fixture
+def document(db, client) -> dict:
+    response = client.get(SCHEMA_URL, {"format": "json"})
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
+def operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
+
+
+def test_schema_is_openapi_3(document):
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "Instructor API v2"
+    assert document["info"]["version"]
+
+
+def test_schema_lists_every_endpoint_with_its_methods(document):
+    listed = {path: {m for m in item if m in HTTP_METHODS} for path, item in document["paths"].items()}
+
+    assert {path: listed.get(path) for path in EXPECTED_OPERATIONS} == EXPECTED_OPERATIONS
+
+
+def test_schema_lists_only_plugin_paths(document):
+    assert document["paths"]
+    for path in document["paths"]:
+        assert path.startswith((V2, LEGACY)), path
+    assert SCHEMA_URL not in document["paths"]
+    assert DOCS_URL not in document["paths"]
+
+
+def test_every_path_parameter_is_documented(document):
+    for path, _method, operation in operations(document):
+        declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+        in_path = {part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")}
+        assert declared == in_path, path
+
+
+@pytest.mark.parametrize("status", sorted(ERROR_STATUSES))
+def test_every_operation_documents_the_error_envelope(document, status):
+    for path, method, operation in operations(document):
+        responses = operation["responses"]
+        assert status in responses, (path, method)
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, (path, method)
+
+
+def test_every_operation_documents_its_success(document):
+    for path, method, operation in operations(document):
+        successes = [status for status in operation["responses"] if status.startswith("2")]
+        assert successes == ["200"], (path, method)
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"], (path, method)
+
+
+def test_every_write_documents_its_request_body(document):
+    for path, method, operation in operations(document):
+        if method in {"post", "put", "patch"}:
+            assert operation["requestBody"]["content"]["application/json"]["schema"], (path, method)
+
+
+def test_the_error_envelope_component(document):
+    envelope = document["components"]["schemas"]["ErrorEnvelope"]
+
+    assert set(envelope["properties"]) == {"error", "error_code", "detail", "developer_message", "field_errors"}
+    assert set(envelope["required"]) == {"error", "error_code", "detail", "developer_message"}
+
+
+def test_operations_declare_jwt_and_session_auth(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["jwtAuth"]["in"] == "header"
+    assert schemes["sessionAuth"]["in"] == "cookie"
+    for path, method, operation in operations(document):
+        assert {"jwtAuth": []} in operation["security"], (path, method)
+        assert {"sessionAuth": []} in operation["security"], (path, method)
+
+
+def test_operation_ids_are_unique(document):
+    ids = [operation["operationId"] for _path, _method, operation in operations(document)]
+    assert len(ids) == len(set(ids))
+
+
+def test_schema_is_public_and_needs_no_flag(db, client):
+    """The schema describes the API even before the v2 flag opens it."""
+    response = client.get(SCHEMA_URL, {"format": "json"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+
+
+def test_generating_the_schema_gives_no_warnings_or_errors(db, client):
+    GENERATOR_STATS.reset()
+
+    assert client.get(SCHEMA_URL, {"format": "json"}).status_code == 200
+
+    assert dict(GENERATOR_STATS._warn_cache) == {}
+    assert dict(GENERATOR_STATS._error_cache) == {}
+
+
+def test_spectacular_command_validates_without_warnings(db, tmp_path):
+    GENERATOR_STATS.reset()
+    target = tmp_path / "s.yml"
+
+    call_command(
+        "spectacular", "--urlconf", "instructor_plugin.urls", "--validate", "--fail-on-warn", "--file", str(target)
+    )
+
+    generated = yaml.safe_load(target.read_text())
+    assert set(EXPECTED_OPERATIONS) <= set(generated["paths"])
+
+
+def test_docs_page_is_html(db, client):
+    response = client.get(DOCS_URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "<html" in body.lower()
+    assert "swagger" in body.lower()
+    assert SCHEMA_URL in body
+
+
+#: One real call per operation: (documented path, method, concrete URL, body).
+REAL_CALLS = [
+    (V2, "get", v2(), None),
+    (f"{V2}/enrollments", "get", v2(suffix="/enrollments"), None),
+    (
+        f"{V2}/enrollments/modify",
+        "post",
+        v2(suffix="/enrollments/modify"),
+        {"identifier": ["learner"], "action": "enroll"},
+    ),
+    (
+        f"{V2}/beta_testers/modify",
+        "post",
+        v2(suffix="/beta_testers/modify"),
+        {"identifier": ["learner"], "action": "add"},
+    ),
+    (f"{V2}/learners/{{email_or_username}}", "get", v2(suffix="/learners/learner"), None),
+    (f"{V2}/team/roles", "get", v2(suffix="/team/roles"), None),
+    (f"{V2}/team", "get", v2(suffix="/team"), None),
+    (f"{V2}/team", "post", v2(suffix="/team"), {"identifiers": ["learner"], "role": "Moderator", "action": "allow"}),
+    (f"{V2}/team/{{email_or_username}}", "delete", v2(suffix="/team/learner"), {"roles": ["Moderator"]}),
+    (
+        f"{LEGACY}/get_student_enrollment_status",
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment_status",
+        {"unique_student_identifier": "learner"},
+    ),
+]
+
+
+def resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+@pytest.mark.parametrize(("path", "method", "url", "body"), REAL_CALLS, ids=[f"{c[1]} {c[0]}" for c in REAL_CALLS])
+def test_documented_success_response_lists_every_key_returned(document, api_v2_on, users, path, method, url, body):
+    """What the endpoint answers is what the schema says: no undocumented top-level or result-row keys."""
+    client = APIClient()
+    client.force_authenticate(users["global_staff"])
+    response = getattr(client, method)(url, body, format="json")
+    assert response.status_code == 200, response.content
+    real = response.json()
+
+    documented = resolve(
+        document, document["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+    )
+
+    assert set(real) - set(documented["properties"]) == set(), path
+    if isinstance(real.get("results"), list) and real["results"]:
+        row_schema = resolve(document, documented["properties"]["results"]["items"])
+        assert set(real["results"][0]) - set(row_schema["properties"]) == set(), path
