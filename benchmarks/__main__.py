@@ -102,9 +102,7 @@ def main() -> None:
 
     course_key = CourseKey.from_string(COURSE_ID)
     instructor = User.objects.get(username="instructor")
-    beta_ids = list(
-        CourseAccessRole.objects.filter(course_key=course_key, role="beta").values_list("user_id", flat=True)
-    )
+    beta_ids = CourseAccessRole.objects.filter(course_key=course_key, role="beta").values("user_id")
     client = APIClient()
     client.force_authenticate(instructor)
     search = f"learner{args.learners // 2}"

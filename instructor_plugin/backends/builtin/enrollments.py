@@ -80,7 +80,7 @@ class BuiltinEnrollmentService:
     def list_enrollments(
         self, course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest
     ) -> Page[EnrolledLearner]:
-        beta = CourseAccessRole.objects.filter(user_id=OuterRef("user_id"), course_key=course_key, role=BETA)
+        beta_testers = CourseAccessRole.objects.filter(course_key=course_key, role=BETA).values("user_id")
         rows = _active(course_key)
         if filters.search:
             term = filters.search.strip()
@@ -92,10 +92,14 @@ class BuiltinEnrollmentService:
                 | Q(user__builtin_profile__name__icontains=term)
             )
         if filters.is_beta_tester is not None:
-            rows = rows.filter(Exists(beta) if filters.is_beta_tester else ~Exists(beta))
+            rows = (
+                rows.filter(user_id__in=beta_testers)
+                if filters.is_beta_tester
+                else rows.exclude(user_id__in=beta_testers)
+            )
         total = rows.count()
         window = (
-            rows.annotate(is_beta_tester=Exists(beta))
+            rows.annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
             .select_related("user", "user__builtin_profile")
             .order_by("user__username")[page.offset : page.offset + page.limit]
         )
