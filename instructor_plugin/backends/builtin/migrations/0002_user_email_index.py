@@ -38,4 +38,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
-    operations = [migrations.RunPython(_run(_CREATE), _run(_DROP))]
+    operations = [migrations.RunPython(_run(_CREATE), _run(_DROP), atomic=False)]
