@@ -28,7 +28,9 @@ from .backends.data import (
     PageRequest,
     TeamFilter,
     TeamMember,
+    UserData,
 )
+from .backends.exceptions import AmbiguousIdentifier, UserNotFound
 from .backends.registry import get_backend
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "get_course_access",
     "is_forum_role",
     "list_team",
+    "resolve_member",
     "revoke_access",
 ]
 
@@ -155,3 +158,20 @@ def list_team(course_key: CourseKey, roles: tuple[str, ...], search: str | None,
         search=search,
     )
     return get_backend().roles.list_team(course_key, filters, page)
+
+
+def resolve_member(identifier: str) -> tuple[UserData | None, dict]:
+    """
+    The user an identifier names, and the start of its result row in a bulk role change.
+
+    The row is ``{"identifier", "error", "user_does_not_exist", "is_active"}``; when no
+    single user matches, the user is ``None`` and the row already carries the error.
+    """
+    row = {"identifier": identifier, "error": False, "user_does_not_exist": False, "is_active": None}
+    try:
+        user = get_backend().users.find_user(identifier)
+    except UserNotFound:
+        return None, {**row, "error": True, "user_does_not_exist": True, "error_message": "User not found."}
+    except AmbiguousIdentifier:
+        return None, {**row, "error": True, "error_message": "More than one user matches this identifier."}
+    return user, {**row, "is_active": user.is_active}

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
-from .access import allow_access, revoke_access
+from .access import allow_access, resolve_member, revoke_access
 from .backends.data import BETA
-from .backends.exceptions import AmbiguousIdentifier, UserNotFound
 from .backends.registry import get_backend
-from .enrollment import get_email_params, send_beta_role_email
+from .enrollment import ensure_enrolled, get_email_params, send_beta_role_email
 
 __all__ = ["modify_beta_testers"]
 
@@ -39,24 +38,16 @@ def modify_beta_testers(
         email_params = get_email_params(backend.courses.get_course(course_key), auto_enroll=False, secure=secure)
     results = []
     for identifier in identifiers:
-        row = {"identifier": identifier, "error": False, "user_does_not_exist": False, "is_active": None}
-        try:
-            user = backend.users.find_user(identifier)
-        except UserNotFound:
-            results.append({**row, "error": True, "user_does_not_exist": True, "error_message": "User not found."})
+        user, row = resolve_member(identifier)
+        if user is None:
+            results.append(row)
             continue
-        except AmbiguousIdentifier:
-            results.append({**row, "error": True, "error_message": "More than one user matches this identifier."})
-            continue
-        row["is_active"] = user.is_active
         try:
             with transaction.atomic():
                 if action == "add":
                     allow_access(course_key, user.id, BETA)
                     if auto_enroll:
-                        enrollment = backend.enrollments.get_enrollment(course_key, user.id)
-                        if not (enrollment and enrollment.is_active):
-                            backend.enrollments.enroll(course_key, user.id)
+                        ensure_enrolled(course_key, user.id)
                 else:
                     revoke_access(course_key, user.id, BETA)
                 if email_params is not None:

@@ -13,12 +13,13 @@ from .access import (
     CourseAccess,
     allow_access,
     is_forum_role,
+    resolve_member,
     revoke_access,
 )
 from .backends.data import CCX_COACH, INSTRUCTOR, CourseData, UserData
-from .backends.exceptions import AmbiguousIdentifier, UserNotFound
 from .backends.registry import get_backend
 from .conf import plugin_setting
+from .enrollment import ensure_enrolled
 
 __all__ = [
     "ALLOW",
@@ -70,19 +71,12 @@ def modify_team(course_key: CourseKey, actor_id: int, identifiers: Sequence[str]
     ``error_message`` on failure. Granting a course role also enrolls the user.
     Inactive users and revoking one's own instructor role are row errors.
     """
-    backend = get_backend()
     results = []
     for identifier in identifiers:
-        row = {"identifier": identifier, "error": False, "user_does_not_exist": False, "is_active": None}
-        try:
-            user = backend.users.find_user(identifier)
-        except UserNotFound:
-            results.append({**row, "error": True, "user_does_not_exist": True, "error_message": "User not found."})
+        user, row = resolve_member(identifier)
+        if user is None:
+            results.append(row)
             continue
-        except AmbiguousIdentifier:
-            results.append({**row, "error": True, "error_message": "More than one user matches this identifier."})
-            continue
-        row["is_active"] = user.is_active
         failure = _change_role(course_key, actor_id, user, role, action)
         results.append({**row, "error": True, "error_message": failure} if failure else row)
     return results
@@ -98,20 +92,13 @@ def _change_role(course_key: CourseKey, actor_id: int, user: UserData, role: str
             if action == ALLOW:
                 allow_access(course_key, user.id, role)
                 if not is_forum_role(role):
-                    _ensure_enrolled(course_key, user.id)
+                    ensure_enrolled(course_key, user.id)
             else:
                 revoke_access(course_key, user.id, role)
     except Exception:
         log.exception("Could not %s %s for user %s in %s", action, role, user.id, course_key)
         return "The change could not be made."
     return None
-
-
-def _ensure_enrolled(course_key: CourseKey, user_id: int) -> None:
-    enrollments = get_backend().enrollments
-    enrollment = enrollments.get_enrollment(course_key, user_id)
-    if not (enrollment and enrollment.is_active):
-        enrollments.enroll(course_key, user_id)
 
 
 def revoke_member_roles(course_key: CourseKey, actor_id: int, identifier: str, roles: Sequence[str]) -> UserData:

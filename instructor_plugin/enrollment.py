@@ -35,6 +35,7 @@ __all__ = [
     "UNENROLLED_TO_UNENROLLED",
     "EmailEnrollmentState",
     "enroll_email",
+    "ensure_enrolled",
     "get_email_params",
     "get_enrollment_status",
     "list_enrolled_learners",
@@ -254,3 +255,11 @@ def get_enrollment_status(course_key: CourseKey, identifier: str) -> str:
     else:
         status = "never enrolled"
     return f"Enrollment status for {identifier}: {status}"
+
+
+def ensure_enrolled(course_key: CourseKey, user_id: int) -> None:
+    """Enroll the user unless they are actively enrolled already (keeping their mode)."""
+    enrollments = get_backend().enrollments
+    enrollment = enrollments.get_enrollment(course_key, user_id)
+    if not (enrollment and enrollment.is_active):
+        enrollments.enroll(course_key, user_id)

@@ -73,7 +73,9 @@ class BetaTesterModifyRequestSerializer(serializers.Serializer):
     auto_enroll = serializers.BooleanField(default=False, help_text="Also enroll added testers not yet enrolled.")
 
 
-class BetaTesterModifyResultSerializer(serializers.Serializer):
+class MemberChangeResultSerializer(serializers.Serializer):
+    """One row of a bulk beta-tester or course-team change."""
+
     identifier = serializers.CharField()
     error = serializers.BooleanField()
     user_does_not_exist = serializers.BooleanField()
@@ -83,4 +85,4 @@ class BetaTesterModifyResultSerializer(serializers.Serializer):
 
 class BetaTesterModifyResponseSerializer(serializers.Serializer):
     action = serializers.CharField()
-    results = BetaTesterModifyResultSerializer(many=True)
+    results = MemberChangeResultSerializer(many=True)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from instructor_plugin.access import ROLE_DISPLAY_NAMES, TEAM_ROLE_ORDER
 from instructor_plugin.course_team import ALLOW, REVOKE
+from instructor_plugin.rest_api.v2.serializers.enrollments import MemberChangeResultSerializer
 
 
 class TeamRoleSerializer(serializers.Serializer):
@@ -47,18 +48,10 @@ class TeamModifyRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[ALLOW, REVOKE])
 
 
-class TeamModifyResultSerializer(serializers.Serializer):
-    identifier = serializers.CharField()
-    error = serializers.BooleanField()
-    user_does_not_exist = serializers.BooleanField()
-    is_active = serializers.BooleanField(allow_null=True)
-    error_message = serializers.CharField(required=False)
-
-
 class TeamModifyResponseSerializer(serializers.Serializer):
     action = serializers.CharField()
     role = serializers.CharField()
-    results = TeamModifyResultSerializer(many=True)
+    results = MemberChangeResultSerializer(many=True)
 
 
 class TeamRevokeRequestSerializer(serializers.Serializer):
