@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import (
@@ -19,6 +19,7 @@ from ..data import (
     Page,
     PageRequest,
 )
+from .filters import EnrollmentFilterSet
 from .models import (
     CourseAccessRole,
     CourseEnrollment,
@@ -80,23 +81,9 @@ class BuiltinEnrollmentService:
     def list_enrollments(
         self, course_key: CourseKey, filters: EnrollmentFilter, page: PageRequest
     ) -> Page[EnrolledLearner]:
+        data = {"search": filters.search or "", "is_beta_tester": filters.is_beta_tester}
+        rows = EnrollmentFilterSet(data, _active(course_key), course_key=course_key).qs
         beta_testers = CourseAccessRole.objects.filter(course_key=course_key, role=BETA).values("user_id")
-        rows = _active(course_key)
-        if filters.search:
-            term = filters.search.strip()
-            rows = rows.filter(
-                Q(user__username__icontains=term)
-                | Q(user__email__icontains=term)
-                | Q(user__first_name__icontains=term)
-                | Q(user__last_name__icontains=term)
-                | Q(user__builtin_profile__name__icontains=term)
-            )
-        if filters.is_beta_tester is not None:
-            rows = (
-                rows.filter(user_id__in=beta_testers)
-                if filters.is_beta_tester
-                else rows.exclude(user_id__in=beta_testers)
-            )
         total = rows.count()
         window = (
             rows.annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))

@@ -6,6 +6,7 @@ from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import CourseAccessData, Page, PageRequest, TeamFilter, TeamMember
+from .filters import TeamMemberFilterSet
 from .models import CourseAccessRole, ForumRole
 from .users import to_user_data, users_with_profile
 
@@ -46,9 +47,7 @@ class BuiltinRoleService:
         members = users_with_profile().filter(
             Exists(course_roles.filter(user_id=OuterRef("pk"))) | Exists(forum_roles.filter(user_id=OuterRef("pk")))
         )
-        if filters.search:
-            term = filters.search.strip()
-            members = members.filter(Q(username__icontains=term) | Q(email__icontains=term))
+        members = TeamMemberFilterSet({"search": filters.search or ""}, members).qs
         total = members.count()
         window = list(members.order_by(Lower("username"), "pk")[page.offset : page.offset + page.limit])
         ids = [user.pk for user in window]
