@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -184,3 +186,44 @@ def test_mfe_does_not_serve_files_outside_its_folder(web, mfe_dist):
     response = web.get("/instructor-dashboard/../secret.txt")
 
     assert response.status_code == 400
+
+
+@pytest.fixture
+def demo_cors(monkeypatch, settings):
+    """The demo's CORS and CSRF settings as ``DEMO_MFE_ORIGINS`` makes them, with the CORS middleware."""
+    monkeypatch.setenv("DEMO_MFE_ORIGINS", f"{MFE_ORIGIN}/, http://other.test:9000")
+    monkeypatch.delitem(sys.modules, "demo_host.settings", raising=False)
+    demo_settings = importlib.import_module("demo_host.settings")
+    for name in ("CORS_ALLOWED_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_HEADERS", "CSRF_TRUSTED_ORIGINS"):
+        setattr(settings, name, getattr(demo_settings, name))
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "corsheaders"]
+    settings.MIDDLEWARE = ["corsheaders.middleware.CorsMiddleware", *settings.MIDDLEWARE]
+    return demo_settings
+
+
+def test_mfe_origins_configure_cors_and_csrf(demo_cors):
+    assert demo_cors.CORS_ALLOWED_ORIGINS == [MFE_ORIGIN, "http://other.test:9000"]
+    assert demo_cors.CSRF_TRUSTED_ORIGINS == [MFE_ORIGIN, "http://other.test:9000"]
+    assert demo_cors.CORS_ALLOW_CREDENTIALS is True
+    assert "use-jwt-cookie" in demo_cors.CORS_ALLOW_HEADERS
+
+
+def test_preflight_from_the_mfe_origin_is_allowed_with_credentials(web, demo_cors):
+    response = web.options(
+        "/csrf/api/v1/token",
+        headers={
+            "Origin": MFE_ORIGIN,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "use-jwt-cookie, x-csrftoken",
+        },
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == MFE_ORIGIN
+    assert response["Access-Control-Allow-Credentials"] == "true"
+    assert "use-jwt-cookie" in response["Access-Control-Allow-Headers"]
+
+
+def test_other_origins_get_no_cors_headers(web, demo_cors):
+    response = web.get("/csrf/api/v1/token", headers={"Origin": "http://evil.test"})
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
