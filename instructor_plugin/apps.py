@@ -1,8 +1,13 @@
 """App config: how an Open edX LMS discovers and mounts the plugin."""
 
+from importlib import import_module
+
 from django.apps import AppConfig
 
 _LMS = "lms.djangoapp"
+#: Modules registering background task types (``instructor_tasks.task_type``), imported when the app is ready,
+#: so that the web process and every worker know the same task types.
+_TASK_TYPE_MODULES = ("batch_enrollment",)
 
 
 class InstructorPluginConfig(AppConfig):
@@ -25,3 +30,7 @@ class InstructorPluginConfig(AppConfig):
             },
         },
     }
+
+    def ready(self):
+        for module in _TASK_TYPE_MODULES:
+            import_module(f"{self.name}.{module}")

@@ -25,6 +25,8 @@ from ..backends.exceptions import (
     CourseNotFound,
     UserNotFound,
 )
+from ..instructor_tasks import AlreadyRunning
+from .tasks import task_status_path
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,17 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+class TaskConflict(Conflict):
+    """A task of the same type and scope is already pending or running; the body names it."""
+
+    default_detail = "A task of this kind is already running for this course."
+    default_code = "task_already_running"
+
+    def __init__(self, running: AlreadyRunning, detail: str | None = None):
+        super().__init__(detail or self.default_detail, self.default_code)
+        self.extra = {"task_id": str(running.task.task_id), "status_url": task_status_path(running.task)}
 
 
 class BadRequest(exceptions.APIException):
@@ -60,6 +73,8 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
+    if isinstance(exc, AlreadyRunning):
+        return TaskConflict(exc)
     for error_class, (api_class, message, code) in _BACKEND_ERRORS.items():
         if isinstance(exc, error_class):
             return api_class(message, code)
@@ -106,6 +121,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     else:
         codes = api_exc.get_codes()
         body = _envelope(str(api_exc.detail), codes if isinstance(codes, str) else api_exc.default_code)
+        body.update(getattr(api_exc, "extra", {}))
     headers = {}
     if getattr(api_exc, "auth_header", None):
         headers["WWW-Authenticate"] = api_exc.auth_header

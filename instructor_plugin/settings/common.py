@@ -32,6 +32,10 @@ DEFAULTS = {
     # .. setting_name: INSTRUCTOR_PLUGIN["MAX_SYNC_ENROLLMENT_IDENTIFIERS"]
     # .. setting_description: The most identifiers one enrollment or beta-tester request may carry.
     "MAX_SYNC_ENROLLMENT_IDENTIFIERS": 1000,
+    # .. setting_name: INSTRUCTOR_PLUGIN["TASK_STALE_AFTER_SECONDS"]
+    # .. setting_description: A running background task that reports no progress for this long is
+    #   taken for dead (its worker was killed) and marked failed, which frees its scope.
+    "TASK_STALE_AFTER_SECONDS": 900,
     "ENABLE_SPECIAL_EXAMS": False,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": False,
     "ENABLE_CCX": False,

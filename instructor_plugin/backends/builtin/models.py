@@ -172,3 +172,84 @@ class ForumRole(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.role} in {self.course_key}"
+
+
+class ProblemState(models.Model):
+    """A learner's state on one problem: attempts, score and the saved answers (Open edX's StudentModule)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_problem_states")
+    course_key = CourseKeyField(max_length=255)
+    usage_key = UsageKeyField(max_length=255)
+    attempts = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+    state = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("usage_key", "user"), name="ipb_unique_problem_state"),
+        ]
+        indexes = [models.Index(fields=("course_key", "user"), name="ipb_problem_state_learner")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.usage_key}"
+
+
+class CourseGrade(models.Model):
+    """A learner's persisted course grade, recomputed whenever one of their scores changes."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_course_grades")
+    course_key = CourseKeyField(max_length=255)
+    percent = models.FloatField(default=0)
+    letter_grade = models.CharField(max_length=64, blank=True)
+    passed = models.BooleanField(default=False)
+    breakdown = models.JSONField(default=dict, blank=True, help_text="Assignment type -> percent.")
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_course_grade")]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.course_key}: {self.percent:.2f}"
+
+
+class GeneratedCertificate(models.Model):
+    """A learner's certificate in a course, with its Open edX status and mode."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_certificates")
+    course_key = CourseKeyField(max_length=255)
+    status = models.CharField(max_length=32)
+    mode = models.CharField(max_length=32)
+    grade = models.CharField(max_length=8, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_certificate")]
+        indexes = [models.Index(fields=("course_key", "status", "mode"), name="ipb_certificate_status")]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.course_key}: {self.status}"
+
+
+class OpenResponseSubmission(models.Model):
+    """A learner's response to an open-response assessment, where it stands in the workflow, and its files."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_ora_submissions")
+    course_key = CourseKeyField(max_length=255)
+    usage_key = UsageKeyField(max_length=255)
+    submission_uuid = models.UUIDField(unique=True)
+    status = models.CharField(max_length=16, help_text="training, peer, self, waiting, staff, done or cancelled.")
+    answer_text = models.TextField(blank=True)
+    files = models.JSONField(default=list, blank=True, help_text='[{"name", "path", "description"}] in storage.')
+    points_earned = models.FloatField(null=True, blank=True)
+    points_possible = models.FloatField(null=True, blank=True)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=("course_key", "usage_key", "status"), name="ipb_ora_submission_block")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.usage_key}: {self.status}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import StudentEnrollmentStatusView
+from .views import ListInstructorTasksView, StudentEnrollmentStatusView
 
 app_name = "instructor_api_legacy"
 
@@ -12,4 +12,5 @@ urlpatterns = [
         StudentEnrollmentStatusView.as_view(),
         name="get_student_enrollment_status",
     ),
+    path("list_instructor_tasks", ListInstructorTasksView.as_view(), name="list_instructor_tasks"),
 ]

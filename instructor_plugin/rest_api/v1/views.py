@@ -5,8 +5,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from ...enrollment import get_enrollment_status
-from ...permissions import CAN_ENROLL
+from ...permissions import CAN_ENROLL, SHOW_TASKS
 from ..schema import documented
+from ..v2.serializers.tasks import InstructorTaskListQuerySerializer, InstructorTaskListSerializer
+from ..v2.views.tasks import find_tasks
 from ..views import CourseAPIView
 
 
@@ -34,3 +36,26 @@ class StudentEnrollmentStatusView(CourseAPIView):
         body.is_valid(raise_exception=True)
         status = get_enrollment_status(self.course_key, body.validated_data["unique_student_identifier"])
         return Response({"enrollment_status": status})
+
+
+class ListInstructorTasksView(CourseAPIView):
+    """
+    The course's pending and running tasks (the MFE's Pending Tasks panel), or a problem's task history.
+
+    ``POST /courses/course-v1:OpenedX+DemoX+Demo_Course/instructor/api/list_instructor_tasks`` (no body) ->
+    ``200 {"tasks": [{"task_id": "6f1c...", "task_type": "grade_report", "task_state": "PROGRESS", ...}]}``;
+    ``problem_location_str`` and ``unique_student_identifier`` in the body narrow it as on the v2 endpoint.
+    """
+
+    permission_name = SHOW_TASKS
+
+    @documented(request=InstructorTaskListQuerySerializer, responses={200: InstructorTaskListSerializer})
+    def post(self, request, course_id):
+        body = InstructorTaskListQuerySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tasks = find_tasks(
+            self.course_key,
+            body.validated_data.get("problem_location_str", "").strip(),
+            body.validated_data.get("unique_student_identifier", "").strip(),
+        )
+        return Response(InstructorTaskListSerializer({"tasks": tasks}).data)

@@ -12,12 +12,14 @@ from .views.enrollments import (
     EnrollmentModifyView,
 )
 from .views.learners import LearnerView
+from .views.tasks import InstructorTaskListView, TaskResultsView, TaskStatusView
 from .views.team import CourseTeamMemberView, CourseTeamRolesView, CourseTeamView
 
 app_name = "instructor_api_v2"
 
 COURSE = rf"^courses/{COURSE_ID_PATTERN}"
 IDENTIFIER = r"(?P<email_or_username>[^/]+)"
+TASK_ID = r"(?P<task_id>[^/]+)"
 
 urlpatterns = [
     path("schema/", InstructorSchemaView.as_view(), name="schema"),
@@ -30,5 +32,8 @@ urlpatterns = [
     re_path(rf"{COURSE}/team/roles$", CourseTeamRolesView.as_view(), name="course_team_roles"),
     re_path(rf"{COURSE}/team$", CourseTeamView.as_view(), name="course_team"),
     re_path(rf"{COURSE}/team/{IDENTIFIER}$", CourseTeamMemberView.as_view(), name="course_team_member"),
+    re_path(rf"{COURSE}/instructor_tasks$", InstructorTaskListView.as_view(), name="instructor_tasks"),
+    re_path(rf"{COURSE}/tasks/{TASK_ID}$", TaskStatusView.as_view(), name="task_status"),
+    re_path(rf"{COURSE}/tasks/{TASK_ID}/results$", TaskResultsView.as_view(), name="task_results"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]
