@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help demo test test-postgresql test-mysql lint benchmark compile-requirements clean
+.PHONY: help demo test test-postgresql test-mysql test-worker lint benchmark compile-requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ test-postgresql: $(VENV)/.installed-ci ## the suite on the local PostgreSQL
 
 test-mysql: $(VENV)/.installed-ci ## the suite on the local MariaDB/MySQL
 	INSTRUCTOR_PLUGIN_TEST_DB=mysql $(BIN)/pytest -p no:cacheprovider
+
+# The broker defaults to the local Redis; BROKER=amqp://guest:guest@127.0.0.1:5672// uses RabbitMQ.
+BROKER ?= redis://127.0.0.1:6379/15
+test-worker: $(VENV)/.installed-ci ## the task tests through a real Celery worker (PostgreSQL, $$BROKER)
+	INSTRUCTOR_PLUGIN_TEST_DB=postgresql INSTRUCTOR_PLUGIN_TEST_BROKER=$(BROKER) $(BIN)/pytest -p no:cacheprovider worker_tests
 
 lint: $(VENV)/.installed-ci ## ruff (lint + format check) and the import-linter contracts
 	$(BIN)/ruff check .

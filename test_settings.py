@@ -111,7 +111,15 @@ JWT_AUTH = {
 }
 EDX_DRF_EXTENSIONS = {}
 
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run eagerly in the suite; INSTRUCTOR_PLUGIN_TEST_BROKER (CI's worker stage) sends them to a
+# real worker instead, which INSTRUCTOR_PLUGIN_TEST_DB_NAME points at the suite's test database.
+_BROKER = os.environ.get("INSTRUCTOR_PLUGIN_TEST_BROKER")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER
+CELERY_BROKER_URL = _BROKER or "memory://"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+if os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["INSTRUCTOR_PLUGIN_TEST_DB_NAME"]
 
 INSTRUCTOR_PLUGIN = {
     "LMS_ROOT_URL": "http://lms.test",

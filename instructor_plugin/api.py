@@ -27,6 +27,15 @@ from .enrollment import (
     send_beta_role_email,
     unenroll_email,
 )
+from .grading import (
+    delete_problem_state,
+    get_grading_config_text,
+    get_problem_detail,
+    reset_learner_attempts,
+    start_all_attempts_reset,
+    start_rescore,
+    start_score_override,
+)
 from .learners import get_learner_summary
 from .permissions import has_permission
 
@@ -37,12 +46,15 @@ __all__ = [
     "CourseAccess",
     "EmailEnrollmentState",
     "allow_access",
+    "delete_problem_state",
     "enroll_email",
     "get_course_access",
     "get_course_metadata",
     "get_email_params",
     "get_enrollment_status",
+    "get_grading_config_text",
     "get_learner_summary",
+    "get_problem_detail",
     "has_permission",
     "is_forum_role",
     "list_team",
@@ -50,8 +62,12 @@ __all__ = [
     "modify_team",
     "process_single_student_enrollment",
     "process_student_enrollment_batch",
+    "reset_learner_attempts",
     "revoke_access",
     "revoke_member_roles",
     "send_beta_role_email",
+    "start_all_attempts_reset",
+    "start_rescore",
+    "start_score_override",
     "unenroll_email",
 ]

@@ -2,11 +2,14 @@
 Enrolling or unenrolling a list of learners, one identifier at a time, with progress.
 
 Every identifier is processed in its own savepoint and yields a result row; a bad
-identifier is a row, never a failure of the batch.
+identifier is a row, never a failure of the batch. A long list runs as the background
+task ``batch_enrollment`` (:func:`start_enrollment_batch_task`), whose per-identifier
+results are the task's result rows.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -32,13 +35,24 @@ from .enrollment import (
     get_email_params,
     unenroll_email,
 )
+from .instructor_tasks import ItemResult, TaskRun, task_type
+from .models import InstructorTask
+from .tasks import submit_task
 
-__all__ = ["ENROLL", "UNENROLL", "process_single_student_enrollment", "process_student_enrollment_batch"]
+__all__ = [
+    "ENROLL",
+    "ENROLLMENT_BATCH_TASK",
+    "UNENROLL",
+    "process_single_student_enrollment",
+    "process_student_enrollment_batch",
+    "start_enrollment_batch_task",
+]
 
 log = logging.getLogger(__name__)
 
 ENROLL = "enroll"
 UNENROLL = "unenroll"
+ENROLLMENT_BATCH_TASK = "batch_enrollment"
 
 ProgressCallback = Callable[[int, int, list[dict]], None]
 
@@ -81,6 +95,28 @@ def process_single_student_enrollment(
     "error_message"}``. An unknown username that is not an email is an invalid identifier;
     an unknown email becomes an allowed-to-enroll entry.
     """
+    return _process_one(
+        request_user.pk if request_user else None,
+        course_key,
+        action,
+        identifier,
+        auto_enroll,
+        email_students,
+        reason,
+        email_params,
+    )
+
+
+def _process_one(
+    actor_id: int | None,
+    course_key: CourseKey,
+    action: str,
+    identifier: str,
+    auto_enroll: bool,
+    email_students: bool,
+    reason: str | None,
+    email_params: dict | None,
+) -> dict:
     backend = get_backend()
     try:
         user = backend.users.find_user(identifier)
@@ -106,7 +142,7 @@ def process_single_student_enrollment(
                 transition = _unenroll_transition(before)
             backend.enrollments.record_manual_enrollment(
                 ManualEnrollmentAuditData(
-                    enrolled_by_id=request_user.pk if request_user else None,
+                    enrolled_by_id=actor_id,
                     enrolled_email=email,
                     course_key=course_key,
                     state_transition=transition,
@@ -168,4 +204,70 @@ def process_student_enrollment_batch(
         "successful_operations": succeeded,
         "failed_operations": total - succeeded,
         "total_students": total,
+    }
+
+
+def start_enrollment_batch_task(
+    request_user,
+    course_key: CourseKey,
+    action: str,
+    identifiers: Sequence[str],
+    auto_enroll: bool,
+    email_students: bool,
+    reason: str | None,
+    secure: bool,
+) -> InstructorTask:
+    """
+    Queue the enrollment change of ``identifiers`` as a background task.
+
+    The same list submitted again while the first runs raises ``AlreadyRunning``.
+    """
+    digest = hashlib.sha256("\n".join(sorted(identifiers)).encode()).hexdigest()
+    task_input = {
+        "action": action,
+        "identifiers": list(identifiers),
+        "auto_enroll": auto_enroll,
+        "email_students": email_students,
+        "reason": reason or "",
+        "secure": secure,
+    }
+    return submit_task(ENROLLMENT_BATCH_TASK, course_key, request_user.pk, task_input, scope=f"{action}:{digest}")
+
+
+@task_type(ENROLLMENT_BATCH_TASK)
+def _run_enrollment_batch(run: TaskRun) -> dict:
+    data = run.input
+    action, identifiers = data["action"], data["identifiers"]
+    email_params = None
+    if data["email_students"]:
+        course = get_backend().courses.get_course(run.course_key)
+        email_params = get_email_params(course, data["auto_enroll"], secure=data["secure"])
+
+    def enroll_one(identifier: str) -> ItemResult:
+        result = _process_one(
+            run.requester_id,
+            run.course_key,
+            action,
+            identifier,
+            data["auto_enroll"],
+            data["email_students"],
+            data["reason"],
+            email_params,
+        )
+        return ItemResult(
+            identifier=identifier,
+            succeeded=result["success"],
+            message=result.get("error_message", result.get("state_transition", "")),
+            detail=result,
+        )
+
+    run.each(identifiers, enroll_one, total=len(identifiers))
+    counts = run.counts()
+    return {
+        "message": f"{action.capitalize()}ed {counts['succeeded']} of {len(identifiers)} identifiers.",
+        "action": action,
+        "auto_enroll": data["auto_enroll"],
+        "successful_operations": counts["succeeded"],
+        "failed_operations": counts["failed"],
+        "total_students": len(identifiers),
     }

@@ -21,6 +21,7 @@ from instructor_plugin.backends.builtin.models import (
     ForumRole,
     UserProfile,
 )
+from tests.celery_app import app as celery_app  # noqa: F401 (the host's Celery app, as an LMS loads it)
 
 COURSE_ID = "course-v1:TestX+T101+2026"
 User = get_user_model()
@@ -34,6 +35,20 @@ def _clear_caches():
     yield
     RequestCache.clear_all_namespaces()
     cache.clear()
+
+
+FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
+
+
+@pytest.fixture(autouse=True)
+def file_storages(settings, tmp_path) -> dict:
+    """Report and open-response files of every test go to its own temporary folders, never the checkout."""
+    locations = {"REPORT_STORAGE": tmp_path / "reports", "ORA_FILE_STORAGE": tmp_path / "ora"}
+    settings.INSTRUCTOR_PLUGIN = {
+        **settings.INSTRUCTOR_PLUGIN,
+        **{name: {"BACKEND": FILE_STORAGE, "OPTIONS": {"location": str(path)}} for name, path in locations.items()},
+    }
+    return locations
 
 
 @pytest.fixture

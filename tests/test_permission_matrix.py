@@ -10,15 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin.backends.builtin.models import (
+    Block,
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     ForumRole,
     ManualEnrollmentAudit,
+    ProblemState,
 )
+from instructor_plugin.models import AuditRecord, InstructorTask
+from instructor_plugin.reports import store_report
 from tests.conftest import COURSE_ID, grant, grant_forum, make_user, v2
 
 ENVELOPE_KEYS = {"error", "error_code", "detail", "developer_message"}
@@ -43,6 +48,10 @@ class Call:
 
 
 LEGACY_STATUS_URL = f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment_status"
+#: A task of the course, started by the instructor (see ``matrix_task``).
+MATRIX_TASK_ID = "00000000-0000-4000-8000-0000000000aa"
+#: A problem of the course on which the learner holds state (see ``matrix_problem``).
+MATRIX_PROBLEM = "block-v1:TestX+T101+2026+type@problem+block@matrix"
 
 CALLS = {
     "course_metadata": Call("get", v2()),
@@ -65,6 +74,23 @@ CALLS = {
     "team_revoke_forum_role": Call("delete", v2(suffix="/team/learner"), {"roles": ["Moderator"]}),
     "team_revoke_course_role": Call("delete", v2(suffix="/team/learner"), {"roles": ["staff"]}),
     "legacy_enrollment_status": Call("post", LEGACY_STATUS_URL, {"unique_student_identifier": "learner"}),
+    "report_downloads": Call("get", v2(suffix="/reports")),
+    "generate_report": Call("post", v2(suffix="/reports/grade/generate"), {}),
+    "generate_issued_certificates": Call("post", v2(suffix="/reports/issued_certificates/generate"), {}),
+    "task_status": Call("get", v2(suffix=f"/tasks/{MATRIX_TASK_ID}")),
+    "task_results": Call("get", v2(suffix=f"/tasks/{MATRIX_TASK_ID}/results")),
+    "instructor_tasks": Call("get", v2(suffix="/instructor_tasks")),
+    "legacy_list_instructor_tasks": Call("post", f"/courses/{COURSE_ID}/instructor/api/list_instructor_tasks"),
+    "problem_detail": Call("get", v2(suffix=f"/problems/{MATRIX_PROBLEM}?email_or_username=learner")),
+    "grading_config": Call("get", v2(suffix="/grading-config")),
+    "reset_attempts": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/attempts/reset"), {"learner": "learner"}),
+    "reset_attempts_all": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/attempts/reset"), {}),
+    "delete_state": Call("delete", v2(suffix=f"/{MATRIX_PROBLEM}/grading/state"), {"learner": "learner"}),
+    "rescore": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/scores/rescore"), {"learner": "learner"}),
+    "rescore_all": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/scores/rescore"), {}),
+    "score_override": Call(
+        "put", v2(suffix=f"/{MATRIX_PROBLEM}/grading/scores"), {"learner": "learner", "new_score": 1}
+    ),
 }
 
 # fmt: off
@@ -88,8 +114,30 @@ EXPECTED = {
     "team_allow_course_role":   (401, 403, 403, 403, 403, 200, 403, 403, 200),
     "team_revoke_forum_role":   (401, 403, 403, 403, 403, 200, 403, 200, 200),
     "team_revoke_course_role":  (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    # instructor.show_tasks: course staff, data researcher (and the task's requester, here the instructor)
+    "task_status":              (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "task_results":             (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "instructor_tasks":         (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "legacy_list_instructor_tasks": (401, 403, 403, 403, 200, 200, 200, 200, 200),
     # legacy get_student_enrollment_status: instructor.enroll (course staff)
     "legacy_enrollment_status": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.enrollment_report: course staff, data researcher
+    "report_downloads":         (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # instructor.research: global staff, data researcher
+    "generate_report":          (401, 403, 403, 403, 403, 403, 202, 403, 202),
+    # instructor.view_issued_certificates: course staff, data researcher
+    "generate_issued_certificates": (401, 403, 403, 403, 202, 202, 202, 202, 202),
+    # instructor.dashboard
+    "problem_detail":           (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "grading_config":           (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # instructor.give_student_extension: course staff; for every learner also instructor
+    "reset_attempts":           (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "reset_attempts_all":       (401, 403, 403, 403, 403, 202, 403, 403, 202),
+    "delete_state":             (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.override_grades: course staff; for every learner also instructor
+    "rescore":                  (401, 403, 403, 403, 202, 202, 403, 202, 202),
+    "rescore_all":              (401, 403, 403, 403, 403, 202, 403, 403, 202),
+    "score_override":           (401, 403, 403, 403, 202, 202, 403, 202, 202),
 }
 # fmt: on
 
@@ -113,7 +161,68 @@ def _state() -> dict[str, list]:
         "audit": list(ManualEnrollmentAudit.objects.values_list("enrolled_email", "state_transition")),
         "course_roles": sorted(CourseAccessRole.objects.values_list("user_id", "org", "course_key", "role")),
         "forum_roles": sorted(ForumRole.objects.values_list("user_id", "course_key", "role")),
+        "problem_states": sorted(ProblemState.objects.values_list("user_id", "usage_key", "attempts", "score")),
+        "tasks": sorted(str(task_id) for task_id in InstructorTask.objects.values_list("task_id", flat=True)),
+        "grading_audit": list(AuditRecord.objects.values_list("action", "learner_id", "usage_key")),
     }
+
+
+@pytest.fixture(autouse=True)
+def matrix_task(request):
+    """The task the task endpoints of the matrix read, once the course and its team exist."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    InstructorTask.objects.create(
+        task_id=MATRIX_TASK_ID,
+        course_key=CourseKey.from_string(COURSE_ID),
+        task_type="batch_enrollment",
+        requester=users["instructor"],
+    )
+
+
+@pytest.fixture(autouse=True)
+def matrix_problem(request):
+    """The problem the grading endpoints of the matrix work on, with the learner's state on it."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    course = request.getfixturevalue("course")
+    problem = Block.objects.create(
+        course=course,
+        usage_key=MATRIX_PROBLEM,
+        block_type="problem",
+        parent=Block.objects.get(course=course, block_type="chapter"),
+        position=2,
+        has_score=True,
+    )
+    ProblemState.objects.create(
+        user=users["learner"],
+        course_key=course.course_key,
+        usage_key=problem.usage_key,
+        attempts=2,
+        score=0.0,
+        max_score=1.0,
+    )
+
+
+#: The report download (``report_download``) in ROLES order; instructor.enrollment_report: course staff, researcher.
+REPORT_DOWNLOAD_EXPECTED = (401, 403, 403, 403, 200, 200, 200, 200, 200)
+
+
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, REPORT_DOWNLOAD_EXPECTED, strict=True)))
+def test_report_download_matrix(api_v2_on, users, client, role, expected):
+    report = store_report(CourseKey.from_string(COURSE_ID), "grade", ContentFile(b"a,b\r\n"))
+    if role != "anonymous":
+        client.force_authenticate(users[role])
+
+    response = client.get(v2(suffix=f"/reports/{report.pk}/download"))
+
+    assert response.status_code == expected
+    if expected == 200:
+        assert b"".join(response.streaming_content) == b"a,b\r\n"
+    else:
+        assert set(response.json()) == ENVELOPE_KEYS
 
 
 def test_the_matrix_covers_every_endpoint_and_role():
@@ -131,7 +240,7 @@ def test_permission_matrix(api_v2_on, users, client, endpoint, role, expected):
 
     assert response.status_code == expected, response.content
     body = response.json()
-    if expected == 200:
+    if expected < 400:
         assert "error_code" not in body
     else:
         assert set(body) == ENVELOPE_KEYS

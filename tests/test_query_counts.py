@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from instructor_plugin.backends.builtin.models import CourseAccessRole, CourseEnrollment, ForumRole, UserProfile
+from instructor_plugin.models import Report
 from tests.conftest import v2
 
 User = get_user_model()
@@ -218,3 +219,24 @@ def test_enrollment_modify_bound_holds_for_already_enrolled_learners(staff_clien
 
     assert cost_many - cost_few <= 45 * QUERIES_PER_IDENTIFIER, (cost_few, cost_many)
     assert cost_few <= QUERIES_PER_REQUEST + 5 * QUERIES_PER_IDENTIFIER, cost_few
+
+
+def make_reports(course_key, count: int) -> None:
+    """``count`` report rows of the course (the listing reads the table only, never the storage)."""
+    Report.objects.bulk_create(
+        Report(course_key=course_key, report_type="grade", name=f"r{i}.csv", storage_path=f"{course_key}/{i}.csv")
+        for i in range(Report.objects.count(), Report.objects.count() + count)
+    )
+
+
+def test_report_list_queries_do_not_grow_with_the_reports(staff_client, course_key):
+    make_reports(course_key, SMALL)
+    url = v2(suffix="/reports")
+    queries(staff_client, "get", url)
+    small, small_body = queries(staff_client, "get", url)
+
+    make_reports(course_key, LARGE - SMALL)
+    large, large_body = queries(staff_client, "get", url)
+
+    assert large == small
+    assert (len(small_body["downloads"]), len(large_body["downloads"])) == (SMALL, LARGE)

@@ -11,14 +11,17 @@ from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
 from instructor_plugin import toggles
+from instructor_plugin.backends.builtin import seed as seed_module
 from instructor_plugin.backends.builtin.models import (
     Block,
     Course,
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
+    CourseGrade,
     CourseMode,
     ForumRole,
+    ProblemState,
     UserProfile,
 )
 from instructor_plugin.backends.builtin.seed import API_V2_FLAG_NAME, DEMO_COURSE_ID
@@ -212,3 +215,28 @@ def test_seeds_another_course_id():
 def test_rejects_bad_options(options):
     with pytest.raises(CommandError):
         seed(**options)
+
+
+def test_learners_hold_problem_state_and_course_grades(monkeypatch):
+    monkeypatch.setattr(seed_module, "FULL_STATE_LEARNERS", 5)
+    seed(learners=LEARNERS)
+
+    problems = Block.objects.filter(course__course_key=DEMO_KEY, block_type="problem").count()
+    states = ProblemState.objects.filter(course_key=DEMO_KEY)
+    assert problems == 18
+    assert states.count() == 5 * problems + (LEARNERS - 5) * seed_module.FEW_PROBLEMS
+    first = User.objects.get(username="learner1")
+    assert states.filter(user=first).count() == problems
+    assert states.filter(user__username="learner30").count() == seed_module.FEW_PROBLEMS
+    assert all(state.max_score == 2.0 and state.state["correct_map"] for state in states.filter(user=first))
+    assert CourseGrade.objects.filter(course_key=DEMO_KEY).count() == LEARNERS
+    assert CourseGrade.objects.get(user=first).percent > 0
+    assert {grade.letter_grade for grade in CourseGrade.objects.all()} - {""}
+
+
+def test_reseeding_replaces_problem_state():
+    seed(learners=LEARNERS)
+    seed(learners=10)
+
+    assert CourseGrade.objects.filter(course_key=DEMO_KEY).count() == 10
+    assert ProblemState.objects.filter(course_key=DEMO_KEY).values("user").distinct().count() == 10

@@ -141,11 +141,22 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+#: Report files and learners' open-response files, on disk under the data folder; never served
+#: directly (no MEDIA_URL), only through the plugin's permission-checked download endpoint.
+FILES_DIR = DATA_DIR / "files"
 INSTRUCTOR_PLUGIN = {
     "LMS_ROOT_URL": "http://localhost:8000",
     "MICROFRONTEND_URL": "/instructor-dashboard",
     "ENABLE_SPECIAL_EXAMS": True,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True,
+    "REPORT_STORAGE": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(FILES_DIR / "reports")},
+    },
+    "ORA_FILE_STORAGE": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(FILES_DIR / "ora")},
+    },
 }
 
 add_plugins(__name__, "lms.djangoapp", "common")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import IO, Protocol
 
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from .data import (
     AllowedEnrollmentData,
+    AnonymousIdData,
     BlockData,
     CertificateData,
     CertificateFilter,
@@ -33,12 +34,15 @@ from .data import (
     ExamAllowanceData,
     ExamAttemptData,
     ExamListQuery,
+    LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
     OpenResponseCountsData,
+    OpenResponseSubmissionData,
     Page,
     PageRequest,
     ProblemStateData,
+    ScoreChangeData,
     SpecialExamData,
     TeamFilter,
     TeamMember,
@@ -87,6 +91,12 @@ class UserService(Protocol):
     def find_user_by_email(self, email: str) -> UserData | None:
         """Return the user with this email (case-insensitive), if any."""
 
+    def get_users(self, user_ids: Iterable[int]) -> Mapping[int, UserData]:
+        """The users of these ids that exist, by id."""
+
+    def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
+        """Stable anonymous ids of these users (site-wide and for this course), by user id."""
+
 
 class EnrollmentService(Protocol):
     """Enrollments, course modes, allowed-to-enroll entries and the manual-enrollment audit."""
@@ -129,6 +139,18 @@ class EnrollmentService(Protocol):
     def record_manual_enrollment(self, audit: ManualEnrollmentAuditData) -> None:
         """Append one row to the manual-enrollment audit."""
 
+    def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
+        """Every active enrollment with its user's profile, ordered by user id, streamed."""
+
+    def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
+        """Ids of the users actively enrolled, in increasing order, streamed."""
+
+    def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
+        """Emails allowed to enroll that no actively enrolled user has, in order, streamed."""
+
+    def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
+        """Actively enrolled users whose account is not activated, ordered by user id, streamed."""
+
 
 class RoleService(Protocol):
     """Course roles (course-level, org-level, global staff) and forum roles."""
@@ -153,32 +175,45 @@ class RoleService(Protocol):
 
 
 class ProblemStateService(Protocol):
-    """Learner state on problems, and grades."""
+    """
+    Learner state on problems, and grades.
+
+    Every method that changes a score recomputes the learner's course grade and returns it in
+    the :class:`~.data.ScoreChangeData`. A learner without state raises ``StateNotFound``.
+    """
 
     def get_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData | None:
         """The learner's state on the problem, if they have any."""
 
     def reset_attempts(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData:
-        """Set the learner's attempts to zero, keeping the score."""
+        """Set the learner's attempts to zero and clear the answer histories, keeping the score."""
 
-    def delete_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> None:
-        """Delete the learner's state and score on the problem."""
+    def delete_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ScoreChangeData:
+        """Delete the learner's state and score on the problem; ``previous_score`` is the deleted score."""
 
     def rescore(
         self, course_key: CourseKey, usage_key: UsageKey, user_id: int, only_if_higher: bool
-    ) -> ProblemStateData:
-        """Grade the learner's last submission again."""
+    ) -> ScoreChangeData:
+        """Grade the learner's saved answers again (keeping a higher score when ``only_if_higher``)."""
 
-    def override_score(
-        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, score: float
-    ) -> ProblemStateData:
-        """Replace the learner's score on the problem."""
+    def rescore_many(
+        self, course_key: CourseKey, usage_key: UsageKey, user_ids: Iterable[int], only_if_higher: bool
+    ) -> Mapping[int, ScoreChangeData]:
+        """:meth:`rescore` for many learners at once, by user id; learners without state are left out."""
+
+    def override_score(self, course_key: CourseKey, usage_key: UsageKey, user_id: int, score: float) -> ScoreChangeData:
+        """Replace the learner's score; raise ``ValueError`` unless ``0 <= score <= max_score``."""
 
     def iter_learners_with_state(self, course_key: CourseKey, usage_key: UsageKey) -> Iterator[int]:
-        """The ids of every learner holding state on the problem."""
+        """The ids of every learner holding state on the problem, ascending, streamed."""
 
     def iter_course_grades(self, course_key: CourseKey) -> Iterator[CourseGradeData]:
-        """Course grades of every enrolled learner, streamed."""
+        """Course grades of every actively enrolled learner by user id, streamed (0% when never graded)."""
+
+    def iter_problem_states(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
+    ) -> Iterator[ProblemStateData]:
+        """Learner states in the course (optionally on some problems only), by user id then usage key, streamed."""
 
 
 class DueDateService(Protocol):
@@ -250,6 +285,9 @@ class CertificateService(Protocol):
     ) -> Mapping[int, str]:
         """Generate certificates and return the resulting status per learner."""
 
+    def count_issued_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
+        """Issued (downloadable) certificates per certificate mode."""
+
 
 class SpecialExamService(Protocol):
     """Timed, proctored and practice exams (the edx-proctoring model)."""
@@ -285,13 +323,19 @@ class SpecialExamService(Protocol):
 
 
 class OpenResponseService(Protocol):
-    """Response counts of open-response assessments."""
+    """Open-response assessments: response counts, submissions and their files."""
 
     def list_counts(self, course_key: CourseKey, page: PageRequest) -> Page[OpenResponseCountsData]:
         """Counts per assessment block, in course order."""
 
     def summarize(self, course_key: CourseKey) -> OpenResponseCountsData:
         """Counts summed over every assessment of the course."""
+
+    def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:
+        """Every submission of the course, ordered by block then submission time, streamed."""
+
+    def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
+        """Open a submission file of this course for binary reading; raise ``FileNotFoundError``."""
 
 
 class CohortService(Protocol):

@@ -161,6 +161,40 @@ class ManualEnrollmentAuditData:
     created: datetime | None = None
 
 
+@dataclass(frozen=True)
+class LearnerProfileData:
+    """An enrolled learner with every profile field the enrolled-students report may show."""
+
+    id: int
+    username: str
+    email: str
+    name: str = ""
+    language: str = ""
+    location: str = ""
+    year_of_birth: int | None = None
+    gender: str = ""
+    level_of_education: str = ""
+    mailing_address: str = ""
+    goals: str = ""
+    city: str = ""
+    country: str = ""
+    enrollment_mode: str = ""
+    enrollment_date: datetime | None = None
+    last_login: datetime | None = None
+    date_joined: datetime | None = None
+    external_user_key: str = ""
+    team: str = ""
+
+
+@dataclass(frozen=True)
+class AnonymousIdData:
+    """A learner's stable anonymous ids: one for every course, one for this course."""
+
+    user_id: int
+    anonymous_user_id: str
+    course_anonymous_user_id: str
+
+
 # --- Roles ------------------------------------------------------------------
 
 BETA = "beta"
@@ -233,6 +267,18 @@ class CourseGradeData:
     letter_grade: str | None
     passed: bool
     section_breakdown: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScoreChangeData:
+    """What a score change did: the learner's previous and new score, and their recomputed course grade."""
+
+    user_id: int
+    usage_key: UsageKey
+    previous_score: float | None
+    new_score: float | None
+    max_score: float | None
+    course_grade: CourseGradeData | None = None
 
 
 # --- Due dates --------------------------------------------------------------
@@ -360,6 +406,31 @@ class OpenResponseCountsData:
     waiting: int = 0
     staff: int = 0
     done: int = 0
+
+
+@dataclass(frozen=True)
+class OpenResponseFileData:
+    """A file a learner attached to an open response, in the host's file storage."""
+
+    name: str
+    path: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class OpenResponseSubmissionData:
+    """A learner's response to an open-response assessment, with its files and where it stands."""
+
+    submission_uuid: str
+    usage_key: UsageKey
+    user_id: int
+    username: str
+    status: str
+    answer_text: str = ""
+    files: Sequence[OpenResponseFileData] = ()
+    points_earned: float | None = None
+    points_possible: float | None = None
+    submitted_at: datetime | None = None
 
 
 # --- Cohorts ----------------------------------------------------------------

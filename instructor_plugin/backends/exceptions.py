@@ -19,3 +19,7 @@ class UserNotFound(BackendError):
 
 class AmbiguousIdentifier(BackendError):
     """More than one user matches this identifier (a username equal to another user's email)."""
+
+
+class StateNotFound(BackendError):
+    """The learner holds no state on the problem."""

@@ -70,6 +70,10 @@ class Backend:
                 f"The configured instructor_plugin backend provides no '{name}' service."
             ) from None
 
+    def provides(self, name: str) -> bool:
+        """Tell whether this backend has a service for the capability ``name``."""
+        return name in self._services
+
     def replace(self, **services: object) -> Backend:
         """A copy of this backend with some services replaced."""
         return Backend(**{**self._services, **services})

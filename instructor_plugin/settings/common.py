@@ -30,8 +30,12 @@ DEFAULTS = {
     # .. setting_description: Above this many active enrollments a course is not "small" (disable_buttons).
     "MAX_ENROLLMENT_INSTR_BUTTONS": 200,
     # .. setting_name: INSTRUCTOR_PLUGIN["MAX_SYNC_ENROLLMENT_IDENTIFIERS"]
-    # .. setting_description: The most identifiers one enrollment or beta-tester request may carry.
+    # .. setting_description: The most identifiers a beta-tester request may carry, and the most an
+    #   enrollment request handles at once; a longer enrollment list runs as a background task.
     "MAX_SYNC_ENROLLMENT_IDENTIFIERS": 1000,
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_ENROLLMENT_IDENTIFIERS"]
+    # .. setting_description: The most identifiers one enrollment request may carry (as a background task).
+    "MAX_ENROLLMENT_IDENTIFIERS": 50000,
     # .. setting_name: INSTRUCTOR_PLUGIN["TASK_STALE_AFTER_SECONDS"]
     # .. setting_description: A running background task that reports no progress for this long is
     #   taken for dead (its worker was killed) and marked failed, which frees its scope.
@@ -46,6 +50,25 @@ DEFAULTS = {
     # .. setting_description: Site configuration values for the built-in backend; ``{"orgs": {org: {...}}}``
     #   holds per-org values.
     "SITE_CONFIGURATION": {},
+    # .. setting_name: INSTRUCTOR_PLUGIN["REPORT_STORAGE"]
+    # .. setting_description: Where report files are kept: ``None`` for Django's default storage, a
+    #   ``STORAGES`` alias, or ``{"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {...}}``.
+    #   Files are only ever served through the permission-checked download endpoint.
+    "REPORT_STORAGE": None,
+    # .. setting_name: INSTRUCTOR_PLUGIN["REPORT_PATH_PREFIX"]
+    # .. setting_description: Folder of the report storage holding one sub-folder per course (a hash of its id).
+    "REPORT_PATH_PREFIX": "instructor_reports",
+    # .. setting_name: INSTRUCTOR_PLUGIN["REPORT_PROGRESS_EVERY"]
+    # .. setting_description: A report task saves its progress (its heartbeat) every this many rows.
+    "REPORT_PROGRESS_EVERY": 1000,
+    # .. setting_name: INSTRUCTOR_PLUGIN["ORA_FILE_STORAGE"]
+    # .. setting_description: The storage holding learners' open-response files in the built-in backend
+    #   (same forms as ``REPORT_STORAGE``).
+    "ORA_FILE_STORAGE": None,
+    # .. setting_name: INSTRUCTOR_PLUGIN["PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS"]
+    # .. setting_description: Profile fields never written to the enrolled-students report (Open edX's
+    #   setting of the same name is the default).
+    "PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS": [],
     # .. setting_name: INSTRUCTOR_PLUGIN["AUTHENTICATION_CLASSES"]
     # .. setting_description: DRF authentication classes of every plugin endpoint; an LMS adds its
     #   ``BearerAuthenticationAllowInactiveUser`` here.
@@ -70,6 +93,7 @@ _FROM_HOST_SETTINGS = {
     "SITE_NAME": "SITE_NAME",
     "CONTACT_MAILING_ADDRESS": "CONTACT_MAILING_ADDRESS",
     "ENABLE_CCX": "CUSTOM_COURSES_EDX",
+    "PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS": "PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS",
 }
 
 _FROM_HOST_FEATURES = {

@@ -295,6 +295,27 @@ class UserContract:
         assert backend.users.find_user_by_email("ada") is None
         assert backend.users.find_user_by_email("nobody@example.com") is None
 
+    def test_get_users(self, backend, world):
+        ada = world.make_user("ada", "ada@example.com", "Ada Lovelace", language="fr")
+        bob = world.make_user("bob", "bob@example.com", "Bob")
+
+        users = backend.users.get_users([ada, bob, bob + 1000])
+
+        assert set(users) == {ada, bob}
+        assert users[ada] == backend.users.get_user(ada)
+
+    def test_anonymous_ids_are_stable_distinct_and_per_course(self, backend, world):
+        ada = world.make_user("ada", "ada@example.com", "Ada")
+        bob = world.make_user("bob", "bob@example.com", "Bob")
+
+        here = backend.users.anonymous_ids(COURSE, [ada, bob])
+        there = backend.users.anonymous_ids(SIBLING, [ada])
+
+        assert here == backend.users.anonymous_ids(COURSE, [bob, ada])
+        assert here[ada].anonymous_user_id == there[ada].anonymous_user_id
+        assert here[ada].course_anonymous_user_id != there[ada].course_anonymous_user_id
+        assert len({here[ada].anonymous_user_id, here[bob].anonymous_user_id, here[ada].course_anonymous_user_id}) == 3
+
 
 class EnrollmentContract:
     """``enrollments``: enrollments, modes, allowed-to-enroll entries and the audit."""
@@ -459,6 +480,38 @@ class EnrollmentContract:
 
         assert backend.enrollments.get_allowed(COURSE, "new@example.com") is None
         assert backend.enrollments.get_allowed(SIBLING, "new@example.com") is not None
+
+    def test_iter_learner_profiles_by_user_id(self, backend, people):
+        profiles = list(backend.enrollments.iter_learner_profiles(COURSE))
+
+        expected = sorted(people[name] for name in ("ann", "bob", "carol", "dan"))
+        assert [profile.id for profile in profiles] == expected
+        ann = next(profile for profile in profiles if profile.id == people["ann"])
+        assert (ann.username, ann.email, ann.name, ann.enrollment_mode) == (
+            "ann", "ann@example.com", "Ann Archer", "audit",
+        )  # fmt: skip
+
+    def test_iter_enrolled_user_ids(self, backend, people):
+        expected = sorted(people[name] for name in ("ann", "bob", "carol", "dan"))
+
+        assert list(backend.enrollments.iter_enrolled_user_ids(COURSE)) == expected
+
+    def test_iter_pending_enrollment_emails(self, backend, people):
+        backend.enrollments.allow(COURSE, "new@example.com", auto_enroll=False)
+        backend.enrollments.allow(COURSE, "ann@example.com", auto_enroll=False)
+        backend.enrollments.allow(COURSE, "eve@example.com", auto_enroll=False)
+        backend.enrollments.allow(SIBLING, "other@example.com", auto_enroll=False)
+
+        pending = list(backend.enrollments.iter_pending_enrollment_emails(COURSE))
+
+        assert pending == ["eve@example.com", "new@example.com"]
+
+    def test_iter_inactive_enrolled_users(self, backend, people, world):
+        sleeper = world.make_user("sleeper", "sleeper@example.com", "Sleeper", is_active=False)
+        world.make_user("dreamer", "dreamer@example.com", "Dreamer", is_active=False)
+        backend.enrollments.enroll(COURSE, sleeper, "audit")
+
+        assert [user.id for user in backend.enrollments.iter_inactive_enrolled_users(COURSE)] == [sleeper]
 
     def test_record_manual_enrollment(self, backend, world):
         world.make_course(COURSE)

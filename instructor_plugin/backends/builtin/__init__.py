@@ -18,6 +18,8 @@ def builtin_backend():
     from .due_dates import BuiltinDueDateService
     from .enrollments import BuiltinEnrollmentService
     from .mail import DjangoMailService
+    from .open_responses import BuiltinOpenResponseService
+    from .problem_state import BuiltinProblemStateService
     from .roles import BuiltinRoleService
     from .site_config import SettingsSiteConfigService
     from .users import BuiltinUserService
@@ -27,8 +29,10 @@ def builtin_backend():
         users=BuiltinUserService(),
         enrollments=BuiltinEnrollmentService(),
         roles=BuiltinRoleService(),
+        problem_state=BuiltinProblemStateService(),
         due_dates=BuiltinDueDateService(),
         certificates=BuiltinCertificateService(),
+        open_responses=BuiltinOpenResponseService(),
         mail=DjangoMailService(),
         site_config=SettingsSiteConfigService(),
     )

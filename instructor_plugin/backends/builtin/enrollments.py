@@ -1,6 +1,6 @@
 """Enrollments, modes, allowed-to-enroll entries and the manual-enrollment audit."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.db.models import Count, Exists, OuterRef
 from opaque_keys.edx.keys import CourseKey
@@ -15,9 +15,11 @@ from ..data import (
     EnrolledLearner,
     EnrollmentData,
     EnrollmentFilter,
+    LearnerProfileData,
     ManualEnrollmentAuditData,
     Page,
     PageRequest,
+    UserData,
 )
 from .filters import EnrollmentFilterSet
 from .models import (
@@ -27,10 +29,30 @@ from .models import (
     CourseMode,
     ManualEnrollmentAudit,
 )
-from .users import to_user_data
+from .users import User, to_user_data, user_data_rows
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
+#: Rows fetched per round trip by the streaming methods.
+STREAM_CHUNK_SIZE = 2000
+_PROFILE_COLUMNS = {
+    "id": "user_id",
+    "username": "user__username",
+    "email": "user__email",
+    "name": "user__builtin_profile__name",
+    "language": "user__builtin_profile__language",
+    "year_of_birth": "user__builtin_profile__year_of_birth",
+    "gender": "user__builtin_profile__gender",
+    "level_of_education": "user__builtin_profile__level_of_education",
+    "goals": "user__builtin_profile__goals",
+    "city": "user__builtin_profile__city",
+    "country": "user__builtin_profile__country",
+    "enrollment_mode": "mode",
+    "enrollment_date": "created",
+    "last_login": "user__last_login",
+    "date_joined": "user__date_joined",
+}
+_NOT_TEXT = frozenset({"year_of_birth", "enrollment_date", "last_login", "date_joined"})
 
 
 def _to_enrollment_data(enrollment: CourseEnrollment) -> EnrollmentData:
@@ -137,3 +159,25 @@ class BuiltinEnrollmentService:
             state_transition=audit.state_transition,
             reason=audit.reason,
         )
+
+    def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
+        rows = _active(course_key).order_by("user_id").values_list(*_PROFILE_COLUMNS.values())
+        for row in rows.iterator(chunk_size=STREAM_CHUNK_SIZE):
+            values = dict(zip(_PROFILE_COLUMNS, row, strict=True))
+            yield LearnerProfileData(
+                **{name: "" if value is None and name not in _NOT_TEXT else value for name, value in values.items()}
+            )
+
+    def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
+        rows = _active(course_key).order_by("user_id").values_list("user_id", flat=True)
+        yield from rows.iterator(chunk_size=STREAM_CHUNK_SIZE)
+
+    def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
+        enrolled = _active(course_key).filter(user__email__iexact=OuterRef("email"))
+        rows = CourseEnrollmentAllowed.objects.filter(course_key=course_key).exclude(Exists(enrolled))
+        yield from rows.order_by("email").values_list("email", flat=True).iterator(chunk_size=STREAM_CHUNK_SIZE)
+
+    def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
+        enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
+        rows = User.objects.filter(Exists(enrolled), is_active=False).order_by("pk")
+        yield from user_data_rows(rows, chunk_size=STREAM_CHUNK_SIZE)

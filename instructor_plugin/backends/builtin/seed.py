@@ -9,30 +9,39 @@ Everything is written in bulk so that 100,000 learners take seconds, not minutes
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
+from ...conf import plugin_storage
 from .models import (
     Block,
     Course,
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
+    CourseGrade,
     CourseMode,
     ForumRole,
+    GeneratedCertificate,
     ManualEnrollmentAudit,
+    OpenResponseSubmission,
+    ProblemState,
     UserProfile,
 )
+from .problem_state import CourseGrader
 
 User = get_user_model()
 
@@ -130,7 +139,10 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         learner_ids = upsert_learners(learners, password)
         rebuild_learner_profiles(learner_ids)
         enrollments = enroll_users(course_key, user_ids, learner_ids, learners)
+        seed_problem_state(course, learner_ids, learners)
         invite_pending_emails(course_key)
+        seed_open_responses(course, learner_ids, learners)
+        seed_certificates(course_key, learner_ids, learners)
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -431,6 +443,156 @@ def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: d
         batch_size=BATCH_SIZE,
     )
     return len(named) + learners
+
+
+#: Learners with state on every problem; the others hold state on the first few only.
+FULL_STATE_LEARNERS = 300
+FEW_PROBLEMS = 2
+_ANSWERS_PER_PROBLEM = 2
+#: How many of the two answers are right, cycled through: most learners do well, some don't.
+_CORRECT_ANSWERS = (2, 2, 1, 2, 0)
+
+
+def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: int) -> int:
+    """
+    Give the first ``learners`` learners answers, attempts and scores, and their course grades.
+
+    The first ``FULL_STATE_LEARNERS`` answered every problem, the others the first ``FEW_PROBLEMS``.
+    Every tenth learner's saved score lags behind their answers, as after a problem fix, so that
+    rescoring changes something. Rows go in with ``executemany``: model instances would make
+    100,000 learners take minutes. Returns how many states were written.
+    """
+    course_key = str(course.course_key)
+    ProblemState.objects.filter(course_key=course.course_key).delete()
+    CourseGrade.objects.filter(course_key=course.course_key).delete()
+    blocks = list(Block.objects.filter(course=course).order_by("position"))
+    problems = [block for block in blocks if block.block_type == "problem"]
+    grader = CourseGrader(course, blocks)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    state_value = ProblemState._meta.get_field("state").get_db_prep_save
+    breakdown_value = CourseGrade._meta.get_field("breakdown").get_db_prep_save
+    written = 0
+    for start in range(1, learners + 1, BATCH_SIZE):
+        states, grades = [], []
+        for number in range(start, min(start + BATCH_SIZE, learners + 1)):
+            user_id = learner_ids[number]
+            answered = problems if number <= FULL_STATE_LEARNERS else problems[:FEW_PROBLEMS]
+            learner_states = [_problem_state(number, index, problem) for index, problem in enumerate(answered)]
+            states.extend(
+                (user_id, course_key, key, attempts, score, max_score, state_value(state, connection), now, now)
+                for key, attempts, score, max_score, state in learner_states
+            )
+            grade = grader.grade(course.course_key, user_id, [(key, sc, mx) for key, _, sc, mx, _ in learner_states])
+            grades.append(
+                (
+                    user_id,
+                    course_key,
+                    grade.percent,
+                    grade.letter_grade,
+                    grade.passed,
+                    breakdown_value(grade.breakdown, connection),
+                    now,
+                )
+            )
+        _insert(ProblemState, _STATE_FIELDS, states)
+        _insert(CourseGrade, _GRADE_FIELDS, grades)
+        written += len(states)
+    return written
+
+
+_STATE_FIELDS = ("user", "course_key", "usage_key", "attempts", "score", "max_score", "state", "created", "modified")
+_GRADE_FIELDS = ("user", "course_key", "percent", "letter_grade", "passed", "breakdown", "modified")
+
+
+def _insert(model, field_names: tuple[str, ...], rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
+    placeholders = ", ".join(["%s"] * len(field_names))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+
+
+def _problem_state(number: int, index: int, problem: Block) -> tuple[str, int, float, float, dict]:
+    """``(usage key, attempts, score, max score, state)`` of learner ``number`` on the ``index``-th problem."""
+    correct = _CORRECT_ANSWERS[(number * 3 + index) % len(_CORRECT_ANSWERS)]
+    attempts = 1 + (number * 7 + index) % (problem.max_attempts or 3)
+    score = float(max(correct - 1, 0) if number % 10 == 0 else correct)
+    answers = {f"{problem.usage_key.block_id}_{part}": str((number + part) % 7) for part in range(_ANSWERS_PER_PROBLEM)}
+    correct_map = {
+        key: {"correctness": "correct" if part < correct else "incorrect"} for part, key in enumerate(answers)
+    }
+    state = {"attempts": attempts, "student_answers": answers, "correct_map": correct_map, "done": True}
+    return str(problem.usage_key), attempts, score, float(_ANSWERS_PER_PROBLEM), state
+
+
+#: Submissions per open-response block, from the first learners, each with one small text file.
+ORA_SUBMISSIONS_PER_BLOCK = 6
+_ORA_STEPS = ("done", "peer", "self", "waiting", "staff", "training")
+
+
+def seed_open_responses(course: Course, learner_ids: dict[int, int], learners: int) -> int:
+    """
+    A few responses to every open-response block, in every workflow step, each with a text file.
+
+    The files go to ``ORA_FILE_STORAGE`` at fixed paths (replaced on every run). Returns how many were written.
+    """
+    OpenResponseSubmission.objects.filter(course_key=course.course_key).delete()
+    storage = plugin_storage("ORA_FILE_STORAGE")
+    folder = hashlib.sha256(str(course.course_key).encode()).hexdigest()[:16]
+    submitted_at = timezone.now() - timedelta(days=3)
+    submissions = []
+    for block in Block.objects.filter(course=course, block_type="openassessment").order_by("position"):
+        for number in range(1, min(learners, ORA_SUBMISSIONS_PER_BLOCK) + 1):
+            path = f"ora_submissions/{folder}/{block.usage_key.block_id}/{LEARNER_PREFIX}{number}.txt"
+            if storage.exists(path):
+                storage.delete(path)
+            text = f"Learner {number}'s response to {block.display_name}."
+            saved = storage.save(path, ContentFile(text.encode()))
+            step = _ORA_STEPS[(number - 1) % len(_ORA_STEPS)]
+            submissions.append(
+                OpenResponseSubmission(
+                    user_id=learner_ids[number],
+                    course_key=course.course_key,
+                    usage_key=block.usage_key,
+                    submission_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"{block.usage_key}/{number}"),
+                    status=step,
+                    answer_text=text,
+                    files=[{"name": "response.txt", "path": saved, "description": "My response"}],
+                    points_earned=float(6 + number % 5) if step == "done" else None,
+                    points_possible=10.0 if step == "done" else None,
+                    submitted_at=submitted_at + timedelta(minutes=number),
+                )
+            )
+    OpenResponseSubmission.objects.bulk_create(submissions)
+    return len(submissions)
+
+
+#: Every this many learners one has a certificate row (coprime with the 10 of the mode cycle, so every mode has some).
+CERTIFICATE_EVERY = 3
+
+
+def seed_certificates(course_key: CourseKey, learner_ids: dict[int, int], learners: int) -> int:
+    """
+    A certificate row for every ``CERTIFICATE_EVERY``-th learner, in the statuses Open edX uses: verified
+    and honor learners mostly ``downloadable``, some ``notpassing`` or ``unavailable``; audit learners
+    ``audit_passing`` or ``audit_notpassing``. Returns how many were written.
+    """
+    GeneratedCertificate.objects.filter(course_key=course_key).delete()
+    numbers = range(CERTIFICATE_EVERY, learners + 1, CERTIFICATE_EVERY)
+    GeneratedCertificate.objects.bulk_create(
+        (_certificate(course_key, number, learner_ids[number]) for number in numbers), batch_size=BATCH_SIZE
+    )
+    return len(numbers)
+
+
+def _certificate(course_key: CourseKey, number: int, user_id: int) -> GeneratedCertificate:
+    mode = _MODE_BY_REMAINDER[number % len(_MODE_BY_REMAINDER)]
+    turn = number // CERTIFICATE_EVERY
+    if mode == "audit":
+        status = "audit_notpassing" if turn % 4 == 0 else "audit_passing"
+    else:
+        status = ("downloadable", "downloadable", "downloadable", "notpassing", "unavailable")[turn % 5]
+    return GeneratedCertificate(user_id=user_id, course_key=course_key, status=status, mode=mode)
 
 
 def invite_pending_emails(course_key: CourseKey) -> None:

@@ -1,9 +1,15 @@
 """Users of ``auth.User`` with the built-in profile."""
 
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator, Mapping
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from opaque_keys.edx.keys import CourseKey
 
-from ..data import UserData
+from ..data import AnonymousIdData, UserData
 from ..exceptions import AmbiguousIdentifier, UserNotFound
 
 User = get_user_model()
@@ -22,6 +28,41 @@ def to_user_data(user) -> UserData:
         is_staff=user.is_staff,
         language=(profile.language or None) if profile else None,
     )
+
+
+_USER_DATA_COLUMNS = (
+    "pk",
+    "username",
+    "email",
+    "builtin_profile__name",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "builtin_profile__language",
+)
+
+
+def user_data_rows(users, chunk_size: int | None = None) -> Iterator[UserData]:
+    """
+    The boundary records of a ``User`` queryset, read as plain values (streamed when ``chunk_size`` is given).
+
+    Reports read users chunk after chunk; model instances joined with ``select_related`` form reference
+    cycles that pile up until a GC pass, plain values do not.
+    """
+    rows = users.values_list(*_USER_DATA_COLUMNS)
+    for pk, username, email, name, first_name, last_name, is_active, is_staff, language in (
+        rows.iterator(chunk_size=chunk_size) if chunk_size else rows
+    ):
+        yield UserData(
+            id=pk,
+            username=username,
+            email=email,
+            full_name=name or f"{first_name} {last_name}".strip(),
+            is_active=is_active,
+            is_staff=is_staff,
+            language=language or None,
+        )
 
 
 def users_with_profile():
@@ -50,3 +91,21 @@ class BuiltinUserService:
     def find_user_by_email(self, email: str) -> UserData | None:
         user = users_with_profile().filter(email__iexact=email.strip()).first()
         return to_user_data(user) if user else None
+
+    def get_users(self, user_ids: Iterable[int]) -> Mapping[int, UserData]:
+        return {user.id: user for user in user_data_rows(User.objects.filter(pk__in=list(user_ids)))}
+
+    def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
+        return {
+            user_id: AnonymousIdData(
+                user_id=user_id,
+                anonymous_user_id=_anonymous_id(f"{user_id}"),
+                course_anonymous_user_id=_anonymous_id(f"{course_key}|{user_id}"),
+            )
+            for user_id in user_ids
+        }
+
+
+def _anonymous_id(message: str) -> str:
+    """32 hex digits that only someone holding ``SECRET_KEY`` can map back to the user."""
+    return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]

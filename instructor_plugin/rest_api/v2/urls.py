@@ -11,7 +11,16 @@ from .views.enrollments import (
     CourseEnrollmentsView,
     EnrollmentModifyView,
 )
+from .views.grading import (
+    DeleteStateView,
+    GradingConfigView,
+    ProblemView,
+    RescoreView,
+    ResetAttemptsView,
+    ScoreOverrideView,
+)
 from .views.learners import LearnerView
+from .views.reports import GenerateReportView, ReportDownloadsView, ReportDownloadView
 from .views.tasks import InstructorTaskListView, TaskResultsView, TaskStatusView
 from .views.team import CourseTeamMemberView, CourseTeamRolesView, CourseTeamView
 
@@ -20,6 +29,7 @@ app_name = "instructor_api_v2"
 COURSE = rf"^courses/{COURSE_ID_PATTERN}"
 IDENTIFIER = r"(?P<email_or_username>[^/]+)"
 TASK_ID = r"(?P<task_id>[^/]+)"
+PROBLEM = r"(?P<problem>.+)"
 
 urlpatterns = [
     path("schema/", InstructorSchemaView.as_view(), name="schema"),
@@ -35,5 +45,16 @@ urlpatterns = [
     re_path(rf"{COURSE}/instructor_tasks$", InstructorTaskListView.as_view(), name="instructor_tasks"),
     re_path(rf"{COURSE}/tasks/{TASK_ID}$", TaskStatusView.as_view(), name="task_status"),
     re_path(rf"{COURSE}/tasks/{TASK_ID}/results$", TaskResultsView.as_view(), name="task_results"),
+    re_path(rf"{COURSE}/reports$", ReportDownloadsView.as_view(), name="report_downloads"),
+    re_path(
+        rf"{COURSE}/reports/(?P<report_type>[^/]+)/generate$", GenerateReportView.as_view(), name="generate_report"
+    ),
+    re_path(rf"{COURSE}/reports/(?P<report_id>[0-9]+)/download$", ReportDownloadView.as_view(), name="report_download"),
+    re_path(rf"{COURSE}/problems/(?P<location>.+)$", ProblemView.as_view(), name="problem_detail"),
+    re_path(rf"{COURSE}/grading-config$", GradingConfigView.as_view(), name="grading_config"),
+    re_path(rf"{COURSE}/{PROBLEM}/grading/attempts/reset$", ResetAttemptsView.as_view(), name="reset_attempts"),
+    re_path(rf"{COURSE}/{PROBLEM}/grading/state$", DeleteStateView.as_view(), name="delete_state"),
+    re_path(rf"{COURSE}/{PROBLEM}/grading/scores/rescore$", RescoreView.as_view(), name="rescore"),
+    re_path(rf"{COURSE}/{PROBLEM}/grading/scores$", ScoreOverrideView.as_view(), name="score_override"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

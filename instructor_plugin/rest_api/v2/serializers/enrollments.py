@@ -7,14 +7,15 @@ from instructor_plugin.conf import plugin_setting
 
 
 class IdentifierListField(serializers.ListField):
-    """A non-empty list of usernames or emails, at most ``MAX_SYNC_ENROLLMENT_IDENTIFIERS`` long."""
+    """A non-empty list of usernames or emails, at most as long as the plugin setting ``limit_setting`` says."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, limit_setting: str = "MAX_SYNC_ENROLLMENT_IDENTIFIERS", **kwargs):
         super().__init__(child=serializers.CharField(max_length=255), allow_empty=False, **kwargs)
+        self.limit_setting = limit_setting
 
     def to_internal_value(self, data):
         identifiers = super().to_internal_value(data)
-        limit = plugin_setting("MAX_SYNC_ENROLLMENT_IDENTIFIERS")
+        limit = plugin_setting(self.limit_setting)
         if len(identifiers) > limit:
             raise serializers.ValidationError(f"At most {limit} identifiers per request.")
         return identifiers
@@ -36,11 +37,26 @@ class EnrolledLearnerSerializer(serializers.Serializer):
 
 
 class EnrollmentModifyRequestSerializer(serializers.Serializer):
-    identifier = IdentifierListField()
+    identifier = IdentifierListField(
+        limit_setting="MAX_ENROLLMENT_IDENTIFIERS",
+        help_text="Usernames or emails. More than MAX_SYNC_ENROLLMENT_IDENTIFIERS run as a background task.",
+    )
     action = serializers.ChoiceField(choices=[ENROLL, UNENROLL])
     auto_enroll = serializers.BooleanField(default=False)
     email_students = serializers.BooleanField(default=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    background = serializers.BooleanField(
+        default=False, help_text="Run as a background task (202) whatever the list's length."
+    )
+
+
+class EnrollmentBatchAcceptedSerializer(serializers.Serializer):
+    task_id = serializers.CharField()
+    status_url = serializers.CharField()
+    action = serializers.CharField()
+    auto_enroll = serializers.BooleanField()
+    total_students = serializers.IntegerField()
+    message = serializers.CharField()
 
 
 class EnrollmentStateSerializer(serializers.Serializer):

@@ -6,16 +6,19 @@ from django.views.decorators.cache import never_cache
 from rest_framework.response import Response
 
 from instructor_plugin.backends.data import EnrollmentFilter
-from instructor_plugin.batch_enrollment import process_student_enrollment_batch
+from instructor_plugin.batch_enrollment import process_student_enrollment_batch, start_enrollment_batch_task
 from instructor_plugin.beta_testers import modify_beta_testers
+from instructor_plugin.conf import plugin_setting
 from instructor_plugin.enrollment import list_enrolled_learners
 from instructor_plugin.permissions import CAN_BETATEST, CAN_ENROLL, VIEW_ENROLLMENTS
 from instructor_plugin.rest_api.pagination import BackendPagination
 from instructor_plugin.rest_api.schema import documented
+from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.enrollments import (
     BetaTesterModifyRequestSerializer,
     BetaTesterModifyResponseSerializer,
     EnrolledLearnerSerializer,
+    EnrollmentBatchAcceptedSerializer,
     EnrollmentListQuerySerializer,
     EnrollmentModifyRequestSerializer,
     EnrollmentModifyResponseSerializer,
@@ -58,7 +61,10 @@ class EnrollmentModifyView(InstructorV2APIView):
     Enroll or unenroll learners by username or email; unknown emails become allowed to enroll.
 
     The whole list commits at once (each identifier in its own savepoint), and messages go
-    out after the commit.
+    out after the commit. A list longer than ``MAX_SYNC_ENROLLMENT_IDENTIFIERS``, or one sent with
+    ``"background": true``, runs as a background task instead: ``202 {"task_id", "status_url",
+    "action", "auto_enroll", "total_students", "message"}``, its per-identifier rows at
+    ``tasks/{task_id}/results``.
 
     ``POST .../enrollments/modify`` ``{"identifier": ["learner1", "new@example.com"], "action": "enroll",
     "auto_enroll": true, "email_students": true, "reason": "Late registration"}`` ->
@@ -71,10 +77,17 @@ class EnrollmentModifyView(InstructorV2APIView):
 
     permission_name = CAN_ENROLL
 
-    @documented(request=EnrollmentModifyRequestSerializer, responses={200: EnrollmentModifyResponseSerializer})
+    @documented(
+        request=EnrollmentModifyRequestSerializer,
+        responses={200: EnrollmentModifyResponseSerializer, 202: EnrollmentBatchAcceptedSerializer},
+        errors=(409,),
+    )
     def post(self, request, course_id):
         body = EnrollmentModifyRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        identifiers = body.validated_data["identifier"]
+        if body.validated_data["background"] or len(identifiers) > plugin_setting("MAX_SYNC_ENROLLMENT_IDENTIFIERS"):
+            return self._start_task(request, body.validated_data)
         with transaction.atomic():
             outcome = process_student_enrollment_batch(
                 request.user,
@@ -87,6 +100,26 @@ class EnrollmentModifyView(InstructorV2APIView):
                 secure=request.is_secure(),
             )
         return Response(EnrollmentModifyResponseSerializer(outcome).data)
+
+    def _start_task(self, request, data: dict):
+        task = start_enrollment_batch_task(
+            request.user,
+            self.course_key,
+            data["action"],
+            data["identifier"],
+            auto_enroll=data["auto_enroll"],
+            email_students=data["email_students"],
+            reason=data["reason"],
+            secure=request.is_secure(),
+        )
+        total = len(data["identifier"])
+        return accepted(
+            task,
+            action=data["action"],
+            auto_enroll=data["auto_enroll"],
+            total_students=total,
+            message=f"The {data['action']} of {total} identifiers is running in the background.",
+        )
 
 
 @method_decorator(never_cache, name="dispatch")

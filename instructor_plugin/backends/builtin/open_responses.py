@@ -1,0 +1,89 @@
+"""Open-response assessments of the built-in backend: ``OpenResponseSubmission`` rows and their files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import IO
+
+from django.db.models import Count
+from opaque_keys.edx.keys import CourseKey
+
+from ...conf import plugin_storage
+from ..data import OpenResponseCountsData, OpenResponseFileData, OpenResponseSubmissionData, Page, PageRequest
+from .models import Block, OpenResponseSubmission
+
+ORA_BLOCK_TYPE = "openassessment"
+#: Workflow steps counted per block; ``cancelled`` submissions count nowhere.
+STEPS = ("training", "peer", "self", "waiting", "staff", "done")
+STREAM_CHUNK_SIZE = 1000
+
+
+def _counts(course_key: CourseKey, usage_keys: list | None = None) -> dict:
+    rows = OpenResponseSubmission.objects.filter(course_key=course_key, status__in=STEPS)
+    if usage_keys is not None:
+        rows = rows.filter(usage_key__in=usage_keys)
+    counts: dict = defaultdict(dict)
+    for row in rows.values("usage_key", "status").annotate(n=Count("pk")).order_by():
+        counts[row["usage_key"]][row["status"]] = row["n"]
+    return counts
+
+
+def _block_counts(block: Block, steps: dict) -> OpenResponseCountsData:
+    return OpenResponseCountsData(
+        usage_key=block.usage_key,
+        unit_name=block.parent.display_name if block.parent else "",
+        display_name=block.display_name,
+        total=sum(steps.values()),
+        **{step: steps.get(step, 0) for step in STEPS},
+    )
+
+
+class BuiltinOpenResponseService:
+    """Counts, lists and opens the built-in backend's open-response submissions."""
+
+    def list_counts(self, course_key: CourseKey, page: PageRequest) -> Page[OpenResponseCountsData]:
+        blocks = Block.objects.filter(course__course_key=course_key, block_type=ORA_BLOCK_TYPE, parent__isnull=False)
+        window = list(blocks.select_related("parent").order_by("position")[page.offset : page.offset + page.limit])
+        counts = _counts(course_key, [block.usage_key for block in window])
+        items = [_block_counts(block, counts.get(block.usage_key, {})) for block in window]
+        return Page(items=items, total=blocks.count())
+
+    def summarize(self, course_key: CourseKey) -> OpenResponseCountsData:
+        totals = {step: 0 for step in STEPS}
+        for steps in _counts(course_key).values():
+            for step, count in steps.items():
+                totals[step] += count
+        root = course_key.make_usage_key("course", "course")
+        return OpenResponseCountsData(
+            usage_key=root, unit_name="", display_name="", total=sum(totals.values()), **totals
+        )
+
+    def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:
+        rows = (
+            OpenResponseSubmission.objects.filter(course_key=course_key)
+            .select_related("user")
+            .order_by("usage_key", "submitted_at", "pk")
+        )
+        for row in rows.iterator(chunk_size=STREAM_CHUNK_SIZE):
+            yield OpenResponseSubmissionData(
+                submission_uuid=str(row.submission_uuid),
+                usage_key=row.usage_key,
+                user_id=row.user_id,
+                username=row.user.username,
+                status=row.status,
+                answer_text=row.answer_text,
+                files=tuple(
+                    OpenResponseFileData(name=f["name"], path=f["path"], description=f.get("description", ""))
+                    for f in row.files
+                ),
+                points_earned=row.points_earned,
+                points_possible=row.points_possible,
+                submitted_at=row.submitted_at,
+            )
+
+    def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
+        storage = plugin_storage("ORA_FILE_STORAGE")
+        if not storage.exists(path):
+            raise FileNotFoundError(path)
+        return storage.open(path, "rb")

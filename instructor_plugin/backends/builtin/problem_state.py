@@ -1,0 +1,288 @@
+"""
+Learner state on problems and course grades, from the ``ProblemState`` and ``CourseGrade`` tables.
+
+Every score change recomputes the learner's ``CourseGrade`` with :class:`CourseGrader`, a
+compact version of Open edX's weighted subsection grader.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db.models import CharField, FilteredRelation, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
+from ..exceptions import CourseNotFound, StateNotFound
+from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState
+
+STREAM_CHUNK_SIZE = 2000
+#: ``(usage key as text, score, max score)`` of one learner on one problem.
+ProblemScore = tuple[str, float | None, float | None]
+_HISTORY_KEYS = ("score_history", "correct_map_history", "student_answers_history")
+
+
+def _to_state_data(row: ProblemState) -> ProblemStateData:
+    return ProblemStateData(
+        user_id=row.user_id,
+        usage_key=row.usage_key,
+        attempts=row.attempts,
+        score=row.score,
+        max_score=row.max_score,
+        state=row.state or {},
+        modified=row.modified,
+    )
+
+
+def _to_grade_data(row: CourseGrade) -> CourseGradeData:
+    return CourseGradeData(
+        user_id=row.user_id,
+        percent=row.percent,
+        letter_grade=row.letter_grade or None,
+        passed=row.passed,
+        section_breakdown=row.breakdown or {},
+    )
+
+
+def graded_score(state: Mapping[str, object], max_score: float | None) -> float | None:
+    """The score the saved answers earn: the share of ``correct_map`` entries marked correct, times the maximum."""
+    correct_map = state.get("correct_map") or {}
+    if not isinstance(correct_map, Mapping) or not correct_map or max_score is None:
+        return None
+    correct = sum(
+        1 for entry in correct_map.values() if isinstance(entry, Mapping) and entry.get("correctness") == "correct"
+    )
+    return round(max_score * correct / len(correct_map), 4)
+
+
+@dataclass(frozen=True)
+class _GradedProblem:
+    subsection_id: int
+    assignment_type: str
+    weight: float
+
+
+class CourseGrader:
+    """
+    Grade learners of one course from their problem scores.
+
+    A graded subsection's percent is its problems' weighted earned share; each ``GRADER``
+    entry averages its type's subsections (missing ones count 0 up to ``min_count``,
+    the ``drop_count`` lowest are dropped), and the course percent is the weighted sum,
+    with the letter of the highest ``GRADE_CUTOFFS`` threshold reached.
+    """
+
+    def __init__(self, course: Course, blocks: Sequence[Block]):
+        policy = course.grading_policy or {}
+        self.graders = [grader for grader in policy.get("GRADER", []) if grader.get("type")]
+        self.cutoffs = sorted(policy.get("GRADE_CUTOFFS", {}).items(), key=lambda item: item[1], reverse=True)
+        by_id = {block.pk: block for block in blocks}
+        self.subsections: dict[str, list[int]] = defaultdict(list)
+        self.problems: dict[str, _GradedProblem] = {}
+        for block in blocks:
+            if block.graded and block.assignment_type and not block.has_score:
+                self.subsections[block.assignment_type].append(block.pk)
+        for block in blocks:
+            if not (block.has_score and block.graded):
+                continue
+            ancestor = by_id.get(block.parent_id)
+            while ancestor is not None and not (ancestor.graded and ancestor.assignment_type):
+                ancestor = by_id.get(ancestor.parent_id)
+            if ancestor is not None:
+                weight = block.weight if block.weight is not None else 1.0
+                self.problems[str(block.usage_key)] = _GradedProblem(ancestor.pk, ancestor.assignment_type, weight)
+
+        self.possible: dict[int, float] = defaultdict(float)
+        for problem in self.problems.values():
+            self.possible[problem.subsection_id] += problem.weight
+
+    @classmethod
+    def for_course(cls, course_key: CourseKey) -> CourseGrader:
+        course = Course.objects.filter(course_key=course_key).first()
+        if course is None:
+            raise CourseNotFound(course_key)
+        return cls(course, list(Block.objects.filter(course=course).order_by("position")))
+
+    def grade(self, course_key: CourseKey, user_id: int, scores: Iterable[ProblemScore]) -> CourseGrade:
+        """The learner's unsaved ``CourseGrade`` row, from their ``(usage key, score, max score)`` in this course."""
+        earned: dict[int, float] = defaultdict(float)
+        possible = self.possible
+        for usage_key, score, max_score in scores:
+            problem = self.problems.get(usage_key)
+            if problem and score is not None and max_score:
+                earned[problem.subsection_id] += problem.weight * min(score / max_score, 1.0)
+        breakdown = {}
+        percent = 0.0
+        for grader in self.graders:
+            assignment_type = grader["type"]
+            scores = sorted(
+                earned[pk] / possible[pk] if possible[pk] else 0.0 for pk in self.subsections.get(assignment_type, [])
+            )
+            scores = [0.0] * max(int(grader.get("min_count", 0)) - len(scores), 0) + scores
+            kept = scores[int(grader.get("drop_count", 0)) :] if len(scores) > int(grader.get("drop_count", 0)) else []
+            type_percent = sum(kept) / len(kept) if kept else 0.0
+            breakdown[assignment_type] = round(type_percent, 4)
+            percent += float(grader.get("weight", 0)) * type_percent
+        percent = round(percent, 2)
+        letter = next((letter for letter, cutoff in self.cutoffs if percent >= cutoff), "")
+        return CourseGrade(
+            user_id=user_id,
+            course_key=course_key,
+            percent=percent,
+            letter_grade=letter,
+            passed=bool(letter),
+            breakdown=breakdown,
+        )
+
+    def save_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> dict[int, CourseGradeData]:
+        """Recompute and upsert the grades of these learners in one read and one write."""
+        user_ids = list(user_ids)
+        scores: dict[int, list[ProblemScore]] = defaultdict(list)
+        rows = (
+            ProblemState.objects.filter(course_key=course_key, user_id__in=user_ids)
+            .annotate(key=Cast("usage_key", CharField()))
+            .values_list("user_id", "key", "score", "max_score")
+        )
+        for user_id, *score in rows:
+            scores[user_id].append(tuple(score))
+        grades = [self.grade(course_key, user_id, scores[user_id]) for user_id in user_ids]
+        CourseGrade.objects.bulk_create(
+            grades,
+            update_conflicts=True,
+            unique_fields=("course_key", "user"),
+            update_fields=("percent", "letter_grade", "passed", "breakdown", "modified"),
+        )
+        return {grade.user_id: _to_grade_data(grade) for grade in grades}
+
+
+class BuiltinProblemStateService:
+    """Reads and changes learner state; every score change saves the learner's course grade."""
+
+    def get_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData | None:
+        row = ProblemState.objects.filter(course_key=course_key, usage_key=usage_key, user_id=user_id).first()
+        return _to_state_data(row) if row else None
+
+    @staticmethod
+    def _get_row(course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemState:
+        row = (
+            ProblemState.objects.select_for_update()
+            .filter(course_key=course_key, usage_key=usage_key, user_id=user_id)
+            .first()
+        )
+        if row is None:
+            raise StateNotFound(usage_key, user_id)
+        return row
+
+    def reset_attempts(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData:
+        row = self._get_row(course_key, usage_key, user_id)
+        row.attempts = 0
+        row.state = {**(row.state or {}), **{key: [] for key in _HISTORY_KEYS}, "attempts": 0}
+        row.save(update_fields=["attempts", "state", "modified"])
+        return _to_state_data(row)
+
+    def delete_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ScoreChangeData:
+        row = self._get_row(course_key, usage_key, user_id)
+        deleted = _to_state_data(row)
+        row.delete()
+        grade = CourseGrader.for_course(course_key).save_grades(course_key, [user_id])[user_id]
+        return ScoreChangeData(user_id, usage_key, deleted.score, None, deleted.max_score, course_grade=grade)
+
+    def rescore(
+        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, only_if_higher: bool
+    ) -> ScoreChangeData:
+        changes = self.rescore_many(course_key, usage_key, [user_id], only_if_higher)
+        if user_id not in changes:
+            raise StateNotFound(usage_key, user_id)
+        return changes[user_id]
+
+    def rescore_many(
+        self, course_key: CourseKey, usage_key: UsageKey, user_ids: Iterable[int], only_if_higher: bool
+    ) -> Mapping[int, ScoreChangeData]:
+        """Rescore these learners in a handful of queries; learners without state are left out."""
+        rows = list(
+            ProblemState.objects.select_for_update()
+            .filter(course_key=course_key, usage_key=usage_key, user_id__in=list(user_ids))
+            .only("pk", "user_id", "score", "max_score", "state")
+            .order_by("user_id")
+        )
+        changed = []
+        new_scores = {}
+        for row in rows:
+            new_score = graded_score(row.state or {}, row.max_score)
+            if new_score is None or (only_if_higher and row.score is not None and row.score >= new_score):
+                new_score = row.score
+            new_scores[row.user_id] = new_score
+            if new_score != row.score:
+                changed.append(row)
+        previous = {row.user_id: row.score for row in rows}
+        by_score: dict[float | None, list[int]] = defaultdict(list)
+        for row in changed:
+            by_score[new_scores[row.user_id]].append(row.pk)
+        now = timezone.now()
+        for score, pks in by_score.items():
+            ProblemState.objects.filter(pk__in=pks).update(score=score, modified=now)
+        grades = CourseGrader.for_course(course_key).save_grades(course_key, [row.user_id for row in changed])
+        return {
+            row.user_id: ScoreChangeData(
+                row.user_id,
+                usage_key,
+                previous[row.user_id],
+                new_scores[row.user_id],
+                row.max_score,
+                course_grade=grades.get(row.user_id),
+            )
+            for row in rows
+        }
+
+    def override_score(self, course_key: CourseKey, usage_key: UsageKey, user_id: int, score: float) -> ScoreChangeData:
+        row = self._get_row(course_key, usage_key, user_id)
+        check_score(score, row.max_score)
+        previous = row.score
+        row.score = score
+        row.save(update_fields=["score", "modified"])
+        grade = CourseGrader.for_course(course_key).save_grades(course_key, [user_id])[user_id]
+        return ScoreChangeData(user_id, usage_key, previous, score, row.max_score, course_grade=grade)
+
+    def iter_learners_with_state(self, course_key: CourseKey, usage_key: UsageKey) -> Iterator[int]:
+        rows = ProblemState.objects.filter(course_key=course_key, usage_key=usage_key).order_by("user_id")
+        return rows.values_list("user_id", flat=True).iterator(chunk_size=STREAM_CHUNK_SIZE)
+
+    def iter_course_grades(self, course_key: CourseKey) -> Iterator[CourseGradeData]:
+        grade = FilteredRelation(
+            "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=course_key)
+        )
+        rows = (
+            CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+            .annotate(grade=grade)
+            .order_by("user_id")
+            .values_list("user_id", "grade__percent", "grade__letter_grade", "grade__passed", "grade__breakdown")
+        )
+        for user_id, percent, letter_grade, passed, breakdown in rows.iterator(chunk_size=STREAM_CHUNK_SIZE):
+            yield CourseGradeData(
+                user_id=user_id,
+                percent=percent or 0.0,
+                letter_grade=letter_grade or None,
+                passed=bool(passed),
+                section_breakdown=breakdown or {},
+            )
+
+    def iter_problem_states(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
+    ) -> Iterator[ProblemStateData]:
+        rows = ProblemState.objects.filter(course_key=course_key)
+        if usage_keys is not None:
+            rows = rows.filter(usage_key__in=list(usage_keys))
+        for row in rows.order_by("user_id", "usage_key").iterator(chunk_size=STREAM_CHUNK_SIZE):
+            yield _to_state_data(row)
+
+
+def check_score(score: float, max_score: float | None) -> None:
+    """Raise ``ValueError`` unless ``0 <= score <= max_score``."""
+    if score < 0:
+        raise ValueError("The score cannot be negative.")
+    if max_score is not None and score > max_score:
+        raise ValueError(f"The score {score:g} is above the problem's maximum of {max_score:g}.")

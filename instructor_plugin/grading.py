@@ -1,0 +1,436 @@
+"""
+Grading operations on one problem: look-up, attempts reset, state deletion, rescoring, score override.
+
+One learner's reset and deletion run at once; rescoring, score overrides and the reset of every
+learner run as background tasks. Every change writes an :class:`~.models.AuditRecord`, and every
+score change sends ``PERSISTENT_GRADE_SUMMARY_CHANGED`` with the learner's recomputed grade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey, UsageKey
+from openedx_events.learning.data import CourseData as EventCourseData
+from openedx_events.learning.data import PersistentCourseGradeData
+from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
+
+from .backends.data import BlockData, CourseData, ScoreChangeData, UserData
+from .backends.exceptions import StateNotFound
+from .backends.registry import get_backend
+from .instructor_tasks import DEFAULT_CHUNK_SIZE, ItemResult, TaskRun, task_type
+from .models import AuditRecord, InstructorTask
+from .tasks import submit_task
+
+__all__ = [
+    "OVERRIDE_SCORE_TASK",
+    "RESCORE_TASK",
+    "RESET_ATTEMPTS_TASK",
+    "InvalidProblemLocation",
+    "LearnerNotEnrolled",
+    "delete_problem_state",
+    "get_grading_config_text",
+    "get_problem_detail",
+    "rescore_all_learners",
+    "reset_learner_attempts",
+    "resolve_learner",
+    "resolve_problem",
+    "start_all_attempts_reset",
+    "start_rescore",
+    "start_score_override",
+]
+
+RESET_ATTEMPTS_TASK = "reset_problem_attempts"
+RESCORE_TASK = "rescore_problem"
+OVERRIDE_SCORE_TASK = "override_problem_score"
+ALL_LEARNERS = "all"
+
+
+class InvalidProblemLocation(ValueError):
+    """The problem location is not a usage key."""
+
+
+class LearnerNotEnrolled(ValueError):
+    """The learner is not enrolled in the course."""
+
+
+def resolve_problem(course_key: CourseKey, location: str) -> BlockData:
+    """
+    The block of this course at ``location``, mapped into the course.
+
+    Raises :class:`InvalidProblemLocation` or ``BlockNotFound``.
+    """
+    try:
+        usage_key = UsageKey.from_string(location).map_into_course(course_key)
+    except InvalidKeyError:
+        raise InvalidProblemLocation(location) from None
+    return get_backend().courses.get_block(course_key, usage_key)
+
+
+def resolve_learner(course_key: CourseKey, identifier: str, *, enrolled: bool = True) -> UserData:
+    """
+    The user named by a username or email; with ``enrolled``, they must be enrolled in the course.
+
+    Raises ``UserNotFound``, ``AmbiguousIdentifier`` or :class:`LearnerNotEnrolled`.
+    """
+    backend = get_backend()
+    user = backend.users.find_user(identifier)
+    if enrolled:
+        enrollment = backend.enrollments.get_enrollment(course_key, user.id)
+        if not (enrollment and enrollment.is_active):
+            raise LearnerNotEnrolled(user.username)
+    return user
+
+
+def get_problem_detail(course_key: CourseKey, location: str, identifier: str | None = None) -> dict:
+    """
+    The problem, its breadcrumbs from the course down, and the learner's score and attempts when named.
+
+    ``{"id", "name", "breadcrumbs": [{"display_name", "usage_key"}], "current_score": {"score", "total"} | None,
+    "attempts": {"current", "total"} | None}``; the course's breadcrumb has ``usage_key`` None.
+    """
+    backend = get_backend()
+    problem = resolve_problem(course_key, location)
+    ancestors = backend.courses.get_ancestors(course_key, problem.usage_key)
+    breadcrumbs = [
+        {
+            "display_name": block.display_name,
+            "usage_key": None if block.block_type == "course" else str(block.usage_key),
+        }
+        for block in (*ancestors, problem)
+    ]
+    detail = {
+        "id": str(problem.usage_key),
+        "name": problem.display_name,
+        "breadcrumbs": breadcrumbs,
+        "current_score": None,
+        "attempts": None,
+    }
+    if identifier:
+        user = resolve_learner(course_key, identifier, enrolled=False)
+        state = backend.problem_state.get_state(course_key, problem.usage_key, user.id)
+        if state is not None:
+            detail["current_score"] = {"score": state.score, "total": state.max_score}
+            detail["attempts"] = {"current": state.attempts, "total": problem.max_attempts}
+    return detail
+
+
+def get_grading_config_text(course_key: CourseKey) -> str:
+    """The course's grading policy for people: graders and weights, graded subsections and problems, cutoffs."""
+    backend = get_backend()
+    course = backend.courses.get_course(course_key)
+    lines = ["Graders:"]
+    for grader in course.graders:
+        label = f" ({grader['short_label']})" if grader.get("short_label") else ""
+        lines.append(
+            f"  {grader.get('type', '')}{label}: weight {float(grader.get('weight', 0)):.0%}, "
+            f"at least {grader.get('min_count', 0)}, {grader.get('drop_count', 0)} dropped"
+        )
+    if not course.graders:
+        lines.append("  (none)")
+    lines.append("")
+    lines.append("Graded subsections:")
+    blocks = backend.courses.get_blocks(course_key)
+    subsections = [block for block in blocks if block.graded and block.assignment_type and not block.has_score]
+    children: dict[UsageKey, list[BlockData]] = {}
+    for block in blocks:
+        if block.parent_key is not None:
+            children.setdefault(block.parent_key, []).append(block)
+    for subsection in subsections:
+        lines.append(f"  {subsection.display_name} [{subsection.assignment_type}]")
+        for problem in _scored_descendants(subsection.usage_key, children):
+            weight = problem.weight if problem.weight is not None else 1.0
+            lines.append(f"    {problem.display_name} ({problem.usage_key}), weight {weight:g}")
+    if not subsections:
+        lines.append("  (none)")
+    lines.append("")
+    lines.append("Grade cutoffs:")
+    for letter, cutoff in sorted(course.grade_cutoffs.items(), key=lambda item: item[1], reverse=True):
+        lines.append(f"  {letter}: {cutoff:.0%}")
+    if not course.grade_cutoffs:
+        lines.append("  (none)")
+    return "\n".join(lines)
+
+
+def _scored_descendants(usage_key: UsageKey, children: dict[UsageKey, list[BlockData]]) -> list[BlockData]:
+    found = []
+    for child in children.get(usage_key, []):
+        if child.has_score:
+            found.append(child)
+        found.extend(_scored_descendants(child.usage_key, children))
+    return found
+
+
+def _audit(
+    course_key: CourseKey,
+    action: str,
+    actor_id: int | None,
+    usage_key: UsageKey,
+    change: ScoreChangeData | None = None,
+    *,
+    learner_id: int | None = None,
+    task: InstructorTask | None = None,
+    **detail: object,
+) -> AuditRecord:
+    if change is not None:
+        learner_id = change.user_id
+        detail = {
+            "previous_score": change.previous_score,
+            "new_score": change.new_score,
+            "max_score": change.max_score,
+            **detail,
+        }
+    return AuditRecord(
+        course_key=course_key,
+        action=action,
+        actor_id=actor_id,
+        learner_id=learner_id,
+        usage_key=usage_key,
+        task=task,
+        detail=detail,
+    )
+
+
+def _announce_grade(course: CourseData, change: ScoreChangeData) -> None:
+    """Send the learner's new course grade once the change commits."""
+    grade = change.course_grade
+    if grade is None:
+        return
+    policy = json.dumps({"GRADER": list(course.graders), "GRADE_CUTOFFS": dict(course.grade_cutoffs)}, sort_keys=True)
+    data = PersistentCourseGradeData(
+        user_id=grade.user_id,
+        course=EventCourseData(course_key=course.course_key, display_name=course.display_name),
+        course_edited_timestamp=None,
+        course_version="",
+        grading_policy_hash=hashlib.sha1(policy.encode()).hexdigest(),
+        percent_grade=grade.percent,
+        letter_grade=grade.letter_grade or "",
+        passed_timestamp=timezone.now() if grade.passed else None,
+    )
+    transaction.on_commit(lambda: PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(grade=data))
+
+
+def _sync_result(user: UserData, usage_key: UsageKey, message: str, change: ScoreChangeData | None = None) -> dict:
+    return {
+        "success": True,
+        "learner": user.username,
+        "problem_location": str(usage_key),
+        "score": change.new_score if change else None,
+        "previous_score": change.previous_score if change else None,
+        "message": message,
+    }
+
+
+def reset_learner_attempts(
+    requester_id: int | None, course_key: CourseKey, usage_key: UsageKey, user: UserData
+) -> dict:
+    """Reset one learner's attempts at once, keeping the score; raises ``StateNotFound``."""
+    with transaction.atomic():
+        state = get_backend().problem_state.reset_attempts(course_key, usage_key, user.id)
+        _audit(course_key, "reset_attempts", requester_id, usage_key, learner_id=user.id).save()
+    result = _sync_result(user, usage_key, "Attempts reset successfully")
+    result["score"] = result["previous_score"] = state.score
+    return result
+
+
+def delete_problem_state(requester_id: int | None, course_key: CourseKey, usage_key: UsageKey, user: UserData) -> dict:
+    """Delete one learner's state and score on the problem at once; raises ``StateNotFound``."""
+    backend = get_backend()
+    course = backend.courses.get_course(course_key)
+    with transaction.atomic():
+        change = backend.problem_state.delete_state(course_key, usage_key, user.id)
+        _audit(course_key, "delete_state", requester_id, usage_key, change).save()
+        _announce_grade(course, change)
+    return _sync_result(user, usage_key, "State deleted successfully", change)
+
+
+def _require_state(course_key: CourseKey, usage_key: UsageKey, user_id: int):
+    state = get_backend().problem_state.get_state(course_key, usage_key, user_id)
+    if state is None:
+        raise StateNotFound(usage_key, user_id)
+    return state
+
+
+def _task_input(usage_key: UsageKey, user: UserData | None, **values: object) -> dict:
+    learner = {"learner_id": user.id, "learner": user.username} if user else {"learner_id": None, "learner": None}
+    return {"usage_key": str(usage_key), **learner, **values}
+
+
+def _scope(usage_key: UsageKey, user: UserData | None) -> str:
+    return f"{usage_key}:{user.id if user else ALL_LEARNERS}"
+
+
+def start_all_attempts_reset(requester_id: int | None, course_key: CourseKey, usage_key: UsageKey) -> InstructorTask:
+    """Queue the reset of every learner's attempts; raises ``AlreadyRunning``."""
+    return submit_task(
+        RESET_ATTEMPTS_TASK,
+        course_key,
+        requester_id,
+        _task_input(usage_key, None),
+        scope=_scope(usage_key, None),
+        usage_key=usage_key,
+    )
+
+
+def start_rescore(
+    requester_id: int | None, course_key: CourseKey, usage_key: UsageKey, user: UserData | None, only_if_higher: bool
+) -> InstructorTask:
+    """Queue the rescoring of one learner (who must hold state) or of all; raises ``AlreadyRunning``."""
+    if user is not None:
+        _require_state(course_key, usage_key, user.id)
+    return submit_task(
+        RESCORE_TASK,
+        course_key,
+        requester_id,
+        _task_input(usage_key, user, only_if_higher=only_if_higher),
+        scope=_scope(usage_key, user),
+        usage_key=usage_key,
+        learner_id=user.id if user else None,
+    )
+
+
+def start_score_override(
+    requester_id: int | None, course_key: CourseKey, usage_key: UsageKey, user: UserData, score: float
+) -> InstructorTask:
+    """
+    Queue the override of one learner's score.
+
+    Raises ``StateNotFound``, ``ValueError`` for a score outside ``0..max_score``, or ``AlreadyRunning``.
+    """
+    state = _require_state(course_key, usage_key, user.id)
+    if score < 0 or (state.max_score is not None and score > state.max_score):
+        raise ValueError(f"The score must be between 0 and the problem's maximum of {state.max_score:g}.")
+    return submit_task(
+        OVERRIDE_SCORE_TASK,
+        course_key,
+        requester_id,
+        _task_input(usage_key, user, score=score),
+        scope=_scope(usage_key, user),
+        usage_key=usage_key,
+        learner_id=user.id,
+    )
+
+
+def _learners(run: TaskRun, usage_key: UsageKey) -> list[int]:
+    learner_id = run.input.get("learner_id")
+    if learner_id is not None:
+        return [learner_id]
+    return list(get_backend().problem_state.iter_learners_with_state(run.course_key, usage_key))
+
+
+def _identifier(run: TaskRun, user_id: int) -> str:
+    return run.input.get("learner") or str(user_id)
+
+
+def _score_message(change: ScoreChangeData) -> str:
+    return f"Score {_points(change.previous_score)} -> {_points(change.new_score)} of {_points(change.max_score)}."
+
+
+def _points(value: float | None) -> str:
+    return "none" if value is None else f"{value:g}"
+
+
+def _score_detail(change: ScoreChangeData) -> dict:
+    return {"previous_score": change.previous_score, "new_score": change.new_score, "max_score": change.max_score}
+
+
+@task_type(RESET_ATTEMPTS_TASK)
+def _run_attempts_reset(run: TaskRun) -> dict:
+    usage_key = UsageKey.from_string(run.input["usage_key"])
+    service = get_backend().problem_state
+    learners = _learners(run, usage_key)
+
+    def reset_one(user_id: int) -> ItemResult:
+        service.reset_attempts(run.course_key, usage_key, user_id)
+        _audit(
+            run.course_key, "reset_attempts", run.requester_id, usage_key, learner_id=user_id, task=run.record
+        ).save()
+        return ItemResult(identifier=_identifier(run, user_id), succeeded=True, user_id=user_id, message="Reset.")
+
+    run.each(learners, reset_one, total=len(learners))
+    counts = run.counts()
+    return {"message": f"Reset the attempts of {counts['succeeded']} of {len(learners)} learners.", **counts}
+
+
+def rescore_all_learners(run: TaskRun) -> dict:
+    """
+    The body of ``rescore_problem`` tasks: rescore the learner of the task, or everyone with state.
+
+    Learners are rescored a chunk at a time with the backend's bulk ``rescore_many``; each
+    chunk's scores, grades, result rows and audit records commit together.
+    """
+    usage_key = UsageKey.from_string(run.input["usage_key"])
+    only_if_higher = bool(run.input.get("only_if_higher"))
+    backend = get_backend()
+    course = backend.courses.get_course(run.course_key)
+    learners = _learners(run, usage_key)
+    changed = 0
+    for start in range(0, len(learners), DEFAULT_CHUNK_SIZE):
+        chunk = learners[start : start + DEFAULT_CHUNK_SIZE]
+        changed += _rescore_chunk(run, course, usage_key, chunk, only_if_higher, total=len(learners))
+    counts = run.counts()
+    return {
+        "message": f"Rescored {counts['succeeded']} of {len(learners)} learners; {changed} scores changed.",
+        "changed": changed,
+        **counts,
+    }
+
+
+task_type(RESCORE_TASK)(rescore_all_learners)
+
+
+def _rescore_chunk(
+    run: TaskRun, course: CourseData, usage_key: UsageKey, chunk: list[int], only_if_higher: bool, total: int
+) -> int:
+    """Rescore one chunk of learners and commit it with its results and audit; returns how many scores changed."""
+    audits = []
+    with transaction.atomic():
+        changes = get_backend().problem_state.rescore_many(run.course_key, usage_key, chunk, only_if_higher)
+
+        def record_one(user_id: int) -> ItemResult:
+            change = changes.get(user_id)
+            if change is None:
+                raise StateNotFound(f"No state found for learner {user_id} on this problem.")
+            audits.append(_audit(run.course_key, "rescore", run.requester_id, usage_key, change, task=run.record))
+            _announce_grade(course, change)
+            return ItemResult(
+                identifier=_identifier(run, user_id),
+                succeeded=True,
+                user_id=user_id,
+                message=_score_message(change),
+                detail=_score_detail(change),
+            )
+
+        run.each(chunk, record_one, total=total, chunk_size=len(chunk), savepoints=False)
+        AuditRecord.objects.bulk_create(audits)
+    return sum(1 for change in changes.values() if change.new_score != change.previous_score)
+
+
+@task_type(OVERRIDE_SCORE_TASK)
+def _run_score_override(run: TaskRun) -> dict:
+    usage_key = UsageKey.from_string(run.input["usage_key"])
+    backend = get_backend()
+    course = backend.courses.get_course(run.course_key)
+
+    def override_one(user_id: int) -> ItemResult:
+        change = backend.problem_state.override_score(run.course_key, usage_key, user_id, float(run.input["score"]))
+        _audit(run.course_key, "override_score", run.requester_id, usage_key, change, task=run.record).save()
+        _announce_grade(course, change)
+        return ItemResult(
+            identifier=_identifier(run, user_id),
+            succeeded=True,
+            user_id=user_id,
+            message=_score_message(change),
+            detail=_score_detail(change),
+        )
+
+    learners = _learners(run, usage_key)
+    run.each(learners, override_one, total=len(learners))
+    counts = run.counts()
+    if counts["failed"]:
+        return {"message": "The score override failed; see the task's results.", **counts}
+    return {"message": "Score overridden.", **counts}

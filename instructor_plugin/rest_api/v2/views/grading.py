@@ -1,0 +1,270 @@
+"""The problem look-up, the grading configuration, and the grading operations on one problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import OpenApiTypes
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from instructor_plugin.backends.data import BlockData, UserData
+from instructor_plugin.backends.exceptions import BlockNotFound, StateNotFound
+from instructor_plugin.grading import (
+    InvalidProblemLocation,
+    LearnerNotEnrolled,
+    delete_problem_state,
+    get_grading_config_text,
+    get_problem_detail,
+    reset_learner_attempts,
+    resolve_learner,
+    resolve_problem,
+    start_all_attempts_reset,
+    start_rescore,
+    start_score_override,
+)
+from instructor_plugin.instructor_tasks import AlreadyRunning
+from instructor_plugin.models import InstructorTask
+from instructor_plugin.permissions import (
+    BULK_GRADING,
+    GIVE_STUDENT_EXTENSION,
+    OVERRIDE_GRADES,
+    VIEW_DASHBOARD,
+    has_permission,
+)
+from instructor_plugin.rest_api.errors import BadRequest, TaskConflict
+from instructor_plugin.rest_api.schema import documented
+from instructor_plugin.rest_api.tasks import accepted
+from instructor_plugin.rest_api.v2.serializers.grading import (
+    AsyncOperationResultSerializer,
+    LearnerParameterSerializer,
+    ProblemQuerySerializer,
+    ProblemSerializer,
+    RescoreRequestSerializer,
+    ScoreOverrideRequestSerializer,
+    SyncOperationResultSerializer,
+)
+
+from .base import InstructorV2APIView
+
+
+@contextmanager
+def _problem_lookup() -> Iterator[None]:
+    """Turn a malformed problem location into a 400 and a block missing from the course into a 404."""
+    try:
+        yield
+    except InvalidProblemLocation:
+        raise BadRequest("Invalid problem location.", "invalid_problem_location") from None
+    except BlockNotFound:
+        raise NotFound("Problem not found.", "problem_not_found") from None
+
+
+class ProblemView(InstructorV2APIView):
+    """
+    A problem of the course with its breadcrumbs, and a learner's score and attempts on it.
+
+    ``GET .../problems/block-v1:OpenedX+DemoX+Demo_Course+type@problem+block@hw1_q1?email_or_username=learner1``
+    -> ``200 {"id": "block-v1:...+block@hw1_q1", "name": "Question 1", "breadcrumbs": [{"display_name":
+    "Open edX Demo Course", "usage_key": null}, ..., {"display_name": "Question 1", "usage_key": "block-v1:..."}],
+    "current_score": {"score": 1.0, "total": 1.0}, "attempts": {"current": 2, "total": 3}}``;
+    a malformed key is a 400, a block of another course a 404.
+    """
+
+    permission_name = VIEW_DASHBOARD
+
+    @documented(parameters=[ProblemQuerySerializer], responses={200: ProblemSerializer}, summary="Look up a problem")
+    def get(self, request, course_id, location):
+        query = ProblemQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        with _problem_lookup():
+            detail = get_problem_detail(self.course_key, location, query.validated_data.get("email_or_username"))
+        return Response(ProblemSerializer(detail).data)
+
+
+class GradingConfigView(InstructorV2APIView):
+    """
+    The course's grading policy as readable text, answered as a JSON string (the MFE shows it in a text box).
+
+    ``GET .../grading-config`` -> ``200 "Graders:\\n  Homework (HW): weight 30%, at least 3, 1 dropped\\n..."``
+    """
+
+    permission_name = VIEW_DASHBOARD
+
+    @documented(responses={200: OpenApiTypes.STR}, summary="Grading configuration")
+    def get(self, request, course_id):
+        return Response(get_grading_config_text(self.course_key))
+
+
+@method_decorator(never_cache, name="dispatch")
+class _ProblemOperationView(InstructorV2APIView):
+    """A grading operation on ``{problem}``, for the learner in query or body ``learner`` or for everyone."""
+
+    #: The 409 message when a task of this operation already runs, for one learner and for everyone.
+    conflict_messages: tuple[str, str] = ("", "")
+
+    def problem(self) -> BlockData:
+        with _problem_lookup():
+            return resolve_problem(self.course_key, self.kwargs["problem"])
+
+    def learner(self, *, required: bool) -> UserData | None:
+        identifier = self.request.query_params.get("learner") or self.request.data.get("learner")
+        if not identifier:
+            if required:
+                raise BadRequest("The learner parameter is required.", "learner_required")
+            if not has_permission(self.course_access, BULK_GRADING):
+                raise PermissionDenied("Instructor access required for bulk operations.", "permission_denied")
+            return None
+        try:
+            return resolve_learner(self.course_key, identifier)
+        except LearnerNotEnrolled:
+            raise BadRequest("The learner is not enrolled in this course.", "learner_not_enrolled") from None
+
+    def start(self, submit, user: UserData | None) -> InstructorTask:
+        """Run ``submit()``, turning a clash with a running task into the operation's 409."""
+        try:
+            return submit()
+        except AlreadyRunning as exc:
+            raise TaskConflict(exc, self.conflict_messages[0 if user else 1]) from None
+        except StateNotFound:
+            raise _no_state() from None
+
+    @staticmethod
+    def accepted(task: InstructorTask, problem: BlockData, user: UserData | None) -> Response:
+        scope = {"learners": user.username if user else "all", "problem_location": str(problem.usage_key)}
+        return accepted(task, scope=scope)
+
+
+def _no_state() -> NotFound:
+    return NotFound("No state found for this learner and problem.", "state_not_found")
+
+
+class ResetAttemptsView(_ProblemOperationView):
+    """
+    Reset a learner's attempts on the problem (at once), or every learner's (instructors, in the background).
+
+    ``POST .../block-v1:...+block@hw1_q1/grading/attempts/reset`` form ``learner=learner1`` ->
+    ``200 {"success": true, "learner": "learner1", "problem_location": "block-v1:...", "score": 1.0,
+    "previous_score": 1.0, "message": "Attempts reset successfully"}``; without ``learner`` ->
+    ``202 {"task_id": "...", "status_url": "/api/instructor/v2/courses/.../tasks/...",
+    "scope": {"learners": "all", "problem_location": "block-v1:..."}}``.
+    """
+
+    permission_name = GIVE_STUDENT_EXTENSION
+    conflict_messages = ("", "A reset task is already running for this problem.")
+
+    @documented(
+        request=LearnerParameterSerializer,
+        responses={200: SyncOperationResultSerializer, 202: AsyncOperationResultSerializer},
+        errors=(409,),
+        summary="Reset problem attempts",
+    )
+    def post(self, request, course_id, problem):
+        block = self.problem()
+        user = self.learner(required=False)
+        if user is None:
+            task = self.start(lambda: start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key), user)
+            return self.accepted(task, block, user)
+        try:
+            result = reset_learner_attempts(request.user.pk, self.course_key, block.usage_key, user)
+        except StateNotFound:
+            raise _no_state() from None
+        return Response(SyncOperationResultSerializer(result).data)
+
+
+class DeleteStateView(_ProblemOperationView):
+    """
+    Delete a learner's state and score on the problem; their course grade is recomputed.
+
+    ``DELETE .../block-v1:...+block@hw1_q1/grading/state`` form ``learner=learner1`` ->
+    ``200 {"success": true, "learner": "learner1", "problem_location": "block-v1:...", "score": null,
+    "previous_score": 1.0, "message": "State deleted successfully"}``
+    """
+
+    permission_name = GIVE_STUDENT_EXTENSION
+
+    @documented(
+        request=LearnerParameterSerializer,
+        responses={200: SyncOperationResultSerializer},
+        summary="Delete a learner's problem state",
+    )
+    def delete(self, request, course_id, problem):
+        block = self.problem()
+        user = self.learner(required=True)
+        try:
+            result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
+        except StateNotFound:
+            raise _no_state() from None
+        return Response(SyncOperationResultSerializer(result).data)
+
+
+def _only_if_higher(request) -> bool:
+    value = request.query_params.get("only_if_higher", request.data.get("only_if_higher"))
+    return value if isinstance(value, bool) else str(value).lower() == "true"
+
+
+class RescoreView(_ProblemOperationView):
+    """
+    Grade a learner's saved answers again, or every learner's (instructors), in the background.
+
+    ``POST .../block-v1:...+block@hw1_q1/grading/scores/rescore`` form ``only_if_higher=true&learner=learner1`` ->
+    ``202 {"task_id": "...", "status_url": "/api/instructor/v2/courses/.../tasks/...",
+    "scope": {"learners": "learner1", "problem_location": "block-v1:..."}}``
+    """
+
+    permission_name = OVERRIDE_GRADES
+    conflict_messages = (
+        "A rescore task is already running for this learner and problem.",
+        "A rescore task is already running for this problem.",
+    )
+
+    @documented(
+        request=RescoreRequestSerializer,
+        responses={202: AsyncOperationResultSerializer},
+        errors=(409,),
+        summary="Rescore a problem",
+    )
+    def post(self, request, course_id, problem):
+        block = self.problem()
+        user = self.learner(required=False)
+        only_if_higher = _only_if_higher(request)
+        task = self.start(
+            lambda: start_rescore(request.user.pk, self.course_key, block.usage_key, user, only_if_higher), user
+        )
+        return self.accepted(task, block, user)
+
+
+class ScoreOverrideView(_ProblemOperationView):
+    """
+    Replace a learner's score on the problem, in the background.
+
+    ``PUT .../block-v1:...+block@hw1_q1/grading/scores`` form ``learner=learner1&new_score=0.5`` ->
+    ``202 {"task_id": "...", "status_url": "/api/instructor/v2/courses/.../tasks/...",
+    "scope": {"learners": "learner1", "problem_location": "block-v1:..."}}``; a score above the
+    problem's maximum is a 400.
+    """
+
+    permission_name = OVERRIDE_GRADES
+    conflict_messages = ("A score override task is already running for this learner and problem.", "")
+
+    @documented(
+        request=ScoreOverrideRequestSerializer,
+        responses={202: AsyncOperationResultSerializer},
+        errors=(409,),
+        summary="Override a learner's score",
+    )
+    def put(self, request, course_id, problem):
+        block = self.problem()
+        user = self.learner(required=True)
+        body = ScoreOverrideRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        score = body.validated_data["score"]
+        try:
+            task = self.start(
+                lambda: start_score_override(request.user.pk, self.course_key, block.usage_key, user, score), user
+            )
+        except ValueError as exc:
+            raise BadRequest(str(exc), "invalid_score") from None
+        return self.accepted(task, block, user)
