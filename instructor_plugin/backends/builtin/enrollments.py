@@ -29,12 +29,12 @@ from .models import (
     CourseMode,
     ManualEnrollmentAudit,
 )
+from .streaming import keyset_stream
 from .users import User, to_user_data, user_data_rows
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
 #: Rows fetched per round trip by the streaming methods.
-STREAM_CHUNK_SIZE = 2000
 _PROFILE_COLUMNS = {
     "id": "user_id",
     "username": "user__username",
@@ -161,23 +161,22 @@ class BuiltinEnrollmentService:
         )
 
     def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
-        rows = _active(course_key).order_by("user_id").values_list(*_PROFILE_COLUMNS.values())
-        for row in rows.iterator(chunk_size=STREAM_CHUNK_SIZE):
+        for row in keyset_stream(_active(course_key), ["user_id"], list(_PROFILE_COLUMNS.values())):
             values = dict(zip(_PROFILE_COLUMNS, row, strict=True))
             yield LearnerProfileData(
                 **{name: "" if value is None and name not in _NOT_TEXT else value for name, value in values.items()}
             )
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
-        rows = _active(course_key).order_by("user_id").values_list("user_id", flat=True)
-        yield from rows.iterator(chunk_size=STREAM_CHUNK_SIZE)
+        for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"]):
+            yield user_id
 
     def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
         enrolled = _active(course_key).filter(user__email__iexact=OuterRef("email"))
         rows = CourseEnrollmentAllowed.objects.filter(course_key=course_key).exclude(Exists(enrolled))
-        yield from rows.order_by("email").values_list("email", flat=True).iterator(chunk_size=STREAM_CHUNK_SIZE)
+        for (email,) in keyset_stream(rows, ["email"], ["email"]):
+            yield email
 
     def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
-        rows = User.objects.filter(Exists(enrolled), is_active=False).order_by("pk")
-        yield from user_data_rows(rows, chunk_size=STREAM_CHUNK_SIZE)
+        yield from user_data_rows(User.objects.filter(Exists(enrolled), is_active=False), stream=True)

@@ -12,6 +12,7 @@ from opaque_keys.edx.keys import CourseKey
 from ...conf import plugin_storage
 from ..data import OpenResponseCountsData, OpenResponseFileData, OpenResponseSubmissionData, Page, PageRequest
 from .models import Block, OpenResponseSubmission
+from .streaming import keyset_stream
 
 ORA_BLOCK_TYPE = "openassessment"
 #: Workflow steps counted per block; ``cancelled`` submissions count nowhere.
@@ -60,26 +61,36 @@ class BuiltinOpenResponseService:
         )
 
     def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:
-        rows = (
-            OpenResponseSubmission.objects.filter(course_key=course_key)
-            .select_related("user")
-            .order_by("usage_key", "submitted_at", "pk")
-        )
-        for row in rows.iterator(chunk_size=STREAM_CHUNK_SIZE):
+        rows = OpenResponseSubmission.objects.filter(course_key=course_key)
+        columns = [
+            "submission_uuid",
+            "usage_key",
+            "user_id",
+            "user__username",
+            "status",
+            "answer_text",
+            "files",
+            "points_earned",
+            "points_possible",
+            "submitted_at",
+        ]
+        for uuid, usage_key, user_id, username, status, text, files, earned, possible, submitted_at in keyset_stream(
+            rows, ["usage_key", "submitted_at", "pk"], columns, chunk_size=STREAM_CHUNK_SIZE
+        ):
             yield OpenResponseSubmissionData(
-                submission_uuid=str(row.submission_uuid),
-                usage_key=row.usage_key,
-                user_id=row.user_id,
-                username=row.user.username,
-                status=row.status,
-                answer_text=row.answer_text,
+                submission_uuid=str(uuid),
+                usage_key=usage_key,
+                user_id=user_id,
+                username=username,
+                status=status,
+                answer_text=text,
                 files=tuple(
                     OpenResponseFileData(name=f["name"], path=f["path"], description=f.get("description", ""))
-                    for f in row.files
+                    for f in files
                 ),
-                points_earned=row.points_earned,
-                points_possible=row.points_possible,
-                submitted_at=row.submitted_at,
+                points_earned=earned,
+                points_possible=possible,
+                submitted_at=submitted_at,
             )
 
     def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import CharField, FilteredRelation, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -19,8 +20,8 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
 from ..exceptions import CourseNotFound, StateNotFound
 from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState
+from .streaming import keyset_stream
 
-STREAM_CHUNK_SIZE = 2000
 #: ``(usage key as text, score, max score)`` of one learner on one problem.
 ProblemScore = tuple[str, float | None, float | None]
 _HISTORY_KEYS = ("score_history", "correct_map_history", "student_answers_history")
@@ -150,10 +151,12 @@ class CourseGrader:
         for user_id, *score in rows:
             scores[user_id].append(tuple(score))
         grades = [self.grade(course_key, user_id, scores[user_id]) for user_id in user_ids]
+        # MySQL upserts on any unique key and takes no conflict target.
+        target = ("course_key", "user") if connection.features.supports_update_conflicts_with_target else None
         CourseGrade.objects.bulk_create(
             grades,
             update_conflicts=True,
-            unique_fields=("course_key", "user"),
+            unique_fields=target,
             update_fields=("percent", "letter_grade", "passed", "breakdown", "modified"),
         )
         return {grade.user_id: _to_grade_data(grade) for grade in grades}
@@ -248,20 +251,16 @@ class BuiltinProblemStateService:
         return ScoreChangeData(user_id, usage_key, previous, score, row.max_score, course_grade=grade)
 
     def iter_learners_with_state(self, course_key: CourseKey, usage_key: UsageKey) -> Iterator[int]:
-        rows = ProblemState.objects.filter(course_key=course_key, usage_key=usage_key).order_by("user_id")
-        return rows.values_list("user_id", flat=True).iterator(chunk_size=STREAM_CHUNK_SIZE)
+        rows = ProblemState.objects.filter(course_key=course_key, usage_key=usage_key)
+        return (user_id for (user_id,) in keyset_stream(rows, ["user_id"], ["user_id"]))
 
     def iter_course_grades(self, course_key: CourseKey) -> Iterator[CourseGradeData]:
         grade = FilteredRelation(
             "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=course_key)
         )
-        rows = (
-            CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
-            .annotate(grade=grade)
-            .order_by("user_id")
-            .values_list("user_id", "grade__percent", "grade__letter_grade", "grade__passed", "grade__breakdown")
-        )
-        for user_id, percent, letter_grade, passed, breakdown in rows.iterator(chunk_size=STREAM_CHUNK_SIZE):
+        rows = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).annotate(grade=grade)
+        columns = ["user_id", "grade__percent", "grade__letter_grade", "grade__passed", "grade__breakdown"]
+        for user_id, percent, letter_grade, passed, breakdown in keyset_stream(rows, ["user_id"], columns):
             yield CourseGradeData(
                 user_id=user_id,
                 percent=percent or 0.0,
@@ -276,8 +275,11 @@ class BuiltinProblemStateService:
         rows = ProblemState.objects.filter(course_key=course_key)
         if usage_keys is not None:
             rows = rows.filter(usage_key__in=list(usage_keys))
-        for row in rows.order_by("user_id", "usage_key").iterator(chunk_size=STREAM_CHUNK_SIZE):
-            yield _to_state_data(row)
+        columns = ["user_id", "usage_key", "attempts", "score", "max_score", "state", "modified"]
+        for user_id, usage_key, attempts, score, max_score, state, modified in keyset_stream(
+            rows, ["user_id", "usage_key"], columns
+        ):
+            yield ProblemStateData(user_id, usage_key, attempts, score, max_score, state or {}, modified)
 
 
 def check_score(score: float, max_score: float | None) -> None:

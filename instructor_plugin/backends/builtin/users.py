@@ -11,6 +11,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from ..data import AnonymousIdData, UserData
 from ..exceptions import AmbiguousIdentifier, UserNotFound
+from .streaming import keyset_stream
 
 User = get_user_model()
 
@@ -43,17 +44,15 @@ _USER_DATA_COLUMNS = (
 )
 
 
-def user_data_rows(users, chunk_size: int | None = None) -> Iterator[UserData]:
+def user_data_rows(users, stream: bool = False) -> Iterator[UserData]:
     """
-    The boundary records of a ``User`` queryset, read as plain values (streamed when ``chunk_size`` is given).
+    The boundary records of a ``User`` queryset, read as plain values (chunk by chunk, by id, with ``stream``).
 
     Reports read users chunk after chunk; model instances joined with ``select_related`` form reference
     cycles that pile up until a GC pass, plain values do not.
     """
-    rows = users.values_list(*_USER_DATA_COLUMNS)
-    for pk, username, email, name, first_name, last_name, is_active, is_staff, language in (
-        rows.iterator(chunk_size=chunk_size) if chunk_size else rows
-    ):
+    rows = keyset_stream(users, ["pk"], _USER_DATA_COLUMNS) if stream else users.values_list(*_USER_DATA_COLUMNS)
+    for pk, username, email, name, first_name, last_name, is_active, is_staff, language in rows:
         yield UserData(
             id=pk,
             username=username,

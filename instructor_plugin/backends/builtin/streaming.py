@@ -1,0 +1,47 @@
+"""
+Reading a large queryset chunk by chunk with keyset pagination.
+
+``QuerySet.iterator()`` streams on PostgreSQL, but mysqlclient loads a query's whole result into
+the client before the first row is read; a report over 200,000 learners would then hold every row
+at once. :func:`keyset_stream` instead asks for ``chunk_size`` rows at a time, each query starting
+after the last key it saw, so memory stays flat on every database and each query uses the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+DEFAULT_CHUNK_SIZE = 2000
+
+
+def _after(keys: Sequence[str], last: Sequence[object]) -> Q:
+    """Rows whose ``keys`` come after ``last`` in lexicographic order."""
+    conditions = []
+    for position, key in enumerate(keys):
+        equal = {name: value for name, value in zip(keys[:position], last[:position], strict=True)}
+        conditions.append(Q(**equal, **{f"{key}__gt": last[position]}))
+    return reduce(or_, conditions)
+
+
+def keyset_stream(
+    queryset: QuerySet, keys: Sequence[str], values: Sequence[str], chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Iterator[tuple]:
+    """
+    The ``values`` of every row of ``queryset``, ordered by ``keys`` (which must identify a row).
+
+    ``keyset_stream(enrollments, ["user_id"], ["user_id", "mode"])`` yields ``(user_id, mode)`` tuples.
+    """
+    rows = queryset.order_by(*keys).values_list(*keys, *values)
+    width = len(keys)
+    last = None
+    while True:
+        chunk = list((rows if last is None else rows.filter(_after(keys, last)))[:chunk_size])
+        for row in chunk:
+            yield row[width:]
+        if len(chunk) < chunk_size:
+            return
+        last = chunk[-1][:width]

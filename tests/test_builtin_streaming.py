@@ -1,0 +1,44 @@
+"""keyset_stream: every row once, in key order, a chunk per query, whatever the driver buffers."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from instructor_plugin.backends.builtin.models import CourseEnrollment, ProblemState
+from instructor_plugin.backends.builtin.streaming import keyset_stream
+from tests.conftest import enroll, make_user
+
+
+def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
+    people = [make_user(f"streamed{n}") for n in range(7)]
+    for person in people:
+        enroll(person, course_key)
+    rows = CourseEnrollment.objects.filter(course_key=course_key)
+
+    with CaptureQueriesContext(connection) as captured:
+        streamed = list(keyset_stream(rows, ["user_id"], ["user_id", "mode"], chunk_size=3))
+
+    assert streamed == [(person.pk, "audit") for person in people]
+    assert len(captured) == 3
+
+
+def test_composite_keys_continue_inside_a_tie(course, course_key):
+    people = [make_user(f"learner{n}") for n in range(3)]
+    problems = [course_key.make_usage_key("problem", name) for name in ("a", "b", "c")]
+    ProblemState.objects.bulk_create(
+        ProblemState(user=person, course_key=course_key, usage_key=problem, attempts=i)
+        for i, (person, problem) in enumerate((p, q) for p in people for q in problems)
+    )
+    rows = ProblemState.objects.filter(course_key=course_key)
+
+    streamed = list(keyset_stream(rows, ["user_id", "usage_key"], ["user_id", "usage_key"], chunk_size=2))
+
+    assert streamed == [(person.pk, problem) for person in people for problem in problems]
+
+
+def test_an_empty_queryset_costs_one_query(course, course_key):
+    with CaptureQueriesContext(connection) as captured:
+        assert list(keyset_stream(CourseEnrollment.objects.none(), ["user_id"], ["user_id"])) == []
+
+    assert len(captured) <= 1
