@@ -1,11 +1,14 @@
 """
 Seed a course with many learners, then measure the plugin beside a raw-ORM baseline.
 
-Enrollment writes run in one transaction each side, as a request does.
+Measured: the enrollments list, the ``enrolled_students`` and ``grade`` reports (rows per second
+and peak memory, at N/10 and N learners), rescoring a problem for every learner, enrolling a list
+in one request and a long list through the ``batch_enrollment`` task. Enrollment writes run in
+one transaction each side, as a request does.
 
-``python -m benchmarks [--learners 100000] [--identifiers 1000]``. Every plugin figure
-is printed next to the same reads or writes done with the plain ORM in the same run,
-so the ratio, not the absolute number, is what to watch.
+``python -m benchmarks [--learners 100000] [--identifiers 1000] [--task-identifiers 10000]``.
+Every plugin figure is printed next to the same reads or writes done with the plain ORM (or, for
+the task, the direct call) in the same run, so the ratio, not the absolute number, is what to watch.
 """
 
 from __future__ import annotations
@@ -29,14 +32,17 @@ from edx_django_utils.cache import RequestCache  # noqa: E402
 from opaque_keys.edx.keys import CourseKey  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from benchmarks import grading, reports  # noqa: E402
 from benchmarks.measure import HEADER, measure, measure_write  # noqa: E402
-from instructor_plugin.api import process_student_enrollment_batch  # noqa: E402
+from instructor_plugin.api import process_student_enrollment_batch, start_enrollment_batch_task  # noqa: E402
 from instructor_plugin.backends.builtin.models import (  # noqa: E402
     CourseAccessRole,
     CourseEnrollment,
     ManualEnrollmentAudit,
     UserProfile,
 )
+from instructor_plugin.instructor_tasks import execute_task  # noqa: E402
+from instructor_plugin.models import InstructorTask  # noqa: E402
 
 COURSE_ID = "course-v1:OpenedX+DemoX+Demo_Course"
 User = get_user_model()
@@ -86,10 +92,30 @@ def _baseline_enroll(course_key: CourseKey, actor, identifiers: list[str]) -> No
         )
 
 
+def _enroll_in_background(course_key: CourseKey, actor, count: int) -> list:
+    """A list of ``count`` identifiers through the ``batch_enrollment`` task, beside the same list in one call."""
+    identifiers = _fresh_users("bench_task_", count)
+    baseline = _fresh_users("bench_call_", count)
+
+    def through_the_task() -> None:
+        task = start_enrollment_batch_task(actor, course_key, "enroll", identifiers, False, False, "benchmark", True)
+        execute_task(str(task.task_id))
+        task.refresh_from_db()
+        assert (task.state, task.output["successful_operations"]) == (InstructorTask.COMPLETED, count), task.error
+
+    return [
+        measure_write(f"enroll {count:,} identifiers (batch_enrollment task)", through_the_task),
+        measure_write(
+            f"enroll {count:,} identifiers (one batch API call)", lambda: _plugin_enroll(course_key, actor, baseline)
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--identifiers", type=int, default=1_000)
+    parser.add_argument("--task-identifiers", type=int, default=10_000)
     args = parser.parse_args()
 
     database = connection.settings_dict["NAME"]
@@ -119,6 +145,10 @@ def main() -> None:
         measure("enrollments is_beta_tester (raw ORM)", lambda: _baseline_page(course_key, Q(user_id__in=beta_ids))),
     ]
 
+    # Reports and rescoring first, while the course holds exactly the seeded learners.
+    figures.extend(reports.figures(course_key))
+    figures.extend(grading.figures(course_key))
+
     count = args.identifiers
     ours = _fresh_users("bench_plugin_", 2 * count)
     baseline = _fresh_users("bench_orm_", 2 * count)
@@ -136,6 +166,8 @@ def main() -> None:
             lambda: _baseline_enroll(course_key, instructor, baseline[count:]),
         )
     )
+
+    figures.extend(_enroll_in_background(course_key, instructor, args.task_identifiers))
 
     print(HEADER)
     print("-" * len(HEADER))

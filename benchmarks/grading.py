@@ -78,15 +78,9 @@ def figures(course_key: CourseKey) -> list[Figures]:
     first, second = _usage_keys(course_key)
     learners = ProblemState.objects.filter(course_key=course_key, usage_key=first).count()
     _zero_scores(course_key, (first, second))
-    plugin = measure_write(
-        f"rescore problem, {learners} learners (task)",
-        lambda: _plugin_rescore(course_key, first),
-        lambda: _plugin_rescore(course_key, second),
-    )
+    plugin = measure_write(f"rescore problem, {learners:,} learners (task)", lambda: _plugin_rescore(course_key, first))
     _zero_scores(course_key, (first, second))
     baseline = measure_write(
-        f"rescore problem, {learners} learners (raw ORM)",
-        lambda: _baseline_rescore(course_key, first),
-        lambda: _baseline_rescore(course_key, second),
+        f"rescore problem, {learners:,} learners (raw ORM)", lambda: _baseline_rescore(course_key, first)
     )
     return [plugin, baseline]

@@ -19,11 +19,12 @@ class Figures:
     name: str
     median_ms: float
     queries: int
-    peak_kib: float
+    peak_kib: float | None
     runs: int
 
     def row(self) -> str:
-        return f"{self.name:<52} {self.median_ms:>10.1f} {self.queries:>8} {self.peak_kib:>11.0f} {self.runs:>5}"
+        peak = "-" if self.peak_kib is None else f"{self.peak_kib:.0f}"
+        return f"{self.name:<52} {self.median_ms:>10.1f} {self.queries:>8} {peak:>11} {self.runs:>5}"
 
 
 class _QueryCounter:
@@ -66,13 +67,19 @@ def measure(name: str, operation: Callable[[], object], runs: int = 5) -> Figure
     return Figures(name, statistics.median(timings), queries.count, peak / 1024, runs)
 
 
-def measure_write(name: str, timed: Callable[[], object], traced: Callable[[], object]) -> Figures:
+def measure_write(name: str, timed: Callable[[], object], traced: Callable[[], object] | None = None) -> Figures:
     """
     Measure a write that cannot be repeated on the same data.
 
     ``timed`` and ``traced`` do the same work on two different sets of rows: the
-    first is timed, the second counts queries and traces memory.
+    first is timed, the second counts queries and traces memory. Without ``traced``
+    (a write too long to trace), the timed run counts the queries and memory is not traced.
     """
+    if traced is None:
+        started = time.perf_counter()
+        with _counting_queries() as queries:
+            timed()
+        return Figures(name, (time.perf_counter() - started) * 1000, queries.count, None, 1)
     started = time.perf_counter()
     timed()
     elapsed = (time.perf_counter() - started) * 1000

@@ -15,7 +15,11 @@ from .access import (
     list_team,
     revoke_access,
 )
-from .batch_enrollment import process_single_student_enrollment, process_student_enrollment_batch
+from .batch_enrollment import (
+    process_single_student_enrollment,
+    process_student_enrollment_batch,
+    start_enrollment_batch_task,
+)
 from .beta_testers import modify_beta_testers
 from .course_info import get_course_metadata
 from .course_team import modify_team, revoke_member_roles
@@ -67,6 +71,7 @@ __all__ = [
     "revoke_member_roles",
     "send_beta_role_email",
     "start_all_attempts_reset",
+    "start_enrollment_batch_task",
     "start_rescore",
     "start_score_override",
     "unenroll_email",
