@@ -178,12 +178,7 @@ def _audit(
 ) -> AuditRecord:
     if change is not None:
         learner_id = change.user_id
-        detail = {
-            "previous_score": change.previous_score,
-            "new_score": change.new_score,
-            "max_score": change.max_score,
-            **detail,
-        }
+        detail = {**_score_detail(change), **detail}
     return AuditRecord(
         course_key=course_key,
         action=action,
