@@ -23,6 +23,7 @@ from .batch_enrollment import (
 from .beta_testers import modify_beta_testers
 from .course_info import get_course_metadata
 from .course_team import modify_team, revoke_member_roles
+from .due_dates import change_due_date, graded_subsections, list_unit_extensions, reset_due_date
 from .enrollment import (
     EmailEnrollmentState,
     enroll_email,
@@ -50,6 +51,7 @@ __all__ = [
     "CourseAccess",
     "EmailEnrollmentState",
     "allow_access",
+    "change_due_date",
     "delete_problem_state",
     "enroll_email",
     "get_course_access",
@@ -59,13 +61,16 @@ __all__ = [
     "get_grading_config_text",
     "get_learner_summary",
     "get_problem_detail",
+    "graded_subsections",
     "has_permission",
     "is_forum_role",
     "list_team",
+    "list_unit_extensions",
     "modify_beta_testers",
     "modify_team",
     "process_single_student_enrollment",
     "process_student_enrollment_batch",
+    "reset_due_date",
     "reset_learner_attempts",
     "revoke_access",
     "revoke_member_roles",

@@ -8,17 +8,26 @@ computed from ``instructor_plugin.permissions.RULES``, so a wrong rule fails her
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin.backends.builtin.models import (
     Block,
+    CertificateAllowlistEntry,
+    CertificateGenerationRun,
+    CertificateInvalidation,
+    Course,
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
+    DueDateChange,
+    DueDateOverride,
     ForumRole,
+    GeneratedCertificate,
     ManualEnrollmentAudit,
     ProblemState,
 )
@@ -45,6 +54,8 @@ class Call:
     method: str
     path: str
     body: dict | None = field(default=None)
+    #: Multipart files, name -> (file name, content); the request is then multipart.
+    files: dict | None = field(default=None)
 
 
 LEGACY_STATUS_URL = f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment_status"
@@ -52,6 +63,8 @@ LEGACY_STATUS_URL = f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment
 MATRIX_TASK_ID = "00000000-0000-4000-8000-0000000000aa"
 #: A problem of the course on which the learner holds state (see ``matrix_problem``).
 MATRIX_PROBLEM = "block-v1:TestX+T101+2026+type@problem+block@matrix"
+#: A dated subsection of the course on which the learner has an extension (see ``matrix_due_date``).
+MATRIX_UNIT = "block-v1:TestX+T101+2026+type@sequential+block@matrix_hw"
 
 CALLS = {
     "course_metadata": Call("get", v2()),
@@ -83,6 +96,20 @@ CALLS = {
     "legacy_list_instructor_tasks": Call("post", f"/courses/{COURSE_ID}/instructor/api/list_instructor_tasks"),
     "problem_detail": Call("get", v2(suffix=f"/problems/{MATRIX_PROBLEM}?email_or_username=learner")),
     "grading_config": Call("get", v2(suffix="/grading-config")),
+    "issued_certificates": Call("get", v2(suffix="/certificates/issued?filter=all")),
+    "certificate_generation_history": Call("get", v2(suffix="/certificates/generation_history")),
+    "certificate_config": Call("get", v2(suffix="/certificates/config")),
+    "regenerate_certificates": Call("post", v2(suffix="/certificates/regenerate"), {"student_set": "all"}),
+    "toggle_certificate_generation": Call("post", v2(suffix="/certificates/toggle_generation"), {"enabled": False}),
+    "add_certificate_exception": Call("post", v2(suffix="/certificates/exceptions"), {"learners": ["learner"]}),
+    "remove_certificate_exception": Call("delete", v2(suffix="/certificates/exceptions"), {"username": "beta_tester"}),
+    "bulk_certificate_exceptions": Call(
+        "post", v2(suffix="/certificates/exceptions/bulk"), files={"file": ("e.csv", b"username,notes\nlearner,x\n")}
+    ),
+    "invalidate_certificates": Call("post", v2(suffix="/certificates/invalidations"), {"learners": ["learner"]}),
+    "remove_certificate_invalidation": Call(
+        "delete", v2(suffix="/certificates/invalidations"), {"username": "beta_tester"}
+    ),
     "reset_attempts": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/attempts/reset"), {"learner": "learner"}),
     "reset_attempts_all": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/attempts/reset"), {}),
     "delete_state": Call("delete", v2(suffix=f"/{MATRIX_PROBLEM}/grading/state"), {"learner": "learner"}),
@@ -90,6 +117,16 @@ CALLS = {
     "rescore_all": Call("post", v2(suffix=f"/{MATRIX_PROBLEM}/grading/scores/rescore"), {}),
     "score_override": Call(
         "put", v2(suffix=f"/{MATRIX_PROBLEM}/grading/scores"), {"learner": "learner", "new_score": 1}
+    ),
+    "graded_subsections": Call("get", v2(suffix="/graded_subsections")),
+    "change_due_date": Call(
+        "post",
+        v2(suffix="/change_due_date"),
+        {"block_id": MATRIX_UNIT, "due_datetime": "2031-01-01T00:00:00Z", "email_or_username": "learner"},
+    ),
+    "unit_extensions": Call("get", v2(suffix="/unit_extensions")),
+    "legacy_reset_due_date": Call(
+        "post", f"/courses/{COURSE_ID}/instructor/api/reset_due_date", {"student": "learner", "url": MATRIX_UNIT}
     ),
 }
 
@@ -130,6 +167,18 @@ EXPECTED = {
     # instructor.dashboard
     "problem_detail":           (401, 403, 403, 403, 200, 200, 200, 200, 200),
     "grading_config":           (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # instructor.view_issued_certificates: course staff, data researcher
+    "issued_certificates":      (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "certificate_generation_history": (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "certificate_config":       (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # certificate actions: global staff, instructor
+    "regenerate_certificates":  (401, 403, 403, 403, 403, 202, 403, 403, 202),
+    "toggle_certificate_generation": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "add_certificate_exception": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "remove_certificate_exception": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "bulk_certificate_exceptions": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "invalidate_certificates":  (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "remove_certificate_invalidation": (401, 403, 403, 403, 403, 200, 403, 403, 200),
     # instructor.give_student_extension: course staff; for every learner also instructor
     "reset_attempts":           (401, 403, 403, 403, 200, 200, 403, 200, 200),
     "reset_attempts_all":       (401, 403, 403, 403, 403, 202, 403, 403, 202),
@@ -138,6 +187,12 @@ EXPECTED = {
     "rescore":                  (401, 403, 403, 403, 202, 202, 403, 202, 202),
     "rescore_all":              (401, 403, 403, 403, 403, 202, 403, 403, 202),
     "score_override":           (401, 403, 403, 403, 202, 202, 403, 202, 202),
+    # instructor.dashboard
+    "graded_subsections":       (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "unit_extensions":          (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    # instructor.give_student_extension: course staff
+    "change_due_date":          (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_reset_due_date":    (401, 403, 403, 403, 200, 200, 403, 200, 200),
 }
 # fmt: on
 
@@ -150,6 +205,9 @@ MATRIX = [
 
 def call(client, endpoint: str, *, path: str | None = None):
     spec = CALLS[endpoint]
+    if spec.files:
+        files = {key: SimpleUploadedFile(name, content) for key, (name, content) in spec.files.items()}
+        return getattr(client, spec.method)(path or spec.path, files, format="multipart")
     return getattr(client, spec.method)(path or spec.path, spec.body, format="json")
 
 
@@ -164,6 +222,13 @@ def _state() -> dict[str, list]:
         "problem_states": sorted(ProblemState.objects.values_list("user_id", "usage_key", "attempts", "score")),
         "tasks": sorted(str(task_id) for task_id in InstructorTask.objects.values_list("task_id", flat=True)),
         "grading_audit": list(AuditRecord.objects.values_list("action", "learner_id", "usage_key")),
+        "certificate_switch": list(Course.objects.values_list("course_key", "certificate_generation_enabled")),
+        "certificates": sorted(GeneratedCertificate.objects.values_list("user_id", "status")),
+        "certificate_exceptions": sorted(CertificateAllowlistEntry.objects.values_list("user_id", "notes")),
+        "certificate_invalidations": sorted(CertificateInvalidation.objects.values_list("pk", "active")),
+        "certificate_runs": list(CertificateGenerationRun.objects.values_list("pk", flat=True)),
+        "due_date_overrides": sorted(DueDateOverride.objects.values_list("user_id", "usage_key", "due")),
+        "due_date_changes": sorted(DueDateChange.objects.values_list("user_id", "usage_key", "due", "reason")),
     }
 
 
@@ -204,6 +269,44 @@ def matrix_problem(request):
         score=0.0,
         max_score=1.0,
     )
+
+
+@pytest.fixture(autouse=True)
+def matrix_due_date(request):
+    """The dated subsection the date-extension endpoints of the matrix work on, with the learner's extension."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    course = request.getfixturevalue("course")
+    unit = Block.objects.create(
+        course=course,
+        usage_key=MATRIX_UNIT,
+        block_type="sequential",
+        display_name="Matrix homework",
+        parent=Block.objects.get(course=course, block_type="chapter"),
+        position=3,
+        due=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    DueDateOverride.objects.create(
+        user=users["learner"],
+        course_key=course.course_key,
+        usage_key=unit.usage_key,
+        due=datetime(2030, 6, 1, tzinfo=UTC),
+    )
+
+
+@pytest.fixture(autouse=True)
+def matrix_certificates(request):
+    """The beta tester's certificate, allowlisted and invalidated, for the certificate endpoints that remove them."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    course_key = CourseKey.from_string(COURSE_ID)
+    certificate = GeneratedCertificate.objects.create(
+        user=users["beta_tester"], course_key=course_key, status="unavailable", mode="audit"
+    )
+    CertificateAllowlistEntry.objects.create(user=users["beta_tester"], course_key=course_key, notes="matrix")
+    CertificateInvalidation.objects.create(certificate=certificate, invalidated_by=users["instructor"])
 
 
 #: The report download (``report_download``) in ROLES order; instructor.enrollment_report: course staff, researcher.
@@ -259,6 +362,12 @@ def test_permission_matrix(api_v2_on, users, client, endpoint, role, expected):
         ("beta_testers_modify", lambda u: CourseAccessRole.objects.filter(user=u["learner"], role="beta").exists()),
         ("team_allow_forum_role", lambda u: ForumRole.objects.filter(user=u["learner"], role="Moderator").exists()),
         ("team_allow_course_role", lambda u: CourseAccessRole.objects.filter(user=u["learner"], role="staff").exists()),
+        ("add_certificate_exception", lambda u: CertificateAllowlistEntry.objects.filter(user=u["learner"]).exists()),
+        ("bulk_certificate_exceptions", lambda u: CertificateAllowlistEntry.objects.filter(notes="x").exists()),
+        ("remove_certificate_exception", lambda u: not CertificateAllowlistEntry.objects.exists()),
+        ("remove_certificate_invalidation", lambda u: not CertificateInvalidation.objects.filter(active=True).exists()),
+        ("change_due_date", lambda u: DueDateOverride.objects.get(user=u["learner"]).due.year == 2031),
+        ("legacy_reset_due_date", lambda u: not DueDateOverride.objects.filter(user=u["learner"]).exists()),
     ],
 )
 def test_allowed_writes_take_effect(api_v2_on, users, client, endpoint, check):

@@ -12,9 +12,19 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from instructor_plugin.backends.builtin.models import CourseAccessRole, CourseEnrollment, ForumRole, UserProfile
+from instructor_plugin.backends.builtin.models import (
+    CertificateAllowlistEntry,
+    CertificateInvalidation,
+    CourseAccessRole,
+    CourseEnrollment,
+    DueDateOverride,
+    ForumRole,
+    GeneratedCertificate,
+    UserProfile,
+)
 from instructor_plugin.models import Report
 from tests.conftest import v2
+from tests.due_date_fixtures import HW2_DUE, add_dated_blocks
 
 User = get_user_model()
 
@@ -240,3 +250,93 @@ def test_report_list_queries_do_not_grow_with_the_reports(staff_client, course_k
 
     assert large == small
     assert (len(small_body["downloads"]), len(large_body["downloads"])) == (SMALL, LARGE)
+
+
+def make_extensions(course_key, blocks, prefix: str, count: int) -> None:
+    """``count`` enrolled learners, each with an extension on Homework 1 (and its dated problem)."""
+    people = make_learners(course_key, prefix, count)
+    DueDateOverride.objects.bulk_create(
+        DueDateOverride(user=user, course_key=course_key, usage_key=block.usage_key, due=HW2_DUE)
+        for user in people
+        for block in (blocks.hw1, blocks.hw1_q1)
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({}, id="default"),
+        pytest.param({"page_size": 5, "page": 2}, id="page_2"),
+        pytest.param({"email_or_username": "EXT"}, id="search"),
+        pytest.param({"block_id": "block-v1:TestX+T101+2026+type@sequential+block@hw1"}, id="block"),
+    ],
+)
+def test_unit_extensions_queries_do_not_grow_with_the_extensions(staff_client, course, course_key, params):
+    blocks = add_dated_blocks(course)
+    make_extensions(course_key, blocks, "ext", SMALL)
+    url = v2(suffix="/unit_extensions")
+    queries(staff_client, "get", url, params)
+    small, small_body = queries(staff_client, "get", url, params)
+
+    make_extensions(course_key, blocks, "extx", LARGE - SMALL)
+    large, large_body = queries(staff_client, "get", url, params)
+
+    assert large == small
+    assert small_body["count"] == SMALL
+    assert large_body["count"] == LARGE
+
+
+_CERTIFICATE_STATUSES = ("downloadable", "notpassing", "unavailable", "audit_passing", "audit_notpassing", "error")
+
+
+def make_certificates(course_key, prefix: str, count: int, invalidator) -> None:
+    """``count`` learners with certificates in every status; every fourth allowlisted, every fifth invalidated,
+    and ``count // 10`` more allowlisted learners without a certificate."""
+    people = make_learners(course_key, prefix, count + count // 10)
+    holders, extra = people[:count], people[count:]
+    GeneratedCertificate.objects.bulk_create(
+        GeneratedCertificate(
+            user=user, course_key=course_key, status=_CERTIFICATE_STATUSES[i % 6], mode="verified" if i % 2 else "audit"
+        )
+        for i, user in enumerate(holders)
+    )
+    CertificateAllowlistEntry.objects.bulk_create(
+        CertificateAllowlistEntry(user=user, course_key=course_key, notes=f"note {i}")
+        for i, user in enumerate(holders[::4] + extra)
+    )
+    certificates = GeneratedCertificate.objects.filter(course_key=course_key, user__in=holders[::5])
+    CertificateInvalidation.objects.bulk_create(
+        CertificateInvalidation(certificate=certificate, invalidated_by=invalidator, notes="copied")
+        for certificate in certificates
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"filter": name, "search": "", "page_size": 25}, id=name)
+        for name in (
+            "all",
+            "received",
+            "not_received",
+            "audit_passing",
+            "audit_not_passing",
+            "error",
+            "granted_exceptions",
+            "invalidated",
+        )
+    ]
+    + [pytest.param({"filter": "all", "search": "0000"}, id="search")],
+)
+def test_issued_certificates_queries_do_not_grow_with_the_course(staff_client, users, course_key, params):
+    make_certificates(course_key, "cert", SMALL, users["instructor"])
+    url = v2(suffix="/certificates/issued")
+    queries(staff_client, "get", url, params)
+    small, small_body = queries(staff_client, "get", url, params)
+
+    make_certificates(course_key, "certx", LARGE - SMALL, users["instructor"])
+    large, large_body = queries(staff_client, "get", url, params)
+
+    assert large == small
+    assert large_body["count"] > small_body["count"] > 0
+    assert len(large_body["results"]) == min(large_body["count"], params.get("page_size", 10))

@@ -22,6 +22,7 @@ from .data import (
     CertificateData,
     CertificateFilter,
     CertificateGenerationRunData,
+    CertificateLearnerState,
     CohortData,
     CourseAccessData,
     CourseData,
@@ -217,7 +218,12 @@ class ProblemStateService(Protocol):
 
 
 class DueDateService(Protocol):
-    """Course due dates and per-learner overrides (the edx-when model)."""
+    """
+    Course due dates and per-learner overrides (the edx-when model).
+
+    An override set on a block applies to the block and to every descendant with a due date; each
+    change (a new date or a reset) is recorded with who made it, when and why.
+    """
 
     def is_enabled(self, course_key: CourseKey) -> bool:
         """Tell whether the course has dates that can be extended."""
@@ -225,21 +231,36 @@ class DueDateService(Protocol):
     def get_due_dates(self, course_key: CourseKey) -> Mapping[UsageKey, datetime]:
         """The original due date of every dated block."""
 
+    def list_dated_blocks(self, course_key: CourseKey) -> Sequence[BlockData]:
+        """The top-most dated blocks (a due date, no dated ancestor), in tree order: the "graded subsections"."""
+
     def set_override(
         self,
         course_key: CourseKey,
         usage_key: UsageKey,
         user_id: int,
         due: datetime,
-        actor_id: int,
+        actor_id: int | None,
         reason: str,
-    ) -> None:
-        """Give the learner a personal due date on the block."""
+    ) -> Sequence[UsageKey]:
+        """
+        Give the learner ``due`` on the block and on each of its dated descendants; return those blocks.
+
+        Raise ``BlockNotFound``, ``NoDueDate`` (the block has none) or ``DueDateNotLater`` (``due`` is not
+        later than some block's original date), writing nothing.
+        """
 
     def remove_override(
-        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, actor_id: int, reason: str
-    ) -> None:
-        """Remove the learner's personal due date on the block."""
+        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, actor_id: int | None, reason: str
+    ) -> Sequence[UsageKey]:
+        """
+        Remove the learner's overrides on the block and its dated descendants; return the blocks that had one.
+
+        Raise ``BlockNotFound`` or ``NoDueDate``. Removing nothing records nothing.
+        """
+
+    def get_learner_due_dates(self, course_key: CourseKey, user_id: int) -> Mapping[UsageKey, datetime]:
+        """The due dates in force for one learner: the original dates with their overrides applied."""
 
     def list_overrides(
         self,
@@ -248,11 +269,15 @@ class DueDateService(Protocol):
         search: str | None,
         page: PageRequest,
     ) -> Page[DueDateOverrideData]:
-        """Active overrides, ordered by username, optionally for some blocks or learners."""
+        """
+        Overrides on these blocks (every block when None), by username (case-insensitive) then course order.
+
+        ``search`` is a case-insensitive substring of the username or the email.
+        """
 
 
 class CertificateService(Protocol):
-    """Certificates, their generation switch, exceptions and invalidations."""
+    """Certificates, their generation switch, exceptions (the allowlist), invalidations and history."""
 
     def is_generation_enabled(self, course_key: CourseKey) -> bool:
         """Tell whether learners may be issued certificates in this course."""
@@ -263,27 +288,53 @@ class CertificateService(Protocol):
     def list_certificates(
         self, course_key: CourseKey, filters: CertificateFilter, page: PageRequest
     ) -> Page[CertificateData]:
-        """Certificates with their special cases, filtered and ordered by username."""
+        """
+        Certificates with their special cases, filtered, ordered by username, counted and sliced at the source.
+
+        ``granted_exceptions`` also lists allowlisted learners without a certificate, their status
+        derived from their mode.
+        """
 
     def list_generation_history(self, course_key: CourseKey, page: PageRequest) -> Page[CertificateGenerationRunData]:
         """Generation runs, newest first."""
 
-    def add_exception(self, course_key: CourseKey, user_id: int, notes: str, actor_id: int) -> None:
-        """Allowlist the learner."""
+    def record_generation_run(
+        self, course_key: CourseKey, actor_id: int | None, is_regeneration: bool, candidates: str, task_id: str
+    ) -> None:
+        """Add an entry to the course's generation history."""
+
+    def find_learners(
+        self, course_key: CourseKey, identifiers: Iterable[str]
+    ) -> Mapping[str, Sequence[CertificateLearnerState]]:
+        """Every user each identifier (username, or email case-insensitively) matches, with their state."""
+
+    def add_exceptions(self, course_key: CourseKey, notes_by_user: Mapping[int, str], actor_id: int | None) -> None:
+        """Allowlist the learners (not yet on the list) with their notes."""
 
     def remove_exception(self, course_key: CourseKey, user_id: int) -> bool:
-        """Remove the learner from the allowlist; False when they were not on it."""
+        """Remove the learner from the allowlist, their certificate becoming unavailable; False if not on it."""
 
-    def invalidate(self, course_key: CourseKey, user_id: int, notes: str, actor_id: int) -> None:
-        """Invalidate the learner's certificate."""
+    def invalidate(self, course_key: CourseKey, notes_by_user: Mapping[int, str], actor_id: int | None) -> None:
+        """Invalidate the learners' (valid) certificates with the notes; the certificates become unavailable."""
 
     def remove_invalidation(self, course_key: CourseKey, user_id: int) -> bool:
-        """Re-validate the learner's certificate; False when it was not invalidated."""
+        """Lift the active invalidation of the learner's certificate; False when there was none."""
 
-    def generate(
-        self, course_key: CourseKey, user_ids: Iterable[int], actor_id: int, is_regeneration: bool
-    ) -> Mapping[int, str]:
-        """Generate certificates and return the resulting status per learner."""
+    def select_candidates(self, course_key: CourseKey, statuses: Sequence[str], student_set: str) -> Sequence[int]:
+        """
+        The ids of the learners a (re)generation covers, in id order.
+
+        ``student_set`` ``all`` (enrolled learners, or with ``statuses`` those whose certificate has one of
+        them), ``allowlisted`` or ``allowlisted_not_generated`` (allowlisted learners without a certificate).
+        """
+
+    def generate(self, course_key: CourseKey, user_ids: Iterable[int], is_regeneration: bool) -> Mapping[int, str]:
+        """
+        Generate the learners' certificates from their grade and mode; return the status per learner.
+
+        Learners who are not enrolled get none (they are absent from the result); an invalidated
+        certificate stays unavailable.
+        """
 
     def count_issued_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
         """Issued (downloadable) certificates per certificate mode."""

@@ -286,7 +286,7 @@ class ScoreChangeData:
 
 @dataclass(frozen=True)
 class DueDateOverrideData:
-    """A learner's personal due date on a block."""
+    """A learner's personal due date on a block, with the block's title and original date."""
 
     user: UserData
     usage_key: UsageKey
@@ -294,6 +294,7 @@ class DueDateOverrideData:
     original_due: datetime | None = None
     reason: str = ""
     actor_id: int | None = None
+    display_name: str = ""
 
 
 # --- Certificates -----------------------------------------------------------
@@ -331,6 +332,18 @@ class CertificateGenerationRunData:
     created: datetime
     candidates: str
     generated_by_id: int | None = None
+    task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateLearnerState:
+    """Where a user stands for certificates in a course: what exception and invalidation checks need."""
+
+    user: UserData
+    enrolled: bool
+    allowlisted: bool
+    invalidated: bool
+    certificate_status: str | None = None
 
 
 # --- Special exams ----------------------------------------------------------

@@ -23,3 +23,11 @@ class AmbiguousIdentifier(BackendError):
 
 class StateNotFound(BackendError):
     """The learner holds no state on the problem."""
+
+
+class NoDueDate(BackendError):
+    """The block has no due date to extend or reset."""
+
+
+class DueDateNotLater(BackendError):
+    """An extended due date must be later than the original due date of the block and of each dated descendant."""

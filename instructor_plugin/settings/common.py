@@ -36,6 +36,10 @@ DEFAULTS = {
     # .. setting_name: INSTRUCTOR_PLUGIN["MAX_ENROLLMENT_IDENTIFIERS"]
     # .. setting_description: The most identifiers one enrollment request may carry (as a background task).
     "MAX_ENROLLMENT_IDENTIFIERS": 50000,
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES"]
+    # .. setting_description: The largest CSV of certificate exceptions ``certificates/exceptions/bulk``
+    #   accepts; a larger upload is refused with 413.
+    "MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES": 2 * 1024 * 1024,
     # .. setting_name: INSTRUCTOR_PLUGIN["TASK_STALE_AFTER_SECONDS"]
     # .. setting_description: A running background task that reports no progress for this long is
     #   taken for dead (its worker was killed) and marked failed, which frees its scope.

@@ -40,7 +40,14 @@ from instructor_plugin.backends.data import (
     TeamFilter,
     UserData,
 )
-from instructor_plugin.backends.exceptions import AmbiguousIdentifier, BlockNotFound, CourseNotFound, UserNotFound
+from instructor_plugin.backends.exceptions import (
+    AmbiguousIdentifier,
+    BlockNotFound,
+    CourseNotFound,
+    DueDateNotLater,
+    NoDueDate,
+    UserNotFound,
+)
 
 COURSE = CourseKey.from_string("course-v1:ContractX+C101+2026")
 #: Another course of the same org.
@@ -670,7 +677,75 @@ class CertificateContract:
 
 
 class DueDateContract:
-    """``due_dates``: the course's dated blocks."""
+    """``due_dates``: the course's dated blocks and learners' overrides on them."""
+
+    FIRST = datetime(2026, 2, 1, 12, tzinfo=UTC)
+    LATER = datetime(2026, 2, 5, 12, tzinfo=UTC)
+
+    @pytest.fixture
+    def dated(self, backend, world) -> dict[str, int]:
+        """week1 > hw1 (due FIRST) > unit > q1 (due FIRST); week1 > lesson > lesson_unit (due FIRST); ann and bob."""
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("week1"), ROOT)
+        world.make_block(COURSE, block("hw1", "sequential"), block("week1"), display_name="HW 1", due=self.FIRST)
+        world.make_block(COURSE, block("unit", "vertical"), block("hw1", "sequential"))
+        world.make_block(COURSE, block("q1", "problem"), block("unit", "vertical"), due=self.FIRST)
+        world.make_block(COURSE, block("lesson", "sequential"), block("week1"))
+        world.make_block(COURSE, block("lesson_unit", "vertical"), block("lesson", "sequential"), due=self.FIRST)
+        return {
+            "ann": world.make_user("ann", "ann@example.com", "Ann"),
+            "bob": world.make_user("bob", "bob@example.com", "Bob"),
+        }
+
+    def test_list_dated_blocks_is_the_top_most_dated_blocks(self, backend, dated):
+        keys = [b.usage_key for b in backend.due_dates.list_dated_blocks(COURSE)]
+
+        assert keys == [block("hw1", "sequential"), block("lesson_unit", "vertical")]
+
+    def test_an_override_moves_the_dated_descendants(self, backend, dated):
+        hw1 = block("hw1", "sequential")
+
+        moved = backend.due_dates.set_override(COURSE, hw1, dated["ann"], self.LATER, dated["bob"], "ill")
+
+        assert set(moved) == {hw1, block("q1", "problem")}
+        dates = backend.due_dates.get_learner_due_dates(COURSE, dated["ann"])
+        assert (dates[hw1], dates[block("q1", "problem")]) == (self.LATER, self.LATER)
+        assert backend.due_dates.get_learner_due_dates(COURSE, dated["bob"])[hw1] == self.FIRST
+        row = backend.due_dates.list_overrides(COURSE, [hw1], None, EVERYONE).items[0]
+        assert (row.user.username, row.due, row.original_due) == ("ann", self.LATER, self.FIRST)
+        assert row.display_name == "HW 1"
+
+    def test_an_override_must_be_later(self, backend, dated):
+        with pytest.raises(DueDateNotLater):
+            backend.due_dates.set_override(COURSE, block("hw1", "sequential"), dated["ann"], self.FIRST, None, "")
+        with pytest.raises(NoDueDate):
+            backend.due_dates.set_override(COURSE, block("lesson", "sequential"), dated["ann"], self.LATER, None, "")
+        with pytest.raises(BlockNotFound):
+            backend.due_dates.set_override(SIBLING, block("hw1", "sequential"), dated["ann"], self.LATER, None, "")
+
+        assert backend.due_dates.list_overrides(COURSE, None, None, EVERYONE).total == 0
+
+    def test_remove_override(self, backend, dated):
+        hw1 = block("hw1", "sequential")
+        backend.due_dates.set_override(COURSE, hw1, dated["ann"], self.LATER, None, "")
+
+        removed = backend.due_dates.remove_override(COURSE, hw1, dated["ann"], None, "done")
+
+        assert set(removed) == {hw1, block("q1", "problem")}
+        assert backend.due_dates.list_overrides(COURSE, None, None, EVERYONE).total == 0
+        assert backend.due_dates.remove_override(COURSE, hw1, dated["ann"], None, "") == []
+
+    def test_list_overrides_searches_and_pages(self, backend, dated):
+        hw1 = block("hw1", "sequential")
+        for name in ("bob", "ann"):
+            backend.due_dates.set_override(COURSE, hw1, dated[name], self.LATER, None, "")
+
+        def listed(search=None, page=EVERYONE):
+            return [r.user.username for r in backend.due_dates.list_overrides(COURSE, [hw1], search, page).items]
+
+        assert listed() == ["ann", "bob"]
+        assert listed("BOB@") == ["bob"]
+        assert listed(page=PageRequest(offset=1, limit=1)) == ["bob"]
 
     def test_no_due_dates(self, backend, world):
         world.make_course(COURSE)

@@ -1,19 +1,126 @@
-"""Certificates of the built-in backend: the course's generation switch."""
+"""
+Certificates of the built-in backend: the generation switch, the list with its special cases,
+exceptions (the allowlist), invalidations, generation and its history.
 
-from collections.abc import Mapping
+The issued list is one counted query and one sliced query whatever the filter: the enrollment
+track, exception and invalidation fields are correlated subqueries of each row.
+"""
 
-from django.db.models import Count
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
+from ..data import (
+    CertificateData,
+    CertificateFilter,
+    CertificateGenerationRunData,
+    CertificateLearnerState,
+    Page,
+    PageRequest,
+    UserData,
+)
 from ..exceptions import CourseNotFound
-from .models import Course, GeneratedCertificate
+from .models import (
+    CertificateAllowlistEntry,
+    CertificateGenerationRun,
+    CertificateInvalidation,
+    Course,
+    CourseEnrollment,
+    CourseGrade,
+    GeneratedCertificate,
+)
+
+User = get_user_model()
 
 #: The status of a certificate a learner can download: what "issued" counts.
 DOWNLOADABLE = "downloadable"
+NOTPASSING = "notpassing"
+UNAVAILABLE = "unavailable"
+AUDIT_PASSING = "audit_passing"
+AUDIT_NOTPASSING = "audit_notpassing"
+HONOR_PASSING = "honor_passing"
+ERROR = "error"
+#: Enrollment modes whose passing learners earn a downloadable certificate.
+CERTIFICATE_MODES = frozenset(
+    {"verified", "professional", "no-id-professional", "credit", "masters", "executive-education"}
+)
+#: ``filter`` of the issued list -> the certificate statuses it shows (the special filters are not here).
+STATUS_FILTERS = {
+    "received": (DOWNLOADABLE,),
+    "not_received": (NOTPASSING, UNAVAILABLE),
+    "audit_passing": (AUDIT_PASSING,),
+    "audit_not_passing": (AUDIT_NOTPASSING,),
+    "error": (ERROR,),
+}
+_LOOKUP_CHUNK = 500
+
+
+def decide_status(mode: str | None, passed: bool, allowlisted: bool) -> str:
+    """
+    The status Open edX gives a learner's certificate.
+
+    Audit learners get ``audit_passing`` or ``audit_notpassing`` (never a certificate, even allowlisted);
+    learners of a certificate mode (verified, professional...) who passed or are allowlisted get
+    ``downloadable``; honor learners who passed ``honor_passing``; everyone else ``notpassing``.
+    """
+    if mode == "audit":
+        return AUDIT_PASSING if passed else AUDIT_NOTPASSING
+    if mode in CERTIFICATE_MODES and (passed or allowlisted):
+        return DOWNLOADABLE
+    if passed:
+        return HONOR_PASSING
+    return NOTPASSING
+
+
+def _enrollment_mode(course_key: CourseKey, user: str):
+    rows = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef(user))
+    return Subquery(rows.values("mode")[:1])
+
+
+def _allowlist(course_key: CourseKey, user: str):
+    return CertificateAllowlistEntry.objects.filter(course_key=course_key, user_id=OuterRef(user))
+
+
+def _active_invalidation(course_key: CourseKey, user: str):
+    rows = CertificateInvalidation.objects.filter(
+        certificate__course_key=course_key, certificate__user_id=OuterRef(user), active=True
+    )
+    return rows.order_by("-created", "-pk")
+
+
+def _derived_status(mode: str):
+    """The status ``decide_status`` gives an allowlisted learner without a grade, in SQL."""
+    return Case(
+        When(**{mode: "audit"}, then=Value(AUDIT_NOTPASSING)),
+        When(**{f"{mode}__in": sorted(CERTIFICATE_MODES)}, then=Value(DOWNLOADABLE)),
+        default=Value(NOTPASSING),
+        output_field=CharField(),
+    )
+
+
+_ROW_FIELDS = (
+    "user_id",
+    "user__username",
+    "user__email",
+    "row_status",
+    "row_mode",
+    "track",
+    "exception_created",
+    "exception_notes",
+    "invalidated_by_email",
+    "invalidation_created",
+    "invalidation_notes",
+)
 
 
 class BuiltinCertificateService:
-    """Keeps the generation switch on the ``Course`` row."""
+    """Keeps the generation switch on the ``Course`` row and certificates in ``GeneratedCertificate``."""
 
     def is_generation_enabled(self, course_key: CourseKey) -> bool:
         enabled = Course.objects.filter(course_key=course_key).values_list("certificate_generation_enabled", flat=True)
@@ -23,7 +130,253 @@ class BuiltinCertificateService:
         if not Course.objects.filter(course_key=course_key).update(certificate_generation_enabled=enabled):
             raise CourseNotFound(course_key)
 
+    def list_certificates(
+        self, course_key: CourseKey, filters: CertificateFilter, page: PageRequest
+    ) -> Page[CertificateData]:
+        rows = self._rows(course_key, filters.status_filter)
+        if filters.search:
+            rows = rows.filter(Q(user__username__icontains=filters.search) | Q(user__email__icontains=filters.search))
+        rows = rows.order_by("user__username")
+        window = rows.values_list(*_ROW_FIELDS)[page.offset : page.offset + page.limit]
+        return Page(items=[_certificate_data(course_key, row) for row in window], total=rows.count())
+
+    @staticmethod
+    def _rows(course_key: CourseKey, status_filter: str):
+        invalidation = _active_invalidation(course_key, "user_id")
+        annotations = {
+            "track": _enrollment_mode(course_key, "user_id"),
+            "exception_created": Subquery(_allowlist(course_key, "user_id").values("created")[:1]),
+            "exception_notes": Subquery(_allowlist(course_key, "user_id").values("notes")[:1]),
+            "invalidated_by_email": Subquery(invalidation.values("invalidated_by__email")[:1]),
+            "invalidation_created": Subquery(invalidation.values("created")[:1]),
+            "invalidation_notes": Subquery(invalidation.values("notes")[:1]),
+        }
+        if status_filter == "granted_exceptions":
+            certificate = GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
+            rows = CertificateAllowlistEntry.objects.filter(course_key=course_key).annotate(
+                **annotations,
+                certificate_status=Subquery(certificate.values("status")[:1]),
+                row_mode=Subquery(certificate.values("mode")[:1]),
+            )
+            return rows.annotate(row_status=Coalesce(F("certificate_status"), _derived_status("track")))
+        rows = GeneratedCertificate.objects.filter(course_key=course_key).annotate(
+            **annotations, row_status=F("status"), row_mode=F("mode")
+        )
+        if status_filter == "invalidated":
+            return rows.filter(Exists(CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)))
+        if status_filter in STATUS_FILTERS:
+            return rows.filter(status__in=STATUS_FILTERS[status_filter])
+        return rows
+
+    def list_generation_history(self, course_key: CourseKey, page: PageRequest) -> Page[CertificateGenerationRunData]:
+        rows = CertificateGenerationRun.objects.filter(course_key=course_key).order_by("-created", "-pk")
+        window = rows.values_list("is_regeneration", "created", "candidates", "generated_by_id", "task_id")
+        items = [
+            CertificateGenerationRunData(
+                is_regeneration=is_regeneration,
+                created=created,
+                candidates=candidates,
+                generated_by_id=generated_by_id,
+                task_id=str(task_id) if task_id else None,
+            )
+            for is_regeneration, created, candidates, generated_by_id, task_id in window[
+                page.offset : page.offset + page.limit
+            ]
+        ]
+        return Page(items=items, total=rows.count())
+
+    def record_generation_run(
+        self, course_key: CourseKey, actor_id: int | None, is_regeneration: bool, candidates: str, task_id: str
+    ) -> None:
+        CertificateGenerationRun.objects.create(
+            course_key=course_key,
+            generated_by_id=actor_id,
+            is_regeneration=is_regeneration,
+            candidates=candidates[:255],
+            task_id=task_id,
+        )
+
+    def find_learners(
+        self, course_key: CourseKey, identifiers: Iterable[str]
+    ) -> Mapping[str, Sequence[CertificateLearnerState]]:
+        wanted = {identifier.strip() for identifier in identifiers if identifier.strip()}
+        ordered = sorted(wanted)
+        users = {}
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ordered[start : start + _LOOKUP_CHUNK]
+            lowered = [identifier.lower() for identifier in chunk]
+            matches = (
+                User.objects.annotate(email_lower=Lower("email"))
+                .filter(Q(username__in=chunk) | Q(email_lower__in=lowered))
+                .annotate(
+                    enrolled=Exists(
+                        CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("pk"), is_active=True)
+                    ),
+                    allowlisted=Exists(_allowlist(course_key, "pk")),
+                    invalidated=Exists(_active_invalidation(course_key, "pk")),
+                    certificate_status=Subquery(
+                        GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("pk")).values(
+                            "status"
+                        )[:1]
+                    ),
+                )
+                .values_list(
+                    "pk",
+                    "username",
+                    "email",
+                    "is_active",
+                    "enrolled",
+                    "allowlisted",
+                    "invalidated",
+                    "certificate_status",
+                )
+            )
+            for pk, username, email, is_active, enrolled, allowlisted, invalidated, status in matches:
+                users[pk] = CertificateLearnerState(
+                    user=UserData(id=pk, username=username, email=email, is_active=is_active),
+                    enrolled=enrolled,
+                    allowlisted=allowlisted,
+                    invalidated=invalidated,
+                    certificate_status=status,
+                )
+        by_username = {state.user.username: state for state in users.values()}
+        by_email: dict[str, list[CertificateLearnerState]] = {}
+        for state in users.values():
+            by_email.setdefault(state.user.email.lower(), []).append(state)
+        found = {}
+        for identifier in wanted:
+            states = {state.user.id: state for state in by_email.get(identifier.lower(), [])}
+            if identifier in by_username:
+                states[by_username[identifier].user.id] = by_username[identifier]
+            found[identifier] = sorted(states.values(), key=lambda state: state.user.id)
+        return found
+
+    def add_exceptions(self, course_key: CourseKey, notes_by_user: Mapping[int, str], actor_id: int | None) -> None:
+        CertificateAllowlistEntry.objects.bulk_create(
+            (
+                CertificateAllowlistEntry(course_key=course_key, user_id=user_id, notes=notes, created_by_id=actor_id)
+                for user_id, notes in notes_by_user.items()
+            ),
+            batch_size=_LOOKUP_CHUNK,
+            ignore_conflicts=True,
+        )
+
+    def remove_exception(self, course_key: CourseKey, user_id: int) -> bool:
+        deleted, _ = CertificateAllowlistEntry.objects.filter(course_key=course_key, user_id=user_id).delete()
+        if deleted:
+            GeneratedCertificate.objects.filter(course_key=course_key, user_id=user_id).update(status=UNAVAILABLE)
+        return bool(deleted)
+
+    def invalidate(self, course_key: CourseKey, notes_by_user: Mapping[int, str], actor_id: int | None) -> None:
+        certificates = GeneratedCertificate.objects.filter(course_key=course_key, user_id__in=list(notes_by_user))
+        pairs = list(certificates.values_list("pk", "user_id"))
+        CertificateInvalidation.objects.bulk_create(
+            CertificateInvalidation(certificate_id=pk, invalidated_by_id=actor_id, notes=notes_by_user[user_id])
+            for pk, user_id in pairs
+        )
+        GeneratedCertificate.objects.filter(pk__in=[pk for pk, _ in pairs]).update(status=UNAVAILABLE)
+
+    def remove_invalidation(self, course_key: CourseKey, user_id: int) -> bool:
+        active = CertificateInvalidation.objects.filter(
+            certificate__course_key=course_key, certificate__user_id=user_id, active=True
+        )
+        return bool(active.update(active=False))
+
+    def select_candidates(self, course_key: CourseKey, statuses: Sequence[str], student_set: str) -> Sequence[int]:
+        if student_set in ("allowlisted", "allowlisted_not_generated"):
+            rows = CertificateAllowlistEntry.objects.filter(course_key=course_key)
+            if student_set == "allowlisted_not_generated":
+                rows = rows.exclude(
+                    Exists(GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("user_id")))
+                )
+            return list(rows.order_by("user_id").values_list("user_id", flat=True))
+        if statuses:
+            rows = GeneratedCertificate.objects.filter(course_key=course_key, status__in=list(statuses))
+            return list(rows.order_by("user_id").values_list("user_id", flat=True))
+        rows = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+        return list(rows.order_by("user_id").values_list("user_id", flat=True))
+
+    def generate(self, course_key: CourseKey, user_ids: Iterable[int], is_regeneration: bool) -> Mapping[int, str]:
+        user_ids = list(user_ids)
+        modes = dict(
+            CourseEnrollment.objects.filter(course_key=course_key, user_id__in=user_ids, is_active=True).values_list(
+                "user_id", "mode"
+            )
+        )
+        grades = {
+            user_id: (percent, passed)
+            for user_id, percent, passed in CourseGrade.objects.filter(
+                course_key=course_key, user_id__in=user_ids
+            ).values_list("user_id", "percent", "passed")
+        }
+        allowlisted = set(
+            CertificateAllowlistEntry.objects.filter(course_key=course_key, user_id__in=user_ids).values_list(
+                "user_id", flat=True
+            )
+        )
+        invalidated = set(
+            CertificateInvalidation.objects.filter(
+                certificate__course_key=course_key, certificate__user_id__in=user_ids, active=True
+            ).values_list("certificate__user_id", flat=True)
+        )
+        existing = {
+            certificate.user_id: certificate
+            for certificate in GeneratedCertificate.objects.filter(course_key=course_key, user_id__in=user_ids)
+        }
+        statuses, changed, created = {}, [], []
+        now = timezone.now()
+        for user_id in user_ids:
+            if user_id not in modes:
+                continue
+            percent, passed = grades.get(user_id, (0.0, False))
+            status = (
+                UNAVAILABLE if user_id in invalidated else decide_status(modes[user_id], passed, user_id in allowlisted)
+            )
+            statuses[user_id] = status
+            values = {"status": status, "mode": modes[user_id], "grade": f"{percent:.2f}"}
+            certificate = existing.get(user_id)
+            if certificate is None:
+                created.append(GeneratedCertificate(user_id=user_id, course_key=course_key, **values))
+                continue
+            for name, value in {**values, "modified": now}.items():
+                setattr(certificate, name, value)
+            changed.append(certificate)
+        GeneratedCertificate.objects.bulk_create(created, batch_size=_LOOKUP_CHUNK)
+        GeneratedCertificate.objects.bulk_update(
+            changed, ["status", "mode", "grade", "modified"], batch_size=_LOOKUP_CHUNK
+        )
+        return statuses
+
     def count_issued_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
         rows = GeneratedCertificate.objects.filter(course_key=course_key, status=DOWNLOADABLE)
         counts = rows.values("mode").annotate(n=Count("pk")).order_by("mode")
         return {row["mode"]: row["n"] for row in counts}
+
+
+def _certificate_data(course_key: CourseKey, row: tuple) -> CertificateData:
+    (
+        user_id,
+        username,
+        email,
+        status,
+        mode,
+        track,
+        exception_created,
+        exception_notes,
+        invalidated_by,
+        invalidation_created,
+        invalidation_notes,
+    ) = row
+    invalidated = invalidation_created is not None
+    return CertificateData(
+        user=UserData(id=user_id, username=username, email=email),
+        course_key=course_key,
+        status=status,
+        mode=mode,
+        enrollment_track=track,
+        exception_granted=exception_created,
+        exception_notes=exception_notes,
+        invalidated_by=invalidated_by if invalidated else None,
+        invalidation_date=invalidation_created,
+        invalidation_note=(invalidation_notes or "") if invalidated else "",
+    )

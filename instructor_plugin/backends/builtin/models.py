@@ -253,3 +253,85 @@ class OpenResponseSubmission(models.Model):
 
     def __str__(self):
         return f"{self.user_id} on {self.usage_key}: {self.status}"
+
+
+class DueDateOverride(models.Model):
+    """A learner's personal due date on one dated block, the one in force (edx-when's user date)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_due_date_overrides")
+    course_key = CourseKeyField(max_length=255)
+    usage_key = UsageKeyField(max_length=255)
+    due = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("usage_key", "user"), name="ipb_unique_due_date_override")]
+        indexes = [models.Index(fields=("course_key", "user"), name="ipb_due_override_learner")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.usage_key}: {self.due}"
+
+
+class DueDateChange(models.Model):
+    """Every change of a personal due date: who made it, when and why (a reset has no date)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    usage_key = UsageKeyField(max_length=255)
+    due = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user_id} on {self.usage_key}: {self.due or 'reset'}"
+
+
+class CertificateAllowlistEntry(models.Model):
+    """A learner granted a certificate exception in a course, with the notes of whoever granted it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_certificate_exceptions")
+    course_key = CourseKeyField(max_length=255)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_cert_exception")]
+
+    def __str__(self):
+        return f"{self.user_id} allowlisted in {self.course_key}"
+
+
+class CertificateInvalidation(models.Model):
+    """An invalidation of a certificate: who, when and why; ``active`` is False once it is lifted."""
+
+    certificate = models.ForeignKey(GeneratedCertificate, on_delete=models.CASCADE, related_name="invalidations")
+    invalidated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=("certificate", "active"), name="ipb_cert_invalidation_active")]
+
+    def __str__(self):
+        return f"invalidation of {self.certificate_id} ({'active' if self.active else 'lifted'})"
+
+
+class CertificateGenerationRun(models.Model):
+    """One (re)generation of a course's certificates: by whom, for which candidates, through which task."""
+
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    generated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_regeneration = models.BooleanField(default=False)
+    candidates = models.CharField(max_length=255, help_text="Who was generated for, in words.")
+    task_id = models.UUIDField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{'re' if self.is_regeneration else ''}generation in {self.course_key}"
+

@@ -28,12 +28,17 @@ from waffle.models import Flag
 from ...conf import plugin_storage
 from .models import (
     Block,
+    CertificateAllowlistEntry,
+    CertificateGenerationRun,
+    CertificateInvalidation,
     Course,
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     CourseGrade,
     CourseMode,
+    DueDateChange,
+    DueDateOverride,
     ForumRole,
     GeneratedCertificate,
     ManualEnrollmentAudit,
@@ -143,6 +148,8 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         invite_pending_emails(course_key)
         seed_open_responses(course, learner_ids, learners)
         seed_certificates(course_key, learner_ids, learners)
+        seed_certificate_cases(course_key, user_ids["instructor"], learner_ids, learners)
+        seed_due_date_extensions(course, user_ids["instructor"], learner_ids, learners)
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -593,6 +600,79 @@ def _certificate(course_key: CourseKey, number: int, user_id: int) -> GeneratedC
     else:
         status = ("downloadable", "downloadable", "downloadable", "notpassing", "unavailable")[turn % 5]
     return GeneratedCertificate(user_id=user_id, course_key=course_key, status=status, mode=mode)
+
+
+#: Learners given a later due date by the instructor: learner number -> (subsection block id, extra days, reason).
+DUE_DATE_EXTENSIONS = {
+    2: ("homework_2", 3, "Medical leave"),
+    5: ("homework_2", 7, "Family emergency"),
+    7: ("lab_1", 5, "Joined the course late"),
+    11: ("homework_3", 2, "Technical problems with the lab environment"),
+}
+
+
+def seed_due_date_extensions(course: Course, actor_id: int, learner_ids: dict[int, int], learners: int) -> int:
+    """
+    Give the learners of ``DUE_DATE_EXTENSIONS`` that exist a later date on a subsection, each with the
+    instructor's change recorded; returns how many were written.
+    """
+    DueDateOverride.objects.filter(course_key=course.course_key).delete()
+    DueDateChange.objects.filter(course_key=course.course_key).delete()
+    extensions = [(number, *spec) for number, spec in DUE_DATE_EXTENSIONS.items() if number <= learners]
+    keys = {block_id: course.course_key.make_usage_key("sequential", block_id) for _, block_id, _, _ in extensions}
+    original = dict(Block.objects.filter(course=course, usage_key__in=keys.values()).values_list("usage_key", "due"))
+    rows = [
+        {
+            "user_id": learner_ids[number],
+            "course_key": course.course_key,
+            "usage_key": keys[block_id],
+            "due": original[keys[block_id]] + timedelta(days=days),
+            "reason": reason,
+            "actor_id": actor_id,
+        }
+        for number, block_id, days, reason in extensions
+    ]
+    DueDateOverride.objects.bulk_create(DueDateOverride(**row) for row in rows)
+    DueDateChange.objects.bulk_create(DueDateChange(**row) for row in rows)
+    return len(rows)
+
+
+#: Learner numbers granted a certificate exception, with the instructor's notes: an audit learner and a
+#: verified one without a certificate, an audit learner holding one.
+CERTIFICATE_EXCEPTIONS = {
+    1: "Medical leave during the final exam",
+    3: "Completed the work offline",
+    8: "Appeal granted",
+}
+#: Learner numbers whose (verified) certificate is invalidated, with the reason.
+CERTIFICATE_INVALIDATIONS = {18: "Plagiarised the final project", 27: "Shared exam answers"}
+
+
+def seed_certificate_cases(course_key: CourseKey, actor_id: int, learner_ids: dict[int, int], learners: int) -> None:
+    """A few certificate exceptions with notes, two invalidations and a generation-history entry."""
+    CertificateAllowlistEntry.objects.filter(course_key=course_key).delete()
+    CertificateGenerationRun.objects.filter(course_key=course_key).delete()
+    CertificateGenerationRun.objects.create(
+        course_key=course_key, generated_by_id=actor_id, is_regeneration=False, candidates="All learners"
+    )
+    CertificateAllowlistEntry.objects.bulk_create(
+        CertificateAllowlistEntry(
+            course_key=course_key, user_id=learner_ids[number], notes=notes, created_by_id=actor_id
+        )
+        for number, notes in CERTIFICATE_EXCEPTIONS.items()
+        if number <= learners
+    )
+    invalidated = {
+        learner_ids[number]: notes for number, notes in CERTIFICATE_INVALIDATIONS.items() if number <= learners
+    }
+    certificates = GeneratedCertificate.objects.filter(course_key=course_key, user_id__in=list(invalidated))
+    CertificateInvalidation.objects.bulk_create(
+        CertificateInvalidation(
+            certificate=certificate, invalidated_by_id=actor_id, notes=invalidated[certificate.user_id]
+        )
+        for certificate in certificates
+    )
+    certificates.update(status="unavailable")
 
 
 def invite_pending_emails(course_key: CourseKey) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import ListInstructorTasksView, StudentEnrollmentStatusView
+from .views import ListInstructorTasksView, ResetDueDateView, StudentEnrollmentStatusView
 
 app_name = "instructor_api_legacy"
 
@@ -13,4 +13,5 @@ urlpatterns = [
         name="get_student_enrollment_status",
     ),
     path("list_instructor_tasks", ListInstructorTasksView.as_view(), name="list_instructor_tasks"),
+    path("reset_due_date", ResetDueDateView.as_view(), name="reset_due_date"),
 ]

@@ -1,13 +1,18 @@
 """Legacy endpoints: POST only, CSRF-protected, answering the shapes the MFE reads."""
 
-from drf_spectacular.utils import inline_serializer
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import OpenApiTypes, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from ...due_dates import reset_due_date
 from ...enrollment import get_enrollment_status
-from ...permissions import CAN_ENROLL, SHOW_TASKS
+from ...permissions import CAN_ENROLL, GIVE_STUDENT_EXTENSION, SHOW_TASKS
 from ..schema import documented
+from ..v2.serializers.due_dates import ResetDueDateRequestSerializer
 from ..v2.serializers.tasks import InstructorTaskListQuerySerializer, InstructorTaskListSerializer
+from ..v2.views.due_dates import due_date_errors
 from ..v2.views.tasks import find_tasks
 from ..views import CourseAPIView
 
@@ -59,3 +64,26 @@ class ListInstructorTasksView(CourseAPIView):
             body.validated_data.get("unique_student_identifier", "").strip(),
         )
         return Response(InstructorTaskListSerializer({"tasks": tasks}).data)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ResetDueDateView(CourseAPIView):
+    """
+    Remove a learner's due-date extension on a unit (and the dated blocks inside it), answered as a JSON string.
+
+    ``POST /courses/course-v1:OpenedX+DemoX+Demo_Course/instructor/api/reset_due_date``
+    ``{"student": "learner1", "url": "block-v1:...+type@sequential+block@homework_1", "reason": "Recovered"}`` ->
+    ``200 "Successfully reset due date for student Learner 1 for Homework 1: Getting started (block-v1:...)
+    to 2026-11-21 23:59"``; errors use the envelope (a malformed ``url`` 400, a unit not in the course 404).
+    """
+
+    permission_name = GIVE_STUDENT_EXTENSION
+
+    @documented(request=ResetDueDateRequestSerializer, responses={200: OpenApiTypes.STR})
+    def post(self, request, course_id):
+        body = ResetDueDateRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with due_date_errors():
+            message = reset_due_date(request.user.pk, self.course_key, data["url"], data["student"], data["reason"])
+        return Response(message)

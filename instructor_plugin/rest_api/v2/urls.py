@@ -5,7 +5,18 @@ from django.urls import path, re_path
 from ..course_id import COURSE_ID_PATTERN
 from ..schema import InstructorDocsView, InstructorSchemaView
 from ..views import UnknownEndpointView
+from .views.certificates import (
+    BulkCertificateExceptionsView,
+    CertificateConfigView,
+    CertificateExceptionsView,
+    CertificateGenerationHistoryView,
+    CertificateInvalidationsView,
+    IssuedCertificatesView,
+    RegenerateCertificatesView,
+    ToggleCertificateGenerationView,
+)
 from .views.course import CourseMetadataView
+from .views.due_dates import ChangeDueDateView, GradedSubsectionsView, UnitExtensionsView
 from .views.enrollments import (
     BetaTesterModifyView,
     CourseEnrollmentsView,
@@ -56,5 +67,34 @@ urlpatterns = [
     re_path(rf"{COURSE}/{PROBLEM}/grading/state$", DeleteStateView.as_view(), name="delete_state"),
     re_path(rf"{COURSE}/{PROBLEM}/grading/scores/rescore$", RescoreView.as_view(), name="rescore"),
     re_path(rf"{COURSE}/{PROBLEM}/grading/scores$", ScoreOverrideView.as_view(), name="score_override"),
+    re_path(rf"{COURSE}/graded_subsections$", GradedSubsectionsView.as_view(), name="graded_subsections"),
+    re_path(rf"{COURSE}/change_due_date$", ChangeDueDateView.as_view(), name="change_due_date"),
+    re_path(rf"{COURSE}/unit_extensions$", UnitExtensionsView.as_view(), name="unit_extensions"),
+    re_path(rf"{COURSE}/certificates/issued$", IssuedCertificatesView.as_view(), name="issued_certificates"),
+    re_path(
+        rf"{COURSE}/certificates/generation_history$",
+        CertificateGenerationHistoryView.as_view(),
+        name="certificate_generation_history",
+    ),
+    re_path(
+        rf"{COURSE}/certificates/regenerate$", RegenerateCertificatesView.as_view(), name="regenerate_certificates"
+    ),
+    re_path(rf"{COURSE}/certificates/config$", CertificateConfigView.as_view(), name="certificate_config"),
+    re_path(
+        rf"{COURSE}/certificates/toggle_generation$",
+        ToggleCertificateGenerationView.as_view(),
+        name="toggle_certificate_generation",
+    ),
+    re_path(rf"{COURSE}/certificates/exceptions$", CertificateExceptionsView.as_view(), name="certificate_exceptions"),
+    re_path(
+        rf"{COURSE}/certificates/exceptions/bulk$",
+        BulkCertificateExceptionsView.as_view(),
+        name="bulk_certificate_exceptions",
+    ),
+    re_path(
+        rf"{COURSE}/certificates/invalidations$",
+        CertificateInvalidationsView.as_view(),
+        name="certificate_invalidations",
+    ),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]
