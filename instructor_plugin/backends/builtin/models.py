@@ -334,4 +334,3 @@ class CertificateGenerationRun(models.Model):
 
     def __str__(self):
         return f"{'re' if self.is_regeneration else ''}generation in {self.course_key}"
-
