@@ -7,7 +7,7 @@ from django.apps import AppConfig
 _LMS = "lms.djangoapp"
 #: Modules registering background task types (``instructor_tasks.task_type``), imported when the app is ready,
 #: so that the web process and every worker know the same task types.
-_TASK_TYPE_MODULES = ("batch_enrollment", "certificates", "grading", "reports")
+_TASK_TYPE_MODULES = ("batch_enrollment", "certificates", "completion", "grading", "reports")
 
 
 class InstructorPluginConfig(AppConfig):
@@ -34,3 +34,5 @@ class InstructorPluginConfig(AppConfig):
     def ready(self):
         for module in _TASK_TYPE_MODULES:
             import_module(f"{self.name}.{module}")
+        # Connects the openedx-events exam receivers (the demo host has no plugin signal manager).
+        import_module(f"{self.name}.handlers")

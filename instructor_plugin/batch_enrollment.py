@@ -33,6 +33,7 @@ from .enrollment import (
     EmailEnrollmentState,
     enroll_email,
     get_email_params,
+    send_batch_enrollment_summary,
     unenroll_email,
 )
 from .instructor_tasks import ItemResult, TaskRun, task_type
@@ -263,7 +264,7 @@ def _run_enrollment_batch(run: TaskRun) -> dict:
 
     run.each(identifiers, enroll_one, total=len(identifiers))
     counts = run.counts()
-    return {
+    summary = {
         "message": f"{action.capitalize()}ed {counts['succeeded']} of {len(identifiers)} identifiers.",
         "action": action,
         "auto_enroll": data["auto_enroll"],
@@ -271,3 +272,18 @@ def _run_enrollment_batch(run: TaskRun) -> dict:
         "failed_operations": counts["failed"],
         "total_students": len(identifiers),
     }
+    _send_summary(run, summary)
+    return summary
+
+
+def _send_summary(run: TaskRun, summary: dict) -> None:
+    """Mail the batch's outcome to the user who started it, if they still exist."""
+    if run.requester_id is None:
+        return
+    backend = get_backend()
+    try:
+        requester = backend.users.get_user(run.requester_id)
+    except UserNotFound:
+        return
+    course = backend.courses.get_course(run.course_key)
+    send_batch_enrollment_summary(requester, course, str(run.record.task_id), summary)

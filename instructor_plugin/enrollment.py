@@ -23,6 +23,7 @@ from .backends.data import (
 from .backends.exceptions import AmbiguousIdentifier, UserNotFound
 from .backends.registry import get_backend
 from .conf import plugin_setting
+from .message_types import BATCH_ENROLLMENT_SUMMARY, get_message_type
 
 __all__ = [
     "ALLOWEDTOENROLL_TO_ENROLLED",
@@ -39,6 +40,7 @@ __all__ = [
     "get_email_params",
     "get_enrollment_status",
     "list_enrolled_learners",
+    "send_batch_enrollment_summary",
     "send_beta_role_email",
     "send_mail_to_student",
     "unenroll_email",
@@ -118,11 +120,11 @@ def send_mail_to_student(student_email: str, param_dict: dict[str, object], lang
     """
     Send the message named by ``param_dict["message_type"]`` once the transaction commits.
 
-    A change rolled back after the call sends nothing.
+    A change rolled back after the call sends nothing; an unknown message type is a ``KeyError``.
     """
     user = param_dict.get("user_id")
     message = MailMessage(
-        message_type=str(param_dict["message_type"]),
+        message_type=get_message_type(str(param_dict["message_type"])).name,
         recipient_email=student_email,
         recipient_user_id=int(user) if user else None,
         language=language,
@@ -224,6 +226,20 @@ def send_beta_role_email(action: str, user: UserData, message_params: dict[str, 
         "full_name": user.full_name,
     }
     send_mail_to_student(user.email, params, user.language)
+
+
+def send_batch_enrollment_summary(requester: UserData, course: CourseData, task_id: str, summary: dict) -> None:
+    """Tell whoever started a background batch enrollment how it went, in their language."""
+    params = {
+        **get_email_params(course, bool(summary.get("auto_enroll"))),
+        **summary,
+        "message_type": BATCH_ENROLLMENT_SUMMARY,
+        "email_address": requester.email,
+        "user_id": requester.id,
+        "full_name": requester.full_name,
+        "task_id": task_id,
+    }
+    send_mail_to_student(requester.email, params, requester.language)
 
 
 def list_enrolled_learners(

@@ -26,10 +26,13 @@ from instructor_plugin.backends.builtin.models import (
     CourseEnrollmentAllowed,
     DueDateChange,
     DueDateOverride,
+    ExamAllowance,
+    ExamAttempt,
     ForumRole,
     GeneratedCertificate,
     ManualEnrollmentAudit,
     ProblemState,
+    SpecialExam,
 )
 from instructor_plugin.models import AuditRecord, InstructorTask
 from instructor_plugin.reports import store_report
@@ -65,6 +68,9 @@ MATRIX_TASK_ID = "00000000-0000-4000-8000-0000000000aa"
 MATRIX_PROBLEM = "block-v1:TestX+T101+2026+type@problem+block@matrix"
 #: A dated subsection of the course on which the learner has an extension (see ``matrix_due_date``).
 MATRIX_UNIT = "block-v1:TestX+T101+2026+type@sequential+block@matrix_hw"
+#: A special exam of the course: the learner has an attempt, the beta tester an allowance (see ``matrix_exam``).
+MATRIX_EXAM = 9001
+EXAM_PATH = f"/special_exams/{MATRIX_EXAM}"
 
 CALLS = {
     "course_metadata": Call("get", v2()),
@@ -125,8 +131,35 @@ CALLS = {
         {"block_id": MATRIX_UNIT, "due_datetime": "2031-01-01T00:00:00Z", "email_or_username": "learner"},
     ),
     "unit_extensions": Call("get", v2(suffix="/unit_extensions")),
+    "ora_assessments": Call("get", v2(suffix="/ora")),
+    "ora_summary": Call("get", v2(suffix="/ora_summary")),
     "legacy_reset_due_date": Call(
         "post", f"/courses/{COURSE_ID}/instructor/api/reset_due_date", {"student": "learner", "url": MATRIX_UNIT}
+    ),
+    "special_exams": Call("get", v2(suffix="/special_exams")),
+    "special_exam_detail": Call("get", v2(suffix=EXAM_PATH)),
+    "special_exam_attempts": Call("get", v2(suffix="/special_exams/attempts")),
+    "special_exam_exam_attempts": Call("get", v2(suffix=f"{EXAM_PATH}/attempts")),
+    "special_exam_reset": Call("post", v2(suffix=f"{EXAM_PATH}/reset/learner")),
+    "special_exam_allowances": Call("get", v2(suffix="/special_exams/allowances")),
+    "special_exam_add_allowances": Call(
+        "post",
+        v2(suffix="/special_exams/allowances"),
+        {"user_ids": ["learner"], "exam_ids": [MATRIX_EXAM], "allowance_type": "time_multiplier", "value": "2"},
+    ),
+    "special_exam_add_allowance": Call(
+        "post",
+        v2(suffix=f"{EXAM_PATH}/allowance"),
+        {"user_ids": ["learner"], "allowance_type": "additional_time_granted", "value": "10"},
+    ),
+    "special_exam_remove_allowance": Call(
+        "delete",
+        v2(suffix=f"{EXAM_PATH}/allowance"),
+        {"exam_id": MATRIX_EXAM, "user_ids": ["beta_tester"], "allowance_type": "additional_time_granted"},
+    ),
+    "proctoring_settings": Call("get", v2(suffix="/proctoring_settings")),
+    "proctoring_settings_patch": Call(
+        "patch", v2(suffix="/proctoring_settings"), {"proctoring_escalation_email": "desk@example.com"}
     ),
 }
 
@@ -190,9 +223,24 @@ EXPECTED = {
     # instructor.dashboard
     "graded_subsections":       (401, 403, 403, 403, 200, 200, 200, 200, 200),
     "unit_extensions":          (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "ora_assessments":          (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "ora_summary":              (401, 403, 403, 403, 200, 200, 200, 200, 200),
     # instructor.give_student_extension: course staff
     "change_due_date":          (401, 403, 403, 403, 200, 200, 403, 200, 200),
     "legacy_reset_due_date":    (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.view_exam_results: course staff
+    "special_exams":            (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_detail":      (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_attempts":    (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_exam_attempts": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_reset":       (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_allowances":  (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_add_allowances": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_add_allowance": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "special_exam_remove_allowance": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # proctoring settings: GET instructor.dashboard; PATCH course staff (not the data researcher)
+    "proctoring_settings":      (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "proctoring_settings_patch": (401, 403, 403, 403, 200, 200, 403, 200, 200),
 }
 # fmt: on
 
@@ -229,6 +277,13 @@ def _state() -> dict[str, list]:
         "certificate_runs": list(CertificateGenerationRun.objects.values_list("pk", flat=True)),
         "due_date_overrides": sorted(DueDateOverride.objects.values_list("user_id", "usage_key", "due")),
         "due_date_changes": sorted(DueDateChange.objects.values_list("user_id", "usage_key", "due", "reason")),
+        "exam_attempts": sorted(ExamAttempt.objects.values_list("pk", "exam_id", "user_id", "status")),
+        "exam_allowances": sorted(ExamAllowance.objects.values_list("exam_id", "user_id", "key", "value")),
+        "proctoring_settings": list(
+            Course.objects.values_list(
+                "course_key", "proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams"
+            )
+        ),
     }
 
 
@@ -309,6 +364,24 @@ def matrix_certificates(request):
     CertificateInvalidation.objects.create(certificate=certificate, invalidated_by=users["instructor"])
 
 
+@pytest.fixture(autouse=True)
+def matrix_exam(request):
+    """The exam the special-exam endpoints of the matrix work on: the learner's attempt, the beta tester's allowance."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    course_key = CourseKey.from_string(COURSE_ID)
+    exam = SpecialExam.objects.create(
+        pk=MATRIX_EXAM,
+        course_key=course_key,
+        content_id=course_key.make_usage_key("sequential", "matrix_exam"),
+        exam_name="Matrix exam",
+        time_limit_mins=30,
+    )
+    ExamAttempt.objects.create(exam=exam, user=users["learner"], status="submitted")
+    ExamAllowance.objects.create(exam=exam, user=users["beta_tester"], key="additional_time_granted", value="5")
+
+
 #: The report download (``report_download``) in ROLES order; instructor.enrollment_report: course staff, researcher.
 REPORT_DOWNLOAD_EXPECTED = (401, 403, 403, 403, 200, 200, 200, 200, 200)
 
@@ -368,6 +441,11 @@ def test_permission_matrix(api_v2_on, users, client, endpoint, role, expected):
         ("remove_certificate_invalidation", lambda u: not CertificateInvalidation.objects.filter(active=True).exists()),
         ("change_due_date", lambda u: DueDateOverride.objects.get(user=u["learner"]).due.year == 2031),
         ("legacy_reset_due_date", lambda u: not DueDateOverride.objects.filter(user=u["learner"]).exists()),
+        ("special_exam_reset", lambda u: not ExamAttempt.objects.exists()),
+        ("special_exam_add_allowances", lambda u: ExamAllowance.objects.get(user=u["learner"]).value == "2"),
+        ("special_exam_add_allowance", lambda u: ExamAllowance.objects.get(user=u["learner"]).value == "10"),
+        ("special_exam_remove_allowance", lambda u: not ExamAllowance.objects.exists()),
+        ("proctoring_settings_patch", lambda u: Course.objects.get().proctoring_escalation_email == "desk@example.com"),
     ],
 )
 def test_allowed_writes_take_effect(api_v2_on, users, client, endpoint, check):

@@ -25,6 +25,8 @@ from instructor_plugin.backends.builtin.models import (
 from instructor_plugin.models import Report
 from tests.conftest import v2
 from tests.due_date_fixtures import HW2_DUE, add_dated_blocks
+from tests.ora_fixtures import add_ora_blocks, add_submissions
+from tests.special_exam_fixtures import add_exams, bulk_allowances, bulk_attempts
 
 User = get_user_model()
 
@@ -340,3 +342,63 @@ def test_issued_certificates_queries_do_not_grow_with_the_course(staff_client, u
     assert large == small
     assert large_body["count"] > small_body["count"] > 0
     assert len(large_body["results"]) == min(large_body["count"], params.get("page_size", 10))
+
+
+_ORA_STEPS = ("training", "peer", "self", "waiting", "staff", "done", "cancelled")
+
+
+def _statuses(count: int) -> list[str]:
+    return [_ORA_STEPS[i % len(_ORA_STEPS)] for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "params"),
+    [
+        pytest.param("/ora", {}, id="ora"),
+        pytest.param("/ora", {"page_size": 1, "page": 2}, id="ora_page_2"),
+        pytest.param("/ora_summary", {}, id="ora_summary"),
+    ],
+)
+def test_ora_queries_do_not_grow_with_the_submissions(staff_client, course, suffix, params):
+    blocks = add_ora_blocks(course)
+    add_submissions(blocks.essay, "oras", _statuses(SMALL))
+    url = v2(suffix=suffix)
+    queries(staff_client, "get", url, params)
+    small, small_body = queries(staff_client, "get", url, params)
+
+    add_submissions(blocks.poem, "oral", _statuses(LARGE - SMALL))
+    large, large_body = queries(staff_client, "get", url, params)
+
+    assert large == small
+    if suffix == "/ora_summary":
+        assert (small_body["total_responses"], large_body["total_responses"]) == (9, 858)
+
+
+EXAM_LIST_QUERIES = [
+    pytest.param({}, id="default"),
+    pytest.param({"page_size": 5, "page": 2}, id="page_2"),
+    pytest.param({"search": "exam", "ordering": "-user.username"}, id="search"),
+    pytest.param({"ordering": "proctored_exam.exam_name"}, id="exam_name"),
+    pytest.param({"ordering": "-exam_type"}, id="exam_type"),
+]
+
+
+@pytest.mark.parametrize("what", ["attempts", "allowances"])
+@pytest.mark.parametrize("params", EXAM_LIST_QUERIES)
+def test_special_exam_lists_do_not_grow_with_the_course(staff_client, course_key, what, params):
+    exams = add_exams(course_key)
+    fill = bulk_attempts if what == "attempts" else bulk_allowances
+    url = v2(suffix=f"/special_exams/{what}")
+    people = make_users("exam", LARGE)
+    fill(exams.timed, people[: SMALL // 2])
+    fill(exams.proctored, people[SMALL // 2 : SMALL])
+    queries(staff_client, "get", url, params)
+    small, small_body = queries(staff_client, "get", url, params)
+
+    fill(exams.timed, people[SMALL : LARGE // 2])
+    fill(exams.proctored, people[LARGE // 2 :])
+    large, large_body = queries(staff_client, "get", url, params)
+
+    assert large == small
+    assert (small_body["count"], large_body["count"]) == (SMALL, LARGE)
+    assert len(large_body["results"]) == params.get("page_size", 10)

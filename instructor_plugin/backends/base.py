@@ -40,6 +40,7 @@ from .data import (
     ManualEnrollmentAuditData,
     OpenResponseCountsData,
     OpenResponseSubmissionData,
+    OpenResponseSummaryData,
     Page,
     PageRequest,
     ProblemStateData,
@@ -341,16 +342,22 @@ class CertificateService(Protocol):
 
 
 class SpecialExamService(Protocol):
-    """Timed, proctored and practice exams (the edx-proctoring model)."""
+    """Timed, proctored and practice exams, learners' attempts and allowances (the edx-proctoring model)."""
 
-    def list_exams(self, course_key: CourseKey) -> Sequence[SpecialExamData]:
-        """Every special exam of the course."""
+    def list_exams(self, course_key: CourseKey, exam_type: str | None = None) -> Sequence[SpecialExamData]:
+        """
+        The course's exams by id; ``exam_type`` ``proctored`` (not practice), ``practice`` or ``timed``
+        (not proctored) filters them.
+        """
 
     def get_exam(self, course_key: CourseKey, exam_id: int) -> SpecialExamData:
-        """An exam of this course, or raise ``BlockNotFound``."""
+        """An exam of this course, or raise ``ExamNotFound`` (also for another course's exam)."""
+
+    def get_exams(self, course_key: CourseKey, exam_ids: Iterable[int]) -> Mapping[int, SpecialExamData]:
+        """The exams of these ids that belong to the course, by id."""
 
     def list_attempts(self, course_key: CourseKey, query: ExamListQuery, page: PageRequest) -> Page[ExamAttemptData]:
-        """Attempts, searched and ordered in the database."""
+        """Attempts of the course (of one exam with ``query.exam_id``), searched, ordered and sliced in the DB."""
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         """Remove the learner's attempts at the exam and return how many were removed."""
@@ -358,19 +365,19 @@ class SpecialExamService(Protocol):
     def list_allowances(
         self, course_key: CourseKey, query: ExamListQuery, page: PageRequest
     ) -> Page[ExamAllowanceData]:
-        """Allowances, searched and ordered in the database."""
+        """Allowances of the course (of one exam with ``query.exam_id``), searched, ordered and sliced in the DB."""
 
     def set_allowance(self, course_key: CourseKey, exam_id: int, user_id: int, key: str, value: str) -> None:
-        """Add or replace the learner's single allowance on the exam."""
+        """Add the learner's allowance on the exam, or replace the one they hold (of any type), atomically."""
 
     def remove_allowance(self, course_key: CourseKey, exam_id: int, user_id: int, key: str) -> bool:
-        """Remove an allowance; False when there was none."""
+        """Remove the learner's allowance of type ``key`` on the exam; False when there was none."""
 
     def supports_onboarding(self, course_key: CourseKey) -> bool:
         """Tell whether the course's proctoring provider has an onboarding exam."""
 
     def review_dashboard_available(self, course_key: CourseKey) -> bool:
-        """Tell whether the proctoring provider offers a review dashboard."""
+        """Tell whether the course's proctoring provider offers a review dashboard."""
 
 
 class OpenResponseService(Protocol):
@@ -379,14 +386,21 @@ class OpenResponseService(Protocol):
     def list_counts(self, course_key: CourseKey, page: PageRequest) -> Page[OpenResponseCountsData]:
         """Counts per assessment block, in course order."""
 
-    def summarize(self, course_key: CourseKey) -> OpenResponseCountsData:
-        """Counts summed over every assessment of the course."""
+    def summarize(self, course_key: CourseKey) -> OpenResponseSummaryData:
+        """Counts summed over every assessment of the course, with the number of assessments and of units."""
 
     def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:
         """Every submission of the course, ordered by block then submission time, streamed."""
 
     def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
         """Open a submission file of this course for binary reading; raise ``FileNotFoundError``."""
+
+
+class CompletionService(Protocol):
+    """How far learners completed blocks (Open edX's completion)."""
+
+    def set_completion(self, course_key: CourseKey, user_id: int, usage_key: UsageKey, completion: float) -> None:
+        """Record the learner's completion of one block, from 0.0 (not started) to 1.0 (complete)."""
 
 
 class CohortService(Protocol):

@@ -395,11 +395,33 @@ class ExamAllowanceData:
 
 @dataclass(frozen=True)
 class ExamListQuery:
-    """Search, ordering and exam filter of an attempts or allowances list."""
+    """
+    Search, ordering and exam filter of an attempts or allowances list.
+
+    ``search`` is a case-insensitive substring of the username or email. ``ordering`` is one of
+    :data:`EXAM_ORDERINGS` (``-`` first for descending), None for username order.
+    """
 
     search: str | None = None
     ordering: str | None = None
     exam_id: int | None = None
+
+
+#: What an attempts or allowances list may be ordered by (``allowed_time_limit``, ``started_at``,
+#: ``completed_at`` and ``status`` are attempt fields, ``key`` and ``value`` allowance fields).
+EXAM_ORDERINGS = (
+    "username",
+    "email",
+    "exam_name",
+    "exam_type",
+    "time_limit",
+    "allowed_time_limit",
+    "started_at",
+    "completed_at",
+    "status",
+    "key",
+    "value",
+)
 
 
 # --- Open responses ---------------------------------------------------------
@@ -412,6 +434,23 @@ class OpenResponseCountsData:
     usage_key: UsageKey
     unit_name: str
     display_name: str
+    total: int = 0
+    training: int = 0
+    peer: int = 0
+    self: int = 0
+    waiting: int = 0
+    staff: int = 0
+    done: int = 0
+    #: Whether the block's workflow has a staff-assessment step (staff can grade its responses).
+    has_staff_step: bool = False
+
+
+@dataclass(frozen=True)
+class OpenResponseSummaryData:
+    """Response counts summed over a course's open-response assessments, with how many there are."""
+
+    assessments: int = 0
+    units: int = 0
     total: int = 0
     training: int = 0
     peer: int = 0

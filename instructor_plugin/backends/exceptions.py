@@ -31,3 +31,7 @@ class NoDueDate(BackendError):
 
 class DueDateNotLater(BackendError):
     """An extended due date must be later than the original due date of the block and of each dated descendant."""
+
+
+class ExamNotFound(BackendError):
+    """No special exam with this id exists in the course."""

@@ -32,6 +32,7 @@ CAPABILITIES = (
     "certificates",
     "special_exams",
     "open_responses",
+    "completion",
     "cohorts",
     "mail",
     "site_config",
@@ -50,6 +51,7 @@ class Backend:
     certificates: base.CertificateService
     special_exams: base.SpecialExamService
     open_responses: base.OpenResponseService
+    completion: base.CompletionService
     cohorts: base.CohortService
     mail: base.MailService
     site_config: base.SiteConfigService

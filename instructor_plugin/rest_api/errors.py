@@ -23,6 +23,7 @@ from ..backends.exceptions import (
     AmbiguousIdentifier,
     BlockNotFound,
     CourseNotFound,
+    ExamNotFound,
     UserNotFound,
 )
 from ..instructor_tasks import AlreadyRunning
@@ -61,6 +62,7 @@ class BadRequest(exceptions.APIException):
 _BACKEND_ERRORS = {
     CourseNotFound: (exceptions.NotFound, "Course not found.", "course_not_found"),
     BlockNotFound: (exceptions.NotFound, "Block not found in this course.", "block_not_found"),
+    ExamNotFound: (exceptions.NotFound, "Exam not found in this course.", "exam_not_found"),
     UserNotFound: (exceptions.NotFound, "Learner not found.", "learner_not_found"),
     AmbiguousIdentifier: (BadRequest, "More than one user matches this identifier.", "ambiguous_identifier"),
 }

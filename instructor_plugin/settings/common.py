@@ -21,6 +21,10 @@ DEFAULTS = {
     "WRITABLE_GRADEBOOK_URL": None,
     "COURSE_AUTHORING_MICROFRONTEND_URL": None,
     "ADMIN_CONSOLE_MICROFRONTEND_URL": None,
+    # .. setting_name: INSTRUCTOR_PLUGIN["ORA_GRADING_MICROFRONTEND_URL"]
+    # .. setting_description: Where the ORA staff-grading MFE is served; when set, ``GET .../ora`` links
+    #   each assessment with a staff step to ``<this URL>/<block id>`` (``staff_ora_grading_url``).
+    "ORA_GRADING_MICROFRONTEND_URL": None,
     "STUDIO_URL": None,
     "LMS_ROOT_URL": "",
     "LEGACY_DASHBOARD_URL": "/courses/{course_id}/instructor",
@@ -73,6 +77,12 @@ DEFAULTS = {
     # .. setting_description: Profile fields never written to the enrolled-students report (Open edX's
     #   setting of the same name is the default).
     "PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS": [],
+    # .. setting_name: INSTRUCTOR_PLUGIN["PROCTORING_BACKENDS"]
+    # .. setting_description: What each proctoring provider offers, for the built-in backend's
+    #   ``proctoring_settings``: ``{"proctortrack": {"supports_onboarding": True, "review_dashboard": True}}``.
+    #   A provider not listed has neither (the dashboard then hides its Onboarding and Review sub-tabs,
+    #   which call edx-proctoring's own endpoints).
+    "PROCTORING_BACKENDS": {},
     # .. setting_name: INSTRUCTOR_PLUGIN["AUTHENTICATION_CLASSES"]
     # .. setting_description: DRF authentication classes of every plugin endpoint; an LMS adds its
     #   ``BearerAuthenticationAllowInactiveUser`` here.
@@ -89,6 +99,7 @@ _FROM_HOST_SETTINGS = {
     "WRITABLE_GRADEBOOK_URL": "WRITABLE_GRADEBOOK_URL",
     "COURSE_AUTHORING_MICROFRONTEND_URL": "COURSE_AUTHORING_MICROFRONTEND_URL",
     "ADMIN_CONSOLE_MICROFRONTEND_URL": "ADMIN_CONSOLE_MICROFRONTEND_URL",
+    "ORA_GRADING_MICROFRONTEND_URL": "ORA_GRADING_MICROFRONTEND_URL",
     "LMS_ROOT_URL": "LMS_ROOT_URL",
     "ANALYTICS_DASHBOARD_URL": "ANALYTICS_DASHBOARD_URL",
     "ANALYTICS_DASHBOARD_NAME": "ANALYTICS_DASHBOARD_NAME",

@@ -14,6 +14,7 @@ def builtin_backend():
     """
     from ..registry import Backend
     from .certificates import BuiltinCertificateService
+    from .completion import BuiltinCompletionService
     from .courses import BuiltinCourseService
     from .due_dates import BuiltinDueDateService
     from .enrollments import BuiltinEnrollmentService
@@ -22,6 +23,7 @@ def builtin_backend():
     from .problem_state import BuiltinProblemStateService
     from .roles import BuiltinRoleService
     from .site_config import SettingsSiteConfigService
+    from .special_exams import BuiltinSpecialExamService
     from .users import BuiltinUserService
 
     return Backend(
@@ -32,7 +34,9 @@ def builtin_backend():
         problem_state=BuiltinProblemStateService(),
         due_dates=BuiltinDueDateService(),
         certificates=BuiltinCertificateService(),
+        special_exams=BuiltinSpecialExamService(),
         open_responses=BuiltinOpenResponseService(),
+        completion=BuiltinCompletionService(),
         mail=DjangoMailService(),
         site_config=SettingsSiteConfigService(),
     )

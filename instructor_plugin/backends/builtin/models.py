@@ -334,3 +334,77 @@ class CertificateGenerationRun(models.Model):
 
     def __str__(self):
         return f"{'re' if self.is_regeneration else ''}generation in {self.course_key}"
+
+
+class SpecialExam(models.Model):
+    """A timed, proctored or practice exam on one subsection of a course (edx-proctoring's exam)."""
+
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    content_id = UsageKeyField(max_length=255, help_text="The exam's subsection.")
+    exam_name = models.CharField(max_length=255)
+    time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
+    is_proctored = models.BooleanField(default=False)
+    is_practice_exam = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    hide_after_due = models.BooleanField(default=False)
+    due_date = models.DateTimeField(null=True, blank=True)
+    backend = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "content_id"), name="ipb_unique_special_exam")]
+
+    def __str__(self):
+        return self.exam_name
+
+
+class ExamAttempt(models.Model):
+    """A learner's attempt at a special exam."""
+
+    exam = models.ForeignKey(SpecialExam, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_exam_attempts")
+    status = models.CharField(max_length=32)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    allowed_time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
+    ready_to_resume = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=("exam", "user"), name="ipb_exam_attempt_learner")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.exam_id}: {self.status}"
+
+
+class ExamAllowance(models.Model):
+    """An allowance a learner holds on a special exam; one per learner and exam."""
+
+    exam = models.ForeignKey(SpecialExam, on_delete=models.CASCADE, related_name="allowances")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_exam_allowances")
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=255)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("exam", "user"), name="ipb_unique_exam_allowance")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.exam_id}: {self.key}={self.value}"
+
+
+class BlockCompletion(models.Model):
+    """How far a learner completed one block, from 0 to 1 (Open edX's completion)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_completions")
+    course_key = CourseKeyField(max_length=255)
+    usage_key = UsageKeyField(max_length=255)
+    completion = models.FloatField()
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("usage_key", "user"), name="ipb_unique_block_completion")]
+        indexes = [models.Index(fields=("course_key", "user"), name="ipb_completion_learner")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.usage_key}: {self.completion:g}"

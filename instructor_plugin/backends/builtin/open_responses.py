@@ -10,7 +10,14 @@ from django.db.models import Count
 from opaque_keys.edx.keys import CourseKey
 
 from ...conf import plugin_storage
-from ..data import OpenResponseCountsData, OpenResponseFileData, OpenResponseSubmissionData, Page, PageRequest
+from ..data import (
+    OpenResponseCountsData,
+    OpenResponseFileData,
+    OpenResponseSubmissionData,
+    OpenResponseSummaryData,
+    Page,
+    PageRequest,
+)
 from .models import Block, OpenResponseSubmission
 from .streaming import keyset_stream
 
@@ -20,10 +27,12 @@ STEPS = ("training", "peer", "self", "waiting", "staff", "done")
 STREAM_CHUNK_SIZE = 1000
 
 
-def _counts(course_key: CourseKey, usage_keys: list | None = None) -> dict:
-    rows = OpenResponseSubmission.objects.filter(course_key=course_key, status__in=STEPS)
-    if usage_keys is not None:
-        rows = rows.filter(usage_key__in=usage_keys)
+def _attached_blocks(course_key: CourseKey):
+    return Block.objects.filter(course__course_key=course_key, block_type=ORA_BLOCK_TYPE, parent__isnull=False)
+
+
+def _counts(course_key: CourseKey, usage_keys: list) -> dict:
+    rows = OpenResponseSubmission.objects.filter(course_key=course_key, status__in=STEPS, usage_key__in=usage_keys)
     counts: dict = defaultdict(dict)
     for row in rows.values("usage_key", "status").annotate(n=Count("pk")).order_by():
         counts[row["usage_key"]][row["status"]] = row["n"]
@@ -37,27 +46,41 @@ def _block_counts(block: Block, steps: dict) -> OpenResponseCountsData:
         display_name=block.display_name,
         total=sum(steps.values()),
         **{step: steps.get(step, 0) for step in STEPS},
+        has_staff_step=steps.get("staff", 0) > 0,
     )
 
 
 class BuiltinOpenResponseService:
-    """Counts, lists and opens the built-in backend's open-response submissions."""
+    """
+    Counts, lists and opens the built-in backend's open-response submissions.
+
+    Only assessments attached to the content tree count. The built-in tables hold no assessment-step
+    configuration, so a block is taken to have a staff step while any of its responses is at that step.
+    """
 
     def list_counts(self, course_key: CourseKey, page: PageRequest) -> Page[OpenResponseCountsData]:
-        blocks = Block.objects.filter(course__course_key=course_key, block_type=ORA_BLOCK_TYPE, parent__isnull=False)
+        blocks = _attached_blocks(course_key)
         window = list(blocks.select_related("parent").order_by("position")[page.offset : page.offset + page.limit])
         counts = _counts(course_key, [block.usage_key for block in window])
         items = [_block_counts(block, counts.get(block.usage_key, {})) for block in window]
         return Page(items=items, total=blocks.count())
 
-    def summarize(self, course_key: CourseKey) -> OpenResponseCountsData:
+    def summarize(self, course_key: CourseKey) -> OpenResponseSummaryData:
+        blocks = _attached_blocks(course_key)
+        sizes = blocks.aggregate(assessments=Count("pk"), units=Count("parent", distinct=True))
+        rows = (
+            OpenResponseSubmission.objects.filter(
+                course_key=course_key, status__in=STEPS, usage_key__in=blocks.values("usage_key")
+            )
+            .values("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         totals = {step: 0 for step in STEPS}
-        for steps in _counts(course_key).values():
-            for step, count in steps.items():
-                totals[step] += count
-        root = course_key.make_usage_key("course", "course")
-        return OpenResponseCountsData(
-            usage_key=root, unit_name="", display_name="", total=sum(totals.values()), **totals
+        for row in rows:
+            totals[row["status"]] = row["n"]
+        return OpenResponseSummaryData(
+            assessments=sizes["assessments"], units=sizes["units"], total=sum(totals.values()), **totals
         )
 
     def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:

@@ -39,11 +39,14 @@ from .models import (
     CourseMode,
     DueDateChange,
     DueDateOverride,
+    ExamAllowance,
+    ExamAttempt,
     ForumRole,
     GeneratedCertificate,
     ManualEnrollmentAudit,
     OpenResponseSubmission,
     ProblemState,
+    SpecialExam,
     UserProfile,
 )
 from .problem_state import CourseGrader
@@ -150,6 +153,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_certificates(course_key, learner_ids, learners)
         seed_certificate_cases(course_key, user_ids["instructor"], learner_ids, learners)
         seed_due_date_extensions(course, user_ids["instructor"], learner_ids, learners)
+        seed_special_exams(course, learner_ids, learners)
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -635,6 +639,76 @@ def seed_due_date_extensions(course: Course, actor_id: int, learner_ids: dict[in
     DueDateOverride.objects.bulk_create(DueDateOverride(**row) for row in rows)
     DueDateChange.objects.bulk_create(DueDateChange(**row) for row in rows)
     return len(rows)
+
+
+#: The special exams: subsection, name, time limit in minutes, proctored.
+SPECIAL_EXAMS = (
+    ("midterm_exam", "Midterm Exam (timed)", 60, False),
+    ("final_exam", "Final Exam (proctored)", 120, True),
+)
+#: Learner numbers with attempts: subsection, status, ready to resume. Learner 4's proctoring session
+#: failed and is not ready to resume (the dashboard offers "Resume"); learner 6's is.
+EXAM_ATTEMPTS = {
+    1: (("midterm_exam", "submitted", False), ("final_exam", "verified", False)),
+    2: (("midterm_exam", "submitted", False), ("final_exam", "submitted", False)),
+    3: (("midterm_exam", "started", False),),
+    4: (("final_exam", "error", False),),
+    5: (("midterm_exam", "ready_to_submit", False), ("final_exam", "rejected", False)),
+    6: (("final_exam", "error", True),),
+    7: (("final_exam", "started", False),),
+}
+#: Learner numbers holding an allowance: subsection, allowance type, value.
+EXAM_ALLOWANCES = {
+    2: ("midterm_exam", "additional_time_granted", "30"),
+    5: ("final_exam", "time_multiplier", "1.5"),
+    9: ("final_exam", "review_policy_exception", "Screen reader in use"),
+}
+
+
+def seed_special_exams(course: Course, learner_ids: dict[int, int], learners: int) -> int:
+    """
+    A timed midterm and a proctored final on their subsections, the attempts of ``EXAM_ATTEMPTS`` and the
+    allowances of ``EXAM_ALLOWANCES`` for the learners that exist; returns how many attempts were written.
+    """
+    course_key = course.course_key
+    SpecialExam.objects.filter(course_key=course_key).delete()
+    keys = {block_id: course_key.make_usage_key("sequential", block_id) for block_id, *_ in SPECIAL_EXAMS}
+    due = dict(Block.objects.filter(course=course, usage_key__in=keys.values()).values_list("usage_key", "due"))
+    SpecialExam.objects.bulk_create(
+        SpecialExam(
+            course_key=course_key,
+            content_id=keys[block_id],
+            exam_name=name,
+            time_limit_mins=minutes,
+            is_proctored=proctored,
+            due_date=due.get(keys[block_id]),
+            backend=course.proctoring_provider if proctored else "",
+        )
+        for block_id, name, minutes, proctored in SPECIAL_EXAMS
+    )
+    exams = {exam.content_id.block_id: exam for exam in SpecialExam.objects.filter(course_key=course_key)}
+    started = timezone.now() - timedelta(days=2)
+    attempts = [
+        ExamAttempt(
+            exam=exams[block_id],
+            user_id=learner_ids[number],
+            status=status,
+            started_at=started + timedelta(hours=number),
+            completed_at=None if status in ("started", "error") else started + timedelta(hours=number, minutes=50),
+            allowed_time_limit_mins=exams[block_id].time_limit_mins,
+            ready_to_resume=ready,
+        )
+        for number, rows in EXAM_ATTEMPTS.items()
+        if number <= learners
+        for block_id, status, ready in rows
+    ]
+    ExamAttempt.objects.bulk_create(attempts)
+    ExamAllowance.objects.bulk_create(
+        ExamAllowance(exam=exams[block_id], user_id=learner_ids[number], key=key, value=value)
+        for number, (block_id, key, value) in EXAM_ALLOWANCES.items()
+        if number <= learners
+    )
+    return len(attempts)
 
 
 #: Learner numbers granted a certificate exception, with the instructor's notes: an audit learner and a

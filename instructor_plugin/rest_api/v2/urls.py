@@ -31,7 +31,18 @@ from .views.grading import (
     ScoreOverrideView,
 )
 from .views.learners import LearnerView
+from .views.open_responses import ORASummaryView, ORAView
 from .views.reports import GenerateReportView, ReportDownloadsView, ReportDownloadView
+from .views.special_exams import (
+    CourseAllowancesView,
+    CourseExamAttemptsView,
+    ExamAllowanceView,
+    ProctoringSettingsView,
+    ResetExamAttemptView,
+    SpecialExamAttemptsView,
+    SpecialExamDetailView,
+    SpecialExamsListView,
+)
 from .views.tasks import InstructorTaskListView, TaskResultsView, TaskStatusView
 from .views.team import CourseTeamMemberView, CourseTeamRolesView, CourseTeamView
 
@@ -41,6 +52,7 @@ COURSE = rf"^courses/{COURSE_ID_PATTERN}"
 IDENTIFIER = r"(?P<email_or_username>[^/]+)"
 TASK_ID = r"(?P<task_id>[^/]+)"
 PROBLEM = r"(?P<problem>.+)"
+EXAM = r"special_exams/(?P<exam_id>[0-9]+)"
 
 urlpatterns = [
     path("schema/", InstructorSchemaView.as_view(), name="schema"),
@@ -70,6 +82,8 @@ urlpatterns = [
     re_path(rf"{COURSE}/graded_subsections$", GradedSubsectionsView.as_view(), name="graded_subsections"),
     re_path(rf"{COURSE}/change_due_date$", ChangeDueDateView.as_view(), name="change_due_date"),
     re_path(rf"{COURSE}/unit_extensions$", UnitExtensionsView.as_view(), name="unit_extensions"),
+    re_path(rf"{COURSE}/ora$", ORAView.as_view(), name="ora_assessments"),
+    re_path(rf"{COURSE}/ora_summary$", ORASummaryView.as_view(), name="ora_summary"),
     re_path(rf"{COURSE}/certificates/issued$", IssuedCertificatesView.as_view(), name="issued_certificates"),
     re_path(
         rf"{COURSE}/certificates/generation_history$",
@@ -96,5 +110,13 @@ urlpatterns = [
         CertificateInvalidationsView.as_view(),
         name="certificate_invalidations",
     ),
+    re_path(rf"{COURSE}/special_exams$", SpecialExamsListView.as_view(), name="special_exams"),
+    re_path(rf"{COURSE}/special_exams/allowances$", CourseAllowancesView.as_view(), name="special_exam_allowances"),
+    re_path(rf"{COURSE}/special_exams/attempts$", CourseExamAttemptsView.as_view(), name="special_exam_attempts"),
+    re_path(rf"{COURSE}/{EXAM}$", SpecialExamDetailView.as_view(), name="special_exam_detail"),
+    re_path(rf"{COURSE}/{EXAM}/reset/(?P<username>[^/]+)$", ResetExamAttemptView.as_view(), name="special_exam_reset"),
+    re_path(rf"{COURSE}/{EXAM}/attempts$", SpecialExamAttemptsView.as_view(), name="special_exam_exam_attempts"),
+    re_path(rf"{COURSE}/{EXAM}/allowance$", ExamAllowanceView.as_view(), name="special_exam_allowance"),
+    re_path(rf"{COURSE}/proctoring_settings$", ProctoringSettingsView.as_view(), name="proctoring_settings"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

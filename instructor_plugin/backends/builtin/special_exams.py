@@ -1,0 +1,181 @@
+"""
+Special exams of the built-in backend: ``SpecialExam``, ``ExamAttempt`` and ``ExamAllowance`` rows.
+
+A proctoring provider's capabilities come from ``INSTRUCTOR_PLUGIN["PROCTORING_BACKENDS"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.db import transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+from opaque_keys.edx.keys import CourseKey
+
+from ...conf import plugin_setting
+from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
+from ..exceptions import ExamNotFound
+from .models import Course, ExamAllowance, ExamAttempt, SpecialExam
+from .users import to_user_data
+
+_EXAM_TYPE_FILTERS = {
+    "proctored": Q(is_proctored=True, is_practice_exam=False),
+    "practice": Q(is_practice_exam=True),
+    "timed": Q(is_proctored=False),
+}
+#: The ORM expression of each ordering of ``EXAM_ORDERINGS``, relative to an attempt or an allowance.
+_ORDERINGS = {
+    "username": Lower("user__username"),
+    "email": Lower("user__email"),
+    "exam_name": Lower("exam__exam_name"),
+    "exam_type": Case(
+        When(exam__is_practice_exam=True, then=Value("practice")),
+        When(exam__is_proctored=True, then=Value("proctored")),
+        default=Value("timed"),
+    ),
+    "time_limit": "exam__time_limit_mins",
+    "allowed_time_limit": "allowed_time_limit_mins",
+    "started_at": "started_at",
+    "completed_at": "completed_at",
+    "status": "status",
+    "key": "key",
+    "value": "value",
+}
+
+
+def to_exam_data(exam: SpecialExam) -> SpecialExamData:
+    return SpecialExamData(
+        id=exam.pk,
+        course_key=exam.course_key,
+        content_id=str(exam.content_id),
+        exam_name=exam.exam_name,
+        time_limit_mins=exam.time_limit_mins,
+        is_proctored=exam.is_proctored,
+        is_practice_exam=exam.is_practice_exam,
+        is_active=exam.is_active,
+        hide_after_due=exam.hide_after_due,
+        due_date=exam.due_date,
+        backend=exam.backend or None,
+    )
+
+
+def _listed(rows: QuerySet, course_key: CourseKey, query: ExamListQuery, fields: frozenset[str]) -> QuerySet:
+    """
+    Rows of the course, filtered and ordered as ``query`` asks, then by username.
+
+    An ordering outside ``fields`` is ignored.
+    """
+    rows = rows.filter(exam__course_key=course_key)
+    if query.exam_id is not None:
+        rows = rows.filter(exam_id=query.exam_id)
+    term = (query.search or "").strip()
+    if term:
+        rows = rows.filter(Q(user__username__icontains=term) | Q(user__email__icontains=term))
+    name = (query.ordering or "").removeprefix("-")
+    if name not in fields:
+        return rows.order_by(Lower("user__username"), "pk")
+    ordering = _ordered(_ORDERINGS[name], descending=query.ordering.startswith("-"))
+    return rows.order_by(ordering, Lower("user__username"), "pk")
+
+
+def _ordered(expression, *, descending: bool):
+    """``expression`` ascending or descending, empty values last."""
+    if isinstance(expression, str):
+        expression = F(expression)
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+_ATTEMPT_ORDERINGS = frozenset(_ORDERINGS) - {"key", "value"}
+_ALLOWANCE_ORDERINGS = frozenset({"username", "email", "exam_name", "exam_type", "time_limit", "key", "value"})
+
+
+def _page(rows: QuerySet, page: PageRequest) -> tuple[list, int]:
+    total = rows.count()
+    return list(rows.select_related("user__builtin_profile", "exam")[page.offset : page.offset + page.limit]), total
+
+
+class BuiltinSpecialExamService:
+    """Exams, attempts and allowances in the plugin's own tables."""
+
+    def list_exams(self, course_key: CourseKey, exam_type: str | None = None) -> Sequence[SpecialExamData]:
+        rows = SpecialExam.objects.filter(course_key=course_key)
+        if exam_type in _EXAM_TYPE_FILTERS:
+            rows = rows.filter(_EXAM_TYPE_FILTERS[exam_type])
+        return [to_exam_data(exam) for exam in rows.order_by("pk")]
+
+    def get_exam(self, course_key: CourseKey, exam_id: int) -> SpecialExamData:
+        exam = SpecialExam.objects.filter(course_key=course_key, pk=exam_id).first()
+        if exam is None:
+            raise ExamNotFound(exam_id)
+        return to_exam_data(exam)
+
+    def get_exams(self, course_key: CourseKey, exam_ids: Iterable[int]) -> Mapping[int, SpecialExamData]:
+        rows = SpecialExam.objects.filter(course_key=course_key, pk__in=list(exam_ids))
+        return {exam.pk: to_exam_data(exam) for exam in rows}
+
+    def list_attempts(self, course_key: CourseKey, query: ExamListQuery, page: PageRequest) -> Page[ExamAttemptData]:
+        rows, total = _page(_listed(ExamAttempt.objects.all(), course_key, query, _ATTEMPT_ORDERINGS), page)
+        items = [
+            ExamAttemptData(
+                id=row.pk,
+                user=to_user_data(row.user),
+                exam=to_exam_data(row.exam),
+                status=row.status,
+                started_at=row.started_at,
+                completed_at=row.completed_at,
+                allowed_time_limit_mins=row.allowed_time_limit_mins,
+                ready_to_resume=row.ready_to_resume,
+            )
+            for row in rows
+        ]
+        return Page(items=items, total=total)
+
+    def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
+        attempts = ExamAttempt.objects.filter(exam__course_key=course_key, exam_id=exam_id, user_id=user_id)
+        removed, _ = attempts.delete()
+        return removed
+
+    def list_allowances(
+        self, course_key: CourseKey, query: ExamListQuery, page: PageRequest
+    ) -> Page[ExamAllowanceData]:
+        rows, total = _page(_listed(ExamAllowance.objects.all(), course_key, query, _ALLOWANCE_ORDERINGS), page)
+        items = [
+            ExamAllowanceData(
+                id=row.pk,
+                user=to_user_data(row.user),
+                exam=to_exam_data(row.exam),
+                key=row.key,
+                value=row.value,
+                created=row.created,
+                modified=row.modified,
+            )
+            for row in rows
+        ]
+        return Page(items=items, total=total)
+
+    def set_allowance(self, course_key: CourseKey, exam_id: int, user_id: int, key: str, value: str) -> None:
+        with transaction.atomic():
+            exam = SpecialExam.objects.select_for_update().filter(course_key=course_key, pk=exam_id).first()
+            if exam is None:
+                raise ExamNotFound(exam_id)
+            ExamAllowance.objects.update_or_create(exam=exam, user_id=user_id, defaults={"key": key, "value": value})
+
+    def remove_allowance(self, course_key: CourseKey, exam_id: int, user_id: int, key: str) -> bool:
+        allowances = ExamAllowance.objects.filter(
+            exam__course_key=course_key, exam_id=exam_id, user_id=user_id, key=key
+        )
+        removed, _ = allowances.delete()
+        return removed > 0
+
+    def supports_onboarding(self, course_key: CourseKey) -> bool:
+        return bool(_capabilities(course_key).get("supports_onboarding"))
+
+    def review_dashboard_available(self, course_key: CourseKey) -> bool:
+        return bool(_capabilities(course_key).get("review_dashboard"))
+
+
+def _capabilities(course_key: CourseKey) -> Mapping[str, object]:
+    """The ``PROCTORING_BACKENDS`` entry of the course's proctoring provider (empty when it has none)."""
+    provider = Course.objects.filter(course_key=course_key).values_list("proctoring_provider", flat=True).first()
+    return plugin_setting("PROCTORING_BACKENDS").get(provider or "", {})
