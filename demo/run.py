@@ -1,6 +1,7 @@
 """
 Run the demo host (``make demo``): migrate, seed the demo course on first run, start a Celery
-worker, and serve on http://localhost:8000 until Ctrl-C (or SIGTERM), which stops the worker too.
+worker (with beat, which queues scheduled course emails as they come due), and serve on
+http://localhost:8000 until Ctrl-C (or SIGTERM), which stops the worker too.
 
 ``DEMO_LEARNERS`` (default 50) sets how many learners the first seeding enrolls; to reseed,
 run ``python demo/manage.py seed_demo_course --learners N`` or delete ``demo/data/``.
@@ -51,8 +52,8 @@ def prepare_database() -> None:
 
 
 def start_worker(environment: dict[str, str]) -> subprocess.Popen:
-    """A Celery worker in the background, on the broker-less filesystem transport."""
-    command = [sys.executable, "-m", "celery", "-A", "demo_host", "worker", "--pool=solo", "-l", "info"]
+    """A Celery worker with beat in the background, on the broker-less filesystem transport."""
+    command = [sys.executable, "-m", "celery", "-A", "demo_host", "worker", "-B", "--pool=solo", "-l", "info"]
     return subprocess.Popen(command, cwd=DEMO_DIR, env=environment)
 
 

@@ -21,6 +21,13 @@ from .batch_enrollment import (
     start_enrollment_batch_task,
 )
 from .beta_testers import modify_beta_testers
+from .bulk_email import (
+    cancel_scheduled_email,
+    list_scheduled_emails,
+    send_course_email,
+    send_due_course_emails,
+    update_scheduled_email,
+)
 from .course_info import get_course_metadata
 from .course_team import modify_team, revoke_member_roles
 from .due_dates import change_due_date, graded_subsections, list_unit_extensions, reset_due_date
@@ -51,6 +58,7 @@ __all__ = [
     "CourseAccess",
     "EmailEnrollmentState",
     "allow_access",
+    "cancel_scheduled_email",
     "change_due_date",
     "delete_problem_state",
     "enroll_email",
@@ -64,6 +72,7 @@ __all__ = [
     "graded_subsections",
     "has_permission",
     "is_forum_role",
+    "list_scheduled_emails",
     "list_team",
     "list_unit_extensions",
     "modify_beta_testers",
@@ -75,9 +84,12 @@ __all__ = [
     "revoke_access",
     "revoke_member_roles",
     "send_beta_role_email",
+    "send_course_email",
+    "send_due_course_emails",
     "start_all_attempts_reset",
     "start_enrollment_batch_task",
     "start_rescore",
     "start_score_override",
     "unenroll_email",
+    "update_scheduled_email",
 ]

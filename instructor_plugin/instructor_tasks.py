@@ -34,6 +34,7 @@ __all__ = [
     "AlreadyRunning",
     "ItemResult",
     "TaskRun",
+    "cancel_task",
     "create_task_record",
     "execute_task",
     "expire_stale_tasks",
@@ -183,6 +184,11 @@ def _finish_failed(record: InstructorTask, message: str) -> None:
     record.active_key = None
     record.finished = timezone.now()
     record.save(update_fields=["state", "error", "active_key", "finished", "updated"])
+
+
+def cancel_task(record: InstructorTask, message: str) -> None:
+    """Mark a task that has not started failed with ``message``, which frees its scope."""
+    _finish_failed(record, message)
 
 
 def execute_task(task_id: str) -> None:

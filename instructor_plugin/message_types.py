@@ -16,6 +16,7 @@ __all__ = [
     "ALLOWED_ENROLL",
     "ALLOWED_UNENROLL",
     "BATCH_ENROLLMENT_SUMMARY",
+    "COURSE_EMAIL",
     "ENROLLED_ENROLL",
     "ENROLLED_UNENROLL",
     "MESSAGE_TYPES",
@@ -45,6 +46,7 @@ ADD_BETA_TESTER = "add_beta_tester"
 ALLOWED_ENROLL = "allowed_enroll"
 ALLOWED_UNENROLL = "allowed_unenroll"
 BATCH_ENROLLMENT_SUMMARY = "batch_enrollment_summary"
+COURSE_EMAIL = "course_email"
 ENROLLED_ENROLL = "enrolled_enroll"
 ENROLLED_UNENROLL = "enrolled_unenroll"
 PROCTORING_REVIEW = "proctoring_review"
@@ -58,6 +60,7 @@ MESSAGE_TYPES: dict[str, MessageType] = {
         MessageType(ALLOWED_ENROLL, "An email without an account was allowed to enroll."),
         MessageType(ALLOWED_UNENROLL, "An email's permission to enroll was withdrawn."),
         MessageType(BATCH_ENROLLMENT_SUMMARY, "To the requester: the outcome of a background batch enrollment."),
+        MessageType(COURSE_EMAIL, "An email course staff wrote to recipient groups of the course (bulk email)."),
         MessageType(ENROLLED_ENROLL, "The learner was enrolled in the course."),
         MessageType(ENROLLED_UNENROLL, "The learner was unenrolled from the course."),
         MessageType(PROCTORING_REVIEW, "To the course's proctoring escalation contact: an exam review's result."),

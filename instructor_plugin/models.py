@@ -115,3 +115,67 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_id} on {self.learner_id}"
+
+
+class CourseEmail(models.Model):
+    """One email written by course staff to recipient groups of a course."""
+
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    sender = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(max_length=128)
+    html_message = models.TextField()
+    text_message = models.TextField(blank=True)
+    targets = models.JSONField(default=list, help_text="myself, staff, learners, cohort:<name>, track:<mode>")
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.subject
+
+
+class CourseEmailSchedule(models.Model):
+    """When a course email is due to be sent, and the task that sends it."""
+
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    CANCELLED = "cancelled"
+    STATES = ((SCHEDULED, "Scheduled"), (QUEUED, "Queued"), (CANCELLED, "Cancelled"))
+
+    email = models.OneToOneField(CourseEmail, on_delete=models.CASCADE, related_name="schedule")
+    task = models.OneToOneField(InstructorTask, on_delete=models.CASCADE, related_name="email_schedule")
+    due = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=STATES, default=SCHEDULED)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=("state", "due"), name="ip_email_schedule_due")]
+
+    def __str__(self):
+        return f"{self.email_id} due {self.due} ({self.state})"
+
+
+class CourseEmailDelivery(models.Model):
+    """
+    One recipient of one course email; the row is claimed before the message is handed to the mail
+    service, so a task run again never sends that recipient a second copy.
+    """
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    STATES = ((CLAIMED, "Claimed"), (SENT, "Sent"), (FAILED, "Failed"))
+
+    email = models.ForeignKey(CourseEmail, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    address = models.EmailField()
+    state = models.CharField(max_length=16, choices=STATES, default=CLAIMED)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("email", "user"), name="ip_unique_email_delivery")]
+
+    def __str__(self):
+        return f"{self.email_id} to {self.user_id}: {self.state}"

@@ -16,7 +16,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from .instructor_tasks import create_task_record, execute_task
 from .models import InstructorTask
 
-__all__ = ["run_instructor_task", "submit_task"]
+__all__ = ["queue_task", "run_instructor_task", "submit_task"]
 
 
 @shared_task(
@@ -46,6 +46,11 @@ def submit_task(
     record = create_task_record(
         name, course_key, requester_id, task_input, scope=scope, usage_key=usage_key, learner_id=learner_id
     )
+    queue_task(record)
+    return record
+
+
+def queue_task(record: InstructorTask) -> None:
+    """Queue an already recorded (pending) task once the current transaction commits."""
     task_id = str(record.task_id)
     transaction.on_commit(lambda: run_instructor_task.apply_async(args=[task_id], task_id=task_id))
-    return record

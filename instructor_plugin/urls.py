@@ -6,5 +6,6 @@ from .rest_api.course_id import COURSE_ID_PATTERN
 
 urlpatterns = [
     path("api/instructor/v2/", include("instructor_plugin.rest_api.v2.urls")),
+    path("api/instructor_task/v1/", include("instructor_plugin.rest_api.instructor_task.urls")),
     re_path(rf"^courses/{COURSE_ID_PATTERN}/instructor/api/", include("instructor_plugin.rest_api.v1.urls")),
 ]

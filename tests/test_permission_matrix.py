@@ -34,7 +34,13 @@ from instructor_plugin.backends.builtin.models import (
     ProblemState,
     SpecialExam,
 )
-from instructor_plugin.models import AuditRecord, InstructorTask
+from instructor_plugin.models import (
+    AuditRecord,
+    CourseEmail,
+    CourseEmailDelivery,
+    CourseEmailSchedule,
+    InstructorTask,
+)
 from instructor_plugin.reports import store_report
 from tests.conftest import COURSE_ID, grant, grant_forum, make_user, v2
 
@@ -71,6 +77,9 @@ MATRIX_UNIT = "block-v1:TestX+T101+2026+type@sequential+block@matrix_hw"
 #: A special exam of the course: the learner has an attempt, the beta tester an allowance (see ``matrix_exam``).
 MATRIX_EXAM = 9001
 EXAM_PATH = f"/special_exams/{MATRIX_EXAM}"
+#: A scheduled email of the course (see ``matrix_schedule``).
+MATRIX_SCHEDULE = 9001
+SCHEDULES_PATH = f"/api/instructor_task/v1/schedules/{COURSE_ID}/bulk_email/"
 
 CALLS = {
     "course_metadata": Call("get", v2()),
@@ -158,6 +167,9 @@ CALLS = {
         {"exam_id": MATRIX_EXAM, "user_ids": ["beta_tester"], "allowance_type": "additional_time_granted"},
     ),
     "proctoring_settings": Call("get", v2(suffix="/proctoring_settings")),
+    "send_email": Call("post", v2(suffix="/emails"), {"subject": "S", "message": "<p>M</p>", "targets": ["myself"]}),
+    "scheduled_emails": Call("get", SCHEDULES_PATH),
+    "scheduled_email_patch": Call("patch", f"{SCHEDULES_PATH}{MATRIX_SCHEDULE}", {"schedule": "2031-01-01T00:00:00Z"}),
     "proctoring_settings_patch": Call(
         "patch", v2(suffix="/proctoring_settings"), {"proctoring_escalation_email": "desk@example.com"}
     ),
@@ -241,6 +253,10 @@ EXPECTED = {
     # proctoring settings: GET instructor.dashboard; PATCH course staff (not the data researcher)
     "proctoring_settings":      (401, 403, 403, 403, 200, 200, 200, 200, 200),
     "proctoring_settings_patch": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.email: course staff
+    "send_email":               (401, 403, 403, 403, 202, 202, 403, 202, 202),
+    "scheduled_emails":         (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "scheduled_email_patch":    (401, 403, 403, 403, 200, 200, 403, 200, 200),
 }
 # fmt: on
 
@@ -284,6 +300,9 @@ def _state() -> dict[str, list]:
                 "course_key", "proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams"
             )
         ),
+        "emails": sorted(CourseEmail.objects.values_list("pk", "subject", "html_message", "targets")),
+        "email_schedules": sorted(CourseEmailSchedule.objects.values_list("pk", "due", "state")),
+        "email_deliveries": sorted(CourseEmailDelivery.objects.values_list("email_id", "user_id", "state")),
     }
 
 
@@ -380,6 +399,40 @@ def matrix_exam(request):
     )
     ExamAttempt.objects.create(exam=exam, user=users["learner"], status="submitted")
     ExamAllowance.objects.create(exam=exam, user=users["beta_tester"], key="additional_time_granted", value="5")
+
+
+@pytest.fixture(autouse=True)
+def matrix_schedule(request):
+    """The scheduled email the scheduled bulk-email endpoints of the matrix work on, due in 2030."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    course_key = CourseKey.from_string(COURSE_ID)
+    email = CourseEmail.objects.create(
+        course_key=course_key, sender=users["instructor"], subject="Later", html_message="<p>L</p>", targets=["staff"]
+    )
+    task = InstructorTask.objects.create(
+        course_key=course_key, task_type="bulk_course_email", task_input={"email_id": email.pk}
+    )
+    CourseEmailSchedule.objects.create(pk=MATRIX_SCHEDULE, email=email, task=task, due=datetime(2030, 1, 1, tzinfo=UTC))
+
+
+#: Cancelling the matrix's scheduled email (DELETE, 204 without a body) in ROLES order; instructor.email.
+SCHEDULE_DELETE_EXPECTED = (401, 403, 403, 403, 204, 204, 403, 204, 204)
+
+
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, SCHEDULE_DELETE_EXPECTED, strict=True)))
+def test_scheduled_email_delete_matrix(api_v2_on, users, client, role, expected):
+    if role != "anonymous":
+        client.force_authenticate(users[role])
+
+    response = client.delete(f"{SCHEDULES_PATH}{MATRIX_SCHEDULE}")
+
+    assert response.status_code == expected
+    state = CourseEmailSchedule.objects.get(pk=MATRIX_SCHEDULE).state
+    assert state == (CourseEmailSchedule.CANCELLED if expected == 204 else CourseEmailSchedule.SCHEDULED)
+    if expected != 204:
+        assert set(response.json()) == ENVELOPE_KEYS
 
 
 #: The report download (``report_download``) in ROLES order; instructor.enrollment_report: course staff, researcher.

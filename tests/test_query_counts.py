@@ -7,10 +7,13 @@ per-process caches are filled on both sides of a comparison.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from instructor_plugin.backends.builtin.models import (
     CertificateAllowlistEntry,
@@ -22,7 +25,7 @@ from instructor_plugin.backends.builtin.models import (
     GeneratedCertificate,
     UserProfile,
 )
-from instructor_plugin.models import Report
+from instructor_plugin.models import CourseEmail, CourseEmailSchedule, InstructorTask, Report
 from tests.conftest import v2
 from tests.due_date_fixtures import HW2_DUE, add_dated_blocks
 from tests.ora_fixtures import add_ora_blocks, add_submissions
@@ -397,6 +400,39 @@ def test_special_exam_lists_do_not_grow_with_the_course(staff_client, course_key
 
     fill(exams.timed, people[SMALL : LARGE // 2])
     fill(exams.proctored, people[LARGE // 2 :])
+    large, large_body = queries(staff_client, "get", url, params)
+
+    assert large == small
+    assert (small_body["count"], large_body["count"]) == (SMALL, LARGE)
+    assert len(large_body["results"]) == params.get("page_size", 10)
+
+
+def make_scheduled_emails(course_key, sender, count: int) -> None:
+    """``count`` scheduled emails of the course, each with its pending task and schedule."""
+    due = timezone.now() + timedelta(days=1)
+    emails = CourseEmail.objects.bulk_create(
+        CourseEmail(
+            course_key=course_key, sender=sender, subject=f"Email {i}", html_message="<p>Hi</p>", targets=["staff"]
+        )
+        for i in range(count)
+    )
+    tasks = InstructorTask.objects.bulk_create(
+        InstructorTask(course_key=course_key, task_type="bulk_course_email", task_input={"email_id": email.pk})
+        for email in emails
+    )
+    CourseEmailSchedule.objects.bulk_create(
+        CourseEmailSchedule(email=email, task=task, due=due) for email, task in zip(emails, tasks, strict=True)
+    )
+
+
+@pytest.mark.parametrize("params", [{}, {"page_size": 100, "page": 1}])
+def test_scheduled_email_list_queries_do_not_grow_with_the_schedules(staff_client, users, course_key, params):
+    url = f"/api/instructor_task/v1/schedules/{course_key}/bulk_email/"
+    make_scheduled_emails(course_key, users["instructor"], SMALL)
+    queries(staff_client, "get", url, params)
+    small, small_body = queries(staff_client, "get", url, params)
+
+    make_scheduled_emails(course_key, users["instructor"], LARGE - SMALL)
     large, large_body = queries(staff_client, "get", url, params)
 
     assert large == small

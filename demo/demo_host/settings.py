@@ -137,6 +137,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "store_processed": True,
 }
 CELERY_RESULT_BACKEND = f"file://{RESULTS_DIR}"
+# The worker runs beat too (``-B``): scheduled course emails are queued within a minute of coming due.
+CELERY_BEAT_SCHEDULE = {
+    "instructor_plugin.send_due_course_emails": {"task": "instructor_plugin.send_due_course_emails", "schedule": 60.0}
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

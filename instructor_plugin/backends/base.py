@@ -29,6 +29,8 @@ from .data import (
     CourseGradeData,
     CourseModeData,
     DueDateOverrideData,
+    EmailRecipientData,
+    EmailTargets,
     EnrolledLearner,
     EnrollmentData,
     EnrollmentFilter,
@@ -152,6 +154,12 @@ class EnrollmentService(Protocol):
 
     def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
         """Actively enrolled users whose account is not activated, ordered by user id, streamed."""
+
+    def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
+        """Every user the targets select, each once however many targets match, ordered by user id, streamed."""
+
+    def count_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> int:
+        """How many users :meth:`iter_email_recipients` yields."""
 
 
 class RoleService(Protocol):

@@ -498,6 +498,36 @@ class CohortData:
     assignment_type: str
 
 
+# --- Course email -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailTargets:
+    """
+    The recipient groups of a course email.
+
+    ``learners``, ``cohorts`` and ``modes`` select actively enrolled, active users and leave out those
+    who opted out of the course's email; ``staff`` (course and org staff and instructors) and
+    ``myself_id`` (the sender) are team mail and ignore opt-outs.
+    """
+
+    myself_id: int | None = None
+    staff: bool = False
+    learners: bool = False
+    cohorts: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmailRecipientData:
+    """One recipient of a course email."""
+
+    user_id: int
+    email: str
+    full_name: str = ""
+    language: str | None = None
+
+
 # --- Mail -------------------------------------------------------------------
 
 

@@ -69,6 +69,10 @@ DEFAULTS = {
     # .. setting_name: INSTRUCTOR_PLUGIN["REPORT_PROGRESS_EVERY"]
     # .. setting_description: A report task saves its progress (its heartbeat) every this many rows.
     "REPORT_PROGRESS_EVERY": 1000,
+    # .. setting_name: INSTRUCTOR_PLUGIN["BULK_EMAIL_BATCH_SIZE"]
+    # .. setting_description: A course email task claims, sends and records this many recipients per
+    #   batch (one transaction and one progress report per batch).
+    "BULK_EMAIL_BATCH_SIZE": 100,
     # .. setting_name: INSTRUCTOR_PLUGIN["ORA_FILE_STORAGE"]
     # .. setting_description: The storage holding learners' open-response files in the built-in backend
     #   (same forms as ``REPORT_STORAGE``).

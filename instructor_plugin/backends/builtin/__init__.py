@@ -14,6 +14,7 @@ def builtin_backend():
     """
     from ..registry import Backend
     from .certificates import BuiltinCertificateService
+    from .cohorts import BuiltinCohortService
     from .completion import BuiltinCompletionService
     from .courses import BuiltinCourseService
     from .due_dates import BuiltinDueDateService
@@ -37,6 +38,7 @@ def builtin_backend():
         special_exams=BuiltinSpecialExamService(),
         open_responses=BuiltinOpenResponseService(),
         completion=BuiltinCompletionService(),
+        cohorts=BuiltinCohortService(),
         mail=DjangoMailService(),
         site_config=SettingsSiteConfigService(),
     )

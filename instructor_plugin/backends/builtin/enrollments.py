@@ -2,7 +2,8 @@
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
+from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import (
@@ -12,6 +13,8 @@ from ..data import (
     STAFF,
     AllowedEnrollmentData,
     CourseModeData,
+    EmailRecipientData,
+    EmailTargets,
     EnrolledLearner,
     EnrollmentData,
     EnrollmentFilter,
@@ -23,7 +26,9 @@ from ..data import (
 )
 from .filters import EnrollmentFilterSet
 from .models import (
+    CohortMembership,
     CourseAccessRole,
+    CourseEmailOptout,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     CourseMode,
@@ -72,6 +77,31 @@ def _to_allowed_data(allowed: CourseEnrollmentAllowed) -> AllowedEnrollmentData:
 
 def _active(course_key: CourseKey):
     return CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+
+
+def _recipients(course_key: CourseKey, targets: EmailTargets):
+    """The users the targets select, as one query: a user matching several targets is one row."""
+    team = CourseAccessRole.objects.filter(user_id=OuterRef("pk"), role__in=(STAFF, INSTRUCTOR)).filter(
+        Q(course_key=course_key) | Q(course_key=CourseKeyField.Empty, org__iexact=course_key.org)
+    )
+    enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
+    learner_groups = Q(pk__in=[])
+    if targets.learners:
+        learner_groups |= ~Exists(team)
+    if targets.cohorts:
+        members = CohortMembership.objects.filter(
+            user_id=OuterRef("pk"), course_key=course_key, cohort__name__in=targets.cohorts
+        )
+        learner_groups |= Exists(members)
+    if targets.modes:
+        learner_groups |= Exists(enrolled.filter(mode__in=targets.modes))
+    opted_out = CourseEmailOptout.objects.filter(user_id=OuterRef("pk"), course_key=course_key)
+    selected = Exists(enrolled) & ~Exists(opted_out) & learner_groups
+    if targets.staff:
+        selected |= Exists(team)
+    if targets.myself_id is not None:
+        selected |= Q(pk=targets.myself_id)
+    return User.objects.filter(selected, is_active=True)
 
 
 class BuiltinEnrollmentService:
@@ -180,3 +210,11 @@ class BuiltinEnrollmentService:
     def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
         yield from user_data_rows(User.objects.filter(Exists(enrolled), is_active=False), stream=True)
+
+    def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
+        columns = ["id", "email", "builtin_profile__name", "builtin_profile__language"]
+        for user_id, email, name, language in keyset_stream(_recipients(course_key, targets), ["id"], columns):
+            yield EmailRecipientData(user_id=user_id, email=email, full_name=name or "", language=language or None)
+
+    def count_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> int:
+        return _recipients(course_key, targets).count()

@@ -408,3 +408,44 @@ class BlockCompletion(models.Model):
 
     def __str__(self):
         return f"{self.user_id} on {self.usage_key}: {self.completion:g}"
+
+
+class Cohort(models.Model):
+    """A cohort of a course (a group of learners)."""
+
+    course_key = CourseKeyField(max_length=255)
+    name = models.CharField(max_length=255)
+    assignment_type = models.CharField(max_length=16, default="manual", help_text="manual or random.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "name"), name="ipb_unique_cohort_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class CohortMembership(models.Model):
+    """A learner's cohort in a course: at most one per course."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_cohort_memberships")
+    course_key = CourseKeyField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_cohort_member")]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.cohort_id}"
+
+
+class CourseEmailOptout(models.Model):
+    """A learner who asked not to receive course email from a course."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_email_optouts")
+    course_key = CourseKeyField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_email_optout")]
+
+    def __str__(self):
+        return f"{self.user_id} opted out of {self.course_key}"

@@ -31,8 +31,11 @@ from .models import (
     CertificateAllowlistEntry,
     CertificateGenerationRun,
     CertificateInvalidation,
+    Cohort,
+    CohortMembership,
     Course,
     CourseAccessRole,
+    CourseEmailOptout,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     CourseGrade,
@@ -154,6 +157,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_certificate_cases(course_key, user_ids["instructor"], learner_ids, learners)
         seed_due_date_extensions(course, user_ids["instructor"], learner_ids, learners)
         seed_special_exams(course, learner_ids, learners)
+        seed_cohorts(course_key, learner_ids, learners)
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -161,7 +165,15 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
 def clear_course(course_key: CourseKey) -> None:
     """Delete every row of one course; the accounts themselves stay."""
     Course.objects.filter(course_key=course_key).delete()
-    for model in (CourseEnrollment, CourseEnrollmentAllowed, ManualEnrollmentAudit, CourseAccessRole, ForumRole):
+    for model in (
+        CourseEnrollment,
+        CourseEnrollmentAllowed,
+        ManualEnrollmentAudit,
+        CourseAccessRole,
+        ForumRole,
+        Cohort,
+        CourseEmailOptout,
+    ):
         model.objects.filter(course_key=course_key).delete()
 
 
@@ -747,6 +759,32 @@ def seed_certificate_cases(course_key: CourseKey, actor_id: int, learner_ids: di
         for certificate in certificates
     )
     certificates.update(status="unavailable")
+
+
+#: The demo course's cohorts; learner ``n`` is in ``DEMO_COHORTS[n % 2]``.
+DEMO_COHORTS = ("Blue Team", "Red Team")
+#: Learners who opted out of the course's email (bulk email skips them).
+OPTED_OUT_LEARNERS = (3,)
+
+
+def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: int) -> None:
+    """Split the learners between two cohorts, and opt a learner out of course email."""
+    cohorts = Cohort.objects.bulk_create(Cohort(course_key=course_key, name=name) for name in DEMO_COHORTS)
+    cohort_ids = [cohort.pk for cohort in cohorts]
+    if None in cohort_ids:
+        cohort_ids = [Cohort.objects.get(course_key=course_key, name=name).pk for name in DEMO_COHORTS]
+    CohortMembership.objects.bulk_create(
+        (
+            CohortMembership(cohort_id=cohort_ids[number % 2], user_id=learner_ids[number], course_key=course_key)
+            for number in range(1, learners + 1)
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    CourseEmailOptout.objects.bulk_create(
+        CourseEmailOptout(user_id=learner_ids[number], course_key=course_key)
+        for number in OPTED_OUT_LEARNERS
+        if number <= learners
+    )
 
 
 def invite_pending_emails(course_key: CourseKey) -> None:

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from ..course_id import COURSE_ID_PATTERN
 from ..schema import InstructorDocsView, InstructorSchemaView
 from ..views import UnknownEndpointView
+from .views.bulk_email import CourseEmailsView
 from .views.certificates import (
     BulkCertificateExceptionsView,
     CertificateConfigView,
@@ -118,5 +119,6 @@ urlpatterns = [
     re_path(rf"{COURSE}/{EXAM}/attempts$", SpecialExamAttemptsView.as_view(), name="special_exam_exam_attempts"),
     re_path(rf"{COURSE}/{EXAM}/allowance$", ExamAllowanceView.as_view(), name="special_exam_allowance"),
     re_path(rf"{COURSE}/proctoring_settings$", ProctoringSettingsView.as_view(), name="proctoring_settings"),
+    re_path(rf"{COURSE}/emails$", CourseEmailsView.as_view(), name="course_emails"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]
