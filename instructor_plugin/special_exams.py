@@ -25,6 +25,7 @@ from .backends.data import (
 )
 from .backends.exceptions import AmbiguousIdentifier, ExamNotFound, UserNotFound
 from .backends.registry import get_backend
+from .models import AuditRecord
 
 __all__ = [
     "ALLOWANCE_TYPES",
@@ -134,15 +135,24 @@ def list_allowances(
 
 def reset_attempts(actor_id: int, course_key: CourseKey, exam_id: int, username: str) -> str:
     """
-    Remove every attempt of the user at the exam; return the success message.
+    Remove every attempt of the user at the exam, audited; return the success message.
 
     Raises ``ExamNotFound``, ``UserNotFound``, ``AmbiguousIdentifier`` or :class:`NoAttempts`.
     """
     backend = get_backend()
     exam = get_exam(course_key, exam_id)
     user = backend.users.find_user(username)
-    if not backend.special_exams.reset_attempts(course_key, exam.id, user.id, actor_id):
-        raise NoAttempts(username)
+    with transaction.atomic():
+        removed = backend.special_exams.reset_attempts(course_key, exam.id, user.id, actor_id)
+        if not removed:
+            raise NoAttempts(username)
+        AuditRecord.objects.create(
+            course_key=course_key,
+            action="reset_exam_attempts",
+            actor_id=actor_id,
+            learner_id=user.id,
+            detail={"exam_id": exam.id, "content_id": str(exam.content_id), "removed": removed},
+        )
     return f"Exam attempt reset for user {user.username}"
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from instructor_plugin.backends.builtin.models import Course, ExamAllowance, ExamAttempt
 from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID, seed_demo_course
 from instructor_plugin.backends.registry import get_backend
+from instructor_plugin.models import AuditRecord
 from tests.conftest import make_user, v2
 from tests.special_exam_fixtures import add_exams, allowance, attempt
 
@@ -192,6 +193,21 @@ class TestResetAttempt:
         assert response.json() == {"success": True, "message": "Exam attempt reset for user learner"}
         remaining = set(ExamAttempt.objects.values_list("pk", flat=True))
         assert remaining == {attempts[name].pk for name in ("learner_timed", "beta_final", "foreign")}
+
+    def test_the_reset_is_audited(self, staff, attempts, exams, users, course_key):
+        staff.post(v2(suffix=f"/special_exams/{exams.proctored.pk}/reset/learner"))
+
+        record = AuditRecord.objects.get(action="reset_exam_attempts")
+        assert (record.course_key, record.actor, record.learner) == (
+            course_key,
+            users["course_staff"],
+            users["learner"],
+        )
+        assert record.detail == {
+            "exam_id": exams.proctored.pk,
+            "content_id": str(exams.proctored.content_id),
+            "removed": 1,
+        }
 
     def test_no_attempt_is_404_with_a_detail(self, staff, attempts, exams):
         body = error_of(
