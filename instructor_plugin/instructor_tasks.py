@@ -170,10 +170,15 @@ def expire_stale_tasks(course_key: CourseKey) -> int:
     return expired
 
 
-def _stopped_message(record: InstructorTask, how: str) -> str:
+def _progress_text(record: InstructorTask) -> str:
+    """``"40 of 100"``, or ``"40 of ?"`` while the total is not known."""
     total = record.progress_total if record.progress_total is not None else "?"
+    return f"{record.progress_current} of {total}"
+
+
+def _stopped_message(record: InstructorTask, how: str) -> str:
     return (
-        f"The worker running this task {how} after {record.progress_current} of {total} items. "
+        f"The worker running this task {how} after {_progress_text(record)} items. "
         "What was done before that stays done; start the task again to finish the rest."
     )
 
@@ -312,8 +317,7 @@ class TaskRun:
     def fail(self, exc: Exception) -> None:
         record = self.record
         record.refresh_from_db(fields=["progress_current", "progress_total"])
-        total = record.progress_total if record.progress_total is not None else "?"
-        where = f" after {record.progress_current} of {total} items" if record.progress_current else ""
+        where = f" after {_progress_text(record)} items" if record.progress_current else ""
         _finish_failed(record, f"The task failed{where}: {_readable(exc)}")
 
 
@@ -329,8 +333,7 @@ def task_message(task: InstructorTask) -> str:
     if task.state == InstructorTask.FAILED:
         return task.error or "Task failed."
     if task.state == InstructorTask.RUNNING:
-        total = task.progress_total if task.progress_total is not None else "?"
-        return f"In progress: {task.progress_current} of {total} done."
+        return f"In progress: {_progress_text(task)} done."
     return (task.output or {}).get("message") or "Done."
 
 
