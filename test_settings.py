@@ -6,9 +6,12 @@ The database is SQLite unless ``INSTRUCTOR_PLUGIN_TEST_DB`` names another
 (``postgresql`` or ``mysql``; see ``.ci/run``).
 """
 
+import json
 import os
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
+from jwt.algorithms import RSAAlgorithm
 
 SECRET_KEY = "instructor-plugin-tests-only-a-long-enough-secret-key"
 DEBUG = False
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crum.CurrentRequestUserMiddleware",
     "waffle.middleware.WaffleMiddleware",
@@ -84,7 +88,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication",
+        "instructor_plugin.rest_api.authentication.JwtAuthentication",
         "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
     ],
     "DEFAULT_PAGINATION_CLASS": "edx_rest_framework_extensions.paginators.DefaultPagination",
@@ -92,22 +96,22 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 
+# As an LMS: tokens are signed with an RSA key (a fresh one per test run) and verified with its public
+# JWK set only; no issuer secret, so no one can sign a token with a shared key.
+_JWT_SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 JWT_AUTH = {
     "JWT_AUTH_HEADER_PREFIX": "JWT",
     "JWT_ISSUER": "http://test-issuer",
     "JWT_AUDIENCE": "test-audience",
-    "JWT_SECRET_KEY": "instructor-plugin-test-jwt-secret-key-0123456789",
-    "JWT_VERIFY_AUDIENCE": False,
     "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
     "JWT_PAYLOAD_GET_USERNAME_HANDLER": lambda payload: payload.get("preferred_username"),
     "JWT_AUTH_COOKIE": "edx-jwt-cookie",
-    "JWT_ISSUERS": [
-        {
-            "ISSUER": "http://test-issuer",
-            "AUDIENCE": "test-audience",
-            "SECRET_KEY": "instructor-plugin-test-jwt-secret-key-0123456789",
-        }
-    ],
+    "JWT_ISSUERS": [{"ISSUER": "http://test-issuer", "AUDIENCE": "test-audience", "SECRET_KEY": None}],
+    "JWT_SIGNING_ALGORITHM": "RS512",
+    "JWT_PRIVATE_SIGNING_JWK": RSAAlgorithm.to_jwk(_JWT_SIGNING_KEY),
+    "JWT_PUBLIC_SIGNING_JWK_SET": json.dumps(
+        {"keys": [RSAAlgorithm.to_jwk(_JWT_SIGNING_KEY.public_key(), as_dict=True)]}
+    ),
 }
 EDX_DRF_EXTENSIONS = {}
 

@@ -3,6 +3,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
+from django.core import checks
 
 _LMS = "lms.djangoapp"
 #: Modules registering background task types (``instructor_tasks.task_type``), imported when the app is ready,
@@ -36,3 +37,8 @@ class InstructorPluginConfig(AppConfig):
             import_module(f"{self.name}.{module}")
         # Connects the openedx-events exam receivers (the demo host has no plugin signal manager).
         import_module(f"{self.name}.handlers")
+        # Not at the top: a host's settings load this module (entry points) before they define JWT_AUTH,
+        # which drf-jwt reads once, when the checks module first imports it.
+        from .checks import check_jwt_verification_keys  # noqa: PLC0415
+
+        checks.register(check_jwt_verification_keys, checks.Tags.security)

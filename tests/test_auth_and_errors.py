@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils.crypto import get_random_string
-from edx_rest_framework_extensions.auth.jwt.tests.utils import generate_jwt
+from edx_rest_framework_extensions.auth.jwt.tests.utils import (
+    generate_asymmetric_jwt_token,
+    generate_latest_version_payload,
+)
 from rest_framework.test import APIClient
 
 from instructor_plugin.backends.builtin.models import CourseEnrollment, UserProfile
@@ -41,7 +44,8 @@ def assert_envelope(response, status: int, error_code: str | None = None, *, val
 
 def jwt_client(user) -> APIClient:
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"JWT {generate_jwt(user)}")
+    token = generate_asymmetric_jwt_token(generate_latest_version_payload(user))
+    client.credentials(HTTP_AUTHORIZATION=f"JWT {token}")
     return client
 
 
@@ -55,7 +59,7 @@ class TestJwt:
     def test_jwt_authenticates_an_instructor(self, api_v2_on, users):
         response = jwt_client(users["instructor"]).get(v2())
 
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content
         assert response.json()["username"] == "instructor"
         assert response.json()["course_id"] == COURSE_ID
 
@@ -110,7 +114,7 @@ class TestSessionAndCsrf:
     def test_session_get_needs_no_csrf_token(self, api_v2_on, users):
         response = session_client(users["instructor"]).get(v2())
 
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content
 
     @pytest.mark.parametrize(
         ("method", "path", "body"),
@@ -319,7 +323,7 @@ class TestPagination:
 
         response = instructor.get(v2(suffix="/enrollments"))
 
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content
         assert response.json()["count"] == 0
         assert response.json()["num_pages"] == 1
         assert response.json()["results"] == []
@@ -330,7 +334,7 @@ class TestPagination:
 
         response = instructor.get(v2(suffix="/enrollments"), {"page_size": page_size})
 
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content
         body = response.json()
         assert len(body["results"]) == expected
         assert body["count"] == 130

@@ -59,6 +59,7 @@ def documented(*, responses: dict, errors: tuple[int, ...] = (), **schema):
 
 class JwtAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication"
+    match_subclasses = True
     name = "jwtAuth"
 
     def get_security_definition(self, auto_schema):

@@ -87,11 +87,17 @@ DEFAULTS = {
     #   A provider not listed has neither (the dashboard then hides its Onboarding and Review sub-tabs,
     #   which call edx-proctoring's own endpoints).
     "PROCTORING_BACKENDS": {},
+    # .. setting_name: INSTRUCTOR_PLUGIN["JWT_CREATE_UNKNOWN_USERS"]
+    # .. setting_description: When true, a verified JWT for a username the host does not know creates that
+    #   user (edx-drf-extensions' behaviour); when false, such a token gets 401 and creates nothing.
+    #   A token never sets ``is_staff`` either way.
+    "JWT_CREATE_UNKNOWN_USERS": False,
     # .. setting_name: INSTRUCTOR_PLUGIN["AUTHENTICATION_CLASSES"]
     # .. setting_description: DRF authentication classes of every plugin endpoint; an LMS adds its
-    #   ``BearerAuthenticationAllowInactiveUser`` here.
+    #   ``BearerAuthenticationAllowInactiveUser`` here. The plugin's own ``JwtAuthentication`` honours
+    #   ``JWT_CREATE_UNKNOWN_USERS``; edx-drf-extensions' class does not.
     "AUTHENTICATION_CLASSES": [
-        "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication",
+        "instructor_plugin.rest_api.authentication.JwtAuthentication",
         "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
     ],
 }
