@@ -18,6 +18,8 @@ from pathlib import Path
 from corsheaders.defaults import default_headers
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
+from demo_host import jwt_keys
+
 HOST_DIR = Path(__file__).resolve().parent
 DATA_DIR = HOST_DIR.parent / "data"
 BROKER_DIR = DATA_DIR / "broker"
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "waffle",
     "instructor_plugin.backends.builtin",
+    "demo_host",
 ]
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "crum.CurrentRequestUserMiddleware",
@@ -102,7 +106,7 @@ CSRF_TRUSTED_ORIGINS = DEMO_MFE_ORIGINS
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication",
+        "instructor_plugin.rest_api.authentication.JwtAuthentication",
         "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
     ],
     "DEFAULT_PAGINATION_CLASS": "edx_rest_framework_extensions.paginators.DefaultPagination",
@@ -113,18 +117,21 @@ REST_FRAMEWORK = {
     ],
 }
 
+# As an LMS: tokens are signed with an RSA key pair made on first run (demo/data/jwt/) and verified
+# with its public JWK set only; no issuer secret, so nobody can sign a token with a shared key.
 JWT_ISSUER = "http://localhost:8000/oauth2"
-JWT_SECRET_KEY = os.environ.get("DEMO_JWT_SECRET_KEY", "demo-host-jwt-secret-key-never-in-production-0123456789")
+JWT_PRIVATE_SIGNING_JWK = jwt_keys.load_or_create_private_jwk(DATA_DIR / "jwt")
 JWT_AUTH = {
     "JWT_AUTH_HEADER_PREFIX": "JWT",
     "JWT_ISSUER": JWT_ISSUER,
     "JWT_AUDIENCE": "demo-host",
-    "JWT_SECRET_KEY": JWT_SECRET_KEY,
-    "JWT_VERIFY_AUDIENCE": False,
     "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
     "JWT_PAYLOAD_GET_USERNAME_HANDLER": lambda payload: payload.get("preferred_username"),
     "JWT_AUTH_COOKIE": "edx-jwt-cookie",
-    "JWT_ISSUERS": [{"ISSUER": JWT_ISSUER, "AUDIENCE": "demo-host", "SECRET_KEY": JWT_SECRET_KEY}],
+    "JWT_ISSUERS": [{"ISSUER": JWT_ISSUER, "AUDIENCE": "demo-host", "SECRET_KEY": None}],
+    "JWT_SIGNING_ALGORITHM": jwt_keys.SIGNING_ALGORITHM,
+    "JWT_PRIVATE_SIGNING_JWK": JWT_PRIVATE_SIGNING_JWK,
+    "JWT_PUBLIC_SIGNING_JWK_SET": jwt_keys.public_jwk_set(JWT_PRIVATE_SIGNING_JWK),
 }
 EDX_DRF_EXTENSIONS = {}
 

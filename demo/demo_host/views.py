@@ -1,12 +1,11 @@
 """
 What an LMS provides around the instructor-dashboard MFE: sign-in, and the endpoints its shell calls.
 
-The MFE authenticates API calls with the session cookie; the JWT cookie set by ``/login_refresh``
-only tells the MFE who is signed in, so it carries no signature.
+``/login_refresh`` gives the signed-in user a JWT signed with the demo host's key, split as an LMS
+splits it: header and payload in a cookie the MFE reads, the signature in an HttpOnly cookie. The
+``JwtAuthCookieMiddleware`` joins them again, so the cookies authenticate API calls as the session does.
 """
 
-import base64
-import json
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,10 +19,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from django.views.static import serve
+from edx_rest_framework_extensions.auth.jwt.cookies import jwt_cookie_header_payload_name, jwt_cookie_signature_name
 
 from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID, DEMO_PASSWORD, DEMO_USERS
 
-JWT_HEADER_PAYLOAD_COOKIE = "edx-jwt-cookie-header-payload"
+from .jwt_tokens import signed_jwt
+
 JWT_LIFETIME_SECONDS = 3600
 
 
@@ -42,6 +43,10 @@ class DemoLoginView(LoginView):
     def success_url_allowed_hosts(self):
         return mfe_hosts()
 
+    def form_valid(self, form):
+        """Sign in and drop the previous user's JWT cookies: the MFE gets the new user's from ``/login_refresh``."""
+        return forget_jwt_cookies(super().form_valid(form))
+
 
 def mfe_hosts() -> set[str]:
     """The ``host:port`` of every configured MFE origin."""
@@ -50,61 +55,36 @@ def mfe_hosts() -> set[str]:
 
 @require_http_methods(["GET", "POST"])
 def logout_view(request):
-    """Sign out, forget the JWT cookie, and go to ``next`` when it is safe, else the sign-in page."""
+    """Sign out, forget the JWT cookies, and go to ``next`` when it is safe, else the sign-in page."""
     logout(request)
     target = request.GET.get("next") or request.GET.get("redirect_url")
     allowed_hosts = {request.get_host(), *mfe_hosts()}
     if not url_has_allowed_host_and_scheme(target, allowed_hosts, require_https=request.is_secure()):
         target = settings.LOGIN_URL
-    response = HttpResponseRedirect(target)
-    response.delete_cookie(JWT_HEADER_PAYLOAD_COOKIE)
-    return response
+    return forget_jwt_cookies(HttpResponseRedirect(target))
 
 
 @csrf_exempt
 @require_POST
 def login_refresh(request):
-    """Set the JS-readable JWT cookie for the signed-in user; 401 when nobody is signed in."""
+    """Set the JWT cookies for the signed-in user; 401 when nobody is signed in."""
     if not request.user.is_authenticated:
-        response = JsonResponse({"error": "Not signed in."}, status=401)
-        response.delete_cookie(JWT_HEADER_PAYLOAD_COOKIE)
-        return response
-    now = int(time.time())
-    response = JsonResponse({"success": True, "response_epoch_seconds": now})
-    response.set_cookie(
-        JWT_HEADER_PAYLOAD_COOKIE,
-        unsigned_jwt(jwt_payload(request.user, expires=now + JWT_LIFETIME_SECONDS)),
-        max_age=JWT_LIFETIME_SECONDS,
-        path="/",
-        samesite="Lax",
-        httponly=False,
-    )
+        return forget_jwt_cookies(JsonResponse({"error": "Not signed in."}, status=401))
+    response = JsonResponse({"success": True, "response_epoch_seconds": int(time.time())})
+    header_and_payload, signature = signed_jwt(request.user, JWT_LIFETIME_SECONDS).rsplit(".", 1)
+    for name, value, http_only in (
+        (jwt_cookie_header_payload_name(), header_and_payload, False),
+        (jwt_cookie_signature_name(), signature, True),
+    ):
+        response.set_cookie(name, value, max_age=JWT_LIFETIME_SECONDS, path="/", samesite="Lax", httponly=http_only)
     return response
 
 
-def jwt_payload(user, expires: int) -> dict:
-    """The claims the MFE reads from the JWT cookie."""
-    profile = getattr(user, "builtin_profile", None)
-    return {
-        "preferred_username": user.username,
-        "user_id": user.pk,
-        "email": user.email,
-        "name": profile.name if profile and profile.name else user.get_full_name(),
-        "administrator": user.is_staff,
-        "roles": [],
-        "exp": expires,
-        "iss": settings.JWT_AUTH["JWT_ISSUER"],
-    }
-
-
-def unsigned_jwt(payload: dict) -> str:
-    """``base64url(header).base64url(payload)``: the header and payload parts of a JWT."""
-    header = {"alg": "none", "typ": "JWT"}
-    return ".".join(_base64url(json.dumps(part, separators=(",", ":"))) for part in (header, payload))
-
-
-def _base64url(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+def forget_jwt_cookies(response):
+    """``response``, telling the browser to delete both JWT cookies."""
+    for name in (jwt_cookie_header_payload_name(), jwt_cookie_signature_name()):
+        response.delete_cookie(name)
+    return response
 
 
 @require_GET
