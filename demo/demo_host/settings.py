@@ -10,26 +10,59 @@ Environment:
   (e.g. ``http://localhost:8080``); they get CORS with credentials and are trusted for CSRF and
   for the ``next`` of ``/login``.
 * ``DEMO_MFE_DIST``: a folder holding a built MFE, served at ``/instructor-dashboard/``.
+* ``DEMO_BIND``: the ``host:port`` ``demo/run.py`` serves on (default ``127.0.0.1:8000``); a host
+  other than a loopback address or ``0.0.0.0`` is allowed as a ``Host`` header too.
+* ``DEMO_ALLOWED_HOSTS``: comma-separated extra host names the site answers to (``ALLOWED_HOSTS``),
+  for when ``DEMO_BIND`` opens it to other machines.
+* ``DEMO_DEBUG=1``: Django's debug mode (tracebacks in pages); off by default.
+* ``DEMO_DATA_DIR``: where it writes (default ``demo/data/``).
+* ``DEMO_SECRET_KEY``: Django's secret key; by default one made on first run, kept in the data folder.
 """
 
 import os
 from pathlib import Path
 
 from corsheaders.defaults import default_headers
+from django.core.management.utils import get_random_secret_key
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 from demo_host import jwt_keys
 
 HOST_DIR = Path(__file__).resolve().parent
-DATA_DIR = HOST_DIR.parent / "data"
+DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR") or HOST_DIR.parent / "data").resolve()
 BROKER_DIR = DATA_DIR / "broker"
 RESULTS_DIR = DATA_DIR / "results"
 for folder in (BROKER_DIR / "queue", BROKER_DIR / "processed", BROKER_DIR / "control", RESULTS_DIR):
     folder.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("DEMO_SECRET_KEY", "demo-host-only-never-in-production-0123456789abcdef")
-DEBUG = True
-ALLOWED_HOSTS = ["*"]
+
+def _secret_key() -> str:
+    """``DEMO_SECRET_KEY``, else a random key made on first run and kept in the data folder."""
+    if os.environ.get("DEMO_SECRET_KEY"):
+        return os.environ["DEMO_SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key_file:
+            key_file.write(get_random_secret_key())
+    except FileExistsError:
+        pass
+    return path.read_text()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("DEMO_DEBUG") == "1"
+
+DEMO_BIND = os.environ.get("DEMO_BIND", "127.0.0.1:8000")
+DEMO_HOST, _, DEMO_PORT = DEMO_BIND.rpartition(":")
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+WILDCARD_HOSTS = ["", "0.0.0.0", "[::]"]
+#: The address to show people: ``localhost`` when this machine's loopback serves it.
+DEMO_URL = f"http://{'localhost' if DEMO_HOST in (*WILDCARD_HOSTS, *LOOPBACK_HOSTS) else DEMO_HOST}:{DEMO_PORT}"
+ALLOWED_HOSTS = [
+    *LOOPBACK_HOSTS,
+    *([DEMO_HOST] if DEMO_HOST not in (*WILDCARD_HOSTS, *LOOPBACK_HOSTS) else []),
+    *(host.strip() for host in os.environ.get("DEMO_ALLOWED_HOSTS", "").split(",") if host.strip()),
+]
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
@@ -37,7 +70,20 @@ ROOT_URLCONF = "demo_host.urls"
 WSGI_APPLICATION = "demo_host.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "demo.sqlite3"}}
+# The web workers and the Celery worker write at once: WAL lets readers go on beside a writer, and
+# every transaction takes the write lock when it begins, so a writer waits (up to ``timeout``
+# seconds) instead of failing with "database is locked" when it finds another one ahead of it.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "demo.sqlite3",
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+    }
+}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}}
 
 INSTALLED_APPS = [
@@ -47,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "rest_framework",
     "django_filters",
@@ -58,6 +105,8 @@ INSTALLED_APPS = [
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "edx_django_utils.cache.middleware.RequestCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,9 +135,18 @@ TEMPLATES = [
     }
 ]
 
+#: Collected by ``demo/run.py`` and served by WhiteNoise, with or without DEBUG.
 STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/"
+
+# Swagger UI from the drf-spectacular-sidecar package: the docs page works with no internet access.
+SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = DATA_DIR / "mail"
@@ -157,7 +215,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 #: directly (no MEDIA_URL), only through the plugin's permission-checked download endpoint.
 FILES_DIR = DATA_DIR / "files"
 INSTRUCTOR_PLUGIN = {
-    "LMS_ROOT_URL": "http://localhost:8000",
+    "LMS_ROOT_URL": DEMO_URL,
     "MICROFRONTEND_URL": "/instructor-dashboard",
     "ENABLE_SPECIAL_EXAMS": True,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True,

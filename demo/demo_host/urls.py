@@ -1,19 +1,23 @@
 """
-The demo host's URLs: the plugin's, mounted by the plugin framework as in an LMS, plus the admin,
-sign-in, the MFE shell's endpoints and, when configured, the built MFE itself.
+The demo host's URLs: the plugin's, mounted by the plugin framework as in an LMS, plus a home page,
+the admin, sign-in, the MFE shell's endpoints and, when configured, the built MFE itself.
 """
 
 from django.contrib import admin
 from django.urls import path, re_path
-from django.views.generic import RedirectView
 from edx_django_utils.plugins import get_plugin_url_patterns
 
 from instructor_plugin.rest_api.course_id import COURSE_ID_PATTERN
 
-from . import views
+from . import errors, home, views
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/instructor/v2/docs/"), name="home"),
+    path("", home.home, name="home"),
     path("admin/", admin.site.urls),
     path("login", views.DemoLoginView.as_view(), name="login"),
     path("logout", views.logout_view, name="logout"),

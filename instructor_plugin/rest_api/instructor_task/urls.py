@@ -3,6 +3,7 @@
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
+from ..views import UnknownEndpointView
 from .views import ScheduledBulkEmailDetailView, ScheduledBulkEmailListView
 
 app_name = "instructor_task_api_v1"
@@ -16,4 +17,5 @@ urlpatterns = [
         ScheduledBulkEmailDetailView.as_view(),
         name="modify-scheduled-bulk-email-messages",
     ),
+    re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

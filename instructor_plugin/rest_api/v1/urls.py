@@ -1,7 +1,8 @@
 """URLs of the legacy endpoints, mounted under ``courses/{course_id}/instructor/api/``."""
 
-from django.urls import path
+from django.urls import path, re_path
 
+from ..views import UnknownEndpointView
 from .views import ListInstructorTasksView, ResetDueDateView, StudentEnrollmentStatusView
 
 app_name = "instructor_api_legacy"
@@ -14,4 +15,5 @@ urlpatterns = [
     ),
     path("list_instructor_tasks", ListInstructorTasksView.as_view(), name="list_instructor_tasks"),
     path("reset_due_date", ResetDueDateView.as_view(), name="reset_due_date"),
+    re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]
