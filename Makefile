@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help demo test test-postgresql test-mysql test-worker lint benchmark compile-requirements clean
+.PHONY: help demo test test-postgresql test-mysql test-worker lint typecheck benchmark compile-requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -33,10 +33,14 @@ BROKER ?= redis://127.0.0.1:6379/15
 test-worker: $(VENV)/.installed-ci ## the task tests through a real Celery worker (PostgreSQL, $$BROKER)
 	INSTRUCTOR_PLUGIN_TEST_DB=postgresql INSTRUCTOR_PLUGIN_TEST_BROKER=$(BROKER) $(BIN)/pytest -p no:cacheprovider worker_tests
 
-lint: $(VENV)/.installed-ci ## ruff (lint + format check) and the import-linter contracts
+lint: $(VENV)/.installed-ci ## ruff (lint + format check), the import-linter contracts and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+typecheck: $(VENV)/.installed-ci ## mypy over the package (configured in setup.cfg)
+	$(BIN)/mypy
 
 benchmark: $(VENV)/.installed-ci ## seed 100,000 learners and print the figures (see benchmarks/)
 	$(BIN)/python -m benchmarks
@@ -48,4 +52,4 @@ compile-requirements: | $(BIN)/python ## re-pin requirements/*.txt from the .in 
 	done
 
 clean: ## remove the virtualenv and generated files
-	rm -rf $(VENV) .pytest_cache .ruff_cache demo/data
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache demo/data

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from .backends.data import (
     CertificateLearnerState,
     Page,
     PageRequest,
+    UserData,
 )
 from .backends.registry import get_backend
 from .instructor_tasks import AlreadyRunning, ItemResult, TaskRun, task_type
@@ -316,7 +318,7 @@ def _generate(run: TaskRun) -> dict:
             users = backend.users.get_users(chunk)
             run.each(
                 chunk,
-                lambda user_id, statuses=statuses, users=users: _result(user_id, statuses, users),
+                partial(_result, statuses=statuses, users=users),
                 total=len(learner_ids),
                 savepoints=False,
             )
@@ -324,7 +326,7 @@ def _generate(run: TaskRun) -> dict:
     return {"message": f"Certificates generated for {counts['succeeded']} learners.", **counts}
 
 
-def _result(user_id: int, statuses: dict, users: dict) -> ItemResult:
+def _result(user_id: int, statuses: Mapping[int, str], users: Mapping[int, UserData]) -> ItemResult:
     user = users.get(user_id)
     identifier = user.username if user else str(user_id)
     if user_id not in statuses:

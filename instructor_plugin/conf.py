@@ -1,5 +1,7 @@
 """Read the plugin's settings: the ``INSTRUCTOR_PLUGIN`` dict over the documented defaults."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage, storages
 from django.utils.module_loading import import_string
@@ -7,8 +9,12 @@ from django.utils.module_loading import import_string
 from .settings.common import DEFAULTS
 
 
-def plugin_setting(name: str) -> object:
-    """One key of ``settings.INSTRUCTOR_PLUGIN``, or its default."""
+def plugin_setting(name: str) -> Any:
+    """
+    One key of ``settings.INSTRUCTOR_PLUGIN``, or its default.
+
+    Typed ``Any`` like any Django setting: the value is whatever the host configured.
+    """
     configured = getattr(settings, "INSTRUCTOR_PLUGIN", {})
     if name in configured:
         return configured[name]

@@ -53,7 +53,7 @@ def _join(base: str | None, *parts: object) -> str | None:
     return "/".join([base.rstrip("/"), *(str(part).strip("/") for part in parts)])
 
 
-def _tab_url(course_key: CourseKey, tab_id: str) -> str:
+def _tab_url(course_key: CourseKey, tab_id: str) -> str | None:
     if tab_id == "bulk_email":
         return _join(plugin_setting("COMMUNICATIONS_MICROFRONTEND_URL"), "courses", course_key, "bulk_email")
     if toggles.legacy_instructor_dashboard():

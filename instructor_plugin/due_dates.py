@@ -146,10 +146,13 @@ def reset_due_date(
     """
     unit = resolve_unit(course_key, block_id)
     learner = resolve_learner(course_key, identifier, enrolled=False)
+    no_due_date = DueDateError(f"Unit {unit.usage_key} has no due date to reset.", "no_due_date")
+    if unit.due is None:
+        raise no_due_date
     try:
         get_backend().due_dates.remove_override(course_key, unit.usage_key, learner.id, actor_id, reason)
     except NoDueDate:
-        raise DueDateError(f"Unit {unit.usage_key} has no due date to reset.", "no_due_date") from None
+        raise no_due_date from None
     return (
         f"Successfully reset due date for student {_learner_name(learner)} for {_display_unit(unit)} "
         f"to {unit.due.strftime(DATE_FORMAT)}"

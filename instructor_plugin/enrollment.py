@@ -7,6 +7,8 @@ No permission check happens here; callers check :mod:`instructor_plugin.permissi
 
 from __future__ import annotations
 
+from enum import Enum
+
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
@@ -56,7 +58,10 @@ ALLOWEDTOENROLL_TO_UNENROLLED = "from allowed to enroll to unenrolled"
 UNENROLLED_TO_UNENROLLED = "from unenrolled to unenrolled"
 
 
-_LOOK_UP = object()
+class _LookUp(Enum):
+    """The default of ``user``: look the account up by its email."""
+
+    USER = "look up the user"
 
 
 class EmailEnrollmentState:
@@ -69,9 +74,9 @@ class EmailEnrollmentState:
     Passing the already known ``user`` (or ``None``) saves looking it up again.
     """
 
-    def __init__(self, course_id: CourseKey, email: str, *, user: UserData | object | None = _LOOK_UP):
+    def __init__(self, course_id: CourseKey, email: str, *, user: UserData | _LookUp | None = _LookUp.USER):
         backend = get_backend()
-        self.user: UserData | None = backend.users.find_user_by_email(email) if user is _LOOK_UP else user
+        self.user: UserData | None = backend.users.find_user_by_email(email) if user is _LookUp.USER else user
         self.enrollment_record: EnrollmentData | None = (
             backend.enrollments.get_enrollment(course_id, self.user.id) if self.user else None
         )
@@ -126,7 +131,7 @@ def send_mail_to_student(student_email: str, param_dict: dict[str, object], lang
     message = MailMessage(
         message_type=get_message_type(str(param_dict["message_type"])).name,
         recipient_email=student_email,
-        recipient_user_id=int(user) if user else None,
+        recipient_user_id=user if isinstance(user, int) else None,
         language=language,
         context=dict(param_dict),
     )
@@ -188,7 +193,7 @@ def unenroll_email(
     backend = get_backend()
     before = EmailEnrollmentState(course_id, student_email)
     params = {**(message_params or {})}
-    if before.enrollment:
+    if before.enrollment and before.user:
         backend.enrollments.unenroll(course_id, before.user.id)
         if message_students:
             send_mail_to_student(

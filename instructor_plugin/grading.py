@@ -103,7 +103,7 @@ def get_problem_detail(course_key: CourseKey, location: str, identifier: str | N
         }
         for block in (*ancestors, problem)
     ]
-    detail = {
+    detail: dict[str, object] = {
         "id": str(problem.usage_key),
         "name": problem.display_name,
         "breadcrumbs": breadcrumbs,

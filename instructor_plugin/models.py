@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from opaque_keys.edx.django.models import CourseKeyField, UsageKeyField
 
+from .backends.key_columns import CourseKeyColumn
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -32,7 +34,7 @@ class InstructorTask(models.Model):
     ACTIVE_STATES = (PENDING, RUNNING)
 
     task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     task_type = models.CharField(max_length=64)
     scope = models.CharField(max_length=255, blank=True, help_text="What the task covers (a problem, a learner).")
     active_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
@@ -81,7 +83,7 @@ class InstructorTaskResult(models.Model):
 class Report(models.Model):
     """A report file in the report storage, with its type, creator and creation time."""
 
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     report_type = models.CharField(max_length=64)
     name = models.CharField(max_length=255, help_text="The file name a downloader sees.")
     storage_path = models.CharField(max_length=512, unique=True)
@@ -101,7 +103,7 @@ class Report(models.Model):
 class AuditRecord(models.Model):
     """Who changed which learner's data, when, how and through which task."""
 
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     action = models.CharField(max_length=64)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     learner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -120,7 +122,7 @@ class AuditRecord(models.Model):
 class CourseEmail(models.Model):
     """One email written by course staff to recipient groups of a course."""
 
-    course_key = CourseKeyField(max_length=255, db_index=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
     sender = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     subject = models.CharField(max_length=128)
     html_message = models.TextField()

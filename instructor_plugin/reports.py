@@ -277,13 +277,14 @@ def enrolled_students_features(course_key: CourseKey) -> list[str]:
     when it has teams, and ``city``, ``country``.
     """
     backend = get_backend()
-    configured = backend.site_config.get_value("student_profile_download_fields") or DEFAULT_PROFILE_FIELDS
+    configured = backend.site_config.get_value("student_profile_download_fields")
+    requested = configured if isinstance(configured, list | tuple) and configured else DEFAULT_PROFILE_FIELDS
     additional = _validated_attributes(
         backend.site_config.get_value("additional_student_profile_attributes", org=course_key.org)
     )
     private = set(plugin_setting("PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS"))
     features: list[str] = []
-    for name in [*configured, *additional]:
+    for name in [*requested, *additional]:
         if name in AVAILABLE_PROFILE_FIELDS and name not in private and name not in features:
             features.append(name)
     if backend.provides("cohorts") and backend.cohorts.is_cohorted(course_key):
@@ -446,7 +447,12 @@ def _scored_blocks_under(blocks: Sequence[BlockData], location: UsageKey, types_
     children: dict = {}
     for block in blocks:
         children.setdefault(block.parent_key, []).append(block)
-    wanted = {types_filter} if isinstance(types_filter, str) else set(types_filter or ())
+    if isinstance(types_filter, str):
+        wanted = {types_filter}
+    elif isinstance(types_filter, Iterable):
+        wanted = set(types_filter)
+    else:
+        wanted = set()
     found: list[BlockData] = []
     stack = [block for block in blocks if block.usage_key == location]
     while stack:

@@ -52,7 +52,8 @@ class CourseData:
     enrollment_end: datetime | None = None
     self_paced: bool = False
     grade_cutoffs: Mapping[str, float] = field(default_factory=dict)
-    graders: Sequence[Mapping[str, object]] = ()
+    # The grading policy's GRADER entries: type, short_label (text), weight, min_count, drop_count (numbers).
+    graders: Sequence[Mapping[str, str | float]] = ()
     enable_proctored_exams: bool = False
     enable_timed_exams: bool = False
     proctoring_provider: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -22,21 +23,31 @@ from django.utils.module_loading import import_string
 from ..conf import plugin_setting
 from . import base
 
-CAPABILITIES = (
-    "courses",
-    "users",
-    "enrollments",
-    "roles",
-    "problem_state",
-    "due_dates",
-    "certificates",
-    "special_exams",
-    "open_responses",
-    "completion",
-    "cohorts",
-    "mail",
-    "site_config",
-)
+
+class BackendServices(TypedDict, total=False):
+    """
+    The services a :class:`Backend` is built from, one per capability, each typed with its interface.
+
+    ``Backend(courses=MyCourses(), ...)`` is checked against these by mypy: a service missing a
+    method of its interface, or with a different signature, is a type error.
+    """
+
+    courses: base.CourseService
+    users: base.UserService
+    enrollments: base.EnrollmentService
+    roles: base.RoleService
+    problem_state: base.ProblemStateService
+    due_dates: base.DueDateService
+    certificates: base.CertificateService
+    special_exams: base.SpecialExamService
+    open_responses: base.OpenResponseService
+    completion: base.CompletionService
+    cohorts: base.CohortService
+    mail: base.MailService
+    site_config: base.SiteConfigService
+
+
+CAPABILITIES = tuple(BackendServices.__annotations__)
 
 
 class Backend:
@@ -56,7 +67,7 @@ class Backend:
     mail: base.MailService
     site_config: base.SiteConfigService
 
-    def __init__(self, **services: object) -> None:
+    def __init__(self, **services: Unpack[BackendServices]) -> None:
         unknown = set(services) - set(CAPABILITIES)
         if unknown:
             raise ImproperlyConfigured(f"Unknown backend capabilities: {', '.join(sorted(unknown))}")
@@ -65,20 +76,19 @@ class Backend:
     def __getattr__(self, name: str) -> object:
         if name.startswith("_") or name not in CAPABILITIES:
             raise AttributeError(name)
-        try:
-            return self._services[name]
-        except KeyError:
-            raise ImproperlyConfigured(
-                f"The configured instructor_plugin backend provides no '{name}' service."
-            ) from None
+        service = self._services.get(name)
+        if service is None:
+            raise ImproperlyConfigured(f"The configured instructor_plugin backend provides no '{name}' service.")
+        return service
 
     def provides(self, name: str) -> bool:
         """Tell whether this backend has a service for the capability ``name``."""
         return name in self._services
 
-    def replace(self, **services: object) -> Backend:
+    def replace(self, **services: Unpack[BackendServices]) -> Backend:
         """A copy of this backend with some services replaced."""
-        return Backend(**{**self._services, **services})
+        merged: BackendServices = {**self._services, **services}
+        return Backend(**merged)
 
 
 _overrides: list[Backend] = []

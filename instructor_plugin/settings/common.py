@@ -6,7 +6,9 @@ Open edX already has a top-level setting for the same thing (the ``*_MICROFRONTE
 family, ``FEATURES['ENABLE_SPECIAL_EXAMS']``...), its value becomes the default.
 """
 
-DEFAULTS = {
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
     # .. setting_name: INSTRUCTOR_PLUGIN["BACKEND"]
     # .. setting_description: Dotted path of a callable returning the backend (see backends/registry.py).
     "BACKEND": "instructor_plugin.backends.builtin.builtin_backend",

@@ -5,8 +5,15 @@ Add ``"instructor_plugin.backends.builtin"`` to ``INSTALLED_APPS`` and keep the
 default ``INSTRUCTOR_PLUGIN["BACKEND"]``.
 """
 
+from __future__ import annotations
 
-def builtin_backend():
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..registry import Backend
+
+
+def builtin_backend() -> Backend:
     """
     Build the :class:`~instructor_plugin.backends.registry.Backend` of the built-in services.
 

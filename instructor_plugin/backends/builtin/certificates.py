@@ -153,20 +153,21 @@ class BuiltinCertificateService:
         }
         if status_filter == "granted_exceptions":
             certificate = GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
-            rows = CertificateAllowlistEntry.objects.filter(course_key=course_key).annotate(
+            exceptions = CertificateAllowlistEntry.objects.filter(course_key=course_key).annotate(
                 **annotations,
                 certificate_status=Subquery(certificate.values("status")[:1]),
                 row_mode=Subquery(certificate.values("mode")[:1]),
             )
-            return rows.annotate(row_status=Coalesce(F("certificate_status"), _derived_status("track")))
-        rows = GeneratedCertificate.objects.filter(course_key=course_key).annotate(
+            return exceptions.annotate(row_status=Coalesce(F("certificate_status"), _derived_status("track")))
+        certificates = GeneratedCertificate.objects.filter(course_key=course_key).annotate(
             **annotations, row_status=F("status"), row_mode=F("mode")
         )
         if status_filter == "invalidated":
-            return rows.filter(Exists(CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)))
+            invalidations = CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)
+            return certificates.filter(Exists(invalidations))
         if status_filter in STATUS_FILTERS:
-            return rows.filter(status__in=STATUS_FILTERS[status_filter])
-        return rows
+            return certificates.filter(status__in=list(STATUS_FILTERS[status_filter]))
+        return certificates
 
     def list_generation_history(self, course_key: CourseKey, page: PageRequest) -> Page[CertificateGenerationRunData]:
         rows = CertificateGenerationRun.objects.filter(course_key=course_key).order_by("-created", "-pk")
@@ -284,17 +285,17 @@ class BuiltinCertificateService:
 
     def select_candidates(self, course_key: CourseKey, statuses: Sequence[str], student_set: str) -> Sequence[int]:
         if student_set in ("allowlisted", "allowlisted_not_generated"):
-            rows = CertificateAllowlistEntry.objects.filter(course_key=course_key)
+            exceptions = CertificateAllowlistEntry.objects.filter(course_key=course_key)
             if student_set == "allowlisted_not_generated":
-                rows = rows.exclude(
+                exceptions = exceptions.exclude(
                     Exists(GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("user_id")))
                 )
-            return list(rows.order_by("user_id").values_list("user_id", flat=True))
+            return list(exceptions.order_by("user_id").values_list("user_id", flat=True))
         if statuses:
-            rows = GeneratedCertificate.objects.filter(course_key=course_key, status__in=list(statuses))
-            return list(rows.order_by("user_id").values_list("user_id", flat=True))
-        rows = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
-        return list(rows.order_by("user_id").values_list("user_id", flat=True))
+            certificates = GeneratedCertificate.objects.filter(course_key=course_key, status__in=list(statuses))
+            return list(certificates.order_by("user_id").values_list("user_id", flat=True))
+        enrollments = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+        return list(enrollments.order_by("user_id").values_list("user_id", flat=True))
 
     def generate(self, course_key: CourseKey, user_ids: Iterable[int], is_regeneration: bool) -> Mapping[int, str]:
         user_ids = list(user_ids)

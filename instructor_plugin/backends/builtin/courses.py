@@ -70,7 +70,7 @@ class BuiltinCourseService:
         return to_block_data(block, block.parent.usage_key if block.parent else None)
 
     def get_ancestors(self, course_key: CourseKey, usage_key: UsageKey) -> Sequence[BlockData]:
-        blocks = {b.pk: b for b in Block.objects.filter(course__course_key=course_key)}
+        blocks: dict[int | None, Block] = {b.pk: b for b in Block.objects.filter(course__course_key=course_key)}
         by_key = {b.usage_key: b for b in blocks.values()}
         if usage_key not in by_key:
             raise BlockNotFound(usage_key)

@@ -40,19 +40,23 @@ def _tree(course_key: CourseKey) -> tuple[dict[UsageKey, _Node], dict[int | None
     return {node.usage_key: node for node in nodes}, children
 
 
-def _dated_subtree(course_key: CourseKey, usage_key: UsageKey) -> list[_Node]:
-    """The block and its dated descendants; raise ``BlockNotFound`` or ``NoDueDate`` (the block has no date)."""
+def _dated_subtree(course_key: CourseKey, usage_key: UsageKey) -> dict[UsageKey, datetime]:
+    """
+    The original due date of the block and of each dated descendant; raise ``BlockNotFound`` or
+    ``NoDueDate`` (the block has no date).
+    """
     by_key, children = _tree(course_key)
     root = by_key.get(usage_key)
     if root is None:
         raise BlockNotFound(usage_key)
     if root.due is None:
         raise NoDueDate(usage_key)
-    dated, pending = [], [root]
+    dated: dict[UsageKey, datetime] = {}
+    pending = [root]
     while pending:
         node = pending.pop()
         if node.due is not None:
-            dated.append(node)
+            dated[node.usage_key] = node.due
         pending.extend(children.get(node.pk, ()))
     return dated
 
@@ -65,11 +69,11 @@ class BuiltinDueDateService:
 
     def get_due_dates(self, course_key: CourseKey) -> Mapping[UsageKey, datetime]:
         rows = Block.objects.filter(course__course_key=course_key, due__isnull=False)
-        return dict(rows.order_by("position").values_list("usage_key", "due"))
+        return {key: due for key, due in rows.order_by("position").values_list("usage_key", "due") if due is not None}
 
     def list_dated_blocks(self, course_key: CourseKey) -> Sequence[BlockData]:
         blocks = list(Block.objects.filter(course__course_key=course_key).order_by("position"))
-        keys = {block.pk: block.usage_key for block in blocks}
+        keys: dict[int | None, UsageKey] = {block.pk: block.usage_key for block in blocks}
         children: dict[int | None, list[Block]] = {}
         for block in blocks:
             children.setdefault(block.parent_id, []).append(block)
@@ -96,10 +100,10 @@ class BuiltinDueDateService:
         actor_id: int | None,
         reason: str,
     ) -> Sequence[UsageKey]:
-        blocks = _dated_subtree(course_key, usage_key)
-        if any(due <= block.due for block in blocks):
+        dated = _dated_subtree(course_key, usage_key)
+        if any(due <= original for original in dated.values()):
             raise DueDateNotLater(usage_key)
-        keys = [block.usage_key for block in blocks]
+        keys = list(dated)
         with transaction.atomic():
             DueDateOverride.objects.filter(user_id=user_id, usage_key__in=keys).delete()
             DueDateOverride.objects.bulk_create(
@@ -114,7 +118,7 @@ class BuiltinDueDateService:
     def remove_override(
         self, course_key: CourseKey, usage_key: UsageKey, user_id: int, actor_id: int | None, reason: str
     ) -> Sequence[UsageKey]:
-        keys = [block.usage_key for block in _dated_subtree(course_key, usage_key)]
+        keys = list(_dated_subtree(course_key, usage_key))
         with transaction.atomic():
             overrides = DueDateOverride.objects.filter(user_id=user_id, usage_key__in=keys)
             removed = list(overrides.values_list("usage_key", flat=True))

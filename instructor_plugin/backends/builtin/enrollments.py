@@ -1,8 +1,10 @@
 """Enrollments, modes, allowed-to-enroll entries and the manual-enrollment audit."""
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.expressions import Combinable
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
@@ -85,7 +87,7 @@ def _recipients(course_key: CourseKey, targets: EmailTargets):
         Q(course_key=course_key) | Q(course_key=CourseKeyField.Empty, org__iexact=course_key.org)
     )
     enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
-    learner_groups = Q(pk__in=[])
+    learner_groups: Q | Combinable = Q(pk__in=[])
     if targets.learners:
         learner_groups |= ~Exists(team)
     if targets.cohorts:
@@ -193,9 +195,10 @@ class BuiltinEnrollmentService:
     def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
         for row in keyset_stream(_active(course_key), ["user_id"], list(_PROFILE_COLUMNS.values())):
             values = dict(zip(_PROFILE_COLUMNS, row, strict=True))
-            yield LearnerProfileData(
-                **{name: "" if value is None and name not in _NOT_TEXT else value for name, value in values.items()}
-            )
+            profile: dict[str, Any] = {
+                name: "" if value is None and name not in _NOT_TEXT else value for name, value in values.items()
+            }
+            yield LearnerProfileData(**profile)
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"]):

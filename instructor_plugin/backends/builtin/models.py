@@ -9,13 +9,15 @@ from django.conf import settings
 from django.db import models
 from opaque_keys.edx.django.models import CourseKeyField, UsageKeyField
 
+from ..key_columns import CourseKeyColumn, UsageKeyColumn
+
 User = settings.AUTH_USER_MODEL
 
 
 class Course(models.Model):
     """A course run with the settings the dashboard reads."""
 
-    course_key = CourseKeyField(max_length=255, unique=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, unique=True)
     display_name = models.CharField(max_length=255)
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
@@ -40,7 +42,7 @@ class Block(models.Model):
     """One block of a course's content tree, kept in tree order by ``position``."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="blocks")
-    usage_key = UsageKeyField(max_length=255, unique=True)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     block_type = models.CharField(max_length=64)
     display_name = models.CharField(max_length=255, blank=True)
@@ -95,7 +97,7 @@ class CourseEnrollment(models.Model):
     """A user's enrollment in a course; unenrolling deactivates it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_enrollments")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     mode = models.CharField(max_length=100, default="audit")
     is_active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -112,7 +114,7 @@ class CourseEnrollmentAllowed(models.Model):
     """An email (stored lower-cased) allowed to enroll before it has an enrolled account."""
 
     email = models.EmailField()
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     auto_enroll = models.BooleanField(default=False)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     created = models.DateTimeField(auto_now_add=True)
@@ -131,7 +133,7 @@ class ManualEnrollmentAudit(models.Model):
 
     enrolled_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     enrolled_email = models.CharField(max_length=255, db_index=True)
-    course_key = CourseKeyField(max_length=255, db_index=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
     state_transition = models.CharField(max_length=255)
     reason = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -162,7 +164,7 @@ class ForumRole(models.Model):
     """A discussion-forum role held in one course."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_forum_roles")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     role = models.CharField(max_length=64)
 
     class Meta:
@@ -178,8 +180,8 @@ class ProblemState(models.Model):
     """A learner's state on one problem: attempts, score and the saved answers (Open edX's StudentModule)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_problem_states")
-    course_key = CourseKeyField(max_length=255)
-    usage_key = UsageKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
     attempts = models.PositiveIntegerField(default=0)
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(null=True, blank=True)
@@ -201,7 +203,7 @@ class CourseGrade(models.Model):
     """A learner's persisted course grade, recomputed whenever one of their scores changes."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_course_grades")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     percent = models.FloatField(default=0)
     letter_grade = models.CharField(max_length=64, blank=True)
     passed = models.BooleanField(default=False)
@@ -219,7 +221,7 @@ class GeneratedCertificate(models.Model):
     """A learner's certificate in a course, with its Open edX status and mode."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_certificates")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     status = models.CharField(max_length=32)
     mode = models.CharField(max_length=32)
     grade = models.CharField(max_length=8, blank=True)
@@ -238,8 +240,8 @@ class OpenResponseSubmission(models.Model):
     """A learner's response to an open-response assessment, where it stands in the workflow, and its files."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_ora_submissions")
-    course_key = CourseKeyField(max_length=255)
-    usage_key = UsageKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
     submission_uuid = models.UUIDField(unique=True)
     status = models.CharField(max_length=16, help_text="training, peer, self, waiting, staff, done or cancelled.")
     answer_text = models.TextField(blank=True)
@@ -259,8 +261,8 @@ class DueDateOverride(models.Model):
     """A learner's personal due date on one dated block, the one in force (edx-when's user date)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_due_date_overrides")
-    course_key = CourseKeyField(max_length=255)
-    usage_key = UsageKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
     due = models.DateTimeField()
     reason = models.TextField(blank=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -278,8 +280,8 @@ class DueDateChange(models.Model):
     """Every change of a personal due date: who made it, when and why (a reset has no date)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    course_key = CourseKeyField(max_length=255, db_index=True)
-    usage_key = UsageKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
     due = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -293,7 +295,7 @@ class CertificateAllowlistEntry(models.Model):
     """A learner granted a certificate exception in a course, with the notes of whoever granted it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_certificate_exceptions")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
@@ -325,7 +327,7 @@ class CertificateInvalidation(models.Model):
 class CertificateGenerationRun(models.Model):
     """One (re)generation of a course's certificates: by whom, for which candidates, through which task."""
 
-    course_key = CourseKeyField(max_length=255, db_index=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
     generated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_regeneration = models.BooleanField(default=False)
     candidates = models.CharField(max_length=255, help_text="Who was generated for, in words.")
@@ -339,8 +341,8 @@ class CertificateGenerationRun(models.Model):
 class SpecialExam(models.Model):
     """A timed, proctored or practice exam on one subsection of a course (edx-proctoring's exam)."""
 
-    course_key = CourseKeyField(max_length=255, db_index=True)
-    content_id = UsageKeyField(max_length=255, help_text="The exam's subsection.")
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
+    content_id: UsageKeyColumn = UsageKeyField(max_length=255, help_text="The exam's subsection.")
     exam_name = models.CharField(max_length=255)
     time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
     is_proctored = models.BooleanField(default=False)
@@ -397,8 +399,8 @@ class BlockCompletion(models.Model):
     """How far a learner completed one block, from 0 to 1 (Open edX's completion)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_completions")
-    course_key = CourseKeyField(max_length=255)
-    usage_key = UsageKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
     completion = models.FloatField()
     modified = models.DateTimeField(auto_now=True)
 
@@ -413,7 +415,7 @@ class BlockCompletion(models.Model):
 class Cohort(models.Model):
     """A cohort of a course (a group of learners)."""
 
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     name = models.CharField(max_length=255)
     assignment_type = models.CharField(max_length=16, default="manual", help_text="manual or random.")
 
@@ -429,7 +431,7 @@ class CohortMembership(models.Model):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_cohort_memberships")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_cohort_member")]
@@ -442,7 +444,7 @@ class CourseEmailOptout(models.Model):
     """A learner who asked not to receive course email from a course."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_email_optouts")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_email_optout")]

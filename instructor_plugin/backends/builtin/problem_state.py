@@ -81,7 +81,7 @@ class CourseGrader:
         policy = course.grading_policy or {}
         self.graders = [grader for grader in policy.get("GRADER", []) if grader.get("type")]
         self.cutoffs = sorted(policy.get("GRADE_CUTOFFS", {}).items(), key=lambda item: item[1], reverse=True)
-        by_id = {block.pk: block for block in blocks}
+        by_id: dict[int | None, Block] = {block.pk: block for block in blocks}
         self.subsections: dict[str, list[int]] = defaultdict(list)
         self.problems: dict[str, _GradedProblem] = {}
         for block in blocks:
@@ -120,11 +120,12 @@ class CourseGrader:
         percent = 0.0
         for grader in self.graders:
             assignment_type = grader["type"]
-            scores = sorted(
+            percents = sorted(
                 earned[pk] / possible[pk] if possible[pk] else 0.0 for pk in self.subsections.get(assignment_type, [])
             )
-            scores = [0.0] * max(int(grader.get("min_count", 0)) - len(scores), 0) + scores
-            kept = scores[int(grader.get("drop_count", 0)) :] if len(scores) > int(grader.get("drop_count", 0)) else []
+            percents = [0.0] * max(int(grader.get("min_count", 0)) - len(percents), 0) + percents
+            drop_count = int(grader.get("drop_count", 0))
+            kept = percents[drop_count:] if len(percents) > drop_count else []
             type_percent = sum(kept) / len(kept) if kept else 0.0
             breakdown[assignment_type] = round(type_percent, 4)
             percent += float(grader.get("weight", 0)) * type_percent

@@ -18,7 +18,8 @@ class BuiltinRoleService:
         rows = CourseAccessRole.objects.filter(user_id=user_id).filter(
             Q(course_key=course_key) | Q(course_key=CourseKeyField.Empty, org__iexact=course_key.org)
         )
-        course_roles, org_roles = set(), set()
+        course_roles: set[str] = set()
+        org_roles: set[str] = set()
         for course_key_value, role in rows.values_list("course_key", "role"):
             (course_roles if course_key_value else org_roles).add(role)
         forum_roles = ForumRole.objects.filter(user_id=user_id, course_key=course_key).values_list("role", flat=True)

@@ -381,7 +381,9 @@ def upsert_demo_users(password: str) -> dict[str, int]:
 def grant_roles(course_key: CourseKey, user_ids: dict[str, int]) -> None:
     """Give the named accounts their course and forum roles in the course."""
     CourseAccessRole.objects.bulk_create(
-        CourseAccessRole(user_id=user_ids[demo_user.username], org=course_key.org, course_key=course_key, role=role)
+        CourseAccessRole(
+            user_id=user_ids[demo_user.username], org=course_key.org or "", course_key=course_key, role=role
+        )
         for demo_user in DEMO_USERS
         for role in demo_user.course_roles
     )
@@ -422,7 +424,10 @@ def upsert_learners(count: int, password: str) -> dict[int, int]:
 
 def learner_number(username: str) -> int:
     """The ``n`` of ``learner<n>``."""
-    return int(_LEARNER_USERNAME.fullmatch(username).group(1))
+    match = _LEARNER_USERNAME.fullmatch(username)
+    if match is None:
+        raise ValueError(f"{username!r} is not a demo learner's username")
+    return int(match.group(1))
 
 
 def rebuild_learner_profiles(learner_ids: dict[int, int]) -> None:
@@ -496,7 +501,8 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
     breakdown_value = CourseGrade._meta.get_field("breakdown").get_db_prep_save
     written = 0
     for start in range(1, learners + 1, BATCH_SIZE):
-        states, grades = [], []
+        states: list[tuple] = []
+        grades: list[tuple] = []
         for number in range(start, min(start + BATCH_SIZE, learners + 1)):
             user_id = learner_ids[number]
             answered = problems if number <= FULL_STATE_LEARNERS else problems[:FEW_PROBLEMS]
@@ -636,7 +642,8 @@ def seed_due_date_extensions(course: Course, actor_id: int, learner_ids: dict[in
     DueDateChange.objects.filter(course_key=course.course_key).delete()
     extensions = [(number, *spec) for number, spec in DUE_DATE_EXTENSIONS.items() if number <= learners]
     keys = {block_id: course.course_key.make_usage_key("sequential", block_id) for _, block_id, _, _ in extensions}
-    original = dict(Block.objects.filter(course=course, usage_key__in=keys.values()).values_list("usage_key", "due"))
+    blocks = Block.objects.filter(course=course, usage_key__in=keys.values())
+    original = {key: due for key, due in blocks.values_list("usage_key", "due") if due is not None}
     rows = [
         {
             "user_id": learner_ids[number],

@@ -72,10 +72,11 @@ def _listed(rows: QuerySet, course_key: CourseKey, query: ExamListQuery, fields:
     term = (query.search or "").strip()
     if term:
         rows = rows.filter(Q(user__username__icontains=term) | Q(user__email__icontains=term))
-    name = (query.ordering or "").removeprefix("-")
+    requested = query.ordering or ""
+    name = requested.removeprefix("-")
     if name not in fields:
         return rows.order_by(Lower("user__username"), "pk")
-    ordering = _ordered(_ORDERINGS[name], descending=query.ordering.startswith("-"))
+    ordering = _ordered(_ORDERINGS[name], descending=requested.startswith("-"))
     return rows.order_by(ordering, Lower("user__username"), "pk")
 
 
