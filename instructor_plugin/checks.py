@@ -21,7 +21,7 @@ def check_jwt_verification_keys(app_configs=None, **kwargs) -> list[checks.Check
     if not _jwt_authentication_is_on():
         return []
     jwt_auth = getattr(settings, "JWT_AUTH", None) or {}
-    messages = []
+    messages: list[checks.CheckMessage] = []
     if not _has_public_rsa_key(jwt_auth.get("JWT_PUBLIC_SIGNING_JWK_SET")):
         messages.append(
             checks.Error(
