@@ -7,8 +7,10 @@ a change per item chunk by chunk, committing each chunk's changes, its result ro
 progress together, so a task that dies leaves a record of exactly what was done.
 
 A task's record is ``failed`` with a readable message when its function raises, when a
-worker picks up a task whose earlier worker died (a redelivery), or when a running task has
-not reported progress for ``TASK_STALE_AFTER_SECONDS``.
+worker picks up a task whose earlier worker died (a redelivery), when a running task has
+not reported progress for ``TASK_STALE_AFTER_SECONDS``, or when no worker started a pending
+one within that time. Messages name an unexpected error by its type only: exception text
+can hold server paths, so it goes to the log with the traceback.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from .backends.data import Page, PageRequest
+from .backends.exceptions import BackendError
 from .conf import plugin_setting
 from .models import InstructorTask, InstructorTaskResult
 
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_CHUNK_SIZE = 200
+#: How many times a clash on the active key is retried when the task holding it ended meanwhile.
+_INSERT_ATTEMPTS = 3
 
 
 class AlreadyRunning(Exception):
@@ -106,29 +111,48 @@ def create_task_record(
     """
     Record a pending task, or raise :class:`AlreadyRunning` with the task holding the scope.
 
-    The record is created in its own savepoint, so a clash leaves the caller's transaction usable.
+    The unique ``active_key`` decides between concurrent requests on every database: the
+    insert that loses raises ``IntegrityError`` once the winner has committed, and the winner
+    is then read back. If it already ended (its key was freed in between), the insert is
+    tried again. The record is created in its own savepoint, so a clash leaves the caller's
+    transaction usable.
     """
     if name not in _HANDLERS:
         raise UnknownTaskType(name)
     expire_stale_tasks(course_key)
     key = _active_key(course_key, name, scope)
-    try:
-        with transaction.atomic():
-            return InstructorTask.objects.create(
-                course_key=course_key,
-                task_type=name,
-                scope=scope[:255],
-                active_key=key,
-                usage_key=usage_key,
-                learner_id=learner_id,
-                requester_id=requester_id,
-                task_input=task_input,
-            )
-    except IntegrityError:
-        running = InstructorTask.objects.filter(active_key=key).first()
-        if running is None:
-            raise
-        raise AlreadyRunning(running) from None
+    attempts_left = _INSERT_ATTEMPTS
+    while True:
+        try:
+            with transaction.atomic():
+                return InstructorTask.objects.create(
+                    course_key=course_key,
+                    task_type=name,
+                    scope=scope[:255],
+                    active_key=key,
+                    usage_key=usage_key,
+                    learner_id=learner_id,
+                    requester_id=requester_id,
+                    task_input=task_input,
+                )
+        except IntegrityError:
+            holder = _active_holder(key)
+            if holder is not None:
+                raise AlreadyRunning(holder) from None
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
+def _active_holder(key: str) -> InstructorTask | None:
+    """
+    The task holding ``key``, read with a locking read.
+
+    A locking read sees the latest committed row even under MySQL's REPEATABLE READ, where a
+    plain read in a transaction that began earlier would not.
+    """
+    with transaction.atomic():
+        return InstructorTask.objects.select_for_update().filter(active_key=key).first()
 
 
 def get_task(course_key: CourseKey, task_id: str) -> InstructorTask | None:
@@ -160,13 +184,32 @@ def list_task_history(
 
 
 def expire_stale_tasks(course_key: CourseKey) -> int:
-    """Fail the course's running tasks that stopped reporting progress; return how many."""
-    cutoff = timezone.now() - timedelta(seconds=plugin_setting("TASK_STALE_AFTER_SECONDS"))
-    stale = InstructorTask.objects.filter(course_key=course_key, state=InstructorTask.RUNNING, updated__lt=cutoff)
+    """
+    Fail the course's tasks that went silent for ``TASK_STALE_AFTER_SECONDS``; return how many.
+
+    A running task that stopped reporting progress lost its worker; a pending task that no
+    worker started is lost too (its worker failed before its first save, or its message was
+    dropped). Either would otherwise hold its scope forever. A record that changed since it
+    was read (a worker just started it) is left alone.
+    """
+    seconds = plugin_setting("TASK_STALE_AFTER_SECONDS")
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    stale = InstructorTask.objects.filter(
+        course_key=course_key, state__in=InstructorTask.ACTIVE_STATES, updated__lt=cutoff
+    )
     expired = 0
     for record in stale:
-        _finish_failed(record, _stopped_message(record, "stopped reporting progress"))
-        expired += 1
+        if record.state == InstructorTask.PENDING:
+            message = (
+                f"No worker started this task within {seconds} seconds, so it was given up. "
+                "Nothing was done; start the task again."
+            )
+        else:
+            message = _stopped_message(record, "stopped reporting progress")
+        now = timezone.now()
+        expired += InstructorTask.objects.filter(pk=record.pk, state=record.state, updated=record.updated).update(
+            state=InstructorTask.FAILED, error=message, active_key=None, finished=now, updated=now
+        )
     return expired
 
 
@@ -322,8 +365,13 @@ class TaskRun:
 
 
 def _readable(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text or exc.__class__.__name__
+    """
+    What people are shown of an error: a backend's own message (written for them), else only the
+    error's type, since exception text can hold server paths (the traceback is in the log).
+    """
+    if isinstance(exc, BackendError):
+        return str(exc).strip() or exc.__class__.__name__
+    return f"An unexpected error occurred ({exc.__class__.__name__}); the details are in the server log."
 
 
 def task_message(task: InstructorTask) -> str:

@@ -12,9 +12,11 @@ CSV cell goes through :func:`neutralize_cell`.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -38,6 +40,8 @@ from .conf import plugin_setting, plugin_storage
 from .instructor_tasks import TaskRun, task_type
 from .models import InstructorTask, Report
 from .tasks import submit_task
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_PROFILE_FIELDS",
@@ -601,12 +605,39 @@ def _archive_name(*parts: str) -> str:
     return "/".join(re.sub(r"[^A-Za-z0-9._@+-]+", "_", part).strip("._") or "_" for part in parts)
 
 
+#: A submission file is copied whole to a temporary file (in memory up to this size) before it is archived.
+_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def _archive_file(archive: zipfile.ZipFile, arcname: str, open_source: Callable[[], IO[bytes]]) -> bool:
+    """
+    Add a file to the archive whole, or leave it out when it cannot be read (missing, refused,
+    failing mid-way); return whether it was added. Why it was left out goes to the log.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as copy:
+        try:
+            with open_source() as source:
+                shutil.copyfileobj(source, copy)
+        except Exception:
+            log.warning("Left %s out of the submission files archive: it could not be read.", arcname, exc_info=True)
+            return False
+        copy.seek(0)
+        with archive.open(arcname, "w") as target:
+            shutil.copyfileobj(copy, target)
+    return True
+
+
 @task_type(report_task_type("ora2_submission_files"))
 def _ora2_submission_files(run: TaskRun) -> dict:
-    """A zip of every submission's files, with ``submission_files.csv`` listing where each went."""
+    """
+    A zip of every submission's files, with ``submission_files.csv`` listing where each went.
+
+    A file that cannot be read is left out (its manifest row has no archive path) and counted
+    in the output's ``skipped``, rather than failing the whole archive.
+    """
     service = get_backend().open_responses
     manifest_rows: list = []
-    files = 0
+    files = skipped = 0
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     run.progress(0)
     with tempfile.TemporaryFile() as content, tempfile.TemporaryFile() as manifest:
@@ -619,14 +650,10 @@ def _ora2_submission_files(run: TaskRun) -> dict:
                         submission.submission_uuid,
                         f"{position}_{attached.name}",
                     )
-                    try:
-                        with (
-                            service.open_file(run.course_key, attached.path) as source,
-                            archive.open(arcname, "w") as target,
-                        ):
-                            shutil.copyfileobj(source, target)
-                    except FileNotFoundError:
+                    opener = functools.partial(service.open_file, run.course_key, attached.path)
+                    if not _archive_file(archive, arcname, opener):
                         arcname = ""
+                        skipped += 1
                     manifest_rows.append(
                         [
                             submission.submission_uuid,
@@ -656,7 +683,13 @@ def _ora2_submission_files(run: TaskRun) -> dict:
             created_by_id=run.requester_id,
         )
     run.progress(files, files)
-    return {"message": f"Created {report.name} with {files} files.", "report_id": report.pk, "files": files}
+    message = f"Created {report.name} with {files} files."
+    if skipped:
+        message = (
+            f"Created {report.name} with {files - skipped} of {files} files: {skipped} could not be read and"
+            " were left out (submission_files.csv lists them without an archive path)."
+        )
+    return {"message": message, "report_id": report.pk, "files": files, "skipped": skipped}
 
 
 _MANIFEST_HEADER = ["Submission ID", "Location", "Username", "File Name", "Description", "Archive Path"]

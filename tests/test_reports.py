@@ -385,7 +385,44 @@ class TestOpenResponses:
             manifest = list(csv.reader(io.StringIO(archive.read("submission_files.csv").decode())))
         assert manifest[0] == ["Submission ID", "Location", "Username", "File Name", "Description", "Archive Path"]
         assert [row[3:] for row in manifest[1:]] == [["essay.txt", "draft", stored], ["gone.txt", "", ""]]
-        assert report.task.output["files"] == 2
+        assert (report.task.output["files"], report.task.output["skipped"]) == (2, 1)
+        assert report.task.output["message"] == (
+            f"Created {report.name} with 1 of 2 files: 1 could not be read and were left out "
+            "(submission_files.csv lists them without an archive path)."
+        )
+
+    @pytest.mark.parametrize("failure", ["refused", "broken mid-way"])
+    def test_an_unreadable_file_is_left_out_and_the_archive_is_made(
+        self, submissions, course_key, researcher, django_capture_on_commit_callbacks, monkeypatch, failure, caplog
+    ):
+        """A file the storage refuses, or that breaks while it is read, is skipped whole: no partial entry."""
+        service_class = type(get_backend().open_responses)
+        real_open = service_class.open_file
+
+        class BreaksMidway(io.BytesIO):
+            def read(self, size=-1):
+                if self.tell():
+                    raise OSError("connection reset by the storage")
+                return super().read(1)
+
+        def unreadable_essay(service, key, path):
+            if not path.endswith("learner.txt"):
+                return real_open(service, key, path)
+            if failure == "refused":
+                raise PermissionError(13, "Permission denied", f"/srv/ora/{path}")
+            return BreaksMidway(b"my essay file")
+
+        monkeypatch.setattr(service_class, "open_file", unreadable_essay)
+
+        report = generate(course_key, "ora2_submission_files", researcher, django_capture_on_commit_callbacks)
+
+        with open_report(report) as content, zipfile.ZipFile(content) as archive:
+            assert archive.namelist() == ["submission_files.csv"]
+            manifest = list(csv.reader(io.StringIO(archive.read("submission_files.csv").decode())))
+        assert [row[3:] for row in manifest[1:]] == [["essay.txt", "draft", ""], ["gone.txt", "", ""]]
+        assert (report.task.output["files"], report.task.output["skipped"]) == (2, 2)
+        assert "/srv/ora" not in report.task.output["message"]
+        assert "could not be read" in caplog.text
 
 
 def test_issued_certificates(report_storage, users, course_key, researcher, django_capture_on_commit_callbacks):

@@ -70,7 +70,8 @@ class TestTaskStatus:
         assert body["result"] is None
         assert body["error"] == {
             "code": "TASK_FAILED",
-            "message": "The task failed after 3 of 10 items: The grading service is unreachable",
+            "message": "The task failed after 3 of 10 items: An unexpected error occurred (RuntimeError); "
+            "the details are in the server log.",
         }
 
     def test_a_pending_task_has_no_progress_yet(self, as_user, make_task):

@@ -15,9 +15,12 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from ..backends.exceptions import (
     AmbiguousIdentifier,
@@ -59,6 +62,23 @@ class BadRequest(exceptions.APIException):
     default_code = "bad_request"
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A request body larger than the plugin reads (HTTP 413)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+#: Django's refusals of a request body, met while parsing it (most specific first).
+_REQUEST_ERRORS = {
+    RequestDataTooBig: (RequestTooLarge, "The request body is too large.", "request_too_large"),
+    TooManyFieldsSent: (BadRequest, "The request has too many form fields.", "too_many_fields"),
+    TooManyFilesSent: (BadRequest, "The request has too many files.", "too_many_files"),
+    MultiPartParserError: (exceptions.ParseError, "Malformed multipart body.", "parse_error"),
+    SuspiciousOperation: (BadRequest, "The request was refused as suspicious.", "suspicious_request"),
+}
+
 _BACKEND_ERRORS = {
     CourseNotFound: (exceptions.NotFound, "Course not found.", "course_not_found"),
     BlockNotFound: (exceptions.NotFound, "Block not found in this course.", "block_not_found"),
@@ -77,7 +97,7 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.PermissionDenied()
     if isinstance(exc, AlreadyRunning):
         return TaskConflict(exc)
-    for error_class, (api_class, message, code) in _BACKEND_ERRORS.items():
+    for error_class, (api_class, message, code) in (_REQUEST_ERRORS | _BACKEND_ERRORS).items():
         if isinstance(exc, error_class):
             return api_class(message, code)
     return None
@@ -111,7 +131,13 @@ def _validation_body(exc: exceptions.ValidationError) -> dict:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
-    """Turn any exception raised by a plugin view into the envelope."""
+    """
+    Turn any exception raised by a plugin view into the envelope.
+
+    Like DRF's own handler, it marks the request's transaction for rollback (when the host runs
+    with ``ATOMIC_REQUESTS``), so a view that wrote and then failed leaves nothing behind.
+    """
+    set_rollback()
     api_exc = _as_api_exception(exc)
     if api_exc is None:
         log.exception("Unexpected error in %s", context.get("view").__class__.__name__)

@@ -11,6 +11,9 @@ from rest_framework.utils.urls import replace_query_param
 
 from ..backends.data import Page, PageRequest
 
+#: The largest row offset a page may start at: every database takes it, no course has that many rows.
+MAX_OFFSET = 2**31 - 1
+
 
 class BackendPagination(DefaultPagination):
     """
@@ -18,7 +21,8 @@ class BackendPagination(DefaultPagination):
 
     The backend counts and slices; this class only turns the query into a
     :class:`PageRequest` and the :class:`Page` into the envelope ``count, num_pages,
-    current_page, start, next, previous, results``. A page past the end is a 404.
+    current_page, start, next, previous, results``. A page past the end is a 404, and so is
+    one starting beyond :data:`MAX_OFFSET`, without asking the backend.
     """
 
     invalid_page_message = "Invalid page."
@@ -33,9 +37,10 @@ class BackendPagination(DefaultPagination):
             self.number = int(request.query_params.get(self.page_query_param, 1))
         except ValueError:
             raise NotFound(self.invalid_page_message) from None
-        if self.number < 1:
+        offset = (self.number - 1) * self.size
+        if self.number < 1 or offset > MAX_OFFSET:
             raise NotFound(self.invalid_page_message)
-        self.result = fetch(PageRequest(offset=(self.number - 1) * self.size, limit=self.size))
+        self.result = fetch(PageRequest(offset=offset, limit=self.size))
         if self.number > self.num_pages:
             raise NotFound(self.invalid_page_message)
         return self.result

@@ -7,6 +7,7 @@ from drf_spectacular.openapi import AutoSchema
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -16,6 +17,7 @@ from ..backends.registry import get_backend
 from ..conf import plugin_setting
 from ..permissions import HasCoursePermission
 from .errors import exception_handler
+from .parsers import LimitedFormParser, ObjectJSONParser, read_request_body
 
 
 class CourseResolved(IsAuthenticated):
@@ -42,10 +44,12 @@ class CourseAPIView(APIView):
     """
     A view under ``courses/{course_id}/``: 401 anonymous, 404 unknown course, 403 without ``permission_name``.
 
-    Errors use the plugin's envelope and the OpenAPI schema comes from
+    Errors use the plugin's envelope, bodies are read by the plugin's parsers (an object, within
+    ``MAX_REQUEST_BODY_BYTES``, checked before authentication) and the OpenAPI schema comes from
     drf-spectacular, whatever the host's REST framework defaults are.
     """
 
+    parser_classes = (ObjectJSONParser, LimitedFormParser, MultiPartParser)
     permission_classes = (CourseResolved, HasCoursePermission)
     permission_name: str = ""
     schema = AutoSchema()
@@ -60,6 +64,10 @@ class CourseAPIView(APIView):
 
     def get_exception_handler(self):
         return exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        read_request_body(request)
+        super().initial(request, *args, **kwargs)
 
 
 class UnknownEndpointView(APIView):

@@ -46,9 +46,18 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: The largest CSV of certificate exceptions ``certificates/exceptions/bulk``
     #   accepts; a larger upload is refused with 413.
     "MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES": 2 * 1024 * 1024,
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_REQUEST_BODY_BYTES"]
+    # .. setting_description: The largest request body (JSON, form or upload) a plugin endpoint reads;
+    #   a larger one is refused with 413 ``request_too_large`` before authentication. Keep it above
+    #   the upload limits (``MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES``).
+    "MAX_REQUEST_BODY_BYTES": int(2.5 * 1024 * 1024),
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_JSON_DEPTH"]
+    # .. setting_description: The deepest nesting of lists and objects a JSON body may have (400 beyond).
+    "MAX_JSON_DEPTH": 32,
     # .. setting_name: INSTRUCTOR_PLUGIN["TASK_STALE_AFTER_SECONDS"]
-    # .. setting_description: A running background task that reports no progress for this long is
-    #   taken for dead (its worker was killed) and marked failed, which frees its scope.
+    # .. setting_description: A running background task that reports no progress for this long, or a
+    #   pending one that no worker picked up for this long, is taken for dead (its worker was killed,
+    #   or failed before it started) and marked failed, which frees its scope.
     "TASK_STALE_AFTER_SECONDS": 900,
     "ENABLE_SPECIAL_EXAMS": False,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": False,
