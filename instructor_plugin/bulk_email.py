@@ -31,6 +31,7 @@ from opaque_keys.edx.keys import CourseKey
 from .backends.data import EmailRecipientData, EmailTargets, MailMessage, Page, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting
+from .exceptions import ErrorCategory, InstructorError
 from .instructor_tasks import ItemResult, TaskRun, cancel_task, create_task_record, task_type
 from .message_types import COURSE_EMAIL
 from .models import CourseEmail, CourseEmailDelivery, CourseEmailSchedule, InstructorTask
@@ -57,17 +58,18 @@ CANCELLED_MESSAGE = "Cancelled before it was sent."
 MYSELF, STAFF, LEARNERS, COHORT, TRACK = "myself", "staff", "learners", "cohort", "track"
 
 
-class InvalidEmailRequest(ValueError):
-    """A request to send or change an email that cannot be served; ``code`` is stable, ``field`` names the input."""
+class InvalidEmailRequest(InstructorError):
+    """A request to send or change an email that cannot be served; ``field`` names the input at fault."""
 
-    def __init__(self, message: str, code: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.field = field
+    def __init__(self, message: str, error_code: str, field: str | None = None):
+        super().__init__(message=message, error_code=error_code, field=field)
 
 
-class ScheduleNotFound(LookupError):
+class ScheduleNotFound(InstructorError):
     """No scheduled email of this id in the course."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "schedule_not_found"
 
 
 def html_to_text(message: str) -> str:
@@ -219,7 +221,8 @@ def _editable_schedule(course_key: CourseKey, schedule_id: int) -> CourseEmailSc
     schedule = _schedules(course_key).select_for_update().select_related("task", "email").filter(pk=schedule_id).first()
     if schedule is None:
         raise ScheduleNotFound(
-            f"Cannot update instructor task schedule '{schedule_id}', a schedule with this ID does not exist"
+            schedule_id,
+            message=f"Cannot update instructor task schedule '{schedule_id}', a schedule with this ID does not exist",
         )
     if schedule.state != CourseEmailSchedule.SCHEDULED or schedule.task.state != InstructorTask.PENDING:
         raise InvalidEmailRequest(

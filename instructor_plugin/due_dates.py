@@ -14,13 +14,13 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from .backends.data import BlockData, DueDateOverrideData, Page, PageRequest, UserData
-from .backends.exceptions import DueDateNotLater, NoDueDate
+from .backends.exceptions import BlockNotFound, NoDueDate
 from .backends.registry import get_backend
+from .exceptions import InstructorError
 from .grading import LearnerNotEnrolled, resolve_learner
 
 __all__ = [
     "DATE_FORMAT",
-    "DueDateError",
     "InvalidBlockId",
     "InvalidDueDate",
     "LearnerNotEnrolled",
@@ -37,20 +37,18 @@ __all__ = [
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 
-class InvalidBlockId(ValueError):
+class InvalidBlockId(InstructorError):
     """The block id is not a usage key."""
 
+    error_code = "invalid_block_id"
+    message = "Invalid block id."
 
-class InvalidDueDate(ValueError):
+
+class InvalidDueDate(InstructorError):
     """The due date is not an ISO 8601 date and time."""
 
-
-class DueDateError(ValueError):
-    """The change cannot be made; ``code`` is ``no_due_date`` or ``due_date_not_later``."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+    error_code = "invalid_due_date"
+    message = "The due date is not an ISO 8601 date and time."
 
 
 def parse_due_datetime(text: str) -> datetime:
@@ -99,7 +97,10 @@ def resolve_unit(course_key: CourseKey, block_id: str) -> BlockData:
         raise InvalidBlockId(block_id) from None
     if usage_key.course_key.run is None:
         usage_key = usage_key.map_into_course(course_key)
-    return get_backend().courses.get_block(course_key, usage_key)
+    try:
+        return get_backend().courses.get_block(course_key, usage_key)
+    except BlockNotFound:
+        raise BlockNotFound(usage_key, message="Unit not found in this course.") from None
 
 
 def graded_subsections(course_key: CourseKey) -> list[dict]:
@@ -117,7 +118,7 @@ def change_due_date(
     Give an enrolled learner ``due`` on the unit and its dated descendants; return the success message.
 
     Raises :class:`InvalidBlockId`, ``BlockNotFound``, ``UserNotFound``, ``AmbiguousIdentifier``,
-    :class:`LearnerNotEnrolled` or :class:`DueDateError`.
+    :class:`LearnerNotEnrolled`, ``NoDueDate`` or ``DueDateNotLater``.
     """
     due = _in_utc(due)
     unit = resolve_unit(course_key, block_id)
@@ -125,10 +126,7 @@ def change_due_date(
     try:
         get_backend().due_dates.set_override(course_key, unit.usage_key, learner.id, due, actor_id, reason)
     except NoDueDate:
-        raise DueDateError(f"Unit {unit.usage_key} has no due date to extend.", "no_due_date") from None
-    except DueDateNotLater:
-        message = "An extended due date must be later than the original due date."
-        raise DueDateError(message, "due_date_not_later") from None
+        raise NoDueDate(unit.usage_key, message=f"Unit {unit.usage_key} has no due date to extend.") from None
     return (
         f"Successfully changed due date for learner {_learner_name(learner)} for {_display_unit(unit)} "
         f"to {due.strftime(DATE_FORMAT)}"
@@ -142,14 +140,14 @@ def reset_due_date(
     Remove the learner's extension on the unit and its descendants; return the message naming the original date.
 
     The learner need not be enrolled any more. Raises :class:`InvalidBlockId`, ``BlockNotFound``,
-    ``UserNotFound``, ``AmbiguousIdentifier`` or :class:`DueDateError`.
+    ``UserNotFound``, ``AmbiguousIdentifier`` or ``NoDueDate``.
     """
     unit = resolve_unit(course_key, block_id)
     learner = resolve_learner(course_key, identifier, enrolled=False)
     try:
         get_backend().due_dates.remove_override(course_key, unit.usage_key, learner.id, actor_id, reason)
     except NoDueDate:
-        raise DueDateError(f"Unit {unit.usage_key} has no due date to reset.", "no_due_date") from None
+        raise NoDueDate(unit.usage_key, message=f"Unit {unit.usage_key} has no due date to reset.") from None
     return (
         f"Successfully reset due date for student {_learner_name(learner)} for {_display_unit(unit)} "
         f"to {unit.due.strftime(DATE_FORMAT)}"

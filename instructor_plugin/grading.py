@@ -20,9 +20,10 @@ from openedx_events.learning.data import PersistentCourseGradeData
 from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
 
 from .backends.data import BlockData, CourseData, ScoreChangeData, UserData
-from .backends.exceptions import StateNotFound
+from .backends.exceptions import BlockNotFound, StateNotFound
 from .backends.registry import get_backend
-from .instructor_tasks import DEFAULT_CHUNK_SIZE, ItemResult, TaskRun, task_type
+from .exceptions import InstructorError
+from .instructor_tasks import DEFAULT_CHUNK_SIZE, AlreadyRunning, ItemResult, TaskRun, task_type
 from .models import AuditRecord, InstructorTask
 from .tasks import submit_task
 
@@ -31,7 +32,9 @@ __all__ = [
     "RESCORE_TASK",
     "RESET_ATTEMPTS_TASK",
     "InvalidProblemLocation",
+    "InvalidScore",
     "LearnerNotEnrolled",
+    "ProblemNotFound",
     "delete_problem_state",
     "get_grading_config_text",
     "get_problem_detail",
@@ -50,25 +53,47 @@ OVERRIDE_SCORE_TASK = "override_problem_score"
 ALL_LEARNERS = "all"
 
 
-class InvalidProblemLocation(ValueError):
+class InvalidProblemLocation(InstructorError):
     """The problem location is not a usage key."""
 
+    error_code = "invalid_problem_location"
+    message = "Invalid problem location."
 
-class LearnerNotEnrolled(ValueError):
+
+class ProblemNotFound(BlockNotFound):
+    """The problem location names no block of the course."""
+
+    error_code = "problem_not_found"
+    message = "Problem not found."
+
+
+class LearnerNotEnrolled(InstructorError):
     """The learner is not enrolled in the course."""
+
+    error_code = "learner_not_enrolled"
+    message = "Could not find student enrollment in the course."
+
+
+class InvalidScore(InstructorError):
+    """A score outside ``0..max_score`` of the problem."""
+
+    error_code = "invalid_score"
 
 
 def resolve_problem(course_key: CourseKey, location: str) -> BlockData:
     """
     The block of this course at ``location``, mapped into the course.
 
-    Raises :class:`InvalidProblemLocation` or ``BlockNotFound``.
+    Raises :class:`InvalidProblemLocation` or :class:`ProblemNotFound`.
     """
     try:
         usage_key = UsageKey.from_string(location).map_into_course(course_key)
     except InvalidKeyError:
         raise InvalidProblemLocation(location) from None
-    return get_backend().courses.get_block(course_key, usage_key)
+    try:
+        return get_backend().courses.get_block(course_key, usage_key)
+    except BlockNotFound:
+        raise ProblemNotFound(usage_key) from None
 
 
 def resolve_learner(course_key: CourseKey, identifier: str, *, enrolled: bool = True) -> UserData:
@@ -259,15 +284,24 @@ def _scope(usage_key: UsageKey, user: UserData | None) -> str:
     return f"{usage_key}:{user.id if user else ALL_LEARNERS}"
 
 
+def _submit(name: str, course_key: CourseKey, *args: object, conflict: str, **kwargs: object) -> InstructorTask:
+    """:func:`submit_task`, its ``AlreadyRunning`` saying ``conflict``."""
+    try:
+        return submit_task(name, course_key, *args, **kwargs)
+    except AlreadyRunning as running:
+        raise AlreadyRunning(running.task, message=conflict) from None
+
+
 def start_all_attempts_reset(requester_id: int | None, course_key: CourseKey, usage_key: UsageKey) -> InstructorTask:
     """Queue the reset of every learner's attempts; raises ``AlreadyRunning``."""
-    return submit_task(
+    return _submit(
         RESET_ATTEMPTS_TASK,
         course_key,
         requester_id,
         _task_input(usage_key, None),
         scope=_scope(usage_key, None),
         usage_key=usage_key,
+        conflict="A reset task is already running for this problem.",
     )
 
 
@@ -277,7 +311,7 @@ def start_rescore(
     """Queue the rescoring of one learner (who must hold state) or of all; raises ``AlreadyRunning``."""
     if user is not None:
         _require_state(course_key, usage_key, user.id)
-    return submit_task(
+    return _submit(
         RESCORE_TASK,
         course_key,
         requester_id,
@@ -285,6 +319,7 @@ def start_rescore(
         scope=_scope(usage_key, user),
         usage_key=usage_key,
         learner_id=user.id if user else None,
+        conflict=f"A rescore task is already running for this {'learner and ' if user else ''}problem.",
     )
 
 
@@ -294,12 +329,13 @@ def start_score_override(
     """
     Queue the override of one learner's score.
 
-    Raises ``StateNotFound``, ``ValueError`` for a score outside ``0..max_score``, or ``AlreadyRunning``.
+    Raises ``StateNotFound``, :class:`InvalidScore` for a score outside ``0..max_score``, or ``AlreadyRunning``.
     """
     state = _require_state(course_key, usage_key, user.id)
     if score < 0 or (state.max_score is not None and score > state.max_score):
-        raise ValueError(f"The score must be between 0 and the problem's maximum of {state.max_score:g}.")
-    return submit_task(
+        message = f"The score must be between 0 and the problem's maximum of {state.max_score:g}."
+        raise InvalidScore(score, message=message, field="score")
+    return _submit(
         OVERRIDE_SCORE_TASK,
         course_key,
         requester_id,
@@ -307,6 +343,7 @@ def start_score_override(
         scope=_scope(usage_key, user),
         usage_key=usage_key,
         learner_id=user.id,
+        conflict="A score override task is already running for this learner and problem.",
     )
 
 

@@ -28,6 +28,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from .backends.data import Page, PageRequest
 from .conf import plugin_setting
+from .exceptions import ErrorCategory, InstructorError
 from .models import InstructorTask, InstructorTaskResult
 
 __all__ = [
@@ -52,16 +53,20 @@ T = TypeVar("T")
 DEFAULT_CHUNK_SIZE = 200
 
 
-class AlreadyRunning(Exception):
-    """A task of the same type and scope is pending or running in the course."""
+class AlreadyRunning(InstructorError):
+    """A task of the same type and scope is pending or running in the course; ``task`` is that task."""
 
-    def __init__(self, task: InstructorTask):
-        super().__init__(f"Task {task.task_id} is already {task.state}.")
+    category = ErrorCategory.CONFLICT
+    error_code = "task_already_running"
+    message = "A task of this kind is already running for this course."
+
+    def __init__(self, task: InstructorTask, *, message: str | None = None):
+        super().__init__(task.task_id, message=message)
         self.task = task
 
 
-class UnknownTaskType(Exception):
-    """No function is registered under this task type."""
+class UnknownTaskType(LookupError):
+    """No function is registered under this task type: a programming error, never the request's."""
 
 
 @dataclass(frozen=True)

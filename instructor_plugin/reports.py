@@ -35,7 +35,8 @@ from .backends.data import BlockData, LearnerProfileData, PageRequest
 from .backends.exceptions import BlockNotFound
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
-from .instructor_tasks import TaskRun, task_type
+from .exceptions import ErrorCategory, InstructorError
+from .instructor_tasks import AlreadyRunning, TaskRun, task_type
 from .models import InstructorTask, Report
 from .tasks import submit_task
 
@@ -44,6 +45,8 @@ __all__ = [
     "REPORT_TYPES",
     "CsvBody",
     "InvalidReportRequest",
+    "ReportFileMissing",
+    "ReportNotFound",
     "UnknownReportType",
     "csv_body",
     "enrolled_students_features",
@@ -100,19 +103,36 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 1000
 
 
-class UnknownReportType(ValueError):
+class UnknownReportType(InstructorError):
     """Not one of :data:`REPORT_TYPES`."""
 
+    error_code = "invalid_report_type"
+
     def __init__(self, report_type: str):
-        super().__init__(f"Invalid report type: {report_type}")
+        super().__init__(report_type, message=f"Invalid report type: {report_type}")
 
 
-class InvalidReportRequest(ValueError):
+class InvalidReportRequest(InstructorError):
     """The request or the configuration it depends on cannot produce the report; the message says why."""
 
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, message: str, error_code: str):
+        super().__init__(message=message, error_code=error_code)
+
+
+class ReportNotFound(InstructorError):
+    """No report of this id in the course."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "report_not_found"
+    message = "Report not found."
+
+
+class ReportFileMissing(InstructorError):
+    """The report is listed but its file is gone from storage."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "report_file_missing"
+    message = "The report file is no longer available."
 
 
 def report_task_type(report_type: str) -> str:
@@ -237,10 +257,10 @@ def get_report(course_key: CourseKey, report_id: object) -> Report | None:
 
 
 def open_report(report: Report) -> IO[bytes]:
-    """Open the report's file for binary reading; raise ``FileNotFoundError`` when it is gone from storage."""
+    """Open the report's file for binary reading; raise :class:`ReportFileMissing` when it is gone from storage."""
     storage = plugin_storage("REPORT_STORAGE")
     if not storage.exists(report.storage_path):
-        raise FileNotFoundError(report.storage_path)
+        raise ReportFileMissing(report.storage_path)
     return storage.open(report.storage_path, "rb")
 
 
@@ -330,7 +350,11 @@ def start_report(course_key: CourseKey, report_type: str, requester_id: int | No
         task_input = {"features": enrolled_students_features(course_key)}
     elif report_type == "problem_responses":
         task_input = _problem_location_input(course_key, options)
-    return submit_task(report_task_type(report_type), course_key, requester_id, task_input)
+    try:
+        return submit_task(report_task_type(report_type), course_key, requester_id, task_input)
+    except AlreadyRunning as running:
+        message = "A report generation task is already running. Please wait for it to complete."
+        raise AlreadyRunning(running.task, message=message) from None
 
 
 # --- Report bodies --------------------------------------------------------------

@@ -25,6 +25,7 @@ from .backends.data import (
 )
 from .backends.exceptions import AmbiguousIdentifier, ExamNotFound, UserNotFound
 from .backends.registry import get_backend
+from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
 
 __all__ = [
@@ -76,8 +77,12 @@ NO_ALLOWANCE = "No allowance of this type found for this user on this exam"
 WRITABLE_PROCTORING_SETTINGS = ("proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams")
 
 
-class NoAttempts(Exception):
+class NoAttempts(InstructorError):
     """The learner has no attempt at the exam to reset."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "attempt_not_found"
+    message = "No attempts found for this user on this exam."
 
 
 def exam_type(exam: SpecialExamData) -> str:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiTypes
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from instructor_plugin.backends.data import BlockData, UserData
-from instructor_plugin.backends.exceptions import BlockNotFound, StateNotFound
 from instructor_plugin.grading import (
-    InvalidProblemLocation,
-    LearnerNotEnrolled,
     delete_problem_state,
     get_grading_config_text,
     get_problem_detail,
@@ -26,7 +20,6 @@ from instructor_plugin.grading import (
     start_rescore,
     start_score_override,
 )
-from instructor_plugin.instructor_tasks import AlreadyRunning
 from instructor_plugin.models import InstructorTask
 from instructor_plugin.permissions import (
     BULK_GRADING,
@@ -35,7 +28,7 @@ from instructor_plugin.permissions import (
     VIEW_DASHBOARD,
     has_permission,
 )
-from instructor_plugin.rest_api.errors import BadRequest, TaskConflict
+from instructor_plugin.rest_api.errors import BadRequest
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.grading import (
@@ -49,17 +42,6 @@ from instructor_plugin.rest_api.v2.serializers.grading import (
 )
 
 from .base import InstructorV2APIView
-
-
-@contextmanager
-def _problem_lookup() -> Iterator[None]:
-    """Turn a malformed problem location into a 400 and a block missing from the course into a 404."""
-    try:
-        yield
-    except InvalidProblemLocation:
-        raise BadRequest("Invalid problem location.", "invalid_problem_location") from None
-    except BlockNotFound:
-        raise NotFound("Problem not found.", "problem_not_found") from None
 
 
 class ProblemView(InstructorV2APIView):
@@ -79,8 +61,7 @@ class ProblemView(InstructorV2APIView):
     def get(self, request, course_id, location):
         query = ProblemQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        with _problem_lookup():
-            detail = get_problem_detail(self.course_key, location, query.validated_data.get("email_or_username"))
+        detail = get_problem_detail(self.course_key, location, query.validated_data.get("email_or_username"))
         return Response(ProblemSerializer(detail).data)
 
 
@@ -102,12 +83,8 @@ class GradingConfigView(InstructorV2APIView):
 class _ProblemOperationView(InstructorV2APIView):
     """A grading operation on ``{problem}``, for the learner in query or body ``learner`` or for everyone."""
 
-    #: The 409 message when a task of this operation already runs, for one learner and for everyone.
-    conflict_messages: tuple[str, str] = ("", "")
-
     def problem(self) -> BlockData:
-        with _problem_lookup():
-            return resolve_problem(self.course_key, self.kwargs["problem"])
+        return resolve_problem(self.course_key, self.kwargs["problem"])
 
     def learner(self, *, required: bool) -> UserData | None:
         identifier = self.request.query_params.get("learner") or self.request.data.get("learner")
@@ -117,28 +94,12 @@ class _ProblemOperationView(InstructorV2APIView):
             if not has_permission(self.course_access, BULK_GRADING):
                 raise PermissionDenied("Instructor access required for bulk operations.", "permission_denied")
             return None
-        try:
-            return resolve_learner(self.course_key, identifier)
-        except LearnerNotEnrolled:
-            raise BadRequest("The learner is not enrolled in this course.", "learner_not_enrolled") from None
-
-    def start(self, submit, user: UserData | None) -> InstructorTask:
-        """Run ``submit()``, turning a clash with a running task into the operation's 409."""
-        try:
-            return submit()
-        except AlreadyRunning as exc:
-            raise TaskConflict(exc, self.conflict_messages[0 if user else 1]) from None
-        except StateNotFound:
-            raise _no_state() from None
+        return resolve_learner(self.course_key, identifier)
 
     @staticmethod
     def accepted(task: InstructorTask, problem: BlockData, user: UserData | None) -> Response:
         scope = {"learners": user.username if user else "all", "problem_location": str(problem.usage_key)}
         return accepted(task, scope=scope)
-
-
-def _no_state() -> NotFound:
-    return NotFound("No state found for this learner and problem.", "state_not_found")
 
 
 class ResetAttemptsView(_ProblemOperationView):
@@ -153,7 +114,6 @@ class ResetAttemptsView(_ProblemOperationView):
     """
 
     permission_name = GIVE_STUDENT_EXTENSION
-    conflict_messages = ("", "A reset task is already running for this problem.")
 
     @documented(
         request=LearnerParameterSerializer,
@@ -165,12 +125,9 @@ class ResetAttemptsView(_ProblemOperationView):
         block = self.problem()
         user = self.learner(required=False)
         if user is None:
-            task = self.start(lambda: start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key), user)
+            task = start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key)
             return self.accepted(task, block, user)
-        try:
-            result = reset_learner_attempts(request.user.pk, self.course_key, block.usage_key, user)
-        except StateNotFound:
-            raise _no_state() from None
+        result = reset_learner_attempts(request.user.pk, self.course_key, block.usage_key, user)
         return Response(SyncOperationResultSerializer(result).data)
 
 
@@ -193,10 +150,7 @@ class DeleteStateView(_ProblemOperationView):
     def delete(self, request, course_id, problem):
         block = self.problem()
         user = self.learner(required=True)
-        try:
-            result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
-        except StateNotFound:
-            raise _no_state() from None
+        result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
         return Response(SyncOperationResultSerializer(result).data)
 
 
@@ -215,10 +169,6 @@ class RescoreView(_ProblemOperationView):
     """
 
     permission_name = OVERRIDE_GRADES
-    conflict_messages = (
-        "A rescore task is already running for this learner and problem.",
-        "A rescore task is already running for this problem.",
-    )
 
     @documented(
         request=RescoreRequestSerializer,
@@ -230,9 +180,7 @@ class RescoreView(_ProblemOperationView):
         block = self.problem()
         user = self.learner(required=False)
         only_if_higher = _only_if_higher(request)
-        task = self.start(
-            lambda: start_rescore(request.user.pk, self.course_key, block.usage_key, user, only_if_higher), user
-        )
+        task = start_rescore(request.user.pk, self.course_key, block.usage_key, user, only_if_higher)
         return self.accepted(task, block, user)
 
 
@@ -247,7 +195,6 @@ class ScoreOverrideView(_ProblemOperationView):
     """
 
     permission_name = OVERRIDE_GRADES
-    conflict_messages = ("A score override task is already running for this learner and problem.", "")
 
     @documented(
         request=ScoreOverrideRequestSerializer,
@@ -261,10 +208,5 @@ class ScoreOverrideView(_ProblemOperationView):
         body = ScoreOverrideRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         score = body.validated_data["score"]
-        try:
-            task = self.start(
-                lambda: start_score_override(request.user.pk, self.course_key, block.usage_key, user, score), user
-            )
-        except ValueError as exc:
-            raise BadRequest(str(exc), "invalid_score") from None
+        task = start_score_override(request.user.pk, self.course_key, block.usage_key, user, score)
         return self.accepted(task, block, user)

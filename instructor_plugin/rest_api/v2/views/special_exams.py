@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from instructor_plugin.permissions import EDIT_PROCTORING_SETTINGS, EXAM_RESULTS, VIEW_DASHBOARD
@@ -27,7 +26,6 @@ from instructor_plugin.rest_api.v2.serializers.special_exams import (
     SpecialExamsQuerySerializer,
 )
 from instructor_plugin.special_exams import (
-    NoAttempts,
     add_allowances,
     get_exam,
     list_allowances,
@@ -144,10 +142,7 @@ class ResetExamAttemptView(SpecialExamView):
         responses={200: ResetAttemptResponseSerializer},
     )
     def post(self, request, course_id, exam_id, username):
-        try:
-            message = reset_attempts(request.user.pk, self.course_key, int(exam_id), username)
-        except NoAttempts:
-            raise NotFound("No attempts found for this user on this exam.", "attempt_not_found") from None
+        message = reset_attempts(request.user.pk, self.course_key, int(exam_id), username)
         return Response({"success": True, "message": message})
 
 
