@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import (
     CertificateData,
     CertificateFilter,
@@ -211,7 +212,7 @@ def add_exceptions(course_key: CourseKey, rows: Sequence[ExceptionRow], actor_id
 def remove_exception(course_key: CourseKey, identifier: str) -> None:
     """Remove the learner's exception (their certificate becomes unavailable), or raise ``CertificateCaseNotFound``."""
     backend = get_backend()
-    user = backend.users.find_user(identifier)
+    user = resolve.learner(course_key, identifier)
     if not backend.certificates.remove_exception(course_key, user.id):
         raise CertificateCaseNotFound("No certificate exception found for this user", "certificate_exception_not_found")
 
@@ -293,7 +294,7 @@ def remove_invalidation(course_key: CourseKey, identifier: str, actor_id: int | 
     The regeneration is skipped (``None``) when one for the learner is already running.
     """
     backend = get_backend()
-    user = backend.users.find_user(identifier)
+    user = resolve.learner(course_key, identifier)
     state = backend.certificates.find_learners(course_key, [user.username])[user.username]
     if not state or state[0].certificate_status is None:
         raise CertificateCaseNotFound(NO_CERTIFICATE, "certificate_not_found")

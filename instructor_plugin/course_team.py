@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .access import (
     TEAM_ROLE_ORDER,
     CourseAccess,
@@ -17,7 +18,6 @@ from .access import (
     revoke_access,
 )
 from .backends.data import CCX_COACH, INSTRUCTOR, CourseData, UserData
-from .backends.registry import get_backend
 from .conf import plugin_setting
 from .enrollment import ensure_enrolled
 from .exceptions import ErrorCategory, InstructorError
@@ -147,7 +147,7 @@ def revoke_member_roles(course_key: CourseKey, actor_id: int, identifier: str, r
     Raises ``UserNotFound``/``AmbiguousIdentifier``, :class:`InactiveUser`, or
     :class:`SelfInstructorRevocation` before changing anything.
     """
-    user = get_backend().users.find_user(identifier)
+    user = resolve.member(identifier)
     if not user.is_active:
         raise InactiveUser(identifier)
     if INSTRUCTOR in roles and user.id == actor_id:

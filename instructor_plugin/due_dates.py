@@ -10,38 +10,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey, UsageKey
+from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import BlockData, DueDateOverrideData, Page, PageRequest, UserData
-from .backends.exceptions import BlockNotFound, NoDueDate
+from .backends.exceptions import NoDueDate
 from .backends.registry import get_backend
 from .exceptions import InstructorError
-from .grading import LearnerNotEnrolled, resolve_learner
 
 __all__ = [
     "DATE_FORMAT",
-    "InvalidBlockId",
     "InvalidDueDate",
-    "LearnerNotEnrolled",
     "change_due_date",
     "graded_subsections",
     "list_unit_extensions",
     "parse_due_datetime",
     "reset_due_date",
-    "resolve_unit",
     "title_or_url",
 ]
 
 #: How dates appear in the messages people read.
 DATE_FORMAT = "%Y-%m-%d %H:%M"
-
-
-class InvalidBlockId(InstructorError):
-    """The block id is not a usage key."""
-
-    error_code = "invalid_block_id"
-    message = "Invalid block id."
 
 
 class InvalidDueDate(InstructorError):
@@ -85,24 +74,6 @@ def _learner_name(user: UserData) -> str:
     return user.full_name or user.username
 
 
-def resolve_unit(course_key: CourseKey, block_id: str) -> BlockData:
-    """
-    The block of this course named by ``block_id``.
-
-    Raises :class:`InvalidBlockId` or ``BlockNotFound`` (also for a block of another course).
-    """
-    try:
-        usage_key = UsageKey.from_string(block_id.strip())
-    except InvalidKeyError:
-        raise InvalidBlockId(block_id) from None
-    if usage_key.course_key.run is None:
-        usage_key = usage_key.map_into_course(course_key)
-    try:
-        return get_backend().courses.get_block(course_key, usage_key)
-    except BlockNotFound:
-        raise BlockNotFound(usage_key, message="Unit not found in this course.") from None
-
-
 def graded_subsections(course_key: CourseKey) -> list[dict]:
     """The units a learner's date can be changed on: ``[{"display_name", "subsection_id"}]``, in course order."""
     return [
@@ -117,12 +88,12 @@ def change_due_date(
     """
     Give an enrolled learner ``due`` on the unit and its dated descendants; return the success message.
 
-    Raises :class:`InvalidBlockId`, ``BlockNotFound``, ``UserNotFound``, ``AmbiguousIdentifier``,
-    :class:`LearnerNotEnrolled`, ``NoDueDate`` or ``DueDateNotLater``.
+    Raises the errors of :func:`~instructor_plugin.resolve.block` (as :data:`~instructor_plugin.resolve.UNIT`)
+    and :func:`~instructor_plugin.resolve.learner`, ``NoDueDate`` or ``DueDateNotLater``.
     """
     due = _in_utc(due)
-    unit = resolve_unit(course_key, block_id)
-    learner = resolve_learner(course_key, identifier)
+    unit = resolve.block(course_key, block_id, resolve.UNIT)
+    learner = resolve.learner(course_key, identifier, enrolled=True)
     try:
         get_backend().due_dates.set_override(course_key, unit.usage_key, learner.id, due, actor_id, reason)
     except NoDueDate:
@@ -139,11 +110,11 @@ def reset_due_date(
     """
     Remove the learner's extension on the unit and its descendants; return the message naming the original date.
 
-    The learner need not be enrolled any more. Raises :class:`InvalidBlockId`, ``BlockNotFound``,
-    ``UserNotFound``, ``AmbiguousIdentifier`` or ``NoDueDate``.
+    The learner need not be enrolled any more. Raises the errors of :func:`~instructor_plugin.resolve.block`
+    (as :data:`~instructor_plugin.resolve.UNIT`) and :func:`~instructor_plugin.resolve.learner`, or ``NoDueDate``.
     """
-    unit = resolve_unit(course_key, block_id)
-    learner = resolve_learner(course_key, identifier, enrolled=False)
+    unit = resolve.block(course_key, block_id, resolve.UNIT)
+    learner = resolve.learner(course_key, identifier)
     try:
         get_backend().due_dates.remove_override(course_key, unit.usage_key, learner.id, actor_id, reason)
     except NoDueDate:
@@ -160,11 +131,11 @@ def list_unit_extensions(
     """
     Learners' extensions on one unit, or on every top-most dated unit, by username then course order.
 
-    Raises :class:`InvalidBlockId` or ``BlockNotFound`` for a bad ``block_id``.
+    Raises the errors of :func:`~instructor_plugin.resolve.block` for a bad ``block_id``.
     """
     backend = get_backend()
     if block_id:
-        usage_keys = [resolve_unit(course_key, block_id).usage_key]
+        usage_keys = [resolve.block(course_key, block_id, resolve.UNIT).usage_key]
     else:
         usage_keys = [block.usage_key for block in backend.due_dates.list_dated_blocks(course_key)]
     return backend.due_dates.list_overrides(course_key, usage_keys, search or None, page)

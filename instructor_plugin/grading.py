@@ -13,17 +13,25 @@ import json
 
 from django.db import transaction
 from django.utils import timezone
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from openedx_events.learning.data import CourseData as EventCourseData
 from openedx_events.learning.data import PersistentCourseGradeData
 from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
 
+from . import resolve
 from .backends.data import BlockData, CourseData, ScoreChangeData, UserData
-from .backends.exceptions import BlockNotFound, StateNotFound
+from .backends.exceptions import AmbiguousIdentifier, StateNotFound, UserNotFound
 from .backends.registry import get_backend
 from .exceptions import InstructorError
-from .instructor_tasks import DEFAULT_CHUNK_SIZE, AlreadyRunning, ItemResult, TaskRun, task_type
+from .instructor_tasks import (
+    DEFAULT_CHUNK_SIZE,
+    AlreadyRunning,
+    ItemResult,
+    TaskRun,
+    list_running_tasks,
+    list_task_history,
+    task_type,
+)
 from .models import AuditRecord, InstructorTask
 from .tasks import submit_task
 
@@ -31,17 +39,15 @@ __all__ = [
     "OVERRIDE_SCORE_TASK",
     "RESCORE_TASK",
     "RESET_ATTEMPTS_TASK",
-    "InvalidProblemLocation",
     "InvalidScore",
-    "LearnerNotEnrolled",
-    "ProblemNotFound",
+    "InvalidStudentIdentifier",
+    "ProblemLocationRequired",
     "delete_problem_state",
+    "find_instructor_tasks",
     "get_grading_config_text",
     "get_problem_detail",
     "rescore_all_learners",
     "reset_learner_attempts",
-    "resolve_learner",
-    "resolve_problem",
     "start_all_attempts_reset",
     "start_rescore",
     "start_score_override",
@@ -53,62 +59,30 @@ OVERRIDE_SCORE_TASK = "override_problem_score"
 ALL_LEARNERS = "all"
 
 
-class InvalidProblemLocation(InstructorError):
-    """The problem location is not a usage key."""
-
-    error_code = "invalid_problem_location"
-    message = "Invalid problem location."
-
-
-class ProblemNotFound(BlockNotFound):
-    """The problem location names no block of the course."""
-
-    error_code = "problem_not_found"
-    message = "Problem not found."
-
-
-class LearnerNotEnrolled(InstructorError):
-    """The learner is not enrolled in the course."""
-
-    error_code = "learner_not_enrolled"
-    message = "Could not find student enrollment in the course."
-
-
 class InvalidScore(InstructorError):
     """A score outside ``0..max_score`` of the problem."""
 
     error_code = "invalid_score"
 
 
-def resolve_problem(course_key: CourseKey, location: str) -> BlockData:
-    """
-    The block of this course at ``location``, mapped into the course.
+class InvalidStudentIdentifier(InstructorError):
+    """The task history was asked for a learner no single user matches."""
 
-    Raises :class:`InvalidProblemLocation` or :class:`ProblemNotFound`.
-    """
-    try:
-        usage_key = UsageKey.from_string(location).map_into_course(course_key)
-    except InvalidKeyError:
-        raise InvalidProblemLocation(location) from None
-    try:
-        return get_backend().courses.get_block(course_key, usage_key)
-    except BlockNotFound:
-        raise ProblemNotFound(usage_key) from None
+    error_code = "invalid_student_identifier"
+    message = "Invalid student identifier"
 
 
-def resolve_learner(course_key: CourseKey, identifier: str, *, enrolled: bool = True) -> UserData:
-    """
-    The user named by a username or email; with ``enrolled``, they must be enrolled in the course.
+class ProblemLocationRequired(InstructorError):
+    """The task history was asked for a learner without a problem."""
 
-    Raises ``UserNotFound``, ``AmbiguousIdentifier`` or :class:`LearnerNotEnrolled`.
-    """
-    backend = get_backend()
-    user = backend.users.find_user(identifier)
-    if enrolled:
-        enrollment = backend.enrollments.get_enrollment(course_key, user.id)
-        if not (enrollment and enrollment.is_active):
-            raise LearnerNotEnrolled(user.username)
-    return user
+    error_code = "problem_location_required"
+    message = "unique_student_identifier must be used with problem_location_str"
+
+
+#: How the task history reports a malformed or foreign problem location (as Open edX words it).
+TASK_HISTORY_PROBLEM = resolve.BlockErrors(
+    "invalid_problem_location", "Invalid problem location", "problem_not_found", "Problem not found."
+)
 
 
 def get_problem_detail(course_key: CourseKey, location: str, identifier: str | None = None) -> dict:
@@ -119,7 +93,7 @@ def get_problem_detail(course_key: CourseKey, location: str, identifier: str | N
     "attempts": {"current", "total"} | None}``; the course's breadcrumb has ``usage_key`` None.
     """
     backend = get_backend()
-    problem = resolve_problem(course_key, location)
+    problem = resolve.block(course_key, location, resolve.PROBLEM)
     ancestors = backend.courses.get_ancestors(course_key, problem.usage_key)
     breadcrumbs = [
         {
@@ -136,12 +110,33 @@ def get_problem_detail(course_key: CourseKey, location: str, identifier: str | N
         "attempts": None,
     }
     if identifier:
-        user = resolve_learner(course_key, identifier, enrolled=False)
+        user = resolve.learner(course_key, identifier)
         state = backend.problem_state.get_state(course_key, problem.usage_key, user.id)
         if state is not None:
             detail["current_score"] = {"score": state.score, "total": state.max_score}
             detail["attempts"] = {"current": state.attempts, "total": problem.max_attempts}
     return detail
+
+
+def find_instructor_tasks(course_key: CourseKey, problem_location: str, identifier: str) -> list[InstructorTask]:
+    """
+    The course's pending and running tasks, or the task history of a problem (for one learner when named).
+
+    Raises :class:`InvalidStudentIdentifier`, :class:`ProblemLocationRequired`, or an invalid or
+    foreign problem location as :data:`TASK_HISTORY_PROBLEM` says, with the messages of Open edX.
+    """
+    learner_id = None
+    if identifier:
+        try:
+            learner_id = resolve.member(identifier).id
+        except (UserNotFound, AmbiguousIdentifier):
+            raise InvalidStudentIdentifier(identifier) from None
+        if not problem_location:
+            raise ProblemLocationRequired(identifier)
+    if not problem_location:
+        return list_running_tasks(course_key)
+    usage_key = resolve.usage_key(course_key, problem_location, TASK_HISTORY_PROBLEM)
+    return list_task_history(course_key, usage_key, learner_id)
 
 
 def get_grading_config_text(course_key: CourseKey) -> str:

@@ -207,7 +207,8 @@ class TestPatch:
         ("body", "code"),
         [
             ({"schedule": "2001-01-01T00:00:00Z"}, "schedule_in_past"),
-            ({"email": {"id": 0, "targets": ["staff"], "subject": "S", "message": "M"}}, "email_id_mismatch"),
+            ({"email": {"id": 999999, "targets": ["staff"], "subject": "S", "message": "M"}}, "email_id_mismatch"),
+            ({"email": {"id": 0, "targets": ["staff"], "subject": "S", "message": "M"}}, "validation_error"),
             ({"email": {"id": None, "targets": ["cohort:Nobody"], "subject": "S", "message": "M"}}, "unknown_cohort"),
             ({"email": {"id": None, "targets": [], "subject": "S", "message": "M"}}, "no_targets"),
             ({"email": {"id": None, "subject": "S", "message": "M"}}, "validation_error"),

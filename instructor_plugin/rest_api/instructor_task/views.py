@@ -60,7 +60,7 @@ class ScheduledBulkEmailDetailView(CourseAPIView):
         body.is_valid(raise_exception=True)
         schedule = update_scheduled_email(
             self.course_key,
-            int(schedule_id),
+            schedule_id,
             due=body.validated_data.get("schedule"),
             email=body.validated_data.get("email"),
         )
@@ -68,5 +68,5 @@ class ScheduledBulkEmailDetailView(CourseAPIView):
 
     @documented(responses={204: None}, errors=(400,), summary="Cancel a scheduled email")
     def delete(self, request, course_id, schedule_id):
-        cancel_scheduled_email(self.course_key, int(schedule_id))
+        cancel_scheduled_email(self.course_key, schedule_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

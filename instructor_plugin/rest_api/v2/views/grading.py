@@ -8,14 +8,13 @@ from drf_spectacular.utils import OpenApiTypes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from instructor_plugin import resolve
 from instructor_plugin.backends.data import BlockData, UserData
 from instructor_plugin.grading import (
     delete_problem_state,
     get_grading_config_text,
     get_problem_detail,
     reset_learner_attempts,
-    resolve_learner,
-    resolve_problem,
     start_all_attempts_reset,
     start_rescore,
     start_score_override,
@@ -84,7 +83,7 @@ class _ProblemOperationView(InstructorV2APIView):
     """A grading operation on ``{problem}``, for the learner in query or body ``learner`` or for everyone."""
 
     def problem(self) -> BlockData:
-        return resolve_problem(self.course_key, self.kwargs["problem"])
+        return resolve.block(self.course_key, self.kwargs["problem"], resolve.PROBLEM)
 
     def learner(self, *, required: bool) -> UserData | None:
         identifier = self.request.query_params.get("learner") or self.request.data.get("learner")
@@ -94,7 +93,7 @@ class _ProblemOperationView(InstructorV2APIView):
             if not has_permission(self.course_access, BULK_GRADING):
                 raise PermissionDenied("Instructor access required for bulk operations.", "permission_denied")
             return None
-        return resolve_learner(self.course_key, identifier)
+        return resolve.learner(self.course_key, identifier, enrolled=True)
 
     @staticmethod
     def accepted(task: InstructorTask, problem: BlockData, user: UserData | None) -> Response:

@@ -6,8 +6,9 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.response import Response
 
+from instructor_plugin import resolve
 from instructor_plugin.permissions import CAN_RESEARCH, ENROLLMENT_REPORT, VIEW_ISSUED_CERTIFICATES
-from instructor_plugin.reports import REPORT_TYPES, ReportNotFound, get_report, list_reports, open_report, start_report
+from instructor_plugin.reports import REPORT_TYPES, list_reports, open_report, start_report
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.reports import (
@@ -80,8 +81,6 @@ class ReportDownloadView(InstructorV2APIView):
 
     @documented(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, summary="Download a report")
     def get(self, request, course_id, report_id):
-        report = get_report(self.course_key, report_id)
-        if report is None:
-            raise ReportNotFound(report_id)
+        report = resolve.report(self.course_key, report_id)
         content = open_report(report)
         return FileResponse(content, as_attachment=True, filename=report.name, content_type=report.content_type)
