@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiTypes
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -82,11 +85,24 @@ class GradingConfigView(InstructorV2APIView):
 class _ProblemOperationView(InstructorV2APIView):
     """A grading operation on ``{problem}``, for the learner in query or body ``learner`` or for everyone."""
 
+    #: Validates the operation's input: the query's parameters and the body's fields (the query's win).
+    input_serializer: type[serializers.Serializer] = LearnerParameterSerializer
+
     def problem(self) -> BlockData:
         return resolve.block(self.course_key, self.kwargs["problem"], resolve.PROBLEM)
 
-    def learner(self, *, required: bool) -> UserData | None:
-        identifier = self.request.query_params.get("learner") or self.request.data.get("learner")
+    def operation_input(self) -> dict:
+        body = self.request.data
+        data = (
+            {**{key: body[key] for key in body}, **self.request.query_params.dict()}
+            if isinstance(body, Mapping)
+            else body
+        )
+        serializer = self.input_serializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def learner(self, identifier: str, *, required: bool) -> UserData | None:
         if not identifier:
             if required:
                 raise BadRequest("The learner parameter is required.", "learner_required")
@@ -122,7 +138,7 @@ class ResetAttemptsView(_ProblemOperationView):
     )
     def post(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=False)
+        user = self.learner(self.operation_input()["learner"], required=False)
         if user is None:
             task = start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key)
             return self.accepted(task, block, user)
@@ -148,14 +164,9 @@ class DeleteStateView(_ProblemOperationView):
     )
     def delete(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=True)
+        user = self.learner(self.operation_input()["learner"], required=True)
         result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
         return Response(SyncOperationResultSerializer(result).data)
-
-
-def _only_if_higher(request) -> bool:
-    value = request.query_params.get("only_if_higher", request.data.get("only_if_higher"))
-    return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
 class RescoreView(_ProblemOperationView):
@@ -168,6 +179,7 @@ class RescoreView(_ProblemOperationView):
     """
 
     permission_name = OVERRIDE_GRADES
+    input_serializer = RescoreRequestSerializer
 
     @documented(
         request=RescoreRequestSerializer,
@@ -177,9 +189,9 @@ class RescoreView(_ProblemOperationView):
     )
     def post(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=False)
-        only_if_higher = _only_if_higher(request)
-        task = start_rescore(request.user.pk, self.course_key, block.usage_key, user, only_if_higher)
+        data = self.operation_input()
+        user = self.learner(data["learner"], required=False)
+        task = start_rescore(request.user.pk, self.course_key, block.usage_key, user, data["only_if_higher"])
         return self.accepted(task, block, user)
 
 
@@ -194,6 +206,7 @@ class ScoreOverrideView(_ProblemOperationView):
     """
 
     permission_name = OVERRIDE_GRADES
+    input_serializer = ScoreOverrideRequestSerializer
 
     @documented(
         request=ScoreOverrideRequestSerializer,
@@ -203,9 +216,8 @@ class ScoreOverrideView(_ProblemOperationView):
     )
     def put(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=True)
-        body = ScoreOverrideRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        score = body.validated_data["score"]
+        data = self.operation_input()
+        user = self.learner(data["learner"], required=True)
+        score = data["score"]
         task = start_score_override(request.user.pk, self.course_key, block.usage_key, user, score)
         return self.accepted(task, block, user)
