@@ -28,12 +28,15 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import EmailRecipientData, EmailTargets, MailMessage, Page, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting
+from .exceptions import InstructorError
 from .instructor_tasks import ItemResult, TaskRun, cancel_task, create_task_record, task_type
 from .message_types import COURSE_EMAIL
 from .models import CourseEmail, CourseEmailDelivery, CourseEmailSchedule, InstructorTask
+from .resolve import ScheduleNotFound
 from .tasks import queue_task, submit_task
 
 __all__ = [
@@ -57,17 +60,11 @@ CANCELLED_MESSAGE = "Cancelled before it was sent."
 MYSELF, STAFF, LEARNERS, COHORT, TRACK = "myself", "staff", "learners", "cohort", "track"
 
 
-class InvalidEmailRequest(ValueError):
-    """A request to send or change an email that cannot be served; ``code`` is stable, ``field`` names the input."""
+class InvalidEmailRequest(InstructorError):
+    """A request to send or change an email that cannot be served; ``field`` names the input at fault."""
 
-    def __init__(self, message: str, code: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.field = field
-
-
-class ScheduleNotFound(LookupError):
-    """No scheduled email of this id in the course."""
+    def __init__(self, message: str, error_code: str, field: str | None = None):
+        super().__init__(message=message, error_code=error_code, field=field)
 
 
 def html_to_text(message: str) -> str:
@@ -204,23 +201,20 @@ def send_due_course_emails_task() -> int:
     return send_due_course_emails()
 
 
-def _schedules(course_key: CourseKey):
-    return CourseEmailSchedule.objects.filter(email__course_key=course_key, task__course_key=course_key)
-
-
 def list_scheduled_emails(course_key: CourseKey, page: PageRequest) -> Page[CourseEmailSchedule]:
     """The course's emails still waiting for their time, in the order they were scheduled."""
-    rows = _schedules(course_key).filter(state=CourseEmailSchedule.SCHEDULED, task__state=InstructorTask.PENDING)
+    rows = CourseEmailSchedule.objects.filter(
+        email__course_key=course_key,
+        task__course_key=course_key,
+        state=CourseEmailSchedule.SCHEDULED,
+        task__state=InstructorTask.PENDING,
+    )
     items = rows.select_related("task", "email", "email__sender").order_by("pk")[page.offset : page.offset + page.limit]
     return Page(items=list(items), total=rows.count())
 
 
-def _editable_schedule(course_key: CourseKey, schedule_id: int) -> CourseEmailSchedule:
-    schedule = _schedules(course_key).select_for_update().select_related("task", "email").filter(pk=schedule_id).first()
-    if schedule is None:
-        raise ScheduleNotFound(
-            f"Cannot update instructor task schedule '{schedule_id}', a schedule with this ID does not exist"
-        )
+def _editable_schedule(course_key: CourseKey, schedule_id: object) -> CourseEmailSchedule:
+    schedule = resolve.schedule(course_key, schedule_id, for_update=True)
     if schedule.state != CourseEmailSchedule.SCHEDULED or schedule.task.state != InstructorTask.PENDING:
         raise InvalidEmailRequest(
             f"Cannot update instructor task '{schedule.task_id}' for course '{course_key}', "
@@ -232,7 +226,7 @@ def _editable_schedule(course_key: CourseKey, schedule_id: int) -> CourseEmailSc
 
 def update_scheduled_email(
     course_key: CourseKey,
-    schedule_id: int,
+    schedule_id: object,
     *,
     due: datetime | None = None,
     email: dict | None = None,
@@ -268,7 +262,7 @@ def update_scheduled_email(
         return schedule
 
 
-def cancel_scheduled_email(course_key: CourseKey, schedule_id: int) -> None:
+def cancel_scheduled_email(course_key: CourseKey, schedule_id: object) -> None:
     """Cancel a scheduled email: its task fails "Cancelled before it was sent." and its schedule is ``cancelled``."""
     with transaction.atomic():
         schedule = _editable_schedule(course_key, schedule_id)

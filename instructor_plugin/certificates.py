@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import (
     CertificateData,
     CertificateFilter,
@@ -29,6 +31,8 @@ from .backends.data import (
     UserData,
 )
 from .backends.registry import get_backend
+from .conf import plugin_setting
+from .exceptions import ErrorCategory, InstructorError
 from .instructor_tasks import AlreadyRunning, ItemResult, TaskRun, task_type
 from .models import InstructorTask
 from .tasks import submit_task
@@ -39,13 +43,16 @@ __all__ = [
     "STUDENT_SETS",
     "CertificateCaseNotFound",
     "ExceptionRow",
+    "InvalidUpload",
     "MalformedCsv",
+    "UploadTooLarge",
     "add_exceptions",
     "invalidate_certificates",
     "is_generation_enabled",
     "list_generation_history",
     "list_issued_certificates",
     "parse_exceptions_csv",
+    "read_exceptions_upload",
     "remove_exception",
     "remove_invalidation",
     "set_generation_enabled",
@@ -94,16 +101,34 @@ NO_CERTIFICATE = "Certificate not found for this user"
 ALREADY_INVALID = "Certificate is already invalid"
 
 
-class CertificateCaseNotFound(Exception):
-    """The learner has no exception, certificate or active invalidation to remove; ``code`` says which."""
+class CertificateCaseNotFound(InstructorError):
+    """The learner has no exception, certificate or active invalidation to remove; ``error_code`` says which."""
 
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+    category = ErrorCategory.NOT_FOUND
+
+    def __init__(self, message: str, error_code: str):
+        super().__init__(message=message, error_code=error_code)
 
 
-class MalformedCsv(Exception):
+class InvalidUpload(InstructorError):
+    """An exceptions upload that is missing, not a CSV file, or holds no learner; ``error_code`` says which."""
+
+    def __init__(self, message: str, error_code: str):
+        super().__init__(message=message, error_code=error_code, field="file")
+
+
+class MalformedCsv(InvalidUpload):
     """An uploaded CSV that cannot be read; the message names the line."""
+
+    def __init__(self, line: int, problem: str):
+        super().__init__(f"Error processing CSV file: Line {line}: {problem}", "malformed_csv")
+
+
+class UploadTooLarge(InstructorError):
+    """An upload larger than ``MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES``."""
+
+    category = ErrorCategory.TOO_LARGE
+    error_code = "file_too_large"
 
 
 @dataclass(frozen=True)
@@ -189,9 +214,30 @@ def add_exceptions(course_key: CourseKey, rows: Sequence[ExceptionRow], actor_id
 def remove_exception(course_key: CourseKey, identifier: str) -> None:
     """Remove the learner's exception (their certificate becomes unavailable), or raise ``CertificateCaseNotFound``."""
     backend = get_backend()
-    user = backend.users.find_user(identifier)
+    user = resolve.learner(course_key, identifier)
     if not backend.certificates.remove_exception(course_key, user.id):
         raise CertificateCaseNotFound("No certificate exception found for this user", "certificate_exception_not_found")
+
+
+def read_exceptions_upload(upload: UploadedFile | None) -> list[ExceptionRow]:
+    """
+    The rows of an uploaded exceptions CSV (see :func:`parse_exceptions_csv`).
+
+    Raises :class:`InvalidUpload` without a file, for a name not ending ``.csv`` and for a file
+    without learners, :class:`MalformedCsv`, or :class:`UploadTooLarge` above
+    ``MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES``.
+    """
+    if upload is None:
+        raise InvalidUpload("No file uploaded", "file_missing")
+    if not (upload.name or "").lower().endswith(".csv"):
+        raise InvalidUpload("File must be in CSV format", "invalid_file_type")
+    limit = plugin_setting("MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES")
+    if upload.size > limit:
+        raise UploadTooLarge(upload.size, message=f"The file is larger than {limit} bytes.")
+    rows = parse_exceptions_csv(upload.read())
+    if not rows:
+        raise InvalidUpload("CSV file is empty or contains no valid entries", "empty_csv")
+    return rows
 
 
 def parse_exceptions_csv(content: bytes) -> list[ExceptionRow]:
@@ -205,7 +251,7 @@ def parse_exceptions_csv(content: bytes) -> list[ExceptionRow]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
-        raise MalformedCsv(f"Line {line}: the file is not UTF-8 text.") from None
+        raise MalformedCsv(line, "the file is not UTF-8 text.") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, first = [], True
     try:
@@ -220,7 +266,7 @@ def parse_exceptions_csv(content: bytes) -> list[ExceptionRow]:
             if cells[0]:
                 rows.append(ExceptionRow(line=reader.line_num, learner=cells[0], notes=",".join(cells[1:]).strip(",")))
     except csv.Error as exc:
-        raise MalformedCsv(f"Line {reader.line_num}: {exc}") from None
+        raise MalformedCsv(reader.line_num, str(exc)) from None
     return rows
 
 
@@ -250,7 +296,7 @@ def remove_invalidation(course_key: CourseKey, identifier: str, actor_id: int | 
     The regeneration is skipped (``None``) when one for the learner is already running.
     """
     backend = get_backend()
-    user = backend.users.find_user(identifier)
+    user = resolve.learner(course_key, identifier)
     state = backend.certificates.find_learners(course_key, [user.username])[user.username]
     if not state or state[0].certificate_status is None:
         raise CertificateCaseNotFound(NO_CERTIFICATE, "certificate_not_found")

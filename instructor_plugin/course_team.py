@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .access import (
     TEAM_ROLE_ORDER,
     CourseAccess,
@@ -17,17 +18,20 @@ from .access import (
     revoke_access,
 )
 from .backends.data import CCX_COACH, INSTRUCTOR, CourseData, UserData
-from .backends.registry import get_backend
 from .conf import plugin_setting
 from .enrollment import ensure_enrolled
+from .exceptions import ErrorCategory, InstructorError
 
 __all__ = [
     "ALLOW",
     "REVOKE",
     "InactiveUser",
+    "RoleNotManageable",
     "SelfInstructorRevocation",
+    "UnknownRole",
     "available_roles",
     "can_manage_role",
+    "check_manageable_roles",
     "editable_roles",
     "modify_team",
     "revoke_member_roles",
@@ -39,12 +43,38 @@ ALLOW = "allow"
 REVOKE = "revoke"
 
 
-class InactiveUser(Exception):
+class InactiveUser(InstructorError):
     """The user's account is inactive; their roles are not changed."""
 
+    error_code = "inactive_user"
 
-class SelfInstructorRevocation(Exception):
+    def __init__(self, identifier: str):
+        super().__init__(identifier, message=f"User '{identifier}' is inactive.")
+
+
+class SelfInstructorRevocation(InstructorError):
     """An instructor tried to revoke their own instructor role."""
+
+    category = ErrorCategory.CONFLICT
+    error_code = "self_instructor_revocation"
+    message = "Instructors cannot remove their own instructor access."
+
+
+class UnknownRole(InstructorError):
+    """A role that is not one of the course's team roles."""
+
+    error_code = "unknown_role"
+
+    def __init__(self, roles: Sequence[str]):
+        super().__init__(*roles, message=f"Not a role of this course: {', '.join(roles)}.")
+
+
+class RoleNotManageable(InstructorError):
+    """A role the caller may not grant or revoke."""
+
+    category = ErrorCategory.FORBIDDEN
+    error_code = "role_not_manageable"
+    message = "You do not have permission to change these roles."
 
 
 def available_roles(course: CourseData) -> tuple[str, ...]:
@@ -61,6 +91,15 @@ def can_manage_role(access: CourseAccess, role: str) -> bool:
 def editable_roles(course: CourseData, access: CourseAccess) -> tuple[str, ...]:
     """The roles the caller may grant or revoke."""
     return tuple(role for role in available_roles(course) if can_manage_role(access, role))
+
+
+def check_manageable_roles(course: CourseData, access: CourseAccess, roles: Sequence[str]) -> None:
+    """Raise :class:`UnknownRole` or :class:`RoleNotManageable` unless the caller may change every role named."""
+    unknown = [role for role in roles if role not in available_roles(course)]
+    if unknown:
+        raise UnknownRole(unknown)
+    if not all(can_manage_role(access, role) for role in roles):
+        raise RoleNotManageable(*roles)
 
 
 def modify_team(course_key: CourseKey, actor_id: int, identifiers: Sequence[str], role: str, action: str) -> list[dict]:
@@ -108,7 +147,7 @@ def revoke_member_roles(course_key: CourseKey, actor_id: int, identifier: str, r
     Raises ``UserNotFound``/``AmbiguousIdentifier``, :class:`InactiveUser`, or
     :class:`SelfInstructorRevocation` before changing anything.
     """
-    user = get_backend().users.find_user(identifier)
+    user = resolve.member(identifier)
     if not user.is_active:
         raise InactiveUser(identifier)
     if INSTRUCTOR in roles and user.id == actor_id:

@@ -10,26 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey, UsageKey
+from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import BlockData, DueDateOverrideData, Page, PageRequest, UserData
-from .backends.exceptions import DueDateNotLater, NoDueDate
+from .backends.exceptions import NoDueDate
 from .backends.registry import get_backend
-from .grading import LearnerNotEnrolled, resolve_learner
+from .exceptions import InstructorError
 
 __all__ = [
     "DATE_FORMAT",
-    "DueDateError",
-    "InvalidBlockId",
     "InvalidDueDate",
-    "LearnerNotEnrolled",
     "change_due_date",
     "graded_subsections",
     "list_unit_extensions",
     "parse_due_datetime",
     "reset_due_date",
-    "resolve_unit",
     "title_or_url",
 ]
 
@@ -37,20 +33,11 @@ __all__ = [
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 
-class InvalidBlockId(ValueError):
-    """The block id is not a usage key."""
-
-
-class InvalidDueDate(ValueError):
+class InvalidDueDate(InstructorError):
     """The due date is not an ISO 8601 date and time."""
 
-
-class DueDateError(ValueError):
-    """The change cannot be made; ``code`` is ``no_due_date`` or ``due_date_not_later``."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+    error_code = "invalid_due_date"
+    message = "The due date is not an ISO 8601 date and time."
 
 
 def parse_due_datetime(text: str) -> datetime:
@@ -87,21 +74,6 @@ def _learner_name(user: UserData) -> str:
     return user.full_name or user.username
 
 
-def resolve_unit(course_key: CourseKey, block_id: str) -> BlockData:
-    """
-    The block of this course named by ``block_id``.
-
-    Raises :class:`InvalidBlockId` or ``BlockNotFound`` (also for a block of another course).
-    """
-    try:
-        usage_key = UsageKey.from_string(block_id.strip())
-    except InvalidKeyError:
-        raise InvalidBlockId(block_id) from None
-    if usage_key.course_key.run is None:
-        usage_key = usage_key.map_into_course(course_key)
-    return get_backend().courses.get_block(course_key, usage_key)
-
-
 def graded_subsections(course_key: CourseKey) -> list[dict]:
     """The units a learner's date can be changed on: ``[{"display_name", "subsection_id"}]``, in course order."""
     return [
@@ -116,19 +88,16 @@ def change_due_date(
     """
     Give an enrolled learner ``due`` on the unit and its dated descendants; return the success message.
 
-    Raises :class:`InvalidBlockId`, ``BlockNotFound``, ``UserNotFound``, ``AmbiguousIdentifier``,
-    :class:`LearnerNotEnrolled` or :class:`DueDateError`.
+    Raises the errors of :func:`~instructor_plugin.resolve.block` (as :data:`~instructor_plugin.resolve.UNIT`)
+    and :func:`~instructor_plugin.resolve.learner`, ``NoDueDate`` or ``DueDateNotLater``.
     """
     due = _in_utc(due)
-    unit = resolve_unit(course_key, block_id)
-    learner = resolve_learner(course_key, identifier)
+    unit = resolve.block(course_key, block_id, resolve.UNIT)
+    learner = resolve.learner(course_key, identifier, enrolled=True)
     try:
         get_backend().due_dates.set_override(course_key, unit.usage_key, learner.id, due, actor_id, reason)
     except NoDueDate:
-        raise DueDateError(f"Unit {unit.usage_key} has no due date to extend.", "no_due_date") from None
-    except DueDateNotLater:
-        message = "An extended due date must be later than the original due date."
-        raise DueDateError(message, "due_date_not_later") from None
+        raise NoDueDate(unit.usage_key, message=f"Unit {unit.usage_key} has no due date to extend.") from None
     return (
         f"Successfully changed due date for learner {_learner_name(learner)} for {_display_unit(unit)} "
         f"to {due.strftime(DATE_FORMAT)}"
@@ -141,12 +110,12 @@ def reset_due_date(
     """
     Remove the learner's extension on the unit and its descendants; return the message naming the original date.
 
-    The learner need not be enrolled any more. Raises :class:`InvalidBlockId`, ``BlockNotFound``,
-    ``UserNotFound``, ``AmbiguousIdentifier`` or :class:`DueDateError`.
+    The learner need not be enrolled any more. Raises the errors of :func:`~instructor_plugin.resolve.block`
+    (as :data:`~instructor_plugin.resolve.UNIT`) and :func:`~instructor_plugin.resolve.learner`, or ``NoDueDate``.
     """
-    unit = resolve_unit(course_key, block_id)
-    learner = resolve_learner(course_key, identifier, enrolled=False)
-    no_due_date = DueDateError(f"Unit {unit.usage_key} has no due date to reset.", "no_due_date")
+    unit = resolve.block(course_key, block_id, resolve.UNIT)
+    learner = resolve.learner(course_key, identifier)
+    no_due_date = NoDueDate(unit.usage_key, message=f"Unit {unit.usage_key} has no due date to reset.")
     if unit.due is None:
         raise no_due_date
     try:
@@ -165,11 +134,11 @@ def list_unit_extensions(
     """
     Learners' extensions on one unit, or on every top-most dated unit, by username then course order.
 
-    Raises :class:`InvalidBlockId` or ``BlockNotFound`` for a bad ``block_id``.
+    Raises the errors of :func:`~instructor_plugin.resolve.block` for a bad ``block_id``.
     """
     backend = get_backend()
     if block_id:
-        usage_keys = [resolve_unit(course_key, block_id).usage_key]
+        usage_keys = [resolve.block(course_key, block_id, resolve.UNIT).usage_key]
     else:
         usage_keys = [block.usage_key for block in backend.due_dates.list_dated_blocks(course_key)]
     return backend.due_dates.list_overrides(course_key, usage_keys, search or None, page)

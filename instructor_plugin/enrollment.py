@@ -12,6 +12,7 @@ from enum import Enum
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import (
     CourseData,
     EnrolledLearner,
@@ -258,14 +259,17 @@ def get_enrollment_status(course_key: CourseKey, identifier: str) -> str:
     """
     A sentence describing the enrollment of a username or email.
 
-    ``"Enrollment status for learner1: active"``; the status is ``active``, ``inactive``
-    (unenrolled), ``pending`` (allowed to enroll) or ``never enrolled``.
+    ``"Enrollment status for learner1: active"``, naming a user by their username (an email with no
+    account as typed); the status is ``active``, ``inactive`` (unenrolled), ``pending`` (allowed to
+    enroll) or ``never enrolled``.
     """
-    backend = get_backend()
+    name = email = identifier.strip()
     try:
-        email = backend.users.find_user(identifier).email
+        user = resolve.learner(course_key, identifier)
     except (UserNotFound, AmbiguousIdentifier):
-        email = identifier.strip()
+        pass
+    else:
+        name, email = user.username, user.email
     state = EmailEnrollmentState(course_key, email)
     if state.enrollment:
         status = "active"
@@ -275,7 +279,7 @@ def get_enrollment_status(course_key: CourseKey, identifier: str) -> str:
         status = "pending"
     else:
         status = "never enrolled"
-    return f"Enrollment status for {identifier}: {status}"
+    return f"Enrollment status for {name}: {status}"
 
 
 def ensure_enrolled(course_key: CourseKey, user_id: int) -> None:

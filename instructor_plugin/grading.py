@@ -13,16 +13,25 @@ import json
 
 from django.db import transaction
 from django.utils import timezone
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from openedx_events.learning.data import CourseData as EventCourseData
 from openedx_events.learning.data import PersistentCourseGradeData
 from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED
 
+from . import resolve
 from .backends.data import BlockData, CourseData, ScoreChangeData, UserData
-from .backends.exceptions import StateNotFound
+from .backends.exceptions import AmbiguousIdentifier, StateNotFound, UserNotFound
 from .backends.registry import get_backend
-from .instructor_tasks import DEFAULT_CHUNK_SIZE, ItemResult, TaskRun, task_type
+from .exceptions import InstructorError
+from .instructor_tasks import (
+    DEFAULT_CHUNK_SIZE,
+    AlreadyRunning,
+    ItemResult,
+    TaskRun,
+    list_running_tasks,
+    list_task_history,
+    task_type,
+)
 from .models import AuditRecord, InstructorTask
 from .tasks import submit_task
 
@@ -30,15 +39,15 @@ __all__ = [
     "OVERRIDE_SCORE_TASK",
     "RESCORE_TASK",
     "RESET_ATTEMPTS_TASK",
-    "InvalidProblemLocation",
-    "LearnerNotEnrolled",
+    "InvalidScore",
+    "InvalidStudentIdentifier",
+    "ProblemLocationRequired",
     "delete_problem_state",
+    "find_instructor_tasks",
     "get_grading_config_text",
     "get_problem_detail",
     "rescore_all_learners",
     "reset_learner_attempts",
-    "resolve_learner",
-    "resolve_problem",
     "start_all_attempts_reset",
     "start_rescore",
     "start_score_override",
@@ -50,40 +59,30 @@ OVERRIDE_SCORE_TASK = "override_problem_score"
 ALL_LEARNERS = "all"
 
 
-class InvalidProblemLocation(ValueError):
-    """The problem location is not a usage key."""
+class InvalidScore(InstructorError):
+    """A score outside ``0..max_score`` of the problem."""
+
+    error_code = "invalid_score"
 
 
-class LearnerNotEnrolled(ValueError):
-    """The learner is not enrolled in the course."""
+class InvalidStudentIdentifier(InstructorError):
+    """The task history was asked for a learner no single user matches."""
+
+    error_code = "invalid_student_identifier"
+    message = "Invalid student identifier"
 
 
-def resolve_problem(course_key: CourseKey, location: str) -> BlockData:
-    """
-    The block of this course at ``location``, mapped into the course.
+class ProblemLocationRequired(InstructorError):
+    """The task history was asked for a learner without a problem."""
 
-    Raises :class:`InvalidProblemLocation` or ``BlockNotFound``.
-    """
-    try:
-        usage_key = UsageKey.from_string(location).map_into_course(course_key)
-    except InvalidKeyError:
-        raise InvalidProblemLocation(location) from None
-    return get_backend().courses.get_block(course_key, usage_key)
+    error_code = "problem_location_required"
+    message = "unique_student_identifier must be used with problem_location_str"
 
 
-def resolve_learner(course_key: CourseKey, identifier: str, *, enrolled: bool = True) -> UserData:
-    """
-    The user named by a username or email; with ``enrolled``, they must be enrolled in the course.
-
-    Raises ``UserNotFound``, ``AmbiguousIdentifier`` or :class:`LearnerNotEnrolled`.
-    """
-    backend = get_backend()
-    user = backend.users.find_user(identifier)
-    if enrolled:
-        enrollment = backend.enrollments.get_enrollment(course_key, user.id)
-        if not (enrollment and enrollment.is_active):
-            raise LearnerNotEnrolled(user.username)
-    return user
+#: How the task history reports a malformed or foreign problem location (as Open edX words it).
+TASK_HISTORY_PROBLEM = resolve.BlockErrors(
+    "invalid_problem_location", "Invalid problem location", "problem_not_found", "Problem not found."
+)
 
 
 def get_problem_detail(course_key: CourseKey, location: str, identifier: str | None = None) -> dict:
@@ -94,7 +93,7 @@ def get_problem_detail(course_key: CourseKey, location: str, identifier: str | N
     "attempts": {"current", "total"} | None}``; the course's breadcrumb has ``usage_key`` None.
     """
     backend = get_backend()
-    problem = resolve_problem(course_key, location)
+    problem = resolve.block(course_key, location, resolve.PROBLEM)
     ancestors = backend.courses.get_ancestors(course_key, problem.usage_key)
     breadcrumbs = [
         {
@@ -111,12 +110,33 @@ def get_problem_detail(course_key: CourseKey, location: str, identifier: str | N
         "attempts": None,
     }
     if identifier:
-        user = resolve_learner(course_key, identifier, enrolled=False)
+        user = resolve.learner(course_key, identifier)
         state = backend.problem_state.get_state(course_key, problem.usage_key, user.id)
         if state is not None:
             detail["current_score"] = {"score": state.score, "total": state.max_score}
             detail["attempts"] = {"current": state.attempts, "total": problem.max_attempts}
     return detail
+
+
+def find_instructor_tasks(course_key: CourseKey, problem_location: str, identifier: str) -> list[InstructorTask]:
+    """
+    The course's pending and running tasks, or the task history of a problem (for one learner when named).
+
+    Raises :class:`InvalidStudentIdentifier`, :class:`ProblemLocationRequired`, or an invalid or
+    foreign problem location as :data:`TASK_HISTORY_PROBLEM` says, with the messages of Open edX.
+    """
+    learner_id = None
+    if identifier:
+        try:
+            learner_id = resolve.member(identifier).id
+        except (UserNotFound, AmbiguousIdentifier):
+            raise InvalidStudentIdentifier(identifier) from None
+        if not problem_location:
+            raise ProblemLocationRequired(identifier)
+    if not problem_location:
+        return list_running_tasks(course_key)
+    usage_key = resolve.usage_key(course_key, problem_location, TASK_HISTORY_PROBLEM)
+    return list_task_history(course_key, usage_key, learner_id)
 
 
 def get_grading_config_text(course_key: CourseKey) -> str:
@@ -259,15 +279,24 @@ def _scope(usage_key: UsageKey, user: UserData | None) -> str:
     return f"{usage_key}:{user.id if user else ALL_LEARNERS}"
 
 
+def _submit(name: str, course_key: CourseKey, *args: object, conflict: str, **kwargs: object) -> InstructorTask:
+    """:func:`submit_task`, its ``AlreadyRunning`` saying ``conflict``."""
+    try:
+        return submit_task(name, course_key, *args, **kwargs)
+    except AlreadyRunning as running:
+        raise AlreadyRunning(running.task, message=conflict) from None
+
+
 def start_all_attempts_reset(requester_id: int | None, course_key: CourseKey, usage_key: UsageKey) -> InstructorTask:
     """Queue the reset of every learner's attempts; raises ``AlreadyRunning``."""
-    return submit_task(
+    return _submit(
         RESET_ATTEMPTS_TASK,
         course_key,
         requester_id,
         _task_input(usage_key, None),
         scope=_scope(usage_key, None),
         usage_key=usage_key,
+        conflict="A reset task is already running for this problem.",
     )
 
 
@@ -277,7 +306,7 @@ def start_rescore(
     """Queue the rescoring of one learner (who must hold state) or of all; raises ``AlreadyRunning``."""
     if user is not None:
         _require_state(course_key, usage_key, user.id)
-    return submit_task(
+    return _submit(
         RESCORE_TASK,
         course_key,
         requester_id,
@@ -285,6 +314,7 @@ def start_rescore(
         scope=_scope(usage_key, user),
         usage_key=usage_key,
         learner_id=user.id if user else None,
+        conflict=f"A rescore task is already running for this {'learner and ' if user else ''}problem.",
     )
 
 
@@ -294,12 +324,13 @@ def start_score_override(
     """
     Queue the override of one learner's score.
 
-    Raises ``StateNotFound``, ``ValueError`` for a score outside ``0..max_score``, or ``AlreadyRunning``.
+    Raises ``StateNotFound``, :class:`InvalidScore` for a score outside ``0..max_score``, or ``AlreadyRunning``.
     """
     state = _require_state(course_key, usage_key, user.id)
     if score < 0 or (state.max_score is not None and score > state.max_score):
-        raise ValueError(f"The score must be between 0 and the problem's maximum of {state.max_score:g}.")
-    return submit_task(
+        message = f"The score must be between 0 and the problem's maximum of {state.max_score:g}."
+        raise InvalidScore(score, message=message, field="score")
+    return _submit(
         OVERRIDE_SCORE_TASK,
         course_key,
         requester_id,
@@ -307,6 +338,7 @@ def start_score_override(
         scope=_scope(usage_key, user),
         usage_key=usage_key,
         learner_id=user.id,
+        conflict="A score override task is already running for this learner and problem.",
     )
 
 

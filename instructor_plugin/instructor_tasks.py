@@ -29,8 +29,8 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from .backends.data import Page, PageRequest
-from .backends.exceptions import BackendError
 from .conf import plugin_setting
+from .exceptions import ErrorCategory, InstructorError
 from .models import InstructorTask, InstructorTaskResult
 
 __all__ = [
@@ -57,16 +57,20 @@ DEFAULT_CHUNK_SIZE = 200
 _INSERT_ATTEMPTS = 3
 
 
-class AlreadyRunning(Exception):
-    """A task of the same type and scope is pending or running in the course."""
+class AlreadyRunning(InstructorError):
+    """A task of the same type and scope is pending or running in the course; ``task`` is that task."""
 
-    def __init__(self, task: InstructorTask):
-        super().__init__(f"Task {task.task_id} is already {task.state}.")
+    category = ErrorCategory.CONFLICT
+    error_code = "task_already_running"
+    message = "A task of this kind is already running for this course."
+
+    def __init__(self, task: InstructorTask, *, message: str | None = None):
+        super().__init__(task.task_id, message=message)
         self.task = task
 
 
-class UnknownTaskType(Exception):
-    """No function is registered under this task type."""
+class UnknownTaskType(LookupError):
+    """No function is registered under this task type: a programming error, never the request's."""
 
 
 @dataclass(frozen=True)
@@ -366,11 +370,11 @@ class TaskRun:
 
 def _readable(exc: Exception) -> str:
     """
-    What people are shown of an error: a backend's own message (written for them), else only the
-    error's type, since exception text can hold server paths (the traceback is in the log).
+    What people are shown of an error: a plugin error's own message (written for them), else only
+    the error's type, since exception text can hold server paths (the traceback is in the log).
     """
-    if isinstance(exc, BackendError):
-        return str(exc).strip() or exc.__class__.__name__
+    if isinstance(exc, InstructorError):
+        return exc.message
     return f"An unexpected error occurred ({exc.__class__.__name__}); the details are in the server log."
 
 

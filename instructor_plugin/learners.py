@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import UserData
 from .backends.registry import get_backend
 from .conf import plugin_setting
@@ -26,7 +27,7 @@ def get_learner_summary(course_key: CourseKey, identifier: str) -> dict[str, obj
     Raises ``UserNotFound`` or ``AmbiguousIdentifier``.
     """
     backend = get_backend()
-    user: UserData = backend.users.find_user(identifier)
+    user: UserData = resolve.learner(course_key, identifier)
     enrollment = backend.enrollments.get_enrollment(course_key, user.id)
     return {
         "username": user.username,

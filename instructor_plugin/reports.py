@@ -30,14 +30,14 @@ from typing import IO
 
 from django.core.files import File
 from django.utils import timezone
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
+from . import resolve
 from .backends.data import BlockData, LearnerProfileData, PageRequest
-from .backends.exceptions import BlockNotFound
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
-from .instructor_tasks import TaskRun, task_type
+from .exceptions import ErrorCategory, InstructorError
+from .instructor_tasks import AlreadyRunning, TaskRun, task_type
 from .models import InstructorTask, Report
 from .tasks import submit_task
 
@@ -45,13 +45,14 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_PROFILE_FIELDS",
+    "REPORT_PROBLEM",
     "REPORT_TYPES",
     "CsvBody",
     "InvalidReportRequest",
+    "ReportFileMissing",
     "UnknownReportType",
     "csv_body",
     "enrolled_students_features",
-    "get_report",
     "list_reports",
     "neutralize_cell",
     "open_report",
@@ -104,19 +105,28 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 1000
 
 
-class UnknownReportType(ValueError):
+class UnknownReportType(InstructorError):
     """Not one of :data:`REPORT_TYPES`."""
 
+    error_code = "invalid_report_type"
+
     def __init__(self, report_type: str):
-        super().__init__(f"Invalid report type: {report_type}")
+        super().__init__(report_type, message=f"Invalid report type: {report_type}")
 
 
-class InvalidReportRequest(ValueError):
+class InvalidReportRequest(InstructorError):
     """The request or the configuration it depends on cannot produce the report; the message says why."""
 
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, message: str, error_code: str):
+        super().__init__(message=message, error_code=error_code)
+
+
+class ReportFileMissing(InstructorError):
+    """The report is listed but its file is gone from storage."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "report_file_missing"
+    message = "The report file is no longer available."
 
 
 def report_task_type(report_type: str) -> str:
@@ -231,20 +241,11 @@ def list_reports(course_key: CourseKey) -> list[Report]:
     return list(Report.objects.filter(course_key=course_key).order_by("-created", "-pk"))
 
 
-def get_report(course_key: CourseKey, report_id: object) -> Report | None:
-    """The course's report with this id, if any (a malformed id is simply not found)."""
-    try:
-        pk = int(str(report_id))
-    except ValueError:
-        return None
-    return Report.objects.filter(course_key=course_key, pk=pk).first()
-
-
 def open_report(report: Report) -> IO[bytes]:
-    """Open the report's file for binary reading; raise ``FileNotFoundError`` when it is gone from storage."""
+    """Open the report's file for binary reading; raise :class:`ReportFileMissing` when it is gone from storage."""
     storage = plugin_storage("REPORT_STORAGE")
     if not storage.exists(report.storage_path):
-        raise FileNotFoundError(report.storage_path)
+        raise ReportFileMissing(report.storage_path)
     return storage.open(report.storage_path, "rb")
 
 
@@ -298,26 +299,20 @@ def enrolled_students_features(course_key: CourseKey) -> list[str]:
     return features + [name for name in ("city", "country") if name not in private]
 
 
-def _usage_key_in(course_key: CourseKey, location: str) -> UsageKey:
-    """The usage key; an old-style location without a run is taken as this course's (another course's stays so)."""
-    usage_key = UsageKey.from_string(location)
-    return usage_key.map_into_course(course_key) if usage_key.course_key.run is None else usage_key
+#: How a ``problem_responses`` request reports a malformed, foreign or unknown problem location.
+REPORT_PROBLEM = resolve.BlockErrors(
+    "invalid_problem_location",
+    "Invalid problem location format.",
+    "problem_not_found",
+    "The problem location does not exist in this course.",
+)
 
 
 def _problem_location_input(course_key: CourseKey, options: dict) -> dict:
     location = str(options.get("problem_location") or "").strip()
     if not location:
         raise InvalidReportRequest("Specify Section or Problem block id is required.", "problem_location_required")
-    try:
-        usage_key = _usage_key_in(course_key, location)
-    except InvalidKeyError:
-        raise InvalidReportRequest("Invalid problem location format.", "invalid_problem_location") from None
-    if usage_key.course_key != course_key:
-        raise InvalidReportRequest("The problem location does not exist in this course.", "problem_not_found")
-    try:
-        get_backend().courses.get_block(course_key, usage_key)
-    except BlockNotFound:
-        raise InvalidReportRequest("The problem location does not exist in this course.", "problem_not_found") from None
+    resolve.block(course_key, location, REPORT_PROBLEM)
     return {"problem_location": location, "problem_types_filter": options.get("problem_types_filter")}
 
 
@@ -325,7 +320,8 @@ def start_report(course_key: CourseKey, report_type: str, requester_id: int | No
     """
     Validate the request and queue the report's task.
 
-    Raises :class:`UnknownReportType`, :class:`InvalidReportRequest`, or
+    Raises :class:`UnknownReportType`, :class:`InvalidReportRequest`, the errors of
+    :func:`~instructor_plugin.resolve.block` (as :data:`REPORT_PROBLEM`) for ``problem_responses``, or
     :class:`~instructor_plugin.instructor_tasks.AlreadyRunning` while a report of that type is being made.
     """
     if report_type not in REPORT_TYPES:
@@ -335,7 +331,11 @@ def start_report(course_key: CourseKey, report_type: str, requester_id: int | No
         task_input = {"features": enrolled_students_features(course_key)}
     elif report_type == "problem_responses":
         task_input = _problem_location_input(course_key, options)
-    return submit_task(report_task_type(report_type), course_key, requester_id, task_input)
+    try:
+        return submit_task(report_task_type(report_type), course_key, requester_id, task_input)
+    except AlreadyRunning as running:
+        message = "A report generation task is already running. Please wait for it to complete."
+        raise AlreadyRunning(running.task, message=message) from None
 
 
 # --- Report bodies --------------------------------------------------------------
@@ -469,7 +469,7 @@ def _scored_blocks_under(blocks: Sequence[BlockData], location: UsageKey, types_
 
 def _problem_responses(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
-    location = _usage_key_in(course_key, task_input["problem_location"])
+    location = resolve.usage_key(course_key, task_input["problem_location"])
     blocks = _scored_blocks_under(
         backend.courses.get_blocks(course_key), location, task_input.get("problem_types_filter")
     )

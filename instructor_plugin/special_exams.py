@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from . import resolve
 from .backends.data import (
     CourseData,
     ExamAllowanceData,
@@ -25,6 +26,7 @@ from .backends.data import (
 )
 from .backends.exceptions import AmbiguousIdentifier, ExamNotFound, UserNotFound
 from .backends.registry import get_backend
+from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
 
 __all__ = [
@@ -76,8 +78,12 @@ NO_ALLOWANCE = "No allowance of this type found for this user on this exam"
 WRITABLE_PROCTORING_SETTINGS = ("proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams")
 
 
-class NoAttempts(Exception):
+class NoAttempts(InstructorError):
     """The learner has no attempt at the exam to reset."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "attempt_not_found"
+    message = "No attempts found for this user on this exam."
 
 
 def exam_type(exam: SpecialExamData) -> str:
@@ -102,9 +108,9 @@ def list_exams(course_key: CourseKey, type_filter: str | None = None) -> Sequenc
     return get_backend().special_exams.list_exams(course_key, wanted if wanted in EXAM_TYPES else None)
 
 
-def get_exam(course_key: CourseKey, exam_id: int) -> SpecialExamData:
-    """An exam of the course; raises ``ExamNotFound``."""
-    return get_backend().special_exams.get_exam(course_key, exam_id)
+def get_exam(course_key: CourseKey, exam_id: object) -> SpecialExamData:
+    """An exam of the course by its id (text or integer); raises ``ExamNotFound``."""
+    return resolve.exam(course_key, exam_id)
 
 
 def list_attempts(
@@ -112,16 +118,15 @@ def list_attempts(
     page: PageRequest,
     search: str | None = None,
     ordering: str | None = None,
-    exam_id: int | None = None,
+    exam_id: object = None,
 ) -> Page[ExamAttemptData]:
     """
     One page of the course's attempts (of one exam of the course with ``exam_id``, else ``ExamNotFound``).
 
     An unknown ``ordering`` is ignored: the list is then in username order.
     """
-    if exam_id is not None:
-        get_exam(course_key, exam_id)
-    query = ExamListQuery(search=search, ordering=_ordering(ordering), exam_id=exam_id)
+    exam = get_exam(course_key, exam_id) if exam_id is not None else None
+    query = ExamListQuery(search=search, ordering=_ordering(ordering), exam_id=exam.id if exam else None)
     return get_backend().special_exams.list_attempts(course_key, query, page)
 
 
@@ -133,7 +138,7 @@ def list_allowances(
     return get_backend().special_exams.list_allowances(course_key, query, page)
 
 
-def reset_attempts(actor_id: int, course_key: CourseKey, exam_id: int, username: str) -> str:
+def reset_attempts(actor_id: int, course_key: CourseKey, exam_id: object, username: str) -> str:
     """
     Remove every attempt of the user at the exam, audited; return the success message.
 
@@ -141,7 +146,7 @@ def reset_attempts(actor_id: int, course_key: CourseKey, exam_id: int, username:
     """
     backend = get_backend()
     exam = get_exam(course_key, exam_id)
-    user = backend.users.find_user(username)
+    user = resolve.learner(course_key, username)
     with transaction.atomic():
         removed = backend.special_exams.reset_attempts(course_key, exam.id, user.id, actor_id)
         if not removed:
@@ -159,7 +164,7 @@ def reset_attempts(actor_id: int, course_key: CourseKey, exam_id: int, username:
 def _resolve(identifier: str) -> tuple[int | None, str | None]:
     """The user id of a username or email, or the row error."""
     try:
-        return get_backend().users.find_user(identifier).id, None
+        return resolve.member(identifier).id, None
     except UserNotFound:
         return None, USER_NOT_FOUND
     except AmbiguousIdentifier:
@@ -198,7 +203,7 @@ def add_allowances(
 
 
 def remove_allowances(
-    course_key: CourseKey, exam_id: int, users: Iterable[int | str], allowance_type: str
+    course_key: CourseKey, exam_id: object, users: Iterable[int | str], allowance_type: str
 ) -> list[dict]:
     """
     Remove the learners' allowance of ``allowance_type`` on the exam; one row per learner.

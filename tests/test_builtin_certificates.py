@@ -281,11 +281,11 @@ class TestParseCsv:
         assert parse_exceptions_csv(b"alice,late,sick\n") == [ExceptionRow(line=1, learner="alice", notes="late,sick")]
 
     def test_bad_quoting_names_the_line(self):
-        with pytest.raises(MalformedCsv, match=r"^Line 2: "):
+        with pytest.raises(MalformedCsv, match=r"^Error processing CSV file: Line 2: "):
             parse_exceptions_csv(b'alice\n"bob"x,note\n')
 
     def test_not_utf8_names_the_line(self):
-        with pytest.raises(MalformedCsv, match=r"^Line 3: the file is not UTF-8 text"):
+        with pytest.raises(MalformedCsv, match=r"^Error processing CSV file: Line 3: the file is not UTF-8 text"):
             parse_exceptions_csv(b"alice\nbob\n\xff\xfe\n")
 
 

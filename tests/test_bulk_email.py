@@ -98,7 +98,7 @@ class TestRecipients:
         ]:
             with pytest.raises(InvalidEmailRequest) as caught:
                 validate_targets(course_key, bad)
-            assert caught.value.code == code
+            assert caught.value.error_code == code
 
 
 def test_html_to_text_keeps_lines_and_decodes_entities():
@@ -236,7 +236,7 @@ class TestSchedulingAndDispatch:
     def test_a_past_schedule_is_refused(self, people, course_key):
         with pytest.raises(InvalidEmailRequest) as caught:
             send(course_key, people["instructor"], ["staff"], schedule=timezone.now() - timedelta(seconds=1))
-        assert caught.value.code == "schedule_in_past"
+        assert caught.value.error_code == "schedule_in_past"
         assert not CourseEmail.objects.exists()
 
     def test_the_management_command_runs_the_dispatcher(

@@ -108,6 +108,21 @@ class TestSend:
         assert not CourseEmail.objects.exists()
         assert not InstructorTask.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("overrides", "field"),
+        [
+            ({"schedule": "2001-01-01T00:00:00Z"}, "schedule"),
+            ({"targets": ["cohort:Nobody"]}, "targets"),
+            ({"targets": []}, "targets"),
+            ({"subject": "x" * 129}, "subject"),
+        ],
+    )
+    def test_validation_errors_name_their_field(self, staff_client, overrides, field):
+        body = post_email(staff_client, **overrides).json()
+
+        assert list(body["field_errors"]) == [field]
+        assert body["field_errors"][field][0] in body["error"]
+
     def test_a_known_cohort_is_accepted(self, staff_client, course_key):
         Cohort.objects.create(course_key=course_key, name="Blue")
         assert post_email(staff_client, targets=["cohort:Blue"], schedule=future().isoformat()).status_code == 202
@@ -192,7 +207,8 @@ class TestPatch:
         ("body", "code"),
         [
             ({"schedule": "2001-01-01T00:00:00Z"}, "schedule_in_past"),
-            ({"email": {"id": 0, "targets": ["staff"], "subject": "S", "message": "M"}}, "email_id_mismatch"),
+            ({"email": {"id": 999999, "targets": ["staff"], "subject": "S", "message": "M"}}, "email_id_mismatch"),
+            ({"email": {"id": 0, "targets": ["staff"], "subject": "S", "message": "M"}}, "validation_error"),
             ({"email": {"id": None, "targets": ["cohort:Nobody"], "subject": "S", "message": "M"}}, "unknown_cohort"),
             ({"email": {"id": None, "targets": [], "subject": "S", "message": "M"}}, "no_targets"),
             ({"email": {"id": None, "subject": "S", "message": "M"}}, "validation_error"),

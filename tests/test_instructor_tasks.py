@@ -68,7 +68,7 @@ def _leaking_path(run):
 
 @task_type(BACKEND_REFUSAL)
 def _backend_refusal(run):
-    raise StateNotFound("No state found for learner 7 on this problem.")
+    raise StateNotFound(message="No state found for learner 7 on this problem.")
 
 
 def record(course_key, name=COUNTING, scope="", **task_input):

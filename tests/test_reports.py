@@ -26,6 +26,7 @@ from instructor_plugin.backends.builtin.models import (
     UserProfile,
 )
 from instructor_plugin.backends.registry import get_backend, use_backend
+from instructor_plugin.exceptions import InstructorError
 from instructor_plugin.instructor_tasks import AlreadyRunning, TaskRun
 from instructor_plugin.models import InstructorTask, Report
 from instructor_plugin.reports import (
@@ -330,7 +331,7 @@ class TestGrades:
         ],
     )
     def test_problem_location_is_validated(self, blocks, course_key, researcher, location, message):
-        with pytest.raises(InvalidReportRequest) as invalid:
+        with pytest.raises(InstructorError) as invalid:
             start_report(course_key, "problem_responses", researcher.pk, {"problem_location": location})
         assert str(invalid.value) == message
         assert not InstructorTask.objects.exists()

@@ -85,24 +85,26 @@ class TestGenerate:
         assert not InstructorTask.objects.exists()
 
     @pytest.mark.parametrize(
-        ("body", "message"),
+        ("body", "status", "message"),
         [
-            ({}, "Specify Section or Problem block id is required."),
-            ({"problem_location": "  "}, "Specify Section or Problem block id is required."),
-            ({"problem_location": "nonsense"}, "Invalid problem location format."),
+            ({}, 400, "Specify Section or Problem block id is required."),
+            ({"problem_location": "  "}, 400, "Specify Section or Problem block id is required."),
+            ({"problem_location": "nonsense"}, 400, "Invalid problem location format."),
             (
                 {"problem_location": "block-v1:TestX+T101+2026+type@problem+block@missing"},
+                404,
                 "The problem location does not exist in this course.",
             ),
         ],
     )
-    def test_problem_responses_validation(self, api_v2_on, users, client, body, message):
+    def test_problem_responses_validation(self, api_v2_on, users, client, body, status, message):
         client.force_authenticate(users["data_researcher"])
 
         response = generate(client, "problem_responses", body)
 
-        assert response.status_code == 400
+        assert response.status_code == status
         assert response.json()["error"] == message
+        assert not InstructorTask.objects.exists()
 
     def test_course_staff_may_generate_issued_certificates_only(self, api_v2_on, users, client):
         client.force_authenticate(users["course_staff"])

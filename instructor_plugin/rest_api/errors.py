@@ -22,36 +22,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from ..backends.exceptions import (
-    AmbiguousIdentifier,
-    BlockNotFound,
-    CourseNotFound,
-    ExamNotFound,
-    UserNotFound,
-)
+from ..exceptions import ErrorCategory, InstructorError
 from ..instructor_tasks import AlreadyRunning
 from .tasks import task_status_path
 
 log = logging.getLogger(__name__)
-
-
-class Conflict(exceptions.APIException):
-    """The request clashes with the current state (HTTP 409)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
-    default_code = "conflict"
-
-
-class TaskConflict(Conflict):
-    """A task of the same type and scope is already pending or running; the body names it."""
-
-    default_detail = "A task of this kind is already running for this course."
-    default_code = "task_already_running"
-
-    def __init__(self, running: AlreadyRunning, detail: str | None = None):
-        super().__init__(detail or self.default_detail, self.default_code)
-        self.extra = {"task_id": str(running.task.task_id), "status_url": task_status_path(running.task)}
 
 
 class BadRequest(exceptions.APIException):
@@ -71,7 +46,7 @@ class RequestTooLarge(exceptions.APIException):
 
 
 #: Django's refusals of a request body, met while parsing it (most specific first).
-_REQUEST_ERRORS = {
+_REQUEST_ERRORS: dict[type[Exception], tuple[type[exceptions.APIException], str, str]] = {
     RequestDataTooBig: (RequestTooLarge, "The request body is too large.", "request_too_large"),
     TooManyFieldsSent: (BadRequest, "The request has too many form fields.", "too_many_fields"),
     TooManyFilesSent: (BadRequest, "The request has too many files.", "too_many_files"),
@@ -79,13 +54,30 @@ _REQUEST_ERRORS = {
     SuspiciousOperation: (BadRequest, "The request was refused as suspicious.", "suspicious_request"),
 }
 
-_BACKEND_ERRORS = {
-    CourseNotFound: (exceptions.NotFound, "Course not found.", "course_not_found"),
-    BlockNotFound: (exceptions.NotFound, "Block not found in this course.", "block_not_found"),
-    ExamNotFound: (exceptions.NotFound, "Exam not found in this course.", "exam_not_found"),
-    UserNotFound: (exceptions.NotFound, "Learner not found.", "learner_not_found"),
-    AmbiguousIdentifier: (BadRequest, "More than one user matches this identifier.", "ambiguous_identifier"),
+#: The one table from the category of a plugin error to its HTTP status.
+STATUS_OF_CATEGORY = {
+    ErrorCategory.INVALID: status.HTTP_400_BAD_REQUEST,
+    ErrorCategory.FORBIDDEN: status.HTTP_403_FORBIDDEN,
+    ErrorCategory.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    ErrorCategory.CONFLICT: status.HTTP_409_CONFLICT,
+    ErrorCategory.TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
+
+
+class PluginError(exceptions.APIException):
+    """A plugin error answered with its category's status, its code and message, and its field or task."""
+
+    def __init__(self, error: InstructorError):
+        super().__init__(error.message, error.error_code)
+        self.status_code = STATUS_OF_CATEGORY[error.category]
+        self.field = error.field
+        self.extra = _extra(error)
+
+
+def _extra(error: InstructorError) -> dict:
+    if isinstance(error, AlreadyRunning):
+        return {"task_id": str(error.task.task_id), "status_url": task_status_path(error.task)}
+    return {}
 
 
 def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
@@ -95,9 +87,9 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
-    if isinstance(exc, AlreadyRunning):
-        return TaskConflict(exc)
-    for error_class, (api_class, message, code) in (_REQUEST_ERRORS | _BACKEND_ERRORS).items():
+    if isinstance(exc, InstructorError):
+        return PluginError(exc)
+    for error_class, (api_class, message, code) in _REQUEST_ERRORS.items():
         if isinstance(exc, error_class):
             return api_class(message, code)
     return None
@@ -116,7 +108,7 @@ def _flatten(errors, prefix: str = "") -> list[str]:
 
 
 def _envelope(message: str, code: str, field_errors: dict | None = None) -> dict:
-    body = {"error": message, "error_code": code, "detail": message, "developer_message": message}
+    body: dict[str, object] = {"error": message, "error_code": code, "detail": message, "developer_message": message}
     if field_errors is not None:
         body["field_errors"] = field_errors
     return body
@@ -148,11 +140,16 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         body = _validation_body(api_exc)
     else:
         codes = api_exc.get_codes()
-        body = _envelope(str(api_exc.detail), codes if isinstance(codes, str) else api_exc.default_code)
+        message = str(api_exc.detail)
+        field = getattr(api_exc, "field", None)
+        field_errors = {field: [message]} if field else None
+        body = _envelope(message, codes if isinstance(codes, str) else str(api_exc.default_code), field_errors)
         body.update(getattr(api_exc, "extra", {}))
     headers = {}
-    if getattr(api_exc, "auth_header", None):
-        headers["WWW-Authenticate"] = api_exc.auth_header
-    if getattr(api_exc, "wait", None):
-        headers["Retry-After"] = str(int(api_exc.wait))
+    auth_header = getattr(api_exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(api_exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     return Response(body, status=api_exc.status_code, headers=headers)

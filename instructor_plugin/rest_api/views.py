@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django.utils.module_loading import import_string
 from drf_spectacular.openapi import AutoSchema
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from .. import resolve
 from ..access import get_course_access
 from ..backends.data import CourseData
-from ..backends.registry import get_backend
 from ..conf import plugin_setting
 from ..permissions import HasCoursePermission
 from .errors import exception_handler
@@ -31,12 +30,8 @@ class CourseResolved(IsAuthenticated):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        try:
-            course_key = CourseKey.from_string(view.kwargs["course_id"])
-        except InvalidKeyError:
-            raise NotFound("Course not found.", "course_not_found") from None
-        view.course = get_backend().courses.get_course(course_key)
-        view.course_access = get_course_access(request.user, course_key)
+        view.course = resolve.course(view.kwargs["course_id"])
+        view.course_access = get_course_access(request.user, view.course.course_key)
         return True
 
 

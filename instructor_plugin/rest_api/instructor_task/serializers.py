@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from ...bulk_email import display_targets
 from ...models import CourseEmail
+from ...resolve import MAX_ID
 
 
 class CourseEmailSerializer(serializers.Serializer):
@@ -44,7 +45,7 @@ class ScheduledBulkEmailSerializer(serializers.Serializer):
 class ScheduledEmailContentSerializer(serializers.Serializer):
     """New content of a scheduled email; ``message`` is HTML (the plain text is derived from it)."""
 
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     targets = serializers.ListField(child=serializers.CharField(), allow_empty=True)
     subject = serializers.CharField(max_length=128, trim_whitespace=False)
     message = serializers.CharField(trim_whitespace=False)

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from ...bulk_email import (
-    InvalidEmailRequest,
-    ScheduleNotFound,
-    cancel_scheduled_email,
-    list_scheduled_emails,
-    update_scheduled_email,
-)
+from ...bulk_email import cancel_scheduled_email, list_scheduled_emails, update_scheduled_email
 from ...permissions import EMAIL
-from ..errors import BadRequest
 from ..pagination import BackendPagination
 from ..schema import documented
 from ..views import CourseAPIView
@@ -66,25 +58,15 @@ class ScheduledBulkEmailDetailView(CourseAPIView):
     def patch(self, request, course_id, schedule_id):
         body = ScheduledBulkEmailUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            schedule = update_scheduled_email(
-                self.course_key,
-                int(schedule_id),
-                due=body.validated_data.get("schedule"),
-                email=body.validated_data.get("email"),
-            )
-        except ScheduleNotFound as exc:
-            raise NotFound(str(exc), "schedule_not_found") from None
-        except InvalidEmailRequest as exc:
-            raise BadRequest(str(exc), exc.code) from None
+        schedule = update_scheduled_email(
+            self.course_key,
+            schedule_id,
+            due=body.validated_data.get("schedule"),
+            email=body.validated_data.get("email"),
+        )
         return Response(ScheduledBulkEmailSerializer(schedule).data)
 
     @documented(responses={204: None}, errors=(400,), summary="Cancel a scheduled email")
     def delete(self, request, course_id, schedule_id):
-        try:
-            cancel_scheduled_email(self.course_key, int(schedule_id))
-        except ScheduleNotFound as exc:
-            raise NotFound(str(exc), "schedule_not_found") from None
-        except InvalidEmailRequest as exc:
-            raise BadRequest(str(exc), exc.code) from None
+        cancel_scheduled_email(self.course_key, schedule_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -111,4 +111,8 @@ class CertificateInvalidationRemovedSerializer(serializers.Serializer):
 
 
 class CertificateBulkUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A CSV: username or email, then optional notes; a header row is allowed.")
+    file = serializers.FileField(
+        required=False,
+        allow_empty_file=True,
+        help_text="A CSV: username or email, then optional notes; a header row is allowed.",
+    )

@@ -1,5 +1,7 @@
 """Serializers of the problem look-up, the grading configuration and the grading operations."""
 
+from collections.abc import Mapping
+
 from rest_framework import serializers
 
 
@@ -32,24 +34,27 @@ class ProblemSerializer(serializers.Serializer):
 
 class LearnerParameterSerializer(serializers.Serializer):
     learner = serializers.CharField(
-        required=False, help_text="Username or email, in the query or the body; omitted means every learner."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=255,
+        help_text="Username or email, in the query or the body; omitted means every learner.",
     )
 
 
 class RescoreRequestSerializer(LearnerParameterSerializer):
     only_if_higher = serializers.BooleanField(
-        required=False, help_text="Keep the current score when it is higher (query or body)."
+        required=False, default=False, help_text="Keep the current score when it is higher (query or body)."
     )
 
 
-class ScoreOverrideRequestSerializer(serializers.Serializer):
-    """``score`` (or its alias ``new_score``): the learner's new score, at least 0."""
+class ScoreOverrideRequestSerializer(LearnerParameterSerializer):
+    """``score`` (or its alias ``new_score``): the learner's new score, at least 0; ``learner`` is required."""
 
-    learner = serializers.CharField(required=False, help_text="Username or email (required, query or body).")
-    score = serializers.FloatField(min_value=0)
+    score = serializers.FloatField(min_value=0, max_value=1e9)
 
     def to_internal_value(self, data):
-        if "score" not in data and "new_score" in data:
+        if isinstance(data, Mapping) and "score" not in data and "new_score" in data:
             data = {**{key: data[key] for key in data}, "score": data["new_score"]}
         return super().to_internal_value(data)
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from instructor_plugin.backends.data import SpecialExamData
+from instructor_plugin.resolve import MAX_ID
 from instructor_plugin.special_exams import ALLOWANCE_TYPES, exam_type
 
 #: The most learners, and exams, one allowance request may name.
@@ -116,7 +117,9 @@ class AllowanceRequestSerializer(serializers.Serializer):
 
 
 class BulkAllowanceRequestSerializer(AllowanceRequestSerializer):
-    exam_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=MAX_EXAMS)
+    exam_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=MAX_EXAMS
+    )
     exam_type = serializers.CharField(required=False, allow_blank=True, help_text="Sent by the MFE; ignored.")
 
 
@@ -127,7 +130,7 @@ class LearnerReferenceField(serializers.Field):
     default_error_messages = {"invalid": "Expected a user id or a username or email."}
 
     def to_internal_value(self, data):
-        if isinstance(data, int) and not isinstance(data, bool) and data > 0:
+        if isinstance(data, int) and not isinstance(data, bool) and 0 < data <= MAX_ID:
             return data
         if isinstance(data, str) and data.strip() and len(data) <= MAX_IDENTIFIER_LENGTH:
             return data.strip()
@@ -142,7 +145,9 @@ class RemoveAllowanceRequestSerializer(serializers.Serializer):
         child=LearnerReferenceField(), max_length=MAX_LEARNERS, help_text="User ids, or usernames or emails."
     )
     allowance_type = serializers.ChoiceField(choices=ALLOWANCE_TYPES)
-    exam_id = serializers.IntegerField(required=False, help_text="Sent by the MFE; the path's exam is used.")
+    exam_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Sent by the MFE; the path's exam is used."
+    )
 
 
 class AllowanceRowSerializer(serializers.Serializer):

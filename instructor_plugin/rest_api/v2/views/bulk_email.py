@@ -6,9 +6,8 @@ from datetime import UTC
 
 from rest_framework.fields import DateTimeField
 
-from instructor_plugin.bulk_email import InvalidEmailRequest, send_course_email
+from instructor_plugin.bulk_email import send_course_email
 from instructor_plugin.permissions import EMAIL
-from instructor_plugin.rest_api.errors import BadRequest
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.bulk_email import (
@@ -44,12 +43,9 @@ class CourseEmailsView(InstructorV2APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         schedule = data.get("schedule")
-        try:
-            task = send_course_email(
-                self.course_key, request.user.pk, data["subject"], data["message"], data["targets"], schedule
-            )
-        except InvalidEmailRequest as exc:
-            raise BadRequest(str(exc), exc.code) from None
+        task = send_course_email(
+            self.course_key, request.user.pk, data["subject"], data["message"], data["targets"], schedule
+        )
         status = "The email is scheduled." if schedule else "The email is being sent."
         due = DateTimeField(default_timezone=UTC).to_representation(schedule) if schedule else None
         return accepted(task, status=status, email_id=task.task_input["email_id"], schedule=due)

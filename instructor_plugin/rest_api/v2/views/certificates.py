@@ -5,28 +5,23 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from instructor_plugin.backends.data import CertificateFilter
 from instructor_plugin.certificates import (
-    CertificateCaseNotFound,
     ExceptionRow,
-    MalformedCsv,
     add_exceptions,
     invalidate_certificates,
     is_generation_enabled,
     list_generation_history,
     list_issued_certificates,
-    parse_exceptions_csv,
+    read_exceptions_upload,
     remove_exception,
     remove_invalidation,
     set_generation_enabled,
     start_generation,
 )
-from instructor_plugin.conf import plugin_setting
 from instructor_plugin.permissions import (
     CERTIFICATE_EXCEPTION_VIEW,
     CERTIFICATE_INVALIDATION_VIEW,
@@ -34,7 +29,6 @@ from instructor_plugin.permissions import (
     START_CERTIFICATE_REGENERATION,
     VIEW_ISSUED_CERTIFICATES,
 )
-from instructor_plugin.rest_api.errors import BadRequest
 from instructor_plugin.rest_api.pagination import BackendPagination
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
@@ -54,18 +48,6 @@ from instructor_plugin.rest_api.v2.serializers.certificates import (
 )
 
 from .base import InstructorV2APIView
-
-
-class PayloadTooLarge(APIException):
-    """An upload larger than the plugin accepts (HTTP 413)."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The file is too large."
-    default_code = "file_too_large"
-
-
-def _not_found(exc: CertificateCaseNotFound) -> NotFound:
-    return NotFound(str(exc), exc.code)
 
 
 class IssuedCertificatesView(InstructorV2APIView):
@@ -205,11 +187,8 @@ class CertificateExceptionsView(InstructorV2APIView):
     def delete(self, request, course_id):
         body = CertificateLearnerRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                remove_exception(self.course_key, body.validated_data["username"])
-        except CertificateCaseNotFound as exc:
-            raise _not_found(exc) from None
+        with transaction.atomic():
+            remove_exception(self.course_key, body.validated_data["username"])
         return Response({"message": "Certificate exception removed successfully"})
 
 
@@ -235,20 +214,9 @@ class BulkCertificateExceptionsView(InstructorV2APIView):
         errors=(413,),
     )
     def post(self, request, course_id):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise BadRequest("No file uploaded", "file_missing")
-        if not upload.name.lower().endswith(".csv"):
-            raise BadRequest("File must be in CSV format", "invalid_file_type")
-        limit = plugin_setting("MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES")
-        if upload.size > limit:
-            raise PayloadTooLarge(f"The file is larger than {limit} bytes.")
-        try:
-            rows = parse_exceptions_csv(upload.read())
-        except MalformedCsv as exc:
-            raise BadRequest(f"Error processing CSV file: {exc}", "malformed_csv") from None
-        if not rows:
-            raise BadRequest("CSV file is empty or contains no valid entries", "empty_csv")
+        body = CertificateBulkUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = read_exceptions_upload(body.validated_data.get("file"))
         with transaction.atomic():
             return Response(add_exceptions(self.course_key, rows, request.user.id))
 
@@ -280,10 +248,7 @@ class CertificateInvalidationsView(InstructorV2APIView):
     def delete(self, request, course_id):
         body = CertificateLearnerRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            task = remove_invalidation(self.course_key, body.validated_data["username"], request.user.id)
-        except CertificateCaseNotFound as exc:
-            raise _not_found(exc) from None
+        task = remove_invalidation(self.course_key, body.validated_data["username"], request.user.id)
         return Response(
             {
                 "message": "Certificate invalidation removed successfully",

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from instructor_plugin.backends.exceptions import BlockNotFound
-from instructor_plugin.due_dates import (
-    DueDateError,
-    InvalidBlockId,
-    LearnerNotEnrolled,
-    change_due_date,
-    graded_subsections,
-    list_unit_extensions,
-)
+from instructor_plugin.due_dates import change_due_date, graded_subsections, list_unit_extensions
 from instructor_plugin.permissions import GIVE_STUDENT_EXTENSION, VIEW_DASHBOARD
-from instructor_plugin.rest_api.errors import BadRequest
 from instructor_plugin.rest_api.pagination import BackendPagination
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.v2.serializers.due_dates import (
@@ -32,21 +19,6 @@ from instructor_plugin.rest_api.v2.serializers.due_dates import (
 )
 
 from .base import InstructorV2APIView
-
-
-@contextmanager
-def due_date_errors() -> Iterator[None]:
-    """Turn the domain's errors into 400s, and a block missing from the course into a 404."""
-    try:
-        yield
-    except InvalidBlockId:
-        raise BadRequest("Invalid block id.", "invalid_block_id") from None
-    except BlockNotFound:
-        raise NotFound("Unit not found in this course.", "block_not_found") from None
-    except LearnerNotEnrolled:
-        raise BadRequest("Could not find student enrollment in the course.", "learner_not_enrolled") from None
-    except DueDateError as exc:
-        raise BadRequest(str(exc), exc.code) from None
 
 
 class GradedSubsectionsView(InstructorV2APIView):
@@ -85,15 +57,14 @@ class ChangeDueDateView(InstructorV2APIView):
         body = ChangeDueDateRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        with due_date_errors():
-            message = change_due_date(
-                request.user.pk,
-                self.course_key,
-                data["block_id"],
-                data["due_datetime"],
-                data["email_or_username"],
-                data["reason"],
-            )
+        message = change_due_date(
+            request.user.pk,
+            self.course_key,
+            data["block_id"],
+            data["due_datetime"],
+            data["email_or_username"],
+            data["reason"],
+        )
         return Response({"message": message})
 
 
@@ -118,8 +89,7 @@ class UnitExtensionsView(InstructorV2APIView):
         search = query.validated_data.get("email_or_username")
         block_id = query.validated_data.get("block_id")
         paginator = self.pagination_class()
-        with due_date_errors():
-            page = paginator.paginate(
-                request, lambda window: list_unit_extensions(self.course_key, window, search, block_id)
-            )
+        page = paginator.paginate(
+            request, lambda window: list_unit_extensions(self.course_key, window, search, block_id)
+        )
         return paginator.get_paginated_response(UnitExtensionSerializer(page.items, many=True).data)

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiTypes
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from instructor_plugin import resolve
 from instructor_plugin.backends.data import BlockData, UserData
-from instructor_plugin.backends.exceptions import BlockNotFound, StateNotFound
 from instructor_plugin.grading import (
-    InvalidProblemLocation,
-    LearnerNotEnrolled,
     delete_problem_state,
     get_grading_config_text,
     get_problem_detail,
     reset_learner_attempts,
-    resolve_learner,
-    resolve_problem,
     start_all_attempts_reset,
     start_rescore,
     start_score_override,
 )
-from instructor_plugin.instructor_tasks import AlreadyRunning
 from instructor_plugin.models import InstructorTask
 from instructor_plugin.permissions import (
     BULK_GRADING,
@@ -35,7 +30,7 @@ from instructor_plugin.permissions import (
     VIEW_DASHBOARD,
     has_permission,
 )
-from instructor_plugin.rest_api.errors import BadRequest, TaskConflict
+from instructor_plugin.rest_api.errors import BadRequest
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.grading import (
@@ -49,17 +44,6 @@ from instructor_plugin.rest_api.v2.serializers.grading import (
 )
 
 from .base import InstructorV2APIView
-
-
-@contextmanager
-def _problem_lookup() -> Iterator[None]:
-    """Turn a malformed problem location into a 400 and a block missing from the course into a 404."""
-    try:
-        yield
-    except InvalidProblemLocation:
-        raise BadRequest("Invalid problem location.", "invalid_problem_location") from None
-    except BlockNotFound:
-        raise NotFound("Problem not found.", "problem_not_found") from None
 
 
 class ProblemView(InstructorV2APIView):
@@ -79,8 +63,7 @@ class ProblemView(InstructorV2APIView):
     def get(self, request, course_id, location):
         query = ProblemQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        with _problem_lookup():
-            detail = get_problem_detail(self.course_key, location, query.validated_data.get("email_or_username"))
+        detail = get_problem_detail(self.course_key, location, query.validated_data.get("email_or_username"))
         return Response(ProblemSerializer(detail).data)
 
 
@@ -102,43 +85,36 @@ class GradingConfigView(InstructorV2APIView):
 class _ProblemOperationView(InstructorV2APIView):
     """A grading operation on ``{problem}``, for the learner in query or body ``learner`` or for everyone."""
 
-    #: The 409 message when a task of this operation already runs, for one learner and for everyone.
-    conflict_messages: tuple[str, str] = ("", "")
+    #: Validates the operation's input: the query's parameters and the body's fields (the query's win).
+    input_serializer: type[serializers.Serializer] = LearnerParameterSerializer
 
     def problem(self) -> BlockData:
-        with _problem_lookup():
-            return resolve_problem(self.course_key, self.kwargs["problem"])
+        return resolve.block(self.course_key, self.kwargs["problem"], resolve.PROBLEM)
 
-    def learner(self, *, required: bool) -> UserData | None:
-        identifier = self.request.query_params.get("learner") or self.request.data.get("learner")
+    def operation_input(self) -> dict:
+        body = self.request.data
+        data = (
+            {**{key: body[key] for key in body}, **self.request.query_params.dict()}
+            if isinstance(body, Mapping)
+            else body
+        )
+        serializer = self.input_serializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def learner(self, identifier: str, *, required: bool) -> UserData | None:
         if not identifier:
             if required:
                 raise BadRequest("The learner parameter is required.", "learner_required")
             if not has_permission(self.course_access, BULK_GRADING):
                 raise PermissionDenied("Instructor access required for bulk operations.", "permission_denied")
             return None
-        try:
-            return resolve_learner(self.course_key, identifier)
-        except LearnerNotEnrolled:
-            raise BadRequest("The learner is not enrolled in this course.", "learner_not_enrolled") from None
-
-    def start(self, submit, user: UserData | None) -> InstructorTask:
-        """Run ``submit()``, turning a clash with a running task into the operation's 409."""
-        try:
-            return submit()
-        except AlreadyRunning as exc:
-            raise TaskConflict(exc, self.conflict_messages[0 if user else 1]) from None
-        except StateNotFound:
-            raise _no_state() from None
+        return resolve.learner(self.course_key, identifier, enrolled=True)
 
     @staticmethod
     def accepted(task: InstructorTask, problem: BlockData, user: UserData | None) -> Response:
         scope = {"learners": user.username if user else "all", "problem_location": str(problem.usage_key)}
         return accepted(task, scope=scope)
-
-
-def _no_state() -> NotFound:
-    return NotFound("No state found for this learner and problem.", "state_not_found")
 
 
 class ResetAttemptsView(_ProblemOperationView):
@@ -153,7 +129,6 @@ class ResetAttemptsView(_ProblemOperationView):
     """
 
     permission_name = GIVE_STUDENT_EXTENSION
-    conflict_messages = ("", "A reset task is already running for this problem.")
 
     @documented(
         request=LearnerParameterSerializer,
@@ -163,14 +138,11 @@ class ResetAttemptsView(_ProblemOperationView):
     )
     def post(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=False)
+        user = self.learner(self.operation_input()["learner"], required=False)
         if user is None:
-            task = self.start(lambda: start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key), user)
+            task = start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key)
             return self.accepted(task, block, user)
-        try:
-            result = reset_learner_attempts(request.user.pk, self.course_key, block.usage_key, user)
-        except StateNotFound:
-            raise _no_state() from None
+        result = reset_learner_attempts(request.user.pk, self.course_key, block.usage_key, user)
         return Response(SyncOperationResultSerializer(result).data)
 
 
@@ -192,17 +164,9 @@ class DeleteStateView(_ProblemOperationView):
     )
     def delete(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=True)
-        try:
-            result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
-        except StateNotFound:
-            raise _no_state() from None
+        user = self.learner(self.operation_input()["learner"], required=True)
+        result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
         return Response(SyncOperationResultSerializer(result).data)
-
-
-def _only_if_higher(request) -> bool:
-    value = request.query_params.get("only_if_higher", request.data.get("only_if_higher"))
-    return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
 class RescoreView(_ProblemOperationView):
@@ -215,10 +179,7 @@ class RescoreView(_ProblemOperationView):
     """
 
     permission_name = OVERRIDE_GRADES
-    conflict_messages = (
-        "A rescore task is already running for this learner and problem.",
-        "A rescore task is already running for this problem.",
-    )
+    input_serializer = RescoreRequestSerializer
 
     @documented(
         request=RescoreRequestSerializer,
@@ -228,11 +189,9 @@ class RescoreView(_ProblemOperationView):
     )
     def post(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=False)
-        only_if_higher = _only_if_higher(request)
-        task = self.start(
-            lambda: start_rescore(request.user.pk, self.course_key, block.usage_key, user, only_if_higher), user
-        )
+        data = self.operation_input()
+        user = self.learner(data["learner"], required=False)
+        task = start_rescore(request.user.pk, self.course_key, block.usage_key, user, data["only_if_higher"])
         return self.accepted(task, block, user)
 
 
@@ -247,7 +206,7 @@ class ScoreOverrideView(_ProblemOperationView):
     """
 
     permission_name = OVERRIDE_GRADES
-    conflict_messages = ("A score override task is already running for this learner and problem.", "")
+    input_serializer = ScoreOverrideRequestSerializer
 
     @documented(
         request=ScoreOverrideRequestSerializer,
@@ -257,14 +216,8 @@ class ScoreOverrideView(_ProblemOperationView):
     )
     def put(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(required=True)
-        body = ScoreOverrideRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        score = body.validated_data["score"]
-        try:
-            task = self.start(
-                lambda: start_score_override(request.user.pk, self.course_key, block.usage_key, user, score), user
-            )
-        except ValueError as exc:
-            raise BadRequest(str(exc), "invalid_score") from None
+        data = self.operation_input()
+        user = self.learner(data["learner"], required=True)
+        score = data["score"]
+        task = start_score_override(request.user.pk, self.course_key, block.usage_key, user, score)
         return self.accepted(task, block, user)

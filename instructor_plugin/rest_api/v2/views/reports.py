@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from instructor_plugin.instructor_tasks import AlreadyRunning
+from instructor_plugin import resolve
 from instructor_plugin.permissions import CAN_RESEARCH, ENROLLMENT_REPORT, VIEW_ISSUED_CERTIFICATES
-from instructor_plugin.reports import (
-    REPORT_TYPES,
-    InvalidReportRequest,
-    UnknownReportType,
-    get_report,
-    list_reports,
-    open_report,
-    start_report,
-)
-from instructor_plugin.rest_api.errors import BadRequest, TaskConflict
+from instructor_plugin.reports import REPORT_TYPES, list_reports, open_report, start_report
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.reports import (
@@ -74,16 +64,7 @@ class GenerateReportView(InstructorV2APIView):
     def post(self, request, course_id, report_type):
         options = GenerateReportRequestSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        try:
-            task = start_report(self.course_key, report_type, request.user.pk, options.validated_data)
-        except UnknownReportType as exc:
-            raise BadRequest(str(exc), "invalid_report_type") from None
-        except InvalidReportRequest as exc:
-            raise BadRequest(str(exc), exc.code) from None
-        except AlreadyRunning as exc:
-            raise TaskConflict(
-                exc, "A report generation task is already running. Please wait for it to complete."
-            ) from None
+        task = start_report(self.course_key, report_type, request.user.pk, options.validated_data)
         return accepted(task, status=REPORT_TYPES[report_type])
 
 
@@ -100,11 +81,6 @@ class ReportDownloadView(InstructorV2APIView):
 
     @documented(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, summary="Download a report")
     def get(self, request, course_id, report_id):
-        report = get_report(self.course_key, report_id)
-        if report is None:
-            raise NotFound("Report not found.", "report_not_found")
-        try:
-            content = open_report(report)
-        except FileNotFoundError:
-            raise NotFound("The report file is no longer available.", "report_file_missing") from None
+        report = resolve.report(self.course_key, report_id)
+        content = open_report(report)
         return FileResponse(content, as_attachment=True, filename=report.name, content_type=report.content_type)

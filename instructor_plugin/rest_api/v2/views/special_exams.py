@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from instructor_plugin.permissions import EDIT_PROCTORING_SETTINGS, EXAM_RESULTS, VIEW_DASHBOARD
@@ -27,7 +26,6 @@ from instructor_plugin.rest_api.v2.serializers.special_exams import (
     SpecialExamsQuerySerializer,
 )
 from instructor_plugin.special_exams import (
-    NoAttempts,
     add_allowances,
     get_exam,
     list_allowances,
@@ -80,7 +78,7 @@ class SpecialExamDetailView(SpecialExamView):
 
     @documented(responses={200: SpecialExamSerializer})
     def get(self, request, course_id, exam_id):
-        return Response(SpecialExamSerializer(get_exam(self.course_key, int(exam_id))).data)
+        return Response(SpecialExamSerializer(get_exam(self.course_key, exam_id)).data)
 
 
 class CourseExamAttemptsView(SpecialExamView):
@@ -101,7 +99,7 @@ class CourseExamAttemptsView(SpecialExamView):
     def get(self, request, course_id):
         return self.attempts(request)
 
-    def attempts(self, request, exam_id: int | None = None):
+    def attempts(self, request, exam_id: str | None = None):
         query = self.validated_query(request, ExamListQuerySerializer)
         paginator = self.pagination_class()
         page = paginator.paginate(
@@ -126,7 +124,7 @@ class SpecialExamAttemptsView(CourseExamAttemptsView):
         operation_id="courses_special_exams_exam_attempts_list",
     )
     def get(self, request, course_id, exam_id):
-        return self.attempts(request, int(exam_id))
+        return self.attempts(request, exam_id)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -144,10 +142,7 @@ class ResetExamAttemptView(SpecialExamView):
         responses={200: ResetAttemptResponseSerializer},
     )
     def post(self, request, course_id, exam_id, username):
-        try:
-            message = reset_attempts(request.user.pk, self.course_key, int(exam_id), username)
-        except NoAttempts:
-            raise NotFound("No attempts found for this user on this exam.", "attempt_not_found") from None
+        message = reset_attempts(request.user.pk, self.course_key, exam_id, username)
         return Response({"success": True, "message": message})
 
 
@@ -211,7 +206,8 @@ class ExamAllowanceView(SpecialExamView):
         body = AllowanceRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        rows = add_allowances(self.course_key, [int(exam_id)], data["user_ids"], data["allowance_type"], data["value"])
+        exam = get_exam(self.course_key, exam_id)
+        rows = add_allowances(self.course_key, [exam.id], data["user_ids"], data["allowance_type"], data["value"])
         return Response(AllowanceResponseSerializer({"allowance_type": data["allowance_type"], "results": rows}).data)
 
     @documented(request=RemoveAllowanceRequestSerializer, responses={200: AllowanceResponseSerializer})
@@ -219,7 +215,7 @@ class ExamAllowanceView(SpecialExamView):
         body = RemoveAllowanceRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        rows = remove_allowances(self.course_key, int(exam_id), data["user_ids"], data["allowance_type"])
+        rows = remove_allowances(self.course_key, exam_id, data["user_ids"], data["allowance_type"])
         return Response(AllowanceResponseSerializer({"allowance_type": data["allowance_type"], "results": rows}).data)
 
 

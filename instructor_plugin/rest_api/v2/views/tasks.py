@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import UsageKey
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from instructor_plugin.backends.exceptions import AmbiguousIdentifier, UserNotFound
-from instructor_plugin.backends.registry import get_backend
-from instructor_plugin.instructor_tasks import get_task, list_running_tasks, list_task_history, list_task_results
+from instructor_plugin import resolve
+from instructor_plugin.grading import find_instructor_tasks
+from instructor_plugin.instructor_tasks import list_task_results
 from instructor_plugin.models import InstructorTask
 from instructor_plugin.permissions import SHOW_TASKS, has_permission
-from instructor_plugin.rest_api.errors import BadRequest
 from instructor_plugin.rest_api.pagination import BackendPagination
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.v2.serializers.tasks import (
@@ -33,13 +29,8 @@ class _TaskView(InstructorV2APIView):
     permission_classes = (CourseResolved,)
 
     def get_task(self, task_id: str) -> InstructorTask:
-        task = get_task(self.course_key, task_id)
-        own = task is not None and task.requester_id == self.request.user.pk
-        if not own and not has_permission(self.course_access, SHOW_TASKS):
-            raise PermissionDenied("You may only see tasks you started.", "permission_denied")
-        if task is None:
-            raise NotFound("Task not found.", "task_not_found")
-        return task
+        sees_all = has_permission(self.course_access, SHOW_TASKS)
+        return resolve.task(self.course_key, task_id, requester_id=None if sees_all else self.request.user.pk)
 
 
 class TaskStatusView(_TaskView):
@@ -81,31 +72,6 @@ class TaskResultsView(_TaskView):
         return paginator.get_paginated_response(TaskResultSerializer(page.items, many=True).data)
 
 
-def find_tasks(course_key, problem_location: str, identifier: str) -> list[InstructorTask]:
-    """
-    Running tasks, or the history of a problem (for one learner when ``identifier`` is given).
-
-    Raises :class:`BadRequest` with the messages the Open edX endpoint uses.
-    """
-    learner_id = None
-    if identifier:
-        try:
-            learner_id = get_backend().users.find_user(identifier).id
-        except (UserNotFound, AmbiguousIdentifier):
-            raise BadRequest("Invalid student identifier", "invalid_student_identifier") from None
-        if not problem_location:
-            raise BadRequest(
-                "unique_student_identifier must be used with problem_location_str", "problem_location_required"
-            )
-    if not problem_location:
-        return list_running_tasks(course_key)
-    try:
-        usage_key = UsageKey.from_string(problem_location).map_into_course(course_key)
-    except InvalidKeyError:
-        raise BadRequest("Invalid problem location", "invalid_problem_location") from None
-    return list_task_history(course_key, usage_key, learner_id)
-
-
 class InstructorTaskListView(InstructorV2APIView):
     """
     The course's pending and running tasks, or the task history of a problem (and learner).
@@ -122,7 +88,7 @@ class InstructorTaskListView(InstructorV2APIView):
     def get(self, request, course_id):
         query = InstructorTaskListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        tasks = find_tasks(
+        tasks = find_instructor_tasks(
             self.course_key,
             query.validated_data.get("problem_location_str", "").strip(),
             query.validated_data.get("unique_student_identifier", "").strip(),

@@ -2,21 +2,17 @@
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from instructor_plugin.access import list_team
 from instructor_plugin.course_team import (
-    InactiveUser,
-    SelfInstructorRevocation,
     available_roles,
-    can_manage_role,
+    check_manageable_roles,
     editable_roles,
     modify_team,
     revoke_member_roles,
 )
 from instructor_plugin.permissions import MANAGE_COURSE_TEAM
-from instructor_plugin.rest_api.errors import BadRequest, Conflict
 from instructor_plugin.rest_api.pagination import BackendPagination
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.v2.serializers.team import (
@@ -96,7 +92,7 @@ class CourseTeamView(InstructorV2APIView):
         body = TeamModifyRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         role, action = body.validated_data["role"], body.validated_data["action"]
-        _check_roles(self.course, self.course_access, [role])
+        check_manageable_roles(self.course, self.course_access, [role])
         results = modify_team(self.course_key, request.user.pk, body.validated_data["identifiers"], role, action)
         return Response(TeamModifyResponseSerializer({"action": action, "role": role, "results": results}).data)
 
@@ -118,22 +114,7 @@ class CourseTeamMemberView(InstructorV2APIView):
         body = TeamRevokeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         roles = body.validated_data["roles"]
-        _check_roles(self.course, self.course_access, roles)
-        try:
-            user = revoke_member_roles(self.course_key, request.user.pk, email_or_username, roles)
-        except InactiveUser:
-            raise BadRequest(f"User '{email_or_username}' is inactive.", "inactive_user") from None
-        except SelfInstructorRevocation:
-            raise Conflict(
-                "Instructors cannot remove their own instructor access.", "self_instructor_revocation"
-            ) from None
+        check_manageable_roles(self.course, self.course_access, roles)
+        user = revoke_member_roles(self.course_key, request.user.pk, email_or_username, roles)
         outcome = {"identifier": user.username, "roles": roles, "action": "revoke", "success": True}
         return Response(TeamRevokeResponseSerializer(outcome).data)
-
-
-def _check_roles(course, access, roles) -> None:
-    unknown = [role for role in roles if role not in available_roles(course)]
-    if unknown:
-        raise BadRequest(f"Not a role of this course: {', '.join(unknown)}.", "unknown_role")
-    if not all(can_manage_role(access, role) for role in roles):
-        raise PermissionDenied("You do not have permission to change these roles.", "role_not_manageable")
