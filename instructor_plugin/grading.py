@@ -279,10 +279,22 @@ def _scope(usage_key: UsageKey, user: UserData | None) -> str:
     return f"{usage_key}:{user.id if user else ALL_LEARNERS}"
 
 
-def _submit(name: str, course_key: CourseKey, *args: object, conflict: str, **kwargs: object) -> InstructorTask:
+def _submit(
+    name: str,
+    course_key: CourseKey,
+    requester_id: int | None,
+    task_input: dict,
+    *,
+    scope: str,
+    usage_key: UsageKey,
+    learner_id: int | None = None,
+    conflict: str,
+) -> InstructorTask:
     """:func:`submit_task`, its ``AlreadyRunning`` saying ``conflict``."""
     try:
-        return submit_task(name, course_key, *args, **kwargs)
+        return submit_task(
+            name, course_key, requester_id, task_input, scope=scope, usage_key=usage_key, learner_id=learner_id
+        )
     except AlreadyRunning as running:
         raise AlreadyRunning(running.task, message=conflict) from None
 

@@ -101,4 +101,4 @@ class HasCoursePermission(BasePermission):
     message = "You do not have permission to perform this action in this course."
 
     def has_permission(self, request, view) -> bool:
-        return has_permission(view.course_access, view.permission_name)
+        return has_permission(view.course_access, view.get_permission_name())

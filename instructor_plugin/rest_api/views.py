@@ -6,12 +6,12 @@ from django.utils.module_loading import import_string
 from drf_spectacular.openapi import AutoSchema
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.views import APIView
 
 from .. import resolve
-from ..access import get_course_access
+from ..access import CourseAccess, get_course_access
 from ..backends.data import CourseData
 from ..conf import plugin_setting
 from ..permissions import HasCoursePermission
@@ -44,15 +44,20 @@ class CourseAPIView(APIView):
     drf-spectacular, whatever the host's REST framework defaults are.
     """
 
-    parser_classes = (ObjectJSONParser, LimitedFormParser, MultiPartParser)
-    permission_classes = (CourseResolved, HasCoursePermission)
+    parser_classes: tuple[type[BaseParser], ...] = (ObjectJSONParser, LimitedFormParser, MultiPartParser)
+    permission_classes: tuple[type[BasePermission], ...] = (CourseResolved, HasCoursePermission)
     permission_name: str = ""
     schema = AutoSchema()
     course: CourseData
+    course_access: CourseAccess
 
     @property
     def course_key(self) -> CourseKey:
         return self.course.course_key
+
+    def get_permission_name(self) -> str:
+        """The permission the caller needs in the course (views that vary it by method override this)."""
+        return self.permission_name
 
     def get_authenticators(self):
         return [import_string(path)() for path in plugin_setting("AUTHENTICATION_CLASSES")]

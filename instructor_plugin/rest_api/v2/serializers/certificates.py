@@ -98,7 +98,8 @@ class CertificateLearnersResultSerializer(serializers.Serializer):
     """Per-learner outcomes."""
 
     success = serializers.ListField(child=serializers.CharField())
-    errors = CertificateLearnerErrorSerializer(many=True)
+    # The wire field is named ``errors``, like DRF's Serializer.errors property it shadows on the class.
+    errors = CertificateLearnerErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class CertificateMessageSerializer(serializers.Serializer):

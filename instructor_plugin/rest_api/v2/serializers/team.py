@@ -39,7 +39,7 @@ class TeamMemberSerializer(serializers.Serializer):
 
     def get_roles(self, member) -> list[dict]:
         held = [*member.course_roles, *member.forum_roles]
-        return TeamRoleSerializer([role for role in TEAM_ROLE_ORDER if role in held], many=True).data
+        return list(TeamRoleSerializer([role for role in TEAM_ROLE_ORDER if role in held], many=True).data)
 
 
 class TeamModifyRequestSerializer(serializers.Serializer):

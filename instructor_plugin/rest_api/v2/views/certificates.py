@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from instructor_plugin.backends.data import CertificateFilter
@@ -30,6 +30,7 @@ from instructor_plugin.permissions import (
     VIEW_ISSUED_CERTIFICATES,
 )
 from instructor_plugin.rest_api.pagination import BackendPagination
+from instructor_plugin.rest_api.parsers import LimitedFormParser
 from instructor_plugin.rest_api.schema import documented
 from instructor_plugin.rest_api.tasks import accepted
 from instructor_plugin.rest_api.v2.serializers.certificates import (
@@ -206,7 +207,7 @@ class BulkCertificateExceptionsView(InstructorV2APIView):
     """
 
     permission_name = CERTIFICATE_EXCEPTION_VIEW
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (MultiPartParser, LimitedFormParser)
 
     @documented(
         request={"multipart/form-data": CertificateBulkUploadSerializer},

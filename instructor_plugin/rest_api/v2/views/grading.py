@@ -102,14 +102,19 @@ class _ProblemOperationView(InstructorV2APIView):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    def learner(self, identifier: str, *, required: bool) -> UserData | None:
+    def learner(self, identifier: str) -> UserData:
+        """The enrolled learner named by ``identifier``, which is required."""
         if not identifier:
-            if required:
-                raise BadRequest("The learner parameter is required.", "learner_required")
-            if not has_permission(self.course_access, BULK_GRADING):
-                raise PermissionDenied("Instructor access required for bulk operations.", "permission_denied")
-            return None
+            raise BadRequest("The learner parameter is required.", "learner_required")
         return resolve.learner(self.course_key, identifier, enrolled=True)
+
+    def learner_or_everyone(self, identifier: str) -> UserData | None:
+        """The learner named, or ``None`` for every learner (a bulk operation, for instructors only)."""
+        if identifier:
+            return self.learner(identifier)
+        if not has_permission(self.course_access, BULK_GRADING):
+            raise PermissionDenied("Instructor access required for bulk operations.", "permission_denied")
+        return None
 
     @staticmethod
     def accepted(task: InstructorTask, problem: BlockData, user: UserData | None) -> Response:
@@ -138,7 +143,7 @@ class ResetAttemptsView(_ProblemOperationView):
     )
     def post(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(self.operation_input()["learner"], required=False)
+        user = self.learner_or_everyone(self.operation_input()["learner"])
         if user is None:
             task = start_all_attempts_reset(request.user.pk, self.course_key, block.usage_key)
             return self.accepted(task, block, user)
@@ -164,7 +169,7 @@ class DeleteStateView(_ProblemOperationView):
     )
     def delete(self, request, course_id, problem):
         block = self.problem()
-        user = self.learner(self.operation_input()["learner"], required=True)
+        user = self.learner(self.operation_input()["learner"])
         result = delete_problem_state(request.user.pk, self.course_key, block.usage_key, user)
         return Response(SyncOperationResultSerializer(result).data)
 
@@ -190,7 +195,7 @@ class RescoreView(_ProblemOperationView):
     def post(self, request, course_id, problem):
         block = self.problem()
         data = self.operation_input()
-        user = self.learner(data["learner"], required=False)
+        user = self.learner_or_everyone(data["learner"])
         task = start_rescore(request.user.pk, self.course_key, block.usage_key, user, data["only_if_higher"])
         return self.accepted(task, block, user)
 
@@ -217,7 +222,7 @@ class ScoreOverrideView(_ProblemOperationView):
     def put(self, request, course_id, problem):
         block = self.problem()
         data = self.operation_input()
-        user = self.learner(data["learner"], required=True)
+        user = self.learner(data["learner"])
         score = data["score"]
         task = start_score_override(request.user.pk, self.course_key, block.usage_key, user, score)
         return self.accepted(task, block, user)

@@ -49,8 +49,7 @@ class GenerateReportView(InstructorV2APIView):
     ``"Invalid report type: x"``; a report of the same type still running is a 409 naming its task.
     """
 
-    @property
-    def permission_name(self) -> str:
+    def get_permission_name(self) -> str:
         if self.kwargs.get("report_type") == "issued_certificates":
             return VIEW_ISSUED_CERTIFICATES
         return CAN_RESEARCH

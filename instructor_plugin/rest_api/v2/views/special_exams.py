@@ -232,8 +232,7 @@ class ProctoringSettingsView(InstructorV2APIView):
     with the settings; ``proctoring_provider`` and unknown keys are ignored.
     """
 
-    @property
-    def permission_name(self) -> str:
+    def get_permission_name(self) -> str:
         return VIEW_DASHBOARD if self.request.method in ("GET", "HEAD", "OPTIONS") else EDIT_PROCTORING_SETTINGS
 
     @documented(responses={200: ProctoringSettingsSerializer})
