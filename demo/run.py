@@ -5,6 +5,8 @@ http://localhost:8000 until Ctrl-C (or SIGTERM), which stops the worker too.
 
 ``DEMO_LEARNERS`` (default 50) sets how many learners the first seeding enrolls; to reseed,
 run ``python demo/manage.py seed_demo_course --learners N`` or delete ``demo/data/``.
+``DEMO_BIND`` (default ``0.0.0.0:8000``) is the address and port to serve on; ``DEMO_DATA_DIR``
+(default ``demo/data/``) the folder holding everything the demo host writes.
 """
 
 import os
@@ -19,9 +21,9 @@ from django.core.management import call_command
 from django.db import connections
 
 DEMO_DIR = Path(__file__).resolve().parent
-DATA_DIR = DEMO_DIR / "data"
+DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", DEMO_DIR / "data")).resolve()
 SETTINGS_MODULE = "demo_host.settings"
-ADDRESS = "0.0.0.0:8000"
+ADDRESS = os.environ.get("DEMO_BIND", "0.0.0.0:8000")
 WORKER_STOP_SECONDS = 15
 
 
@@ -70,11 +72,13 @@ def stop(worker: subprocess.Popen) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    DATA_DIR.mkdir(exist_ok=True)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Absolute, so that the worker (started in demo/) and this process share one folder.
+    os.environ["DEMO_DATA_DIR"] = str(DATA_DIR)
     prepare_database()
     environment = demo_environment()
     print(
-        f"\nDemo host on http://localhost:8000 (sign in at /login, e.g. instructor / edx; API docs at "
+        f"\nDemo host on http://{ADDRESS} (sign in at /login, e.g. instructor / edx; API docs at "
         f"/api/instructor/v2/docs/). Data in {DATA_DIR}. Ctrl-C stops it.\n",
         flush=True,
     )

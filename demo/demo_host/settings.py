@@ -1,8 +1,9 @@
 """
 Settings of the demo host: the plugin installed through its ``lms.djangoapp`` entry point, as in an LMS.
 
-Everything it writes lives in ``demo/data/``: the SQLite database, the Celery broker and results
-(no broker server needed), the cache shared by the web process and the worker, and sent emails.
+Everything it writes lives in ``demo/data/`` (or ``DEMO_DATA_DIR``): the SQLite database, the
+Celery broker and results (no broker server needed), the cache shared by the web process and the
+worker, and sent emails.
 
 Environment:
 
@@ -19,7 +20,7 @@ from corsheaders.defaults import default_headers
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 HOST_DIR = Path(__file__).resolve().parent
-DATA_DIR = HOST_DIR.parent / "data"
+DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", HOST_DIR.parent / "data"))
 BROKER_DIR = DATA_DIR / "broker"
 RESULTS_DIR = DATA_DIR / "results"
 for folder in (BROKER_DIR / "queue", BROKER_DIR / "processed", BROKER_DIR / "control", RESULTS_DIR):
