@@ -38,8 +38,8 @@ EXPECTED_OPERATIONS = {
 }
 #: Operations whose success is a 204 without a body.
 NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete")}
-#: Endpoints answering a file rather than JSON, with the media type their success documents.
-FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": "application/octet-stream"}
+#: Endpoints answering a file rather than JSON, with the media types their success documents.
+FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip")}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ERROR_STATUSES = {"400", "401", "403", "404"}
 
@@ -102,8 +102,10 @@ def test_every_operation_documents_its_success(document):
             continue
         assert successes in (["200"], ["202"], ["200", "202"]), (path, method)
         for status in successes:
-            media_type = FILE_DOWNLOADS.get(path, "application/json")
-            assert operation["responses"][status]["content"][media_type]["schema"], (path, method)
+            content = operation["responses"][status]["content"]
+            assert set(content) == set(FILE_DOWNLOADS.get(path, ("application/json",))), (path, method)
+            for media_type in content:
+                assert content[media_type]["schema"], (path, method, media_type)
 
 
 #: The writes that take a file upload instead of JSON.

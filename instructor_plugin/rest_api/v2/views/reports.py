@@ -29,6 +29,9 @@ from instructor_plugin.rest_api.v2.serializers.reports import (
 
 from .base import InstructorV2APIView
 
+#: What report files are stored as: CSV, and ZIP for the open-response submission files.
+REPORT_MEDIA_TYPES = ("text/csv", "application/zip")
+
 
 class ReportDownloadsView(InstructorV2APIView):
     """
@@ -98,7 +101,10 @@ class ReportDownloadView(InstructorV2APIView):
 
     permission_name = ENROLLMENT_REPORT
 
-    @documented(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, summary="Download a report")
+    @documented(
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in REPORT_MEDIA_TYPES},
+        summary="Download a report",
+    )
     def get(self, request, course_id, report_id):
         report = get_report(self.course_key, report_id)
         if report is None:
