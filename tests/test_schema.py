@@ -112,11 +112,31 @@ def test_every_operation_documents_its_success(document):
 MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk"}
 
 
+#: The DELETEs that take a body (the MFE sends one), with its component.
+DELETE_BODIES = {
+    f"{V2}/team/{{email_or_username}}": "TeamRevokeRequest",
+    f"{V2}/certificates/exceptions": "CertificateLearnerRequest",
+    f"{V2}/certificates/invalidations": "CertificateLearnerRequest",
+    f"{V2}/special_exams/{{exam_id}}/allowance": "RemoveAllowanceRequest",
+    f"{V2}/{{problem}}/grading/state": "LearnerParameter",
+}
+
+
 def test_every_write_documents_its_request_body(document):
     for path, method, operation in operations(document):
         if method in {"post", "put", "patch"}:
             media_type = "multipart/form-data" if path in MULTIPART_UPLOADS else "application/json"
             assert operation["requestBody"]["content"][media_type]["schema"], (path, method)
+
+
+def test_deletes_that_take_a_body_document_it(document):
+    deletes = {path: operation for path, method, operation in operations(document) if method == "delete"}
+
+    for path, component in DELETE_BODIES.items():
+        schema = deletes[path]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{component}"}, path
+    for path in set(deletes) - set(DELETE_BODIES):
+        assert "requestBody" not in deletes[path], path
 
 
 def test_the_error_envelope_component(document):

@@ -20,7 +20,25 @@ SCHEMA_SETTINGS = {
     "DESCRIPTION": "The back end of the Open edX instructor dashboard.",
     "VERSION": __version__,
     "SCHEMA_PATH_PREFIX": "/api/instructor/v2/",
+    # One name for the course-team roles, whether a body names one (``role``) or several (``roles``).
+    "ENUM_NAME_OVERRIDES": {"TeamRoleEnum": "instructor_plugin.access.TEAM_ROLE_ORDER"},
 }
+
+
+class DeleteWithBodyAutoSchema(AutoSchema):
+    """
+    The schema of a DELETE that takes a body, which drf-spectacular keeps to POST, PUT and PATCH.
+
+    The MFE sends one to revoke team roles and to remove certificate exceptions and
+    invalidations, exam allowances and a learner's problem state.
+    """
+
+    def _get_request_body(self, direction="request"):
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
 
 ERROR_ENVELOPE = inline_serializer(
@@ -44,13 +62,15 @@ COMMON_ERRORS = {400: ERROR_ENVELOPE, 401: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 
 
 def documented(*, responses: dict, errors: tuple[int, ...] = (), **schema):
     """
-    ``extend_schema`` on a view method, based on drf-spectacular's ``AutoSchema``.
+    ``extend_schema`` on a view method, based on drf-spectacular's ``AutoSchema`` (or, for a
+    DELETE that declares its ``request``, :class:`DeleteWithBodyAutoSchema`).
 
     The common error responses are added to ``responses``, with any extra ``errors`` statuses.
     """
 
     def decorate(method):
-        method.schema = AutoSchema
+        takes_body = method.__name__ == "delete" and "request" in schema
+        method.schema = DeleteWithBodyAutoSchema if takes_body else AutoSchema
         all_responses = {**COMMON_ERRORS, **dict.fromkeys(errors, ERROR_ENVELOPE), **responses}
         return extend_schema(responses=all_responses, **schema)(method)
 
