@@ -118,7 +118,7 @@ DELETE_BODIES = {
     f"{V2}/certificates/exceptions": "CertificateLearnerRequest",
     f"{V2}/certificates/invalidations": "CertificateLearnerRequest",
     f"{V2}/special_exams/{{exam_id}}/allowance": "RemoveAllowanceRequest",
-    f"{V2}/{{problem}}/grading/state": "LearnerParameter",
+    f"{V2}/{{problem}}/grading/state": "LearnerParameterRequest",
 }
 
 
@@ -137,6 +137,30 @@ def test_deletes_that_take_a_body_document_it(document):
         assert schema == {"$ref": f"#/components/schemas/{component}"}, path
     for path in set(deletes) - set(DELETE_BODIES):
         assert "requestBody" not in deletes[path], path
+
+
+def test_request_lists_that_refuse_empty_say_min_items(document):
+    schemas = document["components"]["schemas"]
+
+    assert schemas["EnrollmentModifyRequest"]["properties"]["identifier"]["minItems"] == 1
+    assert schemas["TeamModifyRequest"]["properties"]["identifiers"]["minItems"] == 1
+    assert schemas["TeamRevokeRequest"]["properties"]["roles"]["minItems"] == 1
+
+
+def test_request_strings_that_refuse_blank_say_min_length(document):
+    schemas = document["components"]["schemas"]
+
+    assert schemas["CertificateLearnerRequest"]["properties"]["username"]["minLength"] == 1
+    assert schemas["EnrollmentModifyRequest"]["properties"]["identifier"]["items"]["minLength"] == 1
+    assert "minLength" not in schemas["EnrollmentModifyRequest"]["properties"]["reason"]
+    # Responses keep their own components, without request-only constraints.
+    assert "minLength" not in schemas["EnrolledLearner"]["properties"]["username"]
+
+
+def test_request_components_are_named_once(document):
+    names = set(document["components"]["schemas"])
+
+    assert not {name for name in names if name.endswith("RequestRequest")}
 
 
 def test_the_error_envelope_component(document):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.module_loading import import_string
-from drf_spectacular.openapi import AutoSchema
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.exceptions import NotFound
@@ -16,6 +15,7 @@ from ..backends.registry import get_backend
 from ..conf import plugin_setting
 from ..permissions import HasCoursePermission
 from .errors import exception_handler
+from .schema import InstructorAutoSchema
 
 
 class CourseResolved(IsAuthenticated):
@@ -48,7 +48,7 @@ class CourseAPIView(APIView):
 
     permission_classes = (CourseResolved, HasCoursePermission)
     permission_name: str = ""
-    schema = AutoSchema()
+    schema = InstructorAutoSchema()
     course: CourseData
 
     @property
