@@ -157,6 +157,16 @@ def test_request_strings_that_refuse_blank_say_min_length(document):
     assert "minLength" not in schemas["EnrolledLearner"]["properties"]["username"]
 
 
+PAGINATED = f"{V2}/enrollments"
+
+
+def test_page_parameters_say_their_bounds(document):
+    parameters = {p["name"]: p["schema"] for p in document["paths"][PAGINATED]["get"]["parameters"]}
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+
+
 def test_request_components_are_named_once(document):
     names = set(document["components"]["schemas"])
 
