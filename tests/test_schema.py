@@ -10,6 +10,7 @@ from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
+from instructor_plugin.reports import REPORT_TYPES
 from tests.conftest import COURSE_ID, v2
 
 SCHEMA_URL = "/api/instructor/v2/schema/"
@@ -165,6 +166,14 @@ def test_page_parameters_say_their_bounds(document):
 
     assert parameters["page"] == {"type": "integer", "minimum": 1}
     assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+def test_report_type_is_one_of_the_report_types(document):
+    operation = document["paths"][f"{V2}/reports/{{report_type}}/generate"]["post"]
+    (report_type,) = [p for p in operation["parameters"] if p["name"] == "report_type"]
+
+    assert report_type["in"] == "path"
+    assert report_type["schema"]["enum"] == sorted(REPORT_TYPES)
 
 
 def test_request_components_are_named_once(document):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -73,6 +74,7 @@ class GenerateReportView(InstructorV2APIView):
         responses={202: GenerateReportResponseSerializer},
         errors=(400, 409),
         summary="Generate a report",
+        parameters=[OpenApiParameter("report_type", str, OpenApiParameter.PATH, enum=sorted(REPORT_TYPES))],
     )
     def post(self, request, course_id, report_type):
         options = GenerateReportRequestSerializer(data=request.data)
