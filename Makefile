@@ -37,8 +37,8 @@ fuzz: $(VENV)/.installed-fuzz ## schemathesis over the whole API of a throwaway 
 	$(BIN)/python .ci/fuzz
 
 lint: $(VENV)/.installed-ci ## ruff (lint + format check) and the import-linter contracts
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check . .ci/fuzz
+	$(BIN)/ruff format --check . .ci/fuzz
 	$(BIN)/lint-imports
 
 benchmark: $(VENV)/.installed-ci ## seed 100,000 learners and print the figures (see benchmarks/)
