@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help demo test test-postgresql test-mysql test-worker lint typecheck benchmark compile-requirements clean
+.PHONY: help demo test test-postgresql test-mysql test-worker fuzz lint typecheck benchmark compile-requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -33,9 +33,12 @@ BROKER ?= redis://127.0.0.1:6379/15
 test-worker: $(VENV)/.installed-ci ## the task tests through a real Celery worker (PostgreSQL, $$BROKER)
 	INSTRUCTOR_PLUGIN_TEST_DB=postgresql INSTRUCTOR_PLUGIN_TEST_BROKER=$(BROKER) $(BIN)/pytest -p no:cacheprovider worker_tests
 
+fuzz: $(VENV)/.installed-fuzz ## schemathesis over the whole API of a throwaway demo host, as several roles
+	$(BIN)/python .ci/fuzz
+
 lint: $(VENV)/.installed-ci ## ruff (lint + format check), the import-linter contracts and mypy
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check . .ci/fuzz
+	$(BIN)/ruff format --check . .ci/fuzz
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
@@ -47,7 +50,7 @@ benchmark: $(VENV)/.installed-ci ## seed 100,000 learners and print the figures 
 
 compile-requirements: | $(BIN)/python ## re-pin requirements/*.txt from the .in files
 	$(BIN)/pip install --quiet pip-tools
-	for f in base test ci dev demo; do \
+	for f in base test ci dev demo fuzz; do \
 		$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe requirements/$$f.in -o requirements/$$f.txt; \
 	done
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
+from instructor_plugin.reports import REPORT_TYPES
 from tests.conftest import COURSE_ID, v2
 
 SCHEMA_URL = "/api/instructor/v2/schema/"
@@ -38,8 +39,8 @@ EXPECTED_OPERATIONS = {
 }
 #: Operations whose success is a 204 without a body.
 NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete")}
-#: Endpoints answering a file rather than JSON, with the media type their success documents.
-FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": "application/octet-stream"}
+#: Endpoints answering a file rather than JSON, with the media types their success documents.
+FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip")}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ERROR_STATUSES = {"400", "401", "403", "404"}
 
@@ -102,12 +103,24 @@ def test_every_operation_documents_its_success(document):
             continue
         assert successes in (["200"], ["202"], ["200", "202"]), (path, method)
         for status in successes:
-            media_type = FILE_DOWNLOADS.get(path, "application/json")
-            assert operation["responses"][status]["content"][media_type]["schema"], (path, method)
+            content = operation["responses"][status]["content"]
+            assert set(content) == set(FILE_DOWNLOADS.get(path, ("application/json",))), (path, method)
+            for media_type in content:
+                assert content[media_type]["schema"], (path, method, media_type)
 
 
 #: The writes that take a file upload instead of JSON.
 MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk"}
+
+
+#: The DELETEs that take a body (the MFE sends one), with its component.
+DELETE_BODIES = {
+    f"{V2}/team/{{email_or_username}}": "TeamRevokeRequest",
+    f"{V2}/certificates/exceptions": "CertificateLearnerRequest",
+    f"{V2}/certificates/invalidations": "CertificateLearnerRequest",
+    f"{V2}/special_exams/{{exam_id}}/allowance": "RemoveAllowanceRequest",
+    f"{V2}/{{problem}}/grading/state": "LearnerParameterRequest",
+}
 
 
 def test_every_write_documents_its_request_body(document):
@@ -115,6 +128,58 @@ def test_every_write_documents_its_request_body(document):
         if method in {"post", "put", "patch"}:
             media_type = "multipart/form-data" if path in MULTIPART_UPLOADS else "application/json"
             assert operation["requestBody"]["content"][media_type]["schema"], (path, method)
+
+
+def test_deletes_that_take_a_body_document_it(document):
+    deletes = {path: operation for path, method, operation in operations(document) if method == "delete"}
+
+    for path, component in DELETE_BODIES.items():
+        schema = deletes[path]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{component}"}, path
+    for path in set(deletes) - set(DELETE_BODIES):
+        assert "requestBody" not in deletes[path], path
+
+
+def test_request_lists_that_refuse_empty_say_min_items(document):
+    schemas = document["components"]["schemas"]
+
+    assert schemas["EnrollmentModifyRequest"]["properties"]["identifier"]["minItems"] == 1
+    assert schemas["TeamModifyRequest"]["properties"]["identifiers"]["minItems"] == 1
+    assert schemas["TeamRevokeRequest"]["properties"]["roles"]["minItems"] == 1
+
+
+def test_request_strings_that_refuse_blank_say_min_length(document):
+    schemas = document["components"]["schemas"]
+
+    assert schemas["CertificateLearnerRequest"]["properties"]["username"]["minLength"] == 1
+    assert schemas["EnrollmentModifyRequest"]["properties"]["identifier"]["items"]["minLength"] == 1
+    assert "minLength" not in schemas["EnrollmentModifyRequest"]["properties"]["reason"]
+    # Responses keep their own components, without request-only constraints.
+    assert "minLength" not in schemas["EnrolledLearner"]["properties"]["username"]
+
+
+PAGINATED = f"{V2}/enrollments"
+
+
+def test_page_parameters_say_their_bounds(document):
+    parameters = {p["name"]: p["schema"] for p in document["paths"][PAGINATED]["get"]["parameters"]}
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+def test_report_type_is_one_of_the_report_types(document):
+    operation = document["paths"][f"{V2}/reports/{{report_type}}/generate"]["post"]
+    (report_type,) = [p for p in operation["parameters"] if p["name"] == "report_type"]
+
+    assert report_type["in"] == "path"
+    assert report_type["schema"]["enum"] == sorted(REPORT_TYPES)
+
+
+def test_request_components_are_named_once(document):
+    names = set(document["components"]["schemas"])
+
+    assert not {name for name in names if name.endswith("RequestRequest")}
 
 
 def test_the_error_envelope_component(document):

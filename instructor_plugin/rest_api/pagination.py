@@ -76,6 +76,17 @@ class BackendPagination(DefaultPagination):
             }
         )
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """``page`` counts from 1; ``page_size`` is between 1 and ``max_page_size``."""
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {
             "type": "object",

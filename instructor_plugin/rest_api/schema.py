@@ -2,13 +2,14 @@
 The OpenAPI schema of the plugin, correct whatever the host's ``DEFAULT_SCHEMA_CLASS`` is.
 
 drf-spectacular's method-level ``extend_schema`` builds on the host's default schema
-class, and an LMS keeps DRF's own there; :func:`documented` pins drf-spectacular's
-``AutoSchema`` instead. The authentication extensions describe edx-drf-extensions'
-JWT and session authentication.
+class, and an LMS keeps DRF's own there; :func:`documented` pins :class:`InstructorAutoSchema`
+instead. The authentication extensions describe edx-drf-extensions' JWT and session
+authentication.
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
@@ -20,7 +21,50 @@ SCHEMA_SETTINGS = {
     "DESCRIPTION": "The back end of the Open edX instructor dashboard.",
     "VERSION": __version__,
     "SCHEMA_PATH_PREFIX": "/api/instructor/v2/",
+    # Request bodies get components of their own, in which a field that refuses "" says
+    # ``minLength: 1``: what a client may send is what the server accepts.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the course-team roles, whether a body names one (``role``) or several (``roles``).
+    "ENUM_NAME_OVERRIDES": {"TeamRoleEnum": "instructor_plugin.access.TEAM_ROLE_ORDER"},
 }
+
+
+class InstructorAutoSchema(AutoSchema):
+    """
+    drf-spectacular's ``AutoSchema``, where a request list field that refuses ``[]`` says ``minItems: 1``.
+
+    With request components split off, ``FooRequestSerializer`` is the component ``FooRequest``
+    (drf-spectacular would add a second ``Request``).
+    """
+
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        if direction == "request" and spectacular_settings.COMPONENT_SPLIT_REQUEST:
+            return name.removesuffix("Serializer").removesuffix("Request")
+        return name
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        refuses_empty = isinstance(field, serializers.ListField | serializers.ListSerializer) and not field.allow_empty
+        if direction == "request" and refuses_empty and schema.get("type") == "array":
+            schema.setdefault("minItems", 1)
+        return schema
+
+
+class DeleteWithBodyAutoSchema(InstructorAutoSchema):
+    """
+    The schema of a DELETE that takes a body, which drf-spectacular keeps to POST, PUT and PATCH.
+
+    The MFE sends one to revoke team roles and to remove certificate exceptions and
+    invalidations, exam allowances and a learner's problem state.
+    """
+
+    def _get_request_body(self, direction="request"):
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
 
 ERROR_ENVELOPE = inline_serializer(
@@ -44,13 +88,15 @@ COMMON_ERRORS = {400: ERROR_ENVELOPE, 401: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 
 
 def documented(*, responses: dict, errors: tuple[int, ...] = (), **schema):
     """
-    ``extend_schema`` on a view method, based on drf-spectacular's ``AutoSchema``.
+    ``extend_schema`` on a view method, based on :class:`InstructorAutoSchema` (or, for a DELETE
+    that declares its ``request``, :class:`DeleteWithBodyAutoSchema`).
 
     The common error responses are added to ``responses``, with any extra ``errors`` statuses.
     """
 
     def decorate(method):
-        method.schema = AutoSchema
+        takes_body = method.__name__ == "delete" and "request" in schema
+        method.schema = DeleteWithBodyAutoSchema if takes_body else InstructorAutoSchema
         all_responses = {**COMMON_ERRORS, **dict.fromkeys(errors, ERROR_ENVELOPE), **responses}
         return extend_schema(responses=all_responses, **schema)(method)
 

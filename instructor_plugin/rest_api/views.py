@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.module_loading import import_string
-from drf_spectacular.openapi import AutoSchema
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -17,6 +16,7 @@ from ..conf import plugin_setting
 from ..permissions import HasCoursePermission
 from .errors import exception_handler
 from .parsers import LimitedFormParser, ObjectJSONParser, read_request_body
+from .schema import InstructorAutoSchema
 
 
 class CourseResolved(IsAuthenticated):
@@ -47,7 +47,7 @@ class CourseAPIView(APIView):
     parser_classes: tuple[type[BaseParser], ...] = (ObjectJSONParser, LimitedFormParser, MultiPartParser)
     permission_classes: tuple[type[BasePermission], ...] = (CourseResolved, HasCoursePermission)
     permission_name: str = ""
-    schema = AutoSchema()
+    schema = InstructorAutoSchema()
     course: CourseData
     course_access: CourseAccess
 

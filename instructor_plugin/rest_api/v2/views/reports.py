@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from instructor_plugin import resolve
@@ -18,6 +19,9 @@ from instructor_plugin.rest_api.v2.serializers.reports import (
 )
 
 from .base import InstructorV2APIView
+
+#: What report files are stored as: CSV, and ZIP for the open-response submission files.
+REPORT_MEDIA_TYPES = ("text/csv", "application/zip")
 
 
 class ReportDownloadsView(InstructorV2APIView):
@@ -59,6 +63,7 @@ class GenerateReportView(InstructorV2APIView):
         responses={202: GenerateReportResponseSerializer},
         errors=(400, 409),
         summary="Generate a report",
+        parameters=[OpenApiParameter("report_type", str, OpenApiParameter.PATH, enum=sorted(REPORT_TYPES))],
     )
     def post(self, request, course_id, report_type):
         options = GenerateReportRequestSerializer(data=request.data)
@@ -78,7 +83,10 @@ class ReportDownloadView(InstructorV2APIView):
 
     permission_name = ENROLLMENT_REPORT
 
-    @documented(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, summary="Download a report")
+    @documented(
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in REPORT_MEDIA_TYPES},
+        summary="Download a report",
+    )
     def get(self, request, course_id, report_id):
         report = resolve.report(self.course_key, report_id)
         content = open_report(report)
