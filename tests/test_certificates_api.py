@@ -124,6 +124,23 @@ class TestConfigAndToggle:
         assert response.status_code == 400
         assert "enabled" in response.json()["field_errors"]
 
+    @pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+    def test_a_form_without_enabled_is_refused_and_changes_nothing(self, api_v2_on, staff, client, course, form):
+        url = certs("/toggle_generation")
+        if form == "multipart":
+            response = client.post(url, {"other": "x"}, format="multipart")
+        else:
+            response = client.post(url, "other=x", content_type="application/x-www-form-urlencoded")
+
+        assert response.status_code == 400
+        assert "enabled" in response.json()["field_errors"]
+        assert Course.objects.get().certificate_generation_enabled is True
+
+    def test_a_form_may_turn_generation_off(self, api_v2_on, staff, client, course):
+        response = client.post(certs("/toggle_generation"), {"enabled": "false"}, format="multipart")
+
+        assert (response.status_code, response.json()) == (200, {"enabled": False})
+
 
 class TestRegenerate:
     def test_202_runs_the_task_and_records_the_history(

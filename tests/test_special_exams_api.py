@@ -518,6 +518,26 @@ class TestProctoringSettings:
             True,
         )
 
+    @pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
+    def test_a_form_patch_leaves_the_booleans_it_omits_as_they_are(self, staff, proctored_course, encoding):
+        Course.objects.update(create_zendesk_tickets=True, enable_proctored_exams=True)
+        if encoding == "multipart":
+            response = staff.patch(self.url, {"proctoring_escalation_email": "desk@example.com"}, format="multipart")
+        else:
+            response = staff.patch(
+                self.url,
+                "proctoring_escalation_email=desk%40example.com",
+                content_type="application/x-www-form-urlencoded",
+            )
+
+        assert response.status_code == 200, response.content
+        course = Course.objects.get()
+        assert (course.proctoring_escalation_email, course.create_zendesk_tickets, course.enable_proctored_exams) == (
+            "desk@example.com",
+            True,
+            True,
+        )
+
     def test_patch_may_clear_the_email(self, staff, proctored_course):
         response = staff.patch(self.url, {"proctoring_escalation_email": ""}, format="json")
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from instructor_plugin.backends.data import CertificateData, CertificateGenerationRunData
 from instructor_plugin.certificates import CERTIFICATE_STATUSES, ISSUED_FILTERS, STUDENT_SETS
+from instructor_plugin.rest_api.fields import AbsentAwareBooleanField
 
 MAX_LEARNERS = 1000
 
@@ -70,7 +71,7 @@ class CertificateTaskAcceptedSerializer(serializers.Serializer):
 class CertificateConfigSerializer(serializers.Serializer):
     """Whether certificate generation is on."""
 
-    enabled = serializers.BooleanField()
+    enabled = AbsentAwareBooleanField()
 
 
 class CertificateLearnersRequestSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from instructor_plugin.backends.data import SpecialExamData
 from instructor_plugin.resolve import MAX_ID
+from instructor_plugin.rest_api.fields import AbsentAwareBooleanField
 from instructor_plugin.special_exams import ALLOWANCE_TYPES, exam_type
 
 #: The most learners, and exams, one allowance request may name.
@@ -184,5 +185,5 @@ class ProctoringSettingsSerializer(serializers.Serializer):
 
 class ProctoringSettingsUpdateSerializer(serializers.Serializer):
     proctoring_escalation_email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
-    create_zendesk_tickets = serializers.BooleanField(required=False)
-    enable_proctored_exams = serializers.BooleanField(required=False)
+    create_zendesk_tickets = AbsentAwareBooleanField(required=False)
+    enable_proctored_exams = AbsentAwareBooleanField(required=False)

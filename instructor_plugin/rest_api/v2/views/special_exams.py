@@ -241,6 +241,6 @@ class ProctoringSettingsView(InstructorV2APIView):
 
     @documented(request=ProctoringSettingsUpdateSerializer, responses={200: ProctoringSettingsSerializer})
     def patch(self, request, course_id):
-        body = ProctoringSettingsUpdateSerializer(data=request.data)
+        body = ProctoringSettingsUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         return Response(ProctoringSettingsSerializer(update_proctoring_settings(self.course, body.validated_data)).data)
