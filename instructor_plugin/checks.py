@@ -14,6 +14,7 @@ from jwt.exceptions import PyJWTError
 from rest_framework_jwt.authentication import JSONWebTokenAuthentication
 
 from .conf import plugin_setting
+from .rest_api.lms_apis import LMS_APIS, unknown_lms_apis
 
 
 def check_jwt_verification_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
@@ -55,3 +56,15 @@ def _has_public_rsa_key(jwk_set: str | None) -> bool:
     except (PyJWTError, ValueError):
         return False
     return any(key.key_type == "RSA" for key in keys)
+
+
+def check_lms_apis(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """E002 for a name in ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` that names no API the plugin serves."""
+    return [
+        checks.Error(
+            f"INSTRUCTOR_PLUGIN['LMS_APIS'] names '{name}', which is not an API the plugin serves.",
+            hint=f"Known names: {', '.join(sorted(LMS_APIS)) or 'none'}.",
+            id="instructor_plugin.E002",
+        )
+        for name in unknown_lms_apis()
+    ]

@@ -29,6 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "ORA_GRADING_MICROFRONTEND_URL": None,
     "STUDIO_URL": None,
     "LMS_ROOT_URL": "",
+    # .. setting_name: INSTRUCTOR_PLUGIN["LMS_APIS"]
+    # .. setting_description: The LMS APIs around the dashboard the plugin also serves at the originals'
+    #   paths (names of ``rest_api/lms_apis.py``, e.g. ``["enrollment", "cohorts"]``). Empty in an LMS,
+    #   which serves its own.
+    "LMS_APIS": [],
     "LEGACY_DASHBOARD_URL": "/courses/{course_id}/instructor",
     "ANALYTICS_DASHBOARD_URL": "",
     "ANALYTICS_DASHBOARD_NAME": "Insights",

@@ -1,0 +1,42 @@
+"""
+The LMS APIs around the dashboard that the plugin can also serve, at the originals' paths.
+
+An Open edX LMS serves them itself, so each is mounted only when ``INSTRUCTOR_PLUGIN["LMS_APIS"]``
+names it (default: none); a standalone host names the ones it wants::
+
+    INSTRUCTOR_PLUGIN = {"LMS_APIS": ["enrollment", "cohorts"]}
+
+mounts ``/api/enrollment/v1/`` and ``/api/cohorts/v1/``. An unknown name is refused at start-up
+by the system check ``instructor_plugin.E002``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, include, re_path
+
+from ..conf import plugin_setting
+
+
+@dataclass(frozen=True)
+class LmsApi:
+    """Where one API is mounted (a regex from the site root) and the URLconf module serving it."""
+
+    prefix: str
+    urlconf: str
+
+
+#: Every API the plugin can serve, by the name ``LMS_APIS`` uses.
+LMS_APIS: dict[str, LmsApi] = {}
+
+
+def unknown_lms_apis() -> list[str]:
+    """The names in ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` that name no API."""
+    return [name for name in plugin_setting("LMS_APIS") if name not in LMS_APIS]
+
+
+def lms_api_patterns() -> list[URLPattern | URLResolver]:
+    """The URL patterns of the APIs ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` names, in the order it names them."""
+    wanted = [LMS_APIS[name] for name in plugin_setting("LMS_APIS") if name in LMS_APIS]
+    return [re_path(api.prefix, include(api.urlconf)) for api in wanted]
