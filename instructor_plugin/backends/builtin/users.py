@@ -80,7 +80,11 @@ class BuiltinUserService:
 
     def find_user(self, identifier: str) -> UserData:
         identifier = identifier.strip()
-        matches = list(users_with_profile().filter(Q(username=identifier) | Q(email__iexact=identifier))[:2])
+        candidates = users_with_profile().filter(Q(username=identifier) | Q(email__iexact=identifier))[:3]
+        # A case-insensitive collation (MySQL's default) also matches usernames that differ in case.
+        matches = [
+            user for user in candidates if user.username == identifier or user.email.lower() == identifier.lower()
+        ]
         if not matches:
             raise UserNotFound(identifier)
         if len(matches) > 1:
