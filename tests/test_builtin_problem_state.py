@@ -121,7 +121,8 @@ class TestRescore:
             give_state(user, graded.q1, score=0.0, correct=number % 3)
         ids = [user.pk for user in learners]
 
-        # the states; one update per new score (1 and 2); course and blocks; the learners' scores and overrides; the grades upsert
+        # the states; one update per new score (1 and 2); course and blocks; the learners' scores;
+        # their overrides; the grades upsert
         with django_assert_num_queries(8):
             changes = service.rescore_many(course_key, graded.q1.usage_key, ids, only_if_higher=False)
 

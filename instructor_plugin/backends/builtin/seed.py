@@ -812,8 +812,9 @@ def enable_api_v2() -> None:
 
 # --- Gradebook: masters learners, subsection grade overrides with history, the gradebook flag ---
 
-#: Learners ``learner1`` ... enrolled in the ``masters`` track.
-MASTERS_LEARNERS = 10
+#: Learners enrolled in the ``masters`` track (``learner11`` ... ``learner20``: the first ten hold the
+#: certificate cases, whose statuses follow their modes).
+MASTERS_LEARNERS = range(11, 21)
 #: Learners whose first homework grade the instructor overrode, then corrected.
 OVERRIDDEN_LEARNERS = (1, 2)
 WRITABLE_GRADEBOOK_FLAG_NAME = "grades.writable_gradebook"
@@ -824,7 +825,7 @@ def seed_gradebook(course: Course, actor_id: int, learner_ids: dict[int, int], l
     course_key = course.course_key
     SubsectionGradeOverride.objects.filter(course_key=course_key).delete()
     CourseMode.objects.get_or_create(course=course, slug="masters", defaults={"display_name": "Master's"})
-    masters = [learner_ids[number] for number in range(1, min(MASTERS_LEARNERS, learners) + 1)]
+    masters = [learner_ids[number] for number in MASTERS_LEARNERS if number <= learners]
     CourseEnrollment.objects.filter(course_key=course_key, user_id__in=masters).update(mode="masters")
     homework = (
         Block.objects.filter(course=course, graded=True, assignment_type="Homework", has_score=False)
