@@ -6,6 +6,7 @@ Errors keep the original's status and ``error_code`` inside the plugin's envelop
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import UsageKey
 from rest_framework import status
@@ -26,17 +27,12 @@ from .serializers import GradebookQuerySerializer, SubsectionQuerySerializer
 AUTHOR_ACCESS = OVERRIDE_GRADES
 
 
-class GradesAPIView(CourseAPIView):
-    """A grades v1 view: the plugin's auth, parsers and envelope; left out of the Instructor API v2 schema."""
-
-    schema = None
-
-
 def _actor(user) -> UserData:
     return UserData(id=user.pk, username=user.username, email=user.email)
 
 
-class CourseGradesView(GradesAPIView):
+@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class CourseGradesView(CourseAPIView):
     """
     Course grades: one learner's (``?username=``, an array of one) or, for global staff, every active learner's.
 
@@ -63,7 +59,8 @@ class CourseGradesView(GradesAPIView):
         return paginator.get_paginated_response(page, results)
 
 
-class CourseGradingPolicyView(GradesAPIView):
+@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class CourseGradingPolicyView(CourseAPIView):
     """
     The grading policy's assignment types (course staff).
 
@@ -77,7 +74,8 @@ class CourseGradingPolicyView(GradesAPIView):
         return Response(gradebook.grading_policy(self.course))
 
 
-class GradebookView(GradesAPIView):
+@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class GradebookView(CourseAPIView):
     """
     One learner's gradebook entry (``?username=``) or a cursor page of them, filtered (course staff, flag on).
 
@@ -105,7 +103,8 @@ class GradebookView(GradesAPIView):
         return paginator.get_paginated_response(page, results, total_users_count=total, filtered_users_count=filtered)
 
 
-class GradebookBulkUpdateView(GradesAPIView):
+@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class GradebookBulkUpdateView(CourseAPIView):
     """
     Override subsection grades for many (learner, subsection) pairs, with per-item results (course staff, flag on).
 
@@ -126,7 +125,8 @@ class GradebookBulkUpdateView(GradesAPIView):
         )
 
 
-class GradingInfoView(GradesAPIView):
+@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class GradingInfoView(CourseAPIView):
     """
     Assignment types and subsections of the course, for the gradebook's columns (course staff).
 
@@ -144,7 +144,8 @@ class GradingInfoView(GradesAPIView):
         return Response(gradebook.grading_info(self.course, graded_only))
 
 
-class SubsectionGradeView(GradesAPIView):
+@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class SubsectionGradeView(CourseAPIView):
     """
     A learner's original grade on a subsection, its override and the override's history (course staff of its course).
 
