@@ -64,3 +64,48 @@ def use_optimised_is_small_course() -> bool:
 def legacy_instructor_dashboard() -> bool:
     """Whether tabs point at the legacy dashboard."""
     return _LEGACY_INSTRUCTOR_DASHBOARD_FLAG.is_enabled()
+
+
+# --- Grades REST v1 (the gradebook), under the flag names Open edX uses ---
+
+# .. toggle_name: grades.writable_gradebook
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Serves the gradebook (``/api/grades/v1/gradebook/{course_id}/``) and its bulk
+#   grade overrides; while off they answer 403 ``feature_not_enabled``. Open edX's is a course flag.
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-12-05
+_WRITABLE_GRADEBOOK_FLAG = WaffleFlag("grades.writable_gradebook", module_name=__name__)
+
+# .. toggle_name: grades.bulk_management
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Shows the gradebook's bulk management (CSV import) even in a course without a
+#   ``masters`` track (``can_see_bulk_management`` of grading-info).
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-12-05
+_BULK_MANAGEMENT_FLAG = WaffleFlag("grades.bulk_management", module_name=__name__)
+
+# .. toggle_name: grades.enforce_freeze_grade_after_course_end
+# .. toggle_implementation: WaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Freezes grades ``GRADEBOOK_FREEZE_DAYS`` (a Django setting, default 30) days after
+#   the course ends: bulk grade overrides are then refused with 403 ``grades_frozen``.
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-12-05
+_ENFORCE_FREEZE_GRADES_FLAG = WaffleFlag("grades.enforce_freeze_grade_after_course_end", module_name=__name__)
+
+
+def is_writable_gradebook_enabled() -> bool:
+    """Whether the gradebook and its bulk overrides are served."""
+    return _WRITABLE_GRADEBOOK_FLAG.is_enabled()
+
+
+def is_bulk_management_enabled() -> bool:
+    """Whether every course shows the gradebook's bulk management."""
+    return _BULK_MANAGEMENT_FLAG.is_enabled()
+
+
+def enforce_freeze_grades() -> bool:
+    """Whether grades freeze ``GRADEBOOK_FREEZE_DAYS`` after the course end."""
+    return _ENFORCE_FREEZE_GRADES_FLAG.is_enabled()

@@ -121,8 +121,9 @@ class TestRescore:
             give_state(user, graded.q1, score=0.0, correct=number % 3)
         ids = [user.pk for user in learners]
 
-        # the states; one update per new score (1 and 2); course and blocks; the learners' scores; the grades upsert
-        with django_assert_num_queries(7):
+        # the states; one update per new score (1 and 2); course and blocks; the learners' scores;
+        # their overrides; the grades upsert
+        with django_assert_num_queries(8):
             changes = service.rescore_many(course_key, graded.q1.usage_key, ids, only_if_higher=False)
 
         assert [changes[pk].new_score for pk in ids] == [0.0, 1.0, 2.0, 0.0, 1.0]

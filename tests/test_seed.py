@@ -74,7 +74,7 @@ def test_builds_the_course_with_its_modes_and_outline():
         "Midterm Exam",
         "Final Exam",
     }
-    assert set(course.modes.values_list("slug", flat=True)) == {"audit", "verified", "honor"}
+    assert set(course.modes.values_list("slug", flat=True)) == {"audit", "verified", "honor", "masters"}
 
     blocks = list(course.blocks.order_by("position"))
     assert blocks[0].block_type == "course"
@@ -136,7 +136,7 @@ def test_learners_have_profiles_and_enrollments_in_every_mode():
     enrollments = CourseEnrollment.objects.filter(course_key=DEMO_KEY, is_active=True)
     assert enrollments.filter(user__in=learners).count() == LEARNERS
     assert enrollments.count() == LEARNERS + 1  # and the beta tester
-    assert set(enrollments.values_list("mode", flat=True)) == {"audit", "verified", "honor"}
+    assert set(enrollments.values_list("mode", flat=True)) == {"audit", "verified", "honor", "masters"}
 
 
 def test_invites_emails_without_an_account():

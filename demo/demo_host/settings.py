@@ -219,6 +219,7 @@ INSTRUCTOR_PLUGIN = {
     "MICROFRONTEND_URL": "/instructor-dashboard",
     "ENABLE_SPECIAL_EXAMS": True,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True,
+    "LMS_APIS": ["grades"],
     "REPORT_STORAGE": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "reports")},

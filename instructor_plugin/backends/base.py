@@ -28,6 +28,8 @@ from .data import (
     CourseData,
     CourseGradeData,
     CourseModeData,
+    CursorPage,
+    CursorRequest,
     DueDateOverrideData,
     EmailRecipientData,
     EmailTargets,
@@ -37,6 +39,8 @@ from .data import (
     ExamAllowanceData,
     ExamAttemptData,
     ExamListQuery,
+    GradebookFilter,
+    GradebookLearnerData,
     LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
@@ -48,6 +52,8 @@ from .data import (
     ProblemStateData,
     ScoreChangeData,
     SpecialExamData,
+    SubsectionGradeData,
+    SubsectionOverrideHistoryData,
     TeamFilter,
     TeamMember,
     UserData,
@@ -436,3 +442,48 @@ class SiteConfigService(Protocol):
 
     def get_value(self, name: str, default: object = None, org: str | None = None) -> object:
         """A configuration value, looked up for the org first when given."""
+
+
+class GradebookService(Protocol):
+    """
+    Subsection grades with their overrides and override history, and the gradebook's learner list.
+
+    A subsection grade is computed from the learner's problem scores; an override replaces it, and
+    every change of an override is kept in its history. Course grades apply overrides.
+    """
+
+    def list_gradebook(
+        self, course_key: CourseKey, filters: GradebookFilter, cursor: CursorRequest
+    ) -> CursorPage[GradebookLearnerData]:
+        """Actively enrolled learners the filters keep, by user id, sliced at the cursor in the database."""
+
+    def count_gradebook(self, course_key: CourseKey, filters: GradebookFilter) -> int:
+        """How many actively enrolled learners the filters keep."""
+
+    def get_subsection_grades(
+        self, course_key: CourseKey, user_ids: Iterable[int]
+    ) -> Mapping[int, Mapping[UsageKey, SubsectionGradeData]]:
+        """The graded subsections each learner attempted or has an override on, by user id then subsection."""
+
+    def get_subsection_grade(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> SubsectionGradeData:
+        """The learner's grade on a graded subsection (zero when never attempted); raise ``BlockNotFound``."""
+
+    def list_override_history(
+        self, course_key: CourseKey, usage_key: UsageKey, user_id: int, limit: int | None = None
+    ) -> Sequence[SubsectionOverrideHistoryData]:
+        """The override's changes, oldest first (the newest ``limit`` of them when given)."""
+
+    def override_subsection_grade(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        user_id: int,
+        values: Mapping[str, float],
+        reason: str,
+        system: str,
+        actor_id: int | None,
+    ) -> SubsectionGradeData:
+        """
+        Create or update the learner's override of a graded subsection, record it in the history and
+        recompute their course grade; a value not given keeps the computed one. Raise ``BlockNotFound``.
+        """

@@ -541,3 +541,118 @@ class MailMessage:
     context: Mapping[str, object]
     recipient_user_id: int | None = None
     language: str | None = None
+
+
+# --- Gradebook (grades REST v1) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CursorRequest:
+    """
+    A slice of a list ordered by a unique integer key (the user id).
+
+    ``after`` returns up to ``limit`` items with a larger key, ascending; ``before`` those with a
+    smaller key, nearest first, handed back ascending; neither starts at the beginning.
+    """
+
+    after: int | None = None
+    before: int | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class CursorPage(Generic[T]):
+    """One cursor slice, ascending, and whether more items lie beyond it in the direction of travel."""
+
+    items: Sequence[T]
+    has_more: bool
+
+
+#: ``excluded_course_roles`` value excluding anyone holding any course role.
+ALL_COURSE_ROLES = "all"
+
+
+@dataclass(frozen=True)
+class GradebookFilter:
+    """
+    Which actively enrolled learners a gradebook lists; every field narrows the list.
+
+    Grades are percents 0..100. ``assignment_grade_min``/``max`` apply to ``assignment`` (a subsection),
+    and match only learners with a grade there (attempted or overridden), the override winning; a
+    ``course_grade_min`` of None or 0 also keeps learners never graded.
+    """
+
+    username: str | None = None
+    user_contains: str | None = None
+    username_contains: str | None = None
+    cohort_id: int | None = None
+    enrollment_mode: str | None = None
+    assignment: UsageKey | None = None
+    assignment_grade_min: float | None = None
+    assignment_grade_max: float | None = None
+    course_grade_min: float | None = None
+    course_grade_max: float | None = None
+    excluded_course_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GradebookLearnerData:
+    """An actively enrolled learner with their persisted course grade (0 when never graded)."""
+
+    user: UserData
+    mode: str
+    percent: float = 0.0
+    letter_grade: str | None = None
+    passed: bool = False
+    external_user_key: str = ""
+
+
+@dataclass(frozen=True)
+class SubsectionOverrideData:
+    """The override in force on a learner's subsection grade (Open edX's PersistentSubsectionGradeOverride)."""
+
+    id: int
+    earned_all_override: float | None
+    possible_all_override: float | None
+    earned_graded_override: float | None
+    possible_graded_override: float | None
+    system: str
+    override_reason: str
+    created: datetime
+    modified: datetime
+
+
+@dataclass(frozen=True)
+class SubsectionGradeData:
+    """A learner's grade on a subsection, computed from their problem scores, and its override."""
+
+    user_id: int
+    usage_key: UsageKey
+    earned_all: float
+    possible_all: float
+    earned_graded: float
+    possible_graded: float
+    attempted: bool
+    override: SubsectionOverrideData | None = None
+
+
+@dataclass(frozen=True)
+class SubsectionOverrideHistoryData:
+    """One change of an override: who (``history_user_id``, None for a system), when, why, and the values."""
+
+    history_id: int
+    override_id: int
+    history_date: datetime
+    history_type: str
+    history_user_id: int | None
+    history_user: str | None
+    earned_all_override: float | None
+    possible_all_override: float | None
+    earned_graded_override: float | None
+    possible_graded_override: float | None
+    system: str
+    override_reason: str
+
+
+#: The four values an override may set.
+OVERRIDE_FIELDS = ("earned_all_override", "possible_all_override", "earned_graded_override", "possible_graded_override")

@@ -45,6 +45,7 @@ class BackendServices(TypedDict, total=False):
     cohorts: base.CohortService
     mail: base.MailService
     site_config: base.SiteConfigService
+    gradebook: base.GradebookService
 
 
 CAPABILITIES = tuple(BackendServices.__annotations__)
@@ -66,6 +67,7 @@ class Backend:
     cohorts: base.CohortService
     mail: base.MailService
     site_config: base.SiteConfigService
+    gradebook: base.GradebookService
 
     def __init__(self, **services: Unpack[BackendServices]) -> None:
         unknown = set(services) - set(CAPABILITIES)

@@ -40,3 +40,7 @@ def lms_api_patterns() -> list[URLPattern | URLResolver]:
     """The URL patterns of the APIs ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` names, in the order it names them."""
     wanted = [LMS_APIS[name] for name in plugin_setting("LMS_APIS") if name in LMS_APIS]
     return [re_path(api.prefix, include(api.urlconf)) for api in wanted]
+
+
+# Grades REST v1 (seed 001): the gradebook and its overrides, for the Gradebook MFE.
+LMS_APIS["grades"] = LmsApi(prefix=r"^api/grades/v1/", urlconf="instructor_plugin.rest_api.grades.urls")

@@ -26,6 +26,7 @@ def builtin_backend() -> Backend:
     from .courses import BuiltinCourseService
     from .due_dates import BuiltinDueDateService
     from .enrollments import BuiltinEnrollmentService
+    from .gradebook import BuiltinGradebookService
     from .mail import DjangoMailService
     from .open_responses import BuiltinOpenResponseService
     from .problem_state import BuiltinProblemStateService
@@ -48,4 +49,5 @@ def builtin_backend() -> Backend:
         cohorts=BuiltinCohortService(),
         mail=DjangoMailService(),
         site_config=SettingsSiteConfigService(),
+        gradebook=BuiltinGradebookService(),
     )

@@ -451,3 +451,51 @@ class CourseEmailOptout(models.Model):
 
     def __str__(self):
         return f"{self.user_id} opted out of {self.course_key}"
+
+
+class SubsectionGradeOverride(models.Model):
+    """
+    The override of a learner's computed grade on a graded subsection (Open edX's PersistentSubsectionGradeOverride).
+
+    At most one per learner and subsection; every change adds a :class:`SubsectionGradeOverrideHistory` row.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_grade_overrides")
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
+    earned_all_override = models.FloatField(null=True, blank=True)
+    possible_all_override = models.FloatField(null=True, blank=True)
+    earned_graded_override = models.FloatField(null=True, blank=True)
+    possible_graded_override = models.FloatField(null=True, blank=True)
+    system = models.CharField(max_length=100, blank=True, help_text="The feature that wrote it, e.g. GRADEBOOK.")
+    override_reason = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("usage_key", "user"), name="ipb_unique_grade_override")]
+        indexes = [models.Index(fields=("course_key", "user"), name="ipb_grade_override_learner")]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.usage_key}"
+
+
+class SubsectionGradeOverrideHistory(models.Model):
+    """One change of an override: the values it took, who made it (None for a system), when and why."""
+
+    override = models.ForeignKey(SubsectionGradeOverride, on_delete=models.CASCADE, related_name="history")
+    earned_all_override = models.FloatField(null=True, blank=True)
+    possible_all_override = models.FloatField(null=True, blank=True)
+    earned_graded_override = models.FloatField(null=True, blank=True)
+    possible_graded_override = models.FloatField(null=True, blank=True)
+    system = models.CharField(max_length=100, blank=True)
+    override_reason = models.CharField(max_length=300, blank=True)
+    history_type = models.CharField(max_length=1, help_text="+ created, ~ changed.")
+    history_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history_date = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=("override", "history_date"), name="ipb_grade_override_history")]
+
+    def __str__(self):
+        return f"{self.history_type} {self.override_id} at {self.history_date}"

@@ -19,11 +19,13 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
 from ..exceptions import CourseNotFound, StateNotFound
-from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState
+from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState, SubsectionGradeOverride
 from .streaming import keyset_stream
 
 #: ``(usage key as text, score, max score)`` of one learner on one problem.
 ProblemScore = tuple[str, float | None, float | None]
+#: ``(earned, possible)`` graded points an override gives a subsection.
+GradedOverride = tuple[float, float]
 _HISTORY_KEYS = ("score_history", "correct_map_history", "student_answers_history")
 
 
@@ -84,9 +86,12 @@ class CourseGrader:
         by_id: dict[int | None, Block] = {block.pk: block for block in blocks}
         self.subsections: dict[str, list[int]] = defaultdict(list)
         self.problems: dict[str, _GradedProblem] = {}
+        #: Graded subsection usage key (as text) -> its block's primary key.
+        self.subsection_pks: dict[str, int] = {}
         for block in blocks:
             if block.graded and block.assignment_type and not block.has_score:
                 self.subsections[block.assignment_type].append(block.pk)
+                self.subsection_pks[str(block.usage_key)] = block.pk
         for block in blocks:
             if not (block.has_score and block.graded):
                 continue
@@ -108,14 +113,36 @@ class CourseGrader:
             raise CourseNotFound(course_key)
         return cls(course, list(Block.objects.filter(course=course).order_by("position")))
 
-    def grade(self, course_key: CourseKey, user_id: int, scores: Iterable[ProblemScore]) -> CourseGrade:
-        """The learner's unsaved ``CourseGrade`` row, from their ``(usage key, score, max score)`` in this course."""
+    def subsection_earned(self, scores: Iterable[ProblemScore]) -> dict[int, float]:
+        """What the learner earned per graded subsection (by block primary key) from their problem scores."""
         earned: dict[int, float] = defaultdict(float)
-        possible = self.possible
         for usage_key, score, max_score in scores:
             problem = self.problems.get(usage_key)
             if problem and score is not None and max_score:
                 earned[problem.subsection_id] += problem.weight * min(score / max_score, 1.0)
+        return earned
+
+    def grade(
+        self,
+        course_key: CourseKey,
+        user_id: int,
+        scores: Iterable[ProblemScore],
+        overrides: Mapping[str, GradedOverride] | None = None,
+    ) -> CourseGrade:
+        """
+        The learner's unsaved ``CourseGrade`` row, from their ``(usage key, score, max score)`` in this course.
+
+        ``overrides`` (subsection usage key as text -> graded earned, possible) replace computed subsection grades.
+        """
+        earned = self.subsection_earned(scores)
+        possible: Mapping[int, float] = self.possible
+        if overrides:
+            possible = defaultdict(float, possible)
+            for usage_key, (override_earned, override_possible) in overrides.items():
+                pk = self.subsection_pks.get(usage_key)
+                if pk is not None:
+                    earned[pk] = override_earned
+                    possible[pk] = override_possible
         breakdown = {}
         percent = 0.0
         for grader in self.graders:
@@ -151,7 +178,8 @@ class CourseGrader:
         )
         for user_id, *score in rows:
             scores[user_id].append(tuple(score))
-        grades = [self.grade(course_key, user_id, scores[user_id]) for user_id in user_ids]
+        overrides = graded_overrides(course_key, user_ids)
+        grades = [self.grade(course_key, user_id, scores[user_id], overrides.get(user_id)) for user_id in user_ids]
         # MySQL upserts on any unique key and takes no conflict target.
         target = ("course_key", "user") if connection.features.supports_update_conflicts_with_target else None
         CourseGrade.objects.bulk_create(
@@ -289,3 +317,21 @@ def check_score(score: float, max_score: float | None) -> None:
         raise ValueError("The score cannot be negative.")
     if max_score is not None and score > max_score:
         raise ValueError(f"The score {score:g} is above the problem's maximum of {max_score:g}.")
+
+
+def graded_overrides(course_key: CourseKey, user_ids: Iterable[int]) -> dict[int, dict[str, GradedOverride]]:
+    """The graded ``(earned, possible)`` of these learners' overrides that set both, by user id then subsection."""
+    rows = (
+        SubsectionGradeOverride.objects.filter(
+            course_key=course_key,
+            user_id__in=list(user_ids),
+            earned_graded_override__isnull=False,
+            possible_graded_override__isnull=False,
+        )
+        .annotate(key=Cast("usage_key", CharField()))
+        .values_list("user_id", "key", "earned_graded_override", "possible_graded_override")
+    )
+    overrides: dict[int, dict[str, GradedOverride]] = defaultdict(dict)
+    for user_id, usage_key, earned, possible in rows:
+        overrides[user_id][usage_key] = (float(earned or 0), float(possible or 0))
+    return overrides

@@ -26,6 +26,7 @@ from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
 from ...conf import plugin_storage
+from .gradebook import BuiltinGradebookService
 from .models import (
     Block,
     CertificateAllowlistEntry,
@@ -50,6 +51,7 @@ from .models import (
     OpenResponseSubmission,
     ProblemState,
     SpecialExam,
+    SubsectionGradeOverride,
     UserProfile,
 )
 from .problem_state import CourseGrader
@@ -158,6 +160,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_due_date_extensions(course, user_ids["instructor"], learner_ids, learners)
         seed_special_exams(course, learner_ids, learners)
         seed_cohorts(course_key, learner_ids, learners)
+        seed_gradebook(course, user_ids["instructor"], learner_ids, learners)
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -805,3 +808,44 @@ def invite_pending_emails(course_key: CourseKey) -> None:
 def enable_api_v2() -> None:
     """Turn on the waffle flag that serves the Instructor API v2, for everyone."""
     Flag.objects.update_or_create(name=API_V2_FLAG_NAME, defaults={"everyone": True})
+
+
+# --- Gradebook: masters learners, subsection grade overrides with history, the gradebook flag ---
+
+#: Learners enrolled in the ``masters`` track (``learner11`` ... ``learner20``: the first ten hold the
+#: certificate cases, whose statuses follow their modes).
+MASTERS_LEARNERS = range(11, 21)
+#: Learners whose first homework grade the instructor overrode, then corrected.
+OVERRIDDEN_LEARNERS = (1, 2)
+WRITABLE_GRADEBOOK_FLAG_NAME = "grades.writable_gradebook"
+
+
+def seed_gradebook(course: Course, actor_id: int, learner_ids: dict[int, int], learners: int) -> None:
+    """Move the first learners to the ``masters`` track, override a homework grade twice, open the gradebook."""
+    course_key = course.course_key
+    SubsectionGradeOverride.objects.filter(course_key=course_key).delete()
+    CourseMode.objects.get_or_create(course=course, slug="masters", defaults={"display_name": "Master's"})
+    masters = [learner_ids[number] for number in MASTERS_LEARNERS if number <= learners]
+    CourseEnrollment.objects.filter(course_key=course_key, user_id__in=masters).update(mode="masters")
+    homework = (
+        Block.objects.filter(course=course, graded=True, assignment_type="Homework", has_score=False)
+        .order_by("position")
+        .first()
+    )
+    service = BuiltinGradebookService()
+    for number in OVERRIDDEN_LEARNERS:
+        if homework is None or number > learners:
+            continue
+        grade = service.get_subsection_grade(course_key, homework.usage_key, learner_ids[number])
+        possible = grade.possible_graded or 1.0
+        for earned, reason in ((possible / 2, "Late submission accepted"), (possible, "Regraded after appeal")):
+            service.override_subsection_grade(
+                course_key,
+                homework.usage_key,
+                learner_ids[number],
+                {"earned_graded_override": earned, "possible_graded_override": possible},
+                reason,
+                "GRADEBOOK",
+                actor_id,
+            )
+    Flag.objects.update_or_create(name=WRITABLE_GRADEBOOK_FLAG_NAME, defaults={"everyone": True})
