@@ -227,6 +227,7 @@ INSTRUCTOR_PLUGIN = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "ora")},
     },
+    "LMS_APIS": ["cohorts"],
 }
 
 add_plugins(__name__, "lms.djangoapp", "common")

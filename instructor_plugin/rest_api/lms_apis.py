@@ -30,6 +30,9 @@ class LmsApi:
 #: Every API the plugin can serve, by the name ``LMS_APIS`` uses.
 LMS_APIS: dict[str, LmsApi] = {}
 
+# The cohorts API of the instructor-dashboard MFE's Cohorts tab (Open edX's course_groups API).
+LMS_APIS["cohorts"] = LmsApi(prefix=r"^api/cohorts/", urlconf="instructor_plugin.rest_api.cohorts.urls")
+
 
 def unknown_lms_apis() -> list[str]:
     """The names in ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` that name no API."""
