@@ -76,28 +76,38 @@ RESULTS_HEADER = (
 
 
 class CohortError(InstructorError):
-    """A cohorts request that cannot be served as asked; ``error_code`` is the cohorts API's."""
+    """
+    A cohorts request that cannot be served as asked.
+
+    The instance's ``error_code`` is the one Open edX's cohorts API answers (hyphenated, e.g.
+    ``missing-cohort-name``): its clients read it, so the original's value wins over the house's
+    snake_case. Each class keeps a snake_case code of its own.
+    """
 
     def __init__(self, message: str, error_code: str, field: str | None = None):
         super().__init__(message=message, error_code=error_code, field=field)
 
 
 class CohortNotFound(InstructorError):
-    """No cohort of this id in the URL's course."""
+    """No cohort of this id in the URL's course (answered as ``cohort-not-found``, see :class:`CohortError`)."""
 
     category = ErrorCategory.NOT_FOUND
-    error_code = "cohort-not-found"
+    error_code = "cohort_not_found"
 
     def __init__(self, course_key: CourseKey, cohort_id: object):
-        super().__init__(cohort_id, message=f"Cohort (ID {cohort_id}) not found for {course_key}")
+        message = f"Cohort (ID {cohort_id}) not found for {course_key}"
+        super().__init__(cohort_id, message=message, error_code="cohort-not-found")
 
 
 class CohortUserNotFound(InstructorError):
     """The username of a removal names no user."""
 
     category = ErrorCategory.NOT_FOUND
-    error_code = "user-not-found"
+    error_code = "user_not_found"
     message = "User does not exist."
+
+    def __init__(self, username: str):
+        super().__init__(username, error_code="user-not-found")
 
 
 class UploadTooLarge(InstructorError):

@@ -108,4 +108,4 @@ class CohortCsvUploadSerializer(serializers.Serializer):
     """Multipart: ``uploaded-file``, a CSV with a ``cohort`` column and ``email`` and/or ``username``."""
 
     def get_fields(self):
-        return {"uploaded-file": serializers.FileField(required=False)}
+        return {"uploaded-file": serializers.FileField(required=False, allow_empty_file=True)}
