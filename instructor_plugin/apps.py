@@ -8,7 +8,15 @@ from django.core import checks
 _LMS = "lms.djangoapp"
 #: Modules registering background task types (``instructor_tasks.task_type``), imported when the app is ready,
 #: so that the web process and every worker know the same task types.
-_TASK_TYPE_MODULES = ("batch_enrollment", "bulk_email", "certificates", "completion", "grading", "reports")
+_TASK_TYPE_MODULES = (
+    "batch_enrollment",
+    "bulk_email",
+    "certificates",
+    "cohorts",
+    "completion",
+    "grading",
+    "reports",
+)
 
 
 class InstructorPluginConfig(AppConfig):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from rest_framework.permissions import BasePermission
 
 from .access import CourseAccess
+from .backends.data import FORUM_ADMINISTRATOR, FORUM_COMMUNITY_TA, FORUM_MODERATOR
 
 VIEW_DASHBOARD = "instructor.dashboard"
 CAN_ENROLL = "instructor.enroll"
@@ -34,6 +35,10 @@ MANAGE_COURSE_TEAM = "instructor.manage_course_team"
 MANAGE_COURSE_ROLES = "instructor.manage_course_roles"
 EDIT_PROCTORING_SETTINGS = "instructor.edit_proctoring_settings"
 BULK_GRADING = "instructor.bulk_grading"
+# The cohorts API (``/api/cohorts/v1/``), as Open edX grants it: course staff manage cohorts; the
+# discussion moderators (forum Administrator, Moderator, Community TA) may also read them.
+COHORTS_VIEW = "cohorts.view"
+COHORTS_MANAGE = "cohorts.manage"
 
 Rule = Callable[[CourseAccess], bool]
 
@@ -56,6 +61,13 @@ def _global_staff_or_researcher(access: CourseAccess) -> bool:
 
 def _instructor_or_discussion_admin(access: CourseAccess) -> bool:
     return access.is_instructor or access.is_discussion_admin
+
+
+def _course_staff_or_moderator(access: CourseAccess) -> bool:
+    return access.is_course_staff or bool(access.forum_roles & _MODERATING_FORUM_ROLES)
+
+
+_MODERATING_FORUM_ROLES = frozenset({FORUM_ADMINISTRATOR, FORUM_MODERATOR, FORUM_COMMUNITY_TA})
 
 
 #: Permission name -> who holds it. The only place that decides access.
@@ -81,6 +93,8 @@ RULES: dict[str, Rule] = {
     CERTIFICATE_INVALIDATION_VIEW: _instructor,
     MANAGE_COURSE_TEAM: _instructor_or_discussion_admin,
     MANAGE_COURSE_ROLES: _instructor,
+    COHORTS_VIEW: _course_staff_or_moderator,
+    COHORTS_MANAGE: _course_staff,
 }
 
 

@@ -219,7 +219,6 @@ INSTRUCTOR_PLUGIN = {
     "MICROFRONTEND_URL": "/instructor-dashboard",
     "ENABLE_SPECIAL_EXAMS": True,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True,
-    "LMS_APIS": ["grades"],
     "REPORT_STORAGE": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "reports")},
@@ -228,6 +227,7 @@ INSTRUCTOR_PLUGIN = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "ora")},
     },
+    "LMS_APIS": ["grades", "cohorts"],
 }
 
 add_plugins(__name__, "lms.djangoapp", "common")

@@ -24,6 +24,8 @@ from .data import (
     CertificateGenerationRunData,
     CertificateLearnerState,
     CohortData,
+    CohortMove,
+    CohortSettingsData,
     CourseAccessData,
     CourseData,
     CourseGradeData,
@@ -428,6 +430,64 @@ class CohortService(Protocol):
 
     def get_cohort_names(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, str]:
         """The cohort name of each learner who has one."""
+
+    # --- Managing cohorts (the cohorts API) ---
+
+    def get_settings(self, course_key: CourseKey) -> CohortSettingsData:
+        """The course's cohort settings (recorded on first read)."""
+
+    def set_cohorted(self, course_key: CourseKey, is_cohorted: bool) -> CohortSettingsData:
+        """Turn cohorts on or off for the course."""
+
+    def list_cohorts_page(self, course_key: CourseKey, descending: bool, page: PageRequest) -> Page[CohortData]:
+        """
+        One page of the course's cohorts by name; ``user_count`` counts the actively enrolled members only.
+        """
+
+    def get_cohort(self, course_key: CourseKey, cohort_id: int) -> CohortData | None:
+        """The course's cohort of this id (``user_count`` as in :meth:`list_cohorts_page`), if any."""
+
+    def find_cohort(self, course_key: CourseKey, name: str) -> CohortData | None:
+        """The course's cohort of this exact name, if any."""
+
+    def create_cohort(
+        self,
+        course_key: CourseKey,
+        name: str,
+        assignment_type: str,
+        group_id: int | None = None,
+        user_partition_id: int | None = None,
+    ) -> CohortData:
+        """Create a cohort (the caller checked that the name is free)."""
+
+    def update_cohort(
+        self,
+        course_key: CourseKey,
+        cohort_id: int,
+        name: str,
+        assignment_type: str,
+        group_id: int | None,
+        user_partition_id: int | None,
+    ) -> CohortData:
+        """Save every field of an existing cohort of the course."""
+
+    def list_members(self, course_key: CourseKey, cohort_id: int, page: PageRequest) -> Page[UserData]:
+        """One page of the cohort's members, ordered by username."""
+
+    def get_user_cohort(self, course_key: CourseKey, user_id: int) -> CohortData | None:
+        """The learner's cohort in the course (at most one), if any."""
+
+    def assign_member(self, course_key: CourseKey, cohort_id: int, user_id: int) -> CohortMove:
+        """Put the learner in the cohort, taking them out of their previous cohort of the course."""
+
+    def remove_member(self, course_key: CourseKey, cohort_id: int, user_id: int) -> bool:
+        """Take the learner out of the cohort; ``False`` if they were not in it."""
+
+    def preassign_email(self, course_key: CourseKey, cohort_id: int, email: str) -> None:
+        """Remember that whoever registers with ``email`` joins this cohort (replacing an earlier preassignment)."""
+
+    def pop_preassignment(self, course_key: CourseKey, email: str) -> int | None:
+        """The cohort id preassigned to ``email`` in the course, forgetting the preassignment, if any."""
 
 
 class MailService(Protocol):

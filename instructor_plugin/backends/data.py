@@ -497,6 +497,30 @@ class CohortData:
     name: str
     user_count: int
     assignment_type: str
+    #: The content group the cohort is linked to (with its user partition), if any.
+    group_id: int | None = None
+    user_partition_id: int | None = None
+
+
+#: How learners join a cohort: by staff only, or also at random when they first need one.
+COHORT_MANUAL, COHORT_RANDOM = "manual", "random"
+COHORT_ASSIGNMENT_TYPES = (COHORT_RANDOM, COHORT_MANUAL)
+
+
+@dataclass(frozen=True)
+class CohortSettingsData:
+    """Whether a course divides its learners into cohorts; ``id`` identifies the settings record."""
+
+    id: int
+    is_cohorted: bool
+
+
+@dataclass(frozen=True)
+class CohortMove:
+    """A learner put in a cohort: the cohort they left (``None`` if they had none)."""
+
+    user_id: int
+    previous_cohort: str | None
 
 
 # --- Course email -----------------------------------------------------------

@@ -28,7 +28,13 @@ class LmsApi:
 
 
 #: Every API the plugin can serve, by the name ``LMS_APIS`` uses.
-LMS_APIS: dict[str, LmsApi] = {}
+LMS_APIS: dict[str, LmsApi] = {
+    # Grades REST v1 (seed 001): the gradebook and its overrides, for the Gradebook MFE.
+    "grades": LmsApi(prefix=r"^api/grades/v1/", urlconf="instructor_plugin.rest_api.grades.urls"),
+    # Open edX's course_groups API, for the MFE's Cohorts tab; mounted at ``api/cohorts/``, since the
+    # original serves ``v1/`` there and its content groups under ``v2/``.
+    "cohorts": LmsApi(prefix=r"^api/cohorts/", urlconf="instructor_plugin.rest_api.cohorts.urls"),
+}
 
 
 def unknown_lms_apis() -> list[str]:
@@ -40,7 +46,3 @@ def lms_api_patterns() -> list[URLPattern | URLResolver]:
     """The URL patterns of the APIs ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` names, in the order it names them."""
     wanted = [LMS_APIS[name] for name in plugin_setting("LMS_APIS") if name in LMS_APIS]
     return [re_path(api.prefix, include(api.urlconf)) for api in wanted]
-
-
-# Grades REST v1 (seed 001): the gradebook and its overrides, for the Gradebook MFE.
-LMS_APIS["grades"] = LmsApi(prefix=r"^api/grades/v1/", urlconf="instructor_plugin.rest_api.grades.urls")

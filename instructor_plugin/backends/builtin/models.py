@@ -418,6 +418,8 @@ class Cohort(models.Model):
     course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     name = models.CharField(max_length=255)
     assignment_type = models.CharField(max_length=16, default="manual", help_text="manual or random.")
+    group_id = models.IntegerField(null=True, blank=True, help_text="The linked content group, if any.")
+    user_partition_id = models.IntegerField(null=True, blank=True, help_text="The content group's partition.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "name"), name="ipb_unique_cohort_name")]
@@ -438,6 +440,33 @@ class CohortMembership(models.Model):
 
     def __str__(self):
         return f"{self.user_id} in {self.cohort_id}"
+
+
+class CohortSettings(models.Model):
+    """Whether a course divides its learners into cohorts (without a row: whether it has any cohort)."""
+
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, unique=True)
+    is_cohorted = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "cohort settings"
+
+    def __str__(self):
+        return f"{self.course_key}: {'cohorted' if self.is_cohorted else 'not cohorted'}"
+
+
+class CohortPreassignment(models.Model):
+    """An email, of no user yet, put in a cohort: whoever registers with it joins the cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="preassignments")
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    email = models.EmailField(max_length=254)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "email"), name="ipb_unique_cohort_preassign")]
+
+    def __str__(self):
+        return f"{self.email} in {self.cohort_id}"
 
 
 class CourseEmailOptout(models.Model):

@@ -34,6 +34,7 @@ from .models import (
     CertificateInvalidation,
     Cohort,
     CohortMembership,
+    CohortSettings,
     Course,
     CourseAccessRole,
     CourseEmailOptout,
@@ -161,6 +162,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_special_exams(course, learner_ids, learners)
         seed_cohorts(course_key, learner_ids, learners)
         seed_gradebook(course, user_ids["instructor"], learner_ids, learners)
+        turn_cohorts_on(course_key)
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -175,6 +177,7 @@ def clear_course(course_key: CourseKey) -> None:
         CourseAccessRole,
         ForumRole,
         Cohort,
+        CohortSettings,
         CourseEmailOptout,
     ):
         model.objects.filter(course_key=course_key).delete()
@@ -795,6 +798,16 @@ def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: i
         for number in OPTED_OUT_LEARNERS
         if number <= learners
     )
+
+
+#: The demo cohort that takes learners at random (the other is filled by staff).
+RANDOM_DEMO_COHORT = "Red Team"
+
+
+def turn_cohorts_on(course_key: CourseKey) -> None:
+    """Cohorts on for the course, with one random cohort, as the cohorts API and the MFE's Cohorts tab show them."""
+    CohortSettings.objects.update_or_create(course_key=course_key, defaults={"is_cohorted": True})
+    Cohort.objects.filter(course_key=course_key, name=RANDOM_DEMO_COHORT).update(assignment_type="random")
 
 
 def invite_pending_emails(course_key: CourseKey) -> None:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("instructor_plugin_builtin", "0006_cohorts_and_email_optouts"),
+        ("instructor_plugin_builtin", "0007_cohorts_api"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
