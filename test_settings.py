@@ -130,5 +130,8 @@ INSTRUCTOR_PLUGIN = {
     "MICROFRONTEND_URL": "http://apps.test/instructor-dashboard",
 }
 
+# The enrollment API (seed 002) at /api/enrollment/v1/.
+INSTRUCTOR_PLUGIN["LMS_APIS"] = [*INSTRUCTOR_PLUGIN.get("LMS_APIS", []), "enrollment"]
+
 add_plugins(__name__, "lms.djangoapp", "common")
 add_plugins(__name__, "lms.djangoapp", "test")

@@ -26,10 +26,14 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from .backends.data import (
+    AllowedEnrollmentData,
     CourseData,
     CourseModeDetails,
     EnrollmentAttributeData,
+    EnrollmentCursor,
     EnrollmentData,
+    EnrollmentSearch,
+    EnrollmentSearchRow,
     UserData,
     UserRoleData,
 )
@@ -56,6 +60,8 @@ __all__ = [
     "CourseEnrollmentNotUpdatableError",
     "CourseModeNotFoundError",
     "CourseNotFoundError",
+    "EnrollmentAllowedExistsError",
+    "EnrollmentAllowedNotFoundError",
     "EnrollmentApiLoadError",
     "EnrollmentAttributesMissingError",
     "EnrollmentModeMismatchError",
@@ -66,17 +72,26 @@ __all__ = [
     "NonExistentCourseError",
     "UserNotFoundError",
     "add_enrollment",
+    "add_enrollment_allowed",
+    "audit_enrollment_change_request",
     "get_course_enrollment_details",
     "get_enrollment",
     "get_enrollment_attributes",
     "get_enrollments",
+    "get_enrollments_allowed",
     "get_user_roles",
+    "get_user_roles_or_none",
     "get_verified_enrollments",
     "is_enrollment_valid_for_proctoring",
+    "iso_datetime",
+    "remove_enrollment_allowed",
+    "search_enrollments",
     "serialize_enrollments",
     "set_enrollment_attributes",
+    "staff_course_keys",
     "unenroll_user_from_all_courses",
     "update_enrollment",
+    "username_for_email",
     "validate_course_mode",
 ]
 
@@ -281,7 +296,7 @@ def _user(username: str) -> UserData:
     return user
 
 
-def _audit(action: str, course_key: CourseKey, actor_id: int | None, learner_id: int, **detail: object) -> None:
+def _audit(action: str, course_key: CourseKey, actor_id: int | None, learner_id: int | None, **detail: object) -> None:
     AuditRecord.objects.create(
         course_key=course_key, action=action, actor_id=actor_id, learner_id=learner_id, detail=detail
     )
@@ -525,3 +540,115 @@ class EnrollmentsService:
             if row.enrollment_mode in PROCTORING_MODES
             and (not needle or needle in row.username.lower() or needle in row.email.lower())
         ]
+
+
+# --- Beyond seed 002's api.py: what its views do with the allowed-to-enroll table and roles ---
+
+
+class EnrollmentAllowedExistsError(InstructorError):
+    category = ErrorCategory.CONFLICT
+    error_code = "enrollment_allowed_exists"
+    message = "An enrollment allowed already exists."
+
+
+class EnrollmentAllowedNotFoundError(InstructorError):
+    category = ErrorCategory.NOT_FOUND
+    error_code = "enrollment_allowed_not_found"
+    message = "No enrollment allowed for this email and course."
+
+
+def _allowed_dict(row: AllowedEnrollmentData) -> dict:
+    return {
+        "email": row.email,
+        "course_id": str(row.course_key),
+        "auto_enroll": row.auto_enroll,
+        "user": row.user_id,
+        "created": _iso(row.created),
+    }
+
+
+def get_enrollments_allowed(email: str) -> list[dict]:
+    """``[{"email", "course_id", "auto_enroll", "user", "created"}]`` of this email in every course."""
+    return [_allowed_dict(row) for row in get_backend().enrollments.list_allowed_by_email(email)]
+
+
+def add_enrollment_allowed(
+    email: str, course_id: str | CourseKey, auto_enroll: bool = False, *, actor_id: int | None = None
+) -> dict:
+    """Allow the email to enroll in the course; ``EnrollmentAllowedExistsError`` if it already is."""
+    course = _course(_course_key(course_id))
+    enrollments = get_backend().enrollments
+    if enrollments.get_allowed(course.course_key, email) is not None:
+        raise EnrollmentAllowedExistsError(
+            message=f"An enrollment allowed with email {email} and course {course.course_key} already exists."
+        )
+    row = enrollments.allow(course.course_key, email, auto_enroll)
+    _audit("enrollment_api_allow", course.course_key, actor_id, None, email=email, auto_enroll=auto_enroll)
+    return _allowed_dict(row)
+
+
+def remove_enrollment_allowed(email: str, course_id: str | CourseKey, *, actor_id: int | None = None) -> None:
+    """Withdraw the email's allowed-to-enroll entry; ``EnrollmentAllowedNotFoundError`` if there is none."""
+    course_key = _course_key(course_id)
+    enrollments = get_backend().enrollments
+    if enrollments.get_allowed(course_key, email) is None:
+        raise EnrollmentAllowedNotFoundError(email, course_key)
+    enrollments.disallow(course_key, email)
+    _audit("enrollment_api_disallow", course_key, actor_id, None, email=email)
+
+
+def staff_course_keys(username: str) -> set[CourseKey]:
+    """The courses where the user holds the course-level staff or instructor role (org roles do not count)."""
+    return {
+        role.course_key
+        for role in get_user_roles(username)
+        if role.course_key is not None and role.role in ("staff", "instructor")
+    }
+
+
+def audit_enrollment_change_request(
+    course_id: str | CourseKey, username: str, requested_mode: str | None, requested_activation: bool | None
+) -> None:
+    """Record a server-to-server enrollment request and the enrollment it left (``enrollment_change_requested``)."""
+    try:
+        course_key = _course_key(course_id)
+        user = _user(username)
+    except CourseEnrollmentError:
+        return
+    current = get_enrollment(username, course_key)
+    _audit(
+        "enrollment_change_requested",
+        course_key,
+        None,
+        user.id,
+        requested_mode=requested_mode,
+        actual_mode=current["mode"] if current else None,
+        requested_activation=requested_activation,
+        actual_activation=current["is_active"] if current else None,
+    )
+
+
+def search_enrollments(
+    filters: EnrollmentSearch, cursor: EnrollmentCursor | None, limit: int
+) -> Sequence[EnrollmentSearchRow]:
+    """Up to ``limit`` enrollments of every course (active or not), newest first, from ``cursor`` on."""
+    return get_backend().enrollments.search_enrollments(filters, cursor, limit)
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """A datetime as the enrollment API writes it: ISO 8601 in UTC with ``Z``."""
+    return _iso(value)
+
+
+def get_user_roles_or_none(username: str) -> set[UserRoleData] | None:
+    """:func:`get_user_roles`, or ``None`` for an unknown user."""
+    try:
+        return get_user_roles(username)
+    except UserNotFoundError:
+        return None
+
+
+def username_for_email(email: str) -> str | None:
+    """The username of the account holding this email (case-insensitive), if any."""
+    user = get_backend().users.find_user_by_email(email)
+    return user.username if user else None

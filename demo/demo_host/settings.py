@@ -229,4 +229,7 @@ INSTRUCTOR_PLUGIN = {
     },
 }
 
+# The enrollment API (seed 002) at /api/enrollment/v1/.
+INSTRUCTOR_PLUGIN["LMS_APIS"] = [*INSTRUCTOR_PLUGIN.get("LMS_APIS", []), "enrollment"]
+
 add_plugins(__name__, "lms.djangoapp", "common")

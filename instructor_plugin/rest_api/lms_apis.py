@@ -40,3 +40,6 @@ def lms_api_patterns() -> list[URLPattern | URLResolver]:
     """The URL patterns of the APIs ``INSTRUCTOR_PLUGIN["LMS_APIS"]`` names, in the order it names them."""
     wanted = [LMS_APIS[name] for name in plugin_setting("LMS_APIS") if name in LMS_APIS]
     return [re_path(api.prefix, include(api.urlconf)) for api in wanted]
+
+
+LMS_APIS["enrollment"] = LmsApi(prefix=r"^api/enrollment/v1/", urlconf="instructor_plugin.rest_api.enrollment.urls")
