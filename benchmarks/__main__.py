@@ -4,7 +4,8 @@ Seed a course with many learners, then measure the plugin beside a raw-ORM basel
 Measured: the enrollments list, the ``enrolled_students`` and ``grade`` reports (rows per second
 and peak memory, at N/10 and N learners), rescoring a problem for every learner, the issued
 certificates list at 100,000 certificates, a bulk exception upload of 5,000 rows, enrolling a list
-in one request and a long list through the ``batch_enrollment`` task. Enrollment writes run in
+in one request and a long list through the ``batch_enrollment`` task, and the enrollment API's admin
+list and one enrollment POST. Enrollment writes run in
 one transaction each side, as a request does.
 
 ``python -m benchmarks [--learners 100000] [--identifiers 1000] [--task-identifiers 10000]``.
@@ -33,7 +34,7 @@ from edx_django_utils.cache import RequestCache  # noqa: E402
 from opaque_keys.edx.keys import CourseKey  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from benchmarks import certificates, grading, reports  # noqa: E402
+from benchmarks import certificates, enrollment_api, grading, reports  # noqa: E402
 from benchmarks.measure import HEADER, measure, measure_write  # noqa: E402
 from instructor_plugin.api import process_student_enrollment_batch, start_enrollment_batch_task  # noqa: E402
 from instructor_plugin.backends.builtin.models import (  # noqa: E402
@@ -150,6 +151,7 @@ def main() -> None:
     figures.extend(reports.figures(course_key))
     figures.extend(grading.figures(course_key))
     figures.extend(certificates.figures(course_key))
+    figures.extend(enrollment_api.figures(course_key))
 
     count = args.identifiers
     ours = _fresh_users("bench_plugin_", 2 * count)

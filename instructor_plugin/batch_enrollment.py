@@ -19,7 +19,7 @@ from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
 from .backends.data import ManualEnrollmentAuditData
-from .backends.exceptions import AmbiguousIdentifier, UserNotFound
+from .backends.exceptions import AmbiguousIdentifier, CourseFull, EnrollmentClosed, EnrollmentNotAllowed, UserNotFound
 from .backends.registry import get_backend
 from .enrollment import (
     ALLOWEDTOENROLL_TO_ENROLLED,
@@ -150,6 +150,8 @@ def _process_one(
                     reason=reason or "",
                 )
             )
+    except (EnrollmentClosed, EnrollmentNotAllowed, CourseFull) as error:
+        return _failure(identifier, "error", error.message)
     except Exception:
         log.exception("Could not %s %r in %s", action, identifier, course_key)
         return _failure(identifier, "error", "The change could not be made; nothing was changed for this learner.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import Enum
 
 from django.db import transaction
+from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from . import resolve
@@ -23,7 +24,7 @@ from .backends.data import (
     PageRequest,
     UserData,
 )
-from .backends.exceptions import AmbiguousIdentifier, UserNotFound
+from .backends.exceptions import AmbiguousIdentifier, CourseFull, EnrollmentClosed, EnrollmentNotAllowed, UserNotFound
 from .backends.registry import get_backend
 from .conf import plugin_setting
 from .message_types import BATCH_ENROLLMENT_SUMMARY, get_message_type
@@ -38,6 +39,7 @@ __all__ = [
     "UNENROLLED_TO_ENROLLED",
     "UNENROLLED_TO_UNENROLLED",
     "EmailEnrollmentState",
+    "check_enrollment_rules",
     "enroll_email",
     "ensure_enrolled",
     "get_email_params",
@@ -160,6 +162,8 @@ def enroll_email(
     params = {**(message_params or {})}
     enrollment = None
     if before.user and before.user.is_active:
+        if not before.enrollment:
+            check_enrollment_rules(backend.courses.get_course(course_id), before.user, invited=True)
         enrollment = backend.enrollments.enroll(course_id, before.user.id, before.mode if before.enrollment else None)
         if message_students:
             params.update(
@@ -288,3 +292,24 @@ def ensure_enrolled(course_key: CourseKey, user_id: int) -> None:
     enrollment = enrollments.get_enrollment(course_key, user_id)
     if not (enrollment and enrollment.is_active):
         enrollments.enroll(course_key, user_id)
+
+
+def check_enrollment_rules(course: CourseData, user: UserData, *, invited: bool = False) -> None:
+    """
+    The course's rules for a new (or re-activated) enrollment, the same whichever door it comes through.
+
+    In order: the enrollment window is open (else ``EnrollmentClosed``), an invitation-only course
+    has invited the user, by an allowed-to-enroll entry for their email or because staff enroll
+    them (``invited``; else ``EnrollmentNotAllowed``), and the course has room (else ``CourseFull``).
+    """
+    now = timezone.now()
+    if (course.enrollment_start and course.enrollment_start > now) or (
+        course.enrollment_end and course.enrollment_end < now
+    ):
+        raise EnrollmentClosed(course.course_key)
+    enrollments = get_backend().enrollments
+    if course.invite_only and not invited and enrollments.get_allowed(course.course_key, user.email) is None:
+        raise EnrollmentNotAllowed(course.course_key)
+    capacity = course.max_student_enrollments_allowed
+    if capacity is not None and enrollments.count_active(course.course_key, limit=capacity) >= capacity:
+        raise CourseFull(course.course_key)

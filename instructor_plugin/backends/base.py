@@ -30,14 +30,19 @@ from .data import (
     CourseData,
     CourseGradeData,
     CourseModeData,
+    CourseModeDetails,
     CursorPage,
     CursorRequest,
     DueDateOverrideData,
     EmailRecipientData,
     EmailTargets,
     EnrolledLearner,
+    EnrollmentAttributeData,
+    EnrollmentCursor,
     EnrollmentData,
     EnrollmentFilter,
+    EnrollmentSearch,
+    EnrollmentSearchRow,
     ExamAllowanceData,
     ExamAttemptData,
     ExamListQuery,
@@ -59,6 +64,7 @@ from .data import (
     TeamFilter,
     TeamMember,
     UserData,
+    UserRoleData,
 )
 
 
@@ -169,6 +175,38 @@ class EnrollmentService(Protocol):
     def count_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> int:
         """How many users :meth:`iter_email_recipients` yields."""
 
+    # --- The enrollment API (seed 002) ---
+
+    def update_enrollment(
+        self, course_key: CourseKey, user_id: int, mode: str | None = None, is_active: bool | None = None
+    ) -> EnrollmentData | None:
+        """Change the mode and/or the active flag of an existing enrollment; ``None`` if there is none."""
+
+    def list_user_enrollments(self, user_id: int, include_inactive: bool = False) -> Sequence[EnrollmentData]:
+        """The user's enrollments in every course, oldest first (active only unless ``include_inactive``)."""
+
+    def unenroll_all(self, user_id: int) -> Sequence[CourseKey]:
+        """Deactivate every active enrollment of the user, atomically; the courses it left."""
+
+    def list_mode_details(self, course_key: CourseKey, include_expired: bool = False) -> Sequence[CourseModeDetails]:
+        """The course's modes with prices and expiry; modes past their expiry only with ``include_expired``."""
+
+    def get_enrollment_attributes(self, course_key: CourseKey, user_id: int) -> Sequence[EnrollmentAttributeData]:
+        """The attributes of the user's enrollment (none when not enrolled)."""
+
+    def set_enrollment_attributes(
+        self, course_key: CourseKey, user_id: int, attributes: Sequence[EnrollmentAttributeData]
+    ) -> None:
+        """Create or update these attributes of the user's existing enrollment (by namespace and name)."""
+
+    def search_enrollments(
+        self, filters: EnrollmentSearch, cursor: EnrollmentCursor | None, limit: int
+    ) -> Sequence[EnrollmentSearchRow]:
+        """Up to ``limit`` enrollments (active or not) of every course, newest first, from ``cursor`` on."""
+
+    def list_allowed_by_email(self, email: str) -> Sequence[AllowedEnrollmentData]:
+        """The allowed-to-enroll entries of this email (case-insensitive) in every course, oldest first."""
+
 
 class RoleService(Protocol):
     """Course roles (course-level, org-level, global staff) and forum roles."""
@@ -187,6 +225,9 @@ class RoleService(Protocol):
 
     def remove_forum_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
         """Revoke a discussion-forum role (idempotent)."""
+
+    def list_user_roles(self, user_id: int) -> Sequence[UserRoleData]:
+        """Every course and org role the user holds, in every course (the enrollment API's ``roles``)."""
 
     def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
         """Users holding any of the filtered roles, ordered by username (case-insensitive)."""

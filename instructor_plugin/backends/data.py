@@ -62,6 +62,9 @@ class CourseData:
     enable_ccx: bool = False
     teams_enabled: bool = False
     errors: Sequence[str] = ()
+    # The enrollment API's course rules: invitation only, and a capacity (``None``: unlimited).
+    invite_only: bool = False
+    max_student_enrollments_allowed: int | None = None
 
     def has_started(self) -> bool:
         return self.start is None or self.start <= timezone.now()
@@ -121,6 +124,7 @@ class EnrollmentData:
     course_key: CourseKey
     mode: str
     is_active: bool
+    created: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ class AllowedEnrollmentData:
     course_key: CourseKey
     auto_enroll: bool
     user_id: int | None = None
+    created: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -680,3 +685,70 @@ class SubsectionOverrideHistoryData:
 
 #: The four values an override may set.
 OVERRIDE_FIELDS = ("earned_all_override", "possible_all_override", "earned_graded_override", "possible_graded_override")
+# --- The enrollment API (seed 002) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseModeDetails:
+    """An enrollment track with what the enrollment API shows of it: prices, expiry, SKUs."""
+
+    slug: str
+    name: str
+    min_price: int = 0
+    suggested_prices: str = ""
+    currency: str = "usd"
+    expiration_datetime: datetime | None = None
+    description: str | None = None
+    sku: str | None = None
+    bulk_sku: str | None = None
+
+
+@dataclass(frozen=True)
+class EnrollmentAttributeData:
+    """One ``namespace:name = value`` attribute of an enrollment."""
+
+    namespace: str
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EnrollmentSearch:
+    """Filters of the site-wide enrollment search; empty means "do not filter"."""
+
+    course_key: CourseKey | None = None
+    #: Course ids containing any of these texts (case-insensitive), so a course key without its run matches.
+    course_id_contains: Sequence[str] = ()
+    usernames: Sequence[str] = ()
+    emails: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class EnrollmentCursor:
+    """
+    A position in the newest-first enrollment search: the rows after ``(created, id)``.
+
+    ``backwards`` asks for the rows before it instead (the page preceding the position).
+    """
+
+    created: datetime
+    id: int
+    backwards: bool = False
+
+
+@dataclass(frozen=True)
+class EnrollmentSearchRow:
+    """A row of the enrollment search: the enrollment, its user's username, and its position."""
+
+    id: int
+    username: str
+    enrollment: EnrollmentData
+
+
+@dataclass(frozen=True)
+class UserRoleData:
+    """One course or org role a user holds; ``course_key`` is ``None`` for an org-wide role."""
+
+    org: str
+    course_key: CourseKey | None
+    role: str

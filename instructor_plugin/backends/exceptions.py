@@ -66,3 +66,28 @@ class ExamNotFound(BackendError):
     category = ErrorCategory.NOT_FOUND
     error_code = "exam_not_found"
     message = "Exam not found in this course."
+
+
+# --- Enrollment rules (the enrollment API, the v2 endpoints and batch enrollment) ----
+
+
+class EnrollmentClosed(BackendError):
+    """The course's enrollment window is not open."""
+
+    error_code = "enrollment_closed"
+    message = "Enrollment is closed for this course."
+
+
+class CourseFull(BackendError):
+    """The course holds as many active enrollments as it allows."""
+
+    error_code = "course_full"
+    message = "The course is full."
+
+
+class EnrollmentNotAllowed(BackendError):
+    """The course is invitation only and the user was not invited."""
+
+    category = ErrorCategory.FORBIDDEN
+    error_code = "enrollment_not_allowed"
+    message = "This course is invitation only."

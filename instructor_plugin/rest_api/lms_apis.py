@@ -31,6 +31,8 @@ class LmsApi:
 LMS_APIS: dict[str, LmsApi] = {
     # Grades REST v1 (seed 001): the gradebook and its overrides, for the Gradebook MFE.
     "grades": LmsApi(prefix=r"^api/grades/v1/", urlconf="instructor_plugin.rest_api.grades.urls"),
+    # The enrollment API (seed 002), for the learning and gradebook MFEs and e-commerce services.
+    "enrollment": LmsApi(prefix=r"^api/enrollment/v1/", urlconf="instructor_plugin.rest_api.enrollment.urls"),
     # Open edX's course_groups API, for the MFE's Cohorts tab; mounted at ``api/cohorts/``, since the
     # original serves ``v1/`` there and its content groups under ``v2/``.
     "cohorts": LmsApi(prefix=r"^api/cohorts/", urlconf="instructor_plugin.rest_api.cohorts.urls"),

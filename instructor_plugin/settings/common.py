@@ -120,6 +120,12 @@ DEFAULTS: dict[str, Any] = {
         "instructor_plugin.rest_api.authentication.JwtAuthentication",
         "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
     ],
+    # .. setting_name: INSTRUCTOR_PLUGIN["ENROLLMENT_API_THROTTLE_RATES"]
+    # .. setting_description: DRF rates of the enrollment API (``/api/enrollment/v1/``), counted in the
+    #   host's default cache: ``user`` for everyone, ``staff`` for global staff and superusers. Callers
+    #   with the server-to-server key (``X-Edx-Api-Key`` matching Django's ``EDX_API_KEY``) are never
+    #   throttled.
+    "ENROLLMENT_API_THROTTLE_RATES": {"user": "40/minute", "staff": "120/minute"},
 }
 
 _FROM_HOST_SETTINGS = {

@@ -8,6 +8,7 @@ from .models import (
     CourseAccessRole,
     CourseEnrollment,
     CourseEnrollmentAllowed,
+    CourseEnrollmentAttribute,
     CourseMode,
     ForumRole,
     ManualEnrollmentAudit,
@@ -38,7 +39,7 @@ class UserProfileAdmin(admin.ModelAdmin):
 
 @admin.register(CourseMode)
 class CourseModeAdmin(admin.ModelAdmin):
-    list_display = ("course", "slug", "display_name")
+    list_display = ("course", "slug", "display_name", "min_price", "currency", "expiration_datetime", "sku")
 
 
 @admin.register(CourseEnrollment)
@@ -81,3 +82,10 @@ class ForumRoleAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "course_key")
     raw_id_fields = ("user",)
     list_select_related = ("user",)
+
+
+@admin.register(CourseEnrollmentAttribute)
+class CourseEnrollmentAttributeAdmin(admin.ModelAdmin):
+    list_display = ("enrollment", "namespace", "name", "value")
+    search_fields = ("enrollment__user__username", "namespace", "name")
+    raw_id_fields = ("enrollment",)

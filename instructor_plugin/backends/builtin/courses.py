@@ -33,6 +33,8 @@ def to_course_data(course: Course) -> CourseData:
         create_zendesk_tickets=course.create_zendesk_tickets,
         enable_ccx=course.enable_ccx,
         teams_enabled=course.teams_enabled,
+        invite_only=course.invitation_only,
+        max_student_enrollments_allowed=course.max_student_enrollments_allowed,
     )
 
 

@@ -3,8 +3,10 @@
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
+from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
@@ -15,11 +17,16 @@ from ..data import (
     STAFF,
     AllowedEnrollmentData,
     CourseModeData,
+    CourseModeDetails,
     EmailRecipientData,
     EmailTargets,
     EnrolledLearner,
+    EnrollmentAttributeData,
+    EnrollmentCursor,
     EnrollmentData,
     EnrollmentFilter,
+    EnrollmentSearch,
+    EnrollmentSearchRow,
     LearnerProfileData,
     ManualEnrollmentAuditData,
     Page,
@@ -33,6 +40,7 @@ from .models import (
     CourseEmailOptout,
     CourseEnrollment,
     CourseEnrollmentAllowed,
+    CourseEnrollmentAttribute,
     CourseMode,
     ManualEnrollmentAudit,
 )
@@ -68,12 +76,17 @@ def _to_enrollment_data(enrollment: CourseEnrollment) -> EnrollmentData:
         course_key=enrollment.course_key,
         mode=enrollment.mode,
         is_active=enrollment.is_active,
+        created=enrollment.created,
     )
 
 
 def _to_allowed_data(allowed: CourseEnrollmentAllowed) -> AllowedEnrollmentData:
     return AllowedEnrollmentData(
-        email=allowed.email, course_key=allowed.course_key, auto_enroll=allowed.auto_enroll, user_id=allowed.user_id
+        email=allowed.email,
+        course_key=allowed.course_key,
+        auto_enroll=allowed.auto_enroll,
+        user_id=allowed.user_id,
+        created=allowed.created,
     )
 
 
@@ -221,3 +234,102 @@ class BuiltinEnrollmentService:
 
     def count_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> int:
         return _recipients(course_key, targets).count()
+
+    # --- The enrollment API (seed 002) ---
+
+    def update_enrollment(
+        self, course_key: CourseKey, user_id: int, mode: str | None = None, is_active: bool | None = None
+    ) -> EnrollmentData | None:
+        enrollment = CourseEnrollment.objects.filter(course_key=course_key, user_id=user_id).first()
+        if enrollment is None:
+            return None
+        if mode is not None:
+            enrollment.mode = mode
+        if is_active is not None:
+            enrollment.is_active = is_active
+        enrollment.save(update_fields=["mode", "is_active"])
+        return _to_enrollment_data(enrollment)
+
+    def list_user_enrollments(self, user_id: int, include_inactive: bool = False) -> Sequence[EnrollmentData]:
+        rows = CourseEnrollment.objects.filter(user_id=user_id)
+        if not include_inactive:
+            rows = rows.filter(is_active=True)
+        return [_to_enrollment_data(row) for row in rows.order_by("created", "pk")]
+
+    def unenroll_all(self, user_id: int) -> Sequence[CourseKey]:
+        with transaction.atomic():
+            rows = CourseEnrollment.objects.select_for_update().filter(user_id=user_id, is_active=True)
+            course_keys = list(rows.order_by("pk").values_list("course_key", flat=True))
+            rows.update(is_active=False)
+        return course_keys
+
+    def list_mode_details(self, course_key: CourseKey, include_expired: bool = False) -> Sequence[CourseModeDetails]:
+        modes = CourseMode.objects.filter(course__course_key=course_key).order_by("pk")
+        if not include_expired:
+            modes = modes.filter(Q(expiration_datetime__isnull=True) | Q(expiration_datetime__gt=timezone.now()))
+        return [
+            CourseModeDetails(
+                slug=m.slug,
+                name=m.display_name,
+                min_price=m.min_price,
+                suggested_prices=m.suggested_prices,
+                currency=m.currency,
+                expiration_datetime=m.expiration_datetime,
+                description=m.description or None,
+                sku=m.sku or None,
+                bulk_sku=m.bulk_sku or None,
+            )
+            for m in modes
+        ]
+
+    def get_enrollment_attributes(self, course_key: CourseKey, user_id: int) -> Sequence[EnrollmentAttributeData]:
+        rows = CourseEnrollmentAttribute.objects.filter(
+            enrollment__course_key=course_key, enrollment__user_id=user_id
+        ).order_by("pk")
+        return [EnrollmentAttributeData(namespace=a.namespace, name=a.name, value=a.value) for a in rows]
+
+    def set_enrollment_attributes(
+        self, course_key: CourseKey, user_id: int, attributes: Sequence[EnrollmentAttributeData]
+    ) -> None:
+        enrollment = CourseEnrollment.objects.filter(course_key=course_key, user_id=user_id).first()
+        if enrollment is None:
+            return
+        for attribute in attributes:
+            CourseEnrollmentAttribute.objects.update_or_create(
+                enrollment=enrollment,
+                namespace=attribute.namespace,
+                name=attribute.name,
+                defaults={"value": attribute.value},
+            )
+
+    def search_enrollments(
+        self, filters: EnrollmentSearch, cursor: EnrollmentCursor | None, limit: int
+    ) -> Sequence[EnrollmentSearchRow]:
+        rows = CourseEnrollment.objects.all()
+        if filters.course_key is not None:
+            rows = rows.filter(course_key=filters.course_key)
+        if filters.course_id_contains:
+            contains = Q(pk__in=[])
+            for text in filters.course_id_contains:
+                contains |= Q(course_key__icontains=text)
+            rows = rows.filter(contains)
+        if filters.usernames:
+            rows = rows.filter(user__username__in=list(filters.usernames))
+        if filters.emails:
+            rows = rows.filter(user__email__in=list(filters.emails))
+        newest_first = ("-created", "-pk")
+        if cursor is not None and cursor.backwards:
+            after = Q(created__gt=cursor.created) | Q(created=cursor.created, pk__gt=cursor.id)
+            window = list(rows.filter(after).order_by("created", "pk").select_related("user")[:limit])[::-1]
+        else:
+            if cursor is not None:
+                rows = rows.filter(Q(created__lt=cursor.created) | Q(created=cursor.created, pk__lt=cursor.id))
+            window = list(rows.order_by(*newest_first).select_related("user")[:limit])
+        return [
+            EnrollmentSearchRow(id=row.pk, username=row.user.username, enrollment=_to_enrollment_data(row))
+            for row in window
+        ]
+
+    def list_allowed_by_email(self, email: str) -> Sequence[AllowedEnrollmentData]:
+        rows = CourseEnrollmentAllowed.objects.filter(email=email.strip().lower()).order_by("created", "pk")
+        return [_to_allowed_data(row) for row in rows]

@@ -33,6 +33,9 @@ class Course(models.Model):
     enable_ccx = models.BooleanField(default=False)
     teams_enabled = models.BooleanField(default=False)
     certificate_generation_enabled = models.BooleanField(default=True)
+    # The enrollment API's course rules: invitation only, and a capacity (none when null).
+    invitation_only = models.BooleanField(default=False)
+    max_student_enrollments_allowed = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self):
         return str(self.course_key)
@@ -85,6 +88,14 @@ class CourseMode(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modes")
     slug = models.CharField(max_length=100)
     display_name = models.CharField(max_length=255)
+    # The enrollment API's mode details: price, expiry, description and e-commerce SKUs.
+    min_price = models.PositiveIntegerField(default=0)
+    suggested_prices = models.CharField(max_length=255, blank=True, default="", help_text="Comma-separated prices.")
+    currency = models.CharField(max_length=8, default="usd")
+    expiration_datetime = models.DateTimeField(null=True, blank=True)
+    description = models.TextField(blank=True, default="")
+    sku = models.CharField(max_length=255, blank=True, default="")
+    bulk_sku = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course", "slug"), name="ipb_unique_course_mode")]
@@ -108,6 +119,23 @@ class CourseEnrollment(models.Model):
 
     def __str__(self):
         return f"{self.user_id} in {self.course_key}"
+
+
+class CourseEnrollmentAttribute(models.Model):
+    """A namespaced name and value attached to one enrollment (``credit:provider_id`` ...)."""
+
+    enrollment = models.ForeignKey(CourseEnrollment, on_delete=models.CASCADE, related_name="attributes")
+    namespace = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("enrollment", "namespace", "name"), name="ipb_unique_enrollment_attr"),
+        ]
+
+    def __str__(self):
+        return f"{self.namespace}:{self.name} of {self.enrollment_id}"
 
 
 class CourseEnrollmentAllowed(models.Model):

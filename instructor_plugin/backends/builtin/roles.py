@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import CourseAccessData, Page, PageRequest, TeamFilter, TeamMember
+from ..data import CourseAccessData, Page, PageRequest, TeamFilter, TeamMember, UserRoleData
 from .filters import TeamMemberFilterSet
 from .models import CourseAccessRole, ForumRole
 from .users import to_user_data, users_with_profile
@@ -29,6 +29,10 @@ class BuiltinRoleService:
             org_roles=frozenset(org_roles),
             forum_roles=frozenset(forum_roles),
         )
+
+    def list_user_roles(self, user_id: int) -> list[UserRoleData]:
+        rows = CourseAccessRole.objects.filter(user_id=user_id).order_by("pk").values_list("org", "course_key", "role")
+        return [UserRoleData(org=org, course_key=key or None, role=role) for org, key, role in rows]
 
     def add_course_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
         CourseAccessRole.objects.get_or_create(user_id=user_id, org=course_key.org, course_key=course_key, role=role)

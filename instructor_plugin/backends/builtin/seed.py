@@ -81,6 +81,21 @@ GRADING_POLICY = {
 }
 
 COURSE_MODES = (("audit", "Audit"), ("verified", "Verified Certificate"), ("honor", "Honor Code Certificate"))
+#: What the enrollment API shows of the paid demo modes.
+MODE_DETAILS: dict[str, dict[str, object]] = {
+    "verified": {
+        "min_price": 49,
+        "suggested_prices": "49,99",
+        "currency": "usd",
+        "description": "A verified certificate of achievement.",
+        "sku": "DEMO-VERIFIED",
+        "bulk_sku": "DEMO-VERIFIED-BULK",
+    },
+    "honor": {"description": "An honor code certificate."},
+}
+#: The enrollment API's demo courses beside the demo course (CONTRACT.md, "Demo seed additions").
+INVITE_ONLY_COURSE_ID = "course-v1:OpenedX+DemoX+Invite_Only"
+CLOSED_COURSE_ID = "course-v1:OpenedX+DemoX+Closed_Course"
 PENDING_INVITATIONS = (("invited1@example.com", True), ("invited2@example.com", True), ("invited3@example.com", False))
 
 _MODE_BY_REMAINDER = ("audit",) * 6 + ("verified",) * 3 + ("honor",)
@@ -163,6 +178,8 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_cohorts(course_key, learner_ids, learners)
         seed_gradebook(course, user_ids["instructor"], learner_ids, learners)
         turn_cohorts_on(course_key)
+        if course_id == DEMO_COURSE_ID:
+            seed_enrollment_api_courses()
         enable_api_v2()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
 
@@ -201,7 +218,8 @@ def create_course(course_key: CourseKey) -> Course:
         certificate_generation_enabled=True,
     )
     CourseMode.objects.bulk_create(
-        CourseMode(course=course, slug=slug, display_name=display_name) for slug, display_name in COURSE_MODES
+        CourseMode(course=course, slug=slug, display_name=display_name, **MODE_DETAILS.get(slug, {}))
+        for slug, display_name in COURSE_MODES
     )
     return course
 
@@ -862,3 +880,20 @@ def seed_gradebook(course: Course, actor_id: int, learner_ids: dict[int, int], l
                 actor_id,
             )
     Flag.objects.update_or_create(name=WRITABLE_GRADEBOOK_FLAG_NAME, defaults={"everyone": True})
+
+
+def seed_enrollment_api_courses() -> None:
+    """Rebuild the invitation-only course and the course whose enrollment has ended, with the demo modes."""
+    for course_id, name in (
+        (INVITE_ONLY_COURSE_ID, "Open edX Demo Course (invitation only)"),
+        (CLOSED_COURSE_ID, "Open edX Demo Course (enrollment closed)"),
+    ):
+        course_key = CourseKey.from_string(course_id)
+        clear_course(course_key)
+        course = create_course(course_key)
+        course.display_name = name
+        if course_id == INVITE_ONLY_COURSE_ID:
+            course.invitation_only = True
+        else:
+            course.enrollment_end = timezone.now() - timedelta(days=7)
+        course.save(update_fields=["display_name", "invitation_only", "enrollment_end"])

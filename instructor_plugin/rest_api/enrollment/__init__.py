@@ -1,0 +1,1 @@
+"""The enrollment API (seed 002) at ``/api/enrollment/v1/``."""
