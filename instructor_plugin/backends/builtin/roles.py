@@ -1,6 +1,6 @@
 """Course roles (course, org, global staff) and forum roles."""
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -57,9 +57,9 @@ class BuiltinRoleService:
     def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
         course_roles = CourseAccessRole.objects.filter(course_key=course_key, role__in=filters.course_roles)
         forum_roles = ForumRole.objects.filter(course_key=course_key, role__in=filters.forum_roles)
-        members = users_with_profile().filter(
-            Exists(course_roles.filter(user_id=OuterRef("pk"))) | Exists(forum_roles.filter(user_id=OuterRef("pk")))
-        )
+        # The roles tables first: the holders' ids (a team, not every user), then their accounts by primary key.
+        holders = course_roles.values("user_id").union(forum_roles.values("user_id"))
+        members = users_with_profile().filter(pk__in=holders)
         members = TeamMemberFilterSet({"search": filters.search or ""}, members).qs
         total = members.count()
         window = list(members.order_by(Lower("username"), "pk")[page.offset : page.offset + page.limit])

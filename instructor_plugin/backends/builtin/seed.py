@@ -177,7 +177,7 @@ def analyse_tables() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {', '.join(quote(table) for table in tables)}")
-        elif connection.vendor == "mysql":
+        elif connection.vendor == "mysql" and not connection.in_atomic_block:  # it commits implicitly
             cursor.execute(f"ANALYZE TABLE {', '.join(quote(table) for table in tables)}")
             cursor.fetchall()
         elif connection.vendor == "sqlite":
