@@ -58,8 +58,9 @@ class BuiltinRoleService:
         course_roles = CourseAccessRole.objects.filter(course_key=course_key, role__in=filters.course_roles)
         forum_roles = ForumRole.objects.filter(course_key=course_key, role__in=filters.forum_roles)
         # The roles tables first: the holders' ids (a team, not every user), then their accounts by primary key.
-        holders = course_roles.values("user_id").union(forum_roles.values("user_id"))
-        members = users_with_profile().filter(pk__in=holders)
+        # Read as a list: MariaDB runs an IN (... UNION ...) subquery once per user.
+        holders = course_roles.values_list("user_id", flat=True).union(forum_roles.values_list("user_id", flat=True))
+        members = users_with_profile().filter(pk__in=list(holders))
         members = TeamMemberFilterSet({"search": filters.search or ""}, members).qs
         total = members.count()
         window = list(members.order_by(Lower("username"), "pk")[page.offset : page.offset + page.limit])
