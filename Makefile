@@ -45,8 +45,8 @@ lint: $(VENV)/.installed-ci ## ruff (lint + format check), the import-linter con
 typecheck: $(VENV)/.installed-ci ## mypy over the package (configured in setup.cfg)
 	$(BIN)/mypy
 
-benchmark: $(VENV)/.installed-ci ## seed 100,000 learners and print the figures (see benchmarks/)
-	$(BIN)/python -m benchmarks
+benchmark: $(VENV)/.installed-ci ## seed 200,000 learners, print each figure beside its baseline (ARGS="50000 --all-databases")
+	$(BIN)/python -m benchmarks $(ARGS)
 
 compile-requirements: | $(BIN)/python ## re-pin requirements/*.txt from the .in files
 	$(BIN)/pip install --quiet pip-tools

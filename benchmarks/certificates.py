@@ -21,7 +21,7 @@ from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.test import APIClient
 
-from benchmarks.measure import Figures, measure, measure_write
+from benchmarks.measure import Comparison, Figures, measure, measure_write
 from instructor_plugin.backends.builtin.models import (
     CertificateAllowlistEntry,
     CertificateInvalidation,
@@ -141,14 +141,16 @@ def _baseline_upload(course_key: CourseKey, names: list[str]):
     return run
 
 
-def figures(course_key: CourseKey, runs: int = 3) -> list[Figures]:
+def figures(course_key: CourseKey, runs: int = 5) -> list[Comparison | Figures]:
     """The issued list at ``CERTIFICATES`` certificates under three filters, then a 5,000-row exception upload."""
     total = top_up_certificates(course_key)
     client = _client()
     timed, traced, baseline = (_fresh_learners(course_key, f"bench-cert-{side}-", UPLOAD_ROWS) for side in "abc")
     return [
-        measure(f"certificates/issued all, {total} certs", _issued_page(client, course_key, "&filter=all"), runs),
-        measure("  baseline count + select_related page", _baseline_page(course_key), runs),
+        Comparison(
+            measure(f"certificates/issued all, {total:,} certs", _issued_page(client, course_key, "&filter=all"), runs),
+            measure("  baseline count + select_related page", _baseline_page(course_key), runs),
+        ),
         measure("certificates/issued received", _issued_page(client, course_key, "&filter=received"), runs),
         measure(
             "certificates/issued granted_exceptions",
@@ -156,10 +158,12 @@ def figures(course_key: CourseKey, runs: int = 3) -> list[Figures]:
             runs,
         ),
         measure("certificates/issued search", _issued_page(client, course_key, "&search=learner99"), runs),
-        measure_write(
-            f"exceptions/bulk {UPLOAD_ROWS} rows",
-            _upload(client, course_key, timed),
-            _upload(client, course_key, traced),
+        Comparison(
+            measure_write(
+                f"exceptions/bulk {UPLOAD_ROWS} rows",
+                _upload(client, course_key, timed),
+                _upload(client, course_key, traced),
+            ),
+            measure_write(f"  baseline ORM allowlist {UPLOAD_ROWS}", _baseline_upload(course_key, baseline)),
         ),
-        measure_write(f"  baseline ORM allowlist {UPLOAD_ROWS}", _baseline_upload(course_key, baseline)),
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
-from benchmarks.measure import Figures, measure_write
+from benchmarks.measure import Comparison, measure_write
 from instructor_plugin.backends.builtin.models import ProblemState
 from instructor_plugin.backends.builtin.problem_state import CourseGrader, graded_score
 from instructor_plugin.grading import RESCORE_TASK
@@ -73,7 +73,7 @@ def _baseline_chunk(course_key: CourseKey, grader: CourseGrader, chunk: list[Pro
         grader.save_grades(course_key, [row.user_id for row in changed])
 
 
-def figures(course_key: CourseKey) -> list[Figures]:
+def figures(course_key: CourseKey) -> list[Comparison]:
     """Rescore every learner's answers on a problem, through the plugin's task and with the plain ORM."""
     first, second = _usage_keys(course_key)
     learners = ProblemState.objects.filter(course_key=course_key, usage_key=first).count()
@@ -83,4 +83,4 @@ def figures(course_key: CourseKey) -> list[Figures]:
     baseline = measure_write(
         f"rescore problem, {learners:,} learners (raw ORM)", lambda: _baseline_rescore(course_key, first)
     )
-    return [plugin, baseline]
+    return [Comparison(plugin, baseline)]

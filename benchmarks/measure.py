@@ -48,6 +48,24 @@ def _counting_queries():
 HEADER = f"{'operation':<52} {'median ms':>10} {'queries':>8} {'peak KiB':>11} {'runs':>5}"
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """The plugin's figures beside its naive raw-ORM baseline, measured in the same run."""
+
+    ours: Figures
+    baseline: Figures
+
+    def row(self) -> str:
+        ratio = self.ours.median_ms / self.baseline.median_ms if self.baseline.median_ms else float("inf")
+        return (
+            f"{self.ours.name:<52} {self.ours.median_ms:>10.1f} {self.ours.queries:>6} "
+            f"{self.baseline.median_ms:>10.1f} {self.baseline.queries:>6} {ratio:>6.2f}x"
+        )
+
+
+COMPARISON_HEADER = f"{'operation':<52} {'plugin ms':>10} {'q':>6} {'naive ms':>10} {'q':>6} {'ratio':>7}"
+
+
 def measure(name: str, operation: Callable[[], object], runs: int = 5) -> Figures:
     """
     Time ``operation`` ``runs`` times; count queries and trace memory on one more run.

@@ -18,7 +18,7 @@ from itertools import islice
 
 from opaque_keys.edx.keys import CourseKey
 
-from benchmarks.measure import Figures, measure
+from benchmarks.measure import Comparison, Figures, measure
 from instructor_plugin.backends.builtin.models import CourseEnrollment, CourseGrade
 from instructor_plugin.reports import CsvBody, csv_body, enrolled_students_features, write_csv
 
@@ -95,15 +95,19 @@ def _with_rate(name: str, operation: Callable[[], int], runs: int) -> Figures:
     return replace(figures, name=f"{name}: {rows:,} rows, {rate:,.0f} rows/s")
 
 
-def figures(course_key: CourseKey, runs: int = 3) -> list[Figures]:
+def figures(course_key: CourseKey, runs: int = 5) -> list[Comparison | Figures]:
     """The ``enrolled_students`` and ``grade`` bodies and their baselines, then memory at N/10 and N learners."""
     learners = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).count()
     tenth = max(learners // 10, 1)
     return [
-        _with_rate("report enrolled_students", _plugin_report("enrolled_students", course_key), runs),
-        _with_rate("  baseline values_list -> csv", _enrollments_baseline(course_key), runs),
-        _with_rate("report grade", _plugin_report("grade", course_key), runs),
-        _with_rate("  baseline values_list -> csv", _grades_baseline(course_key), runs),
+        Comparison(
+            _with_rate("report enrolled_students", _plugin_report("enrolled_students", course_key), runs),
+            _with_rate("  baseline values_list -> csv", _enrollments_baseline(course_key), runs),
+        ),
+        Comparison(
+            _with_rate("report grade", _plugin_report("grade", course_key), runs),
+            _with_rate("  baseline values_list -> csv", _grades_baseline(course_key), runs),
+        ),
         _with_rate("enrolled_students, N/10", _plugin_report("enrolled_students", course_key, tenth), 1),
         _with_rate("enrolled_students, N", _plugin_report("enrolled_students", course_key), 1),
         _with_rate("grade, N/10", _plugin_report("grade", course_key, tenth), 1),

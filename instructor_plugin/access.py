@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
 from .backends.data import (
@@ -113,18 +114,34 @@ class CourseAccess:
         return self.is_course_staff and self.is_forum_admin
 
 
+#: The request cache of :func:`get_course_access`: one role lookup per user and course per request.
+ACCESS_CACHE = "instructor_plugin.access"
+
+
 def get_course_access(user, course_key: CourseKey) -> CourseAccess:
-    """The roles of a (possibly anonymous) Django user in the course."""
+    """
+    The roles of a (possibly anonymous) Django user in the course.
+
+    Read once per request (one backend call, cached in the request cache) and forgotten when this
+    module grants or revokes a role.
+    """
     if user is None or not user.is_authenticated:
         return CourseAccess(user_id=None)
+    cache = RequestCache(ACCESS_CACHE)
+    key = f"{course_key}|{user.pk}|{user.is_staff}"
+    cached = cache.get_cached_response(key)
+    if cached.is_found:
+        return cached.value
     roles = get_backend().roles.get_access(course_key, user.pk)
-    return CourseAccess(
+    access = CourseAccess(
         user_id=user.pk,
         is_global_staff=user.is_staff,
         course_roles=roles.course_roles,
         org_roles=roles.org_roles,
         forum_roles=roles.forum_roles,
     )
+    cache.set(key, access)
+    return access
 
 
 def is_forum_role(role: str) -> bool:
@@ -134,6 +151,7 @@ def is_forum_role(role: str) -> bool:
 
 def allow_access(course_key: CourseKey, user_id: int, role: str) -> None:
     """Grant a course or forum role."""
+    RequestCache(ACCESS_CACHE).clear()
     roles = get_backend().roles
     if is_forum_role(role):
         roles.add_forum_role(course_key, user_id, role)
@@ -143,6 +161,7 @@ def allow_access(course_key: CourseKey, user_id: int, role: str) -> None:
 
 def revoke_access(course_key: CourseKey, user_id: int, role: str) -> None:
     """Revoke a course or forum role."""
+    RequestCache(ACCESS_CACHE).clear()
     roles = get_backend().roles
     if is_forum_role(role):
         roles.remove_forum_role(course_key, user_id, role)

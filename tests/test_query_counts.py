@@ -15,9 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from instructor_plugin.access import allow_access, get_course_access, revoke_access
 from instructor_plugin.backends.builtin.models import (
     CertificateAllowlistEntry,
     CertificateInvalidation,
+    Course,
     CourseAccessRole,
     CourseEnrollment,
     DueDateOverride,
@@ -26,7 +28,7 @@ from instructor_plugin.backends.builtin.models import (
     UserProfile,
 )
 from instructor_plugin.models import CourseEmail, CourseEmailSchedule, InstructorTask, Report
-from tests.conftest import v2
+from tests.conftest import grant, grant_forum, v2
 from tests.due_date_fixtures import HW2_DUE, add_dated_blocks
 from tests.ora_fixtures import add_ora_blocks, add_submissions
 from tests.special_exam_fixtures import add_exams, bulk_allowances, bulk_attempts
@@ -40,9 +42,9 @@ SMALL, LARGE = 10, 1_000
 #: read for its enrollment rules, the write, the audit row, its savepoint), an unknown email 13; an
 #: enrolled user 10; an invalid identifier 1.
 QUERIES_PER_IDENTIFIER = 14
-#: Queries of the request itself: the course, the caller's course/org and forum roles, and the
-#: savepoint pair of the request-wide transaction.
-QUERIES_PER_REQUEST = 5
+#: Queries of the request itself: the course, the caller's roles (course, org and forum in one query),
+#: and the savepoint pair of the request-wide transaction.
+QUERIES_PER_REQUEST = 4
 
 
 def make_users(prefix: str, count: int) -> list:
@@ -439,3 +441,61 @@ def test_scheduled_email_list_queries_do_not_grow_with_the_schedules(staff_clien
     assert large == small
     assert (small_body["count"], large_body["count"]) == (SMALL, LARGE)
     assert len(large_body["results"]) == params.get("page_size", 10)
+
+
+# The fixed cost of a request --------------------------------------------------------------------------
+
+_ROLE_TABLES = (CourseAccessRole._meta.db_table, ForumRole._meta.db_table)
+
+
+def _role_queries(captured) -> list[str]:
+    return [query["sql"] for query in captured if any(table in query["sql"] for table in _ROLE_TABLES)]
+
+
+@pytest.mark.parametrize("suffix", ["/team/roles", "", "/enrollments"])
+def test_a_request_reads_the_callers_roles_in_one_query(api_v2_on, users, client, course_key, suffix):
+    """Session, user, course and one role query (course, org and forum roles together) before the view runs."""
+    grant(users["instructor"], course_key, "staff", org_level=True)
+    grant_forum(users["instructor"], course_key, "Moderator")
+    client.force_login(users["instructor"])
+    client.get(v2(suffix=suffix))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(v2(suffix=suffix))
+
+    assert response.status_code == 200, response.content
+    caller = [sql for sql in _role_queries(captured) if f"{users['instructor'].pk}" in sql]
+    assert len(caller) == 1, caller
+
+
+def test_the_roles_request_before_the_view_is_four_queries(api_v2_on, users, client):
+    client.force_login(users["instructor"])
+    client.get(v2(suffix="/team/roles"))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(v2(suffix="/team/roles"))
+
+    assert response.status_code == 200
+    tables = [query["sql"].split(" FROM ")[1].split()[0].strip('"`') for query in captured]
+    assert tables == ["django_session", "auth_user", Course._meta.db_table, CourseAccessRole._meta.db_table]
+
+
+def test_the_callers_roles_are_read_once_per_request_and_again_after_a_change(users, course_key):
+    user = users["learner"]
+    with CaptureQueriesContext(connection) as captured:
+        first = get_course_access(user, course_key)
+        again = get_course_access(user, course_key)
+    assert len(captured) == 1
+    assert first is again
+    assert first.course_roles == frozenset() and first.org_roles == frozenset() and first.forum_roles == frozenset()
+
+    grant(user, course_key, "data_researcher", org_level=True)
+    allow_access(course_key, user.pk, "staff")
+    allow_access(course_key, user.pk, "Moderator")
+    changed = get_course_access(user, course_key)
+
+    assert changed.course_roles == {"staff"}
+    assert changed.org_roles == {"data_researcher"}
+    assert changed.forum_roles == {"Moderator"}
+    revoke_access(course_key, user.pk, "staff")
+    assert get_course_access(user, course_key).course_roles == frozenset()

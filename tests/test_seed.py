@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
@@ -240,3 +241,23 @@ def test_reseeding_replaces_problem_state():
 
     assert CourseGrade.objects.filter(course_key=DEMO_KEY).count() == 10
     assert ProblemState.objects.filter(course_key=DEMO_KEY).values("user").distinct().count() == 10
+
+
+def test_analyses_what_it_wrote():
+    seed(learners=LEARNERS)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [CourseEnrollment._meta.db_table])
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = %s AND last_analyze IS NOT NULL",
+                [CourseEnrollment._meta.db_table],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.statistics WHERE table_name = %s AND cardinality > 0",
+                [CourseEnrollment._meta.db_table],
+            )
+        (analysed,) = cursor.fetchone()
+    assert analysed > 0

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
@@ -42,6 +42,7 @@ from .models import (
     CourseEnrollmentAllowed,
     CourseEnrollmentAttribute,
     CourseMode,
+    EnrollmentCount,
     ManualEnrollmentAudit,
 )
 from .streaming import keyset_stream
@@ -151,7 +152,8 @@ class BuiltinEnrollmentService:
         data = {"search": filters.search or "", "is_beta_tester": filters.is_beta_tester}
         rows = EnrollmentFilterSet(data, _active(course_key), course_key=course_key).qs
         beta_testers = CourseAccessRole.objects.filter(course_key=course_key, role=BETA).values("user_id")
-        total = rows.count()
+        unfiltered = not filters.search and filters.is_beta_tester is None
+        total = self.count_active(course_key) if unfiltered else rows.count()
         window = (
             rows.annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
             .select_related("user", "user__builtin_profile")
@@ -164,20 +166,21 @@ class BuiltinEnrollmentService:
         return Page(items=items, total=total)
 
     def count_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
-        rows = _active(course_key).values("mode").annotate(n=Count("pk")).order_by("mode")
-        return {row["mode"]: row["n"] for row in rows}
+        """Read from the counts the triggers keep: a few rows, whatever the course size."""
+        rows = EnrollmentCount.objects.filter(course_key=course_key, active__gt=0).order_by("mode")
+        return dict(rows.values_list("mode", "active"))
 
     def count_learners(self, course_key: CourseKey) -> int:
-        team = CourseAccessRole.objects.filter(
-            user_id=OuterRef("user_id"), course_key=course_key, role__in=_NOT_LEARNER_ROLES
-        )
-        return _active(course_key).exclude(Exists(team)).count()
+        """Every active enrollment but the enrolled team's: the count kept, less the team read from the roles table."""
+        team = CourseAccessRole.objects.filter(course_key=course_key, role__in=_NOT_LEARNER_ROLES).values("user_id")
+        enrolled_team = _active(course_key).filter(user_id__in=team).values("user_id").distinct().count()
+        return self.count_active(course_key) - enrolled_team
 
     def count_active(self, course_key: CourseKey, limit: int | None = None) -> int:
-        rows = _active(course_key)
-        if limit is None:
-            return rows.count()
-        return rows.order_by()[:limit].count()
+        """The kept count; with ``limit``, a count that stops there (at most ``limit`` index entries read)."""
+        if limit is not None:
+            return _active(course_key).order_by()[:limit].count()
+        return EnrollmentCount.objects.filter(course_key=course_key).aggregate(total=Sum("active"))["total"] or 0
 
     def list_modes(self, course_key: CourseKey) -> Sequence[CourseModeData]:
         modes = CourseMode.objects.filter(course__course_key=course_key).order_by("pk")

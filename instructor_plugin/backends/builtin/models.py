@@ -556,3 +556,27 @@ class SubsectionGradeOverrideHistory(models.Model):
 
     def __str__(self):
         return f"{self.history_type} {self.override_id} at {self.history_date}"
+
+
+# Counts kept as data changes (issue 16) ---------------------------------------------------------------
+
+
+class EnrollmentCount(models.Model):
+    """
+    Active enrollments of one course in one mode, kept by database triggers on ``CourseEnrollment``.
+
+    Every insert, update and delete of an enrollment, whatever writes it (the backend, ``bulk_create``,
+    a queryset ``update``, a cascade), moves these counts in the same transaction, so course metadata
+    and the enrollments list read a few rows instead of counting every enrollment.
+    See migration ``0010_list_indexes_and_counts`` for the triggers of SQLite, PostgreSQL and MySQL.
+    """
+
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    mode = models.CharField(max_length=100)
+    active = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "mode"), name="ipb_unique_enrollment_count")]
+
+    def __str__(self):
+        return f"{self.active} {self.mode} in {self.course_key}"

@@ -1,6 +1,6 @@
 """Course roles (course, org, global staff) and forum roles."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -10,24 +10,36 @@ from .filters import TeamMemberFilterSet
 from .models import CourseAccessRole, ForumRole
 from .users import to_user_data, users_with_profile
 
+_COURSE, _ORG, _FORUM = "course", "org", "forum"
+
 
 class BuiltinRoleService:
     """Reads and writes ``CourseAccessRole`` and ``ForumRole``."""
 
     def get_access(self, course_key: CourseKey, user_id: int) -> CourseAccessData:
-        rows = CourseAccessRole.objects.filter(user_id=user_id).filter(
-            Q(course_key=course_key) | Q(course_key=CourseKeyField.Empty, org__iexact=course_key.org)
+        """Course, org and forum roles in one query: a ``UNION ALL`` of the two role tables."""
+        course_and_org = (
+            CourseAccessRole.objects.filter(user_id=user_id)
+            .filter(Q(course_key=course_key) | Q(course_key=CourseKeyField.Empty, org__iexact=course_key.org))
+            .annotate(
+                held_in=Case(When(course_key=CourseKeyField.Empty, then=Value(_ORG)), default=Value(_COURSE)),
+                held_role=F("role"),
+            )
+            .values_list("held_in", "held_role")
         )
-        course_roles: set[str] = set()
-        org_roles: set[str] = set()
-        for course_key_value, role in rows.values_list("course_key", "role"):
-            (course_roles if course_key_value else org_roles).add(role)
-        forum_roles = ForumRole.objects.filter(user_id=user_id, course_key=course_key).values_list("role", flat=True)
+        forum = (
+            ForumRole.objects.filter(user_id=user_id, course_key=course_key)
+            .annotate(held_in=Value(_FORUM), held_role=F("role"))
+            .values_list("held_in", "held_role")
+        )
+        held: dict[str, set[str]] = {_COURSE: set(), _ORG: set(), _FORUM: set()}
+        for held_in, role in course_and_org.union(forum, all=True):
+            held[held_in].add(role)
         return CourseAccessData(
             user_id=user_id,
-            course_roles=frozenset(course_roles),
-            org_roles=frozenset(org_roles),
-            forum_roles=frozenset(forum_roles),
+            course_roles=frozenset(held[_COURSE]),
+            org_roles=frozenset(held[_ORG]),
+            forum_roles=frozenset(held[_FORUM]),
         )
 
     def list_user_roles(self, user_id: int) -> list[UserRoleData]:
@@ -49,9 +61,10 @@ class BuiltinRoleService:
     def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
         course_roles = CourseAccessRole.objects.filter(course_key=course_key, role__in=filters.course_roles)
         forum_roles = ForumRole.objects.filter(course_key=course_key, role__in=filters.forum_roles)
-        members = users_with_profile().filter(
-            Exists(course_roles.filter(user_id=OuterRef("pk"))) | Exists(forum_roles.filter(user_id=OuterRef("pk")))
-        )
+        # The roles tables first: the holders' ids (a team, not every user), then their accounts by primary key.
+        # Read as a list: MariaDB runs an IN (... UNION ...) subquery once per user.
+        holders = course_roles.values_list("user_id", flat=True).union(forum_roles.values_list("user_id", flat=True))
+        members = users_with_profile().filter(pk__in=list(holders))
         members = TeamMemberFilterSet({"search": filters.search or ""}, members).qs
         total = members.count()
         window = list(members.order_by(Lower("username"), "pk")[page.offset : page.offset + page.limit])
