@@ -154,10 +154,14 @@ class BuiltinEnrollmentService:
         beta_testers = CourseAccessRole.objects.filter(course_key=course_key, role=BETA).values("user_id")
         unfiltered = not filters.search and filters.is_beta_tester is None
         total = self.count_active(course_key) if unfiltered else rows.count()
+        # The page's ids first, from the (course_key, is_active, username) index alone however deep the
+        # page; then those rows with their users, profiles and beta-tester flags.
+        ids = list(rows.order_by("username").values_list("pk", flat=True)[page.offset : page.offset + page.limit])
         window = (
-            rows.annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
+            CourseEnrollment.objects.filter(pk__in=ids)
+            .annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
             .select_related("user", "user__builtin_profile")
-            .order_by("user__username")[page.offset : page.offset + page.limit]
+            .order_by("username")
         )
         items = [
             EnrolledLearner(user=to_user_data(row.user), mode=row.mode, is_beta_tester=row.is_beta_tester)
