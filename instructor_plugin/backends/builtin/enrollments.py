@@ -4,8 +4,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -177,8 +178,23 @@ class BuiltinEnrollmentService:
     def count_learners(self, course_key: CourseKey) -> int:
         """Every active enrollment but the enrolled team's: the count kept, less the team read from the roles table."""
         team = CourseAccessRole.objects.filter(course_key=course_key, role__in=_NOT_LEARNER_ROLES).values("user_id")
-        enrolled_team = _active(course_key).filter(user_id__in=team).values("user_id").distinct().count()
-        return self.count_active(course_key) - enrolled_team
+        enrolled_team = (
+            _active(course_key)
+            .filter(user_id__in=team)
+            .order_by()
+            .values("course_key")
+            .annotate(n=Count("user_id", distinct=True))
+            .values("n")
+        )
+        # One query: the kept total beside the enrolled team counted by a subquery.
+        counts = (
+            EnrollmentCount.objects.filter(course_key=course_key)
+            .order_by()
+            .values("course_key")
+            .annotate(total=Sum("active"), team=Coalesce(Subquery(enrolled_team), 0))
+            .values_list("total", "team")
+        )
+        return next((total - team for total, team in counts[:1]), 0)
 
     def count_active(self, course_key: CourseKey, limit: int | None = None) -> int:
         """The kept count; with ``limit``, a count that stops there (at most ``limit`` index entries read)."""
