@@ -529,3 +529,21 @@ def test_the_certificate_switch_read_with_the_course_follows_a_change_in_the_sam
     certificates.set_generation_enabled(course_key, False)
 
     assert certificates.is_generation_enabled(course_key) is False
+
+
+#: The team list's own queries: every role holder with their roles (one ``UNION ALL``), then one page of
+#: accounts; a search adds its count. Besides them, the request's course and the caller's roles.
+TEAM_LIST_QUERIES = 2
+
+
+def test_team_list_reads_the_roles_once(staff_client, course_key):
+    make_team(course_key, "member", SMALL)
+    url = v2(suffix="/team")
+    queries(staff_client, "get", url, {"page_size": 25})
+
+    plain, body = queries(staff_client, "get", url, {"page_size": 25})
+    searched, _ = queries(staff_client, "get", url, {"page_size": 25, "email_or_username": "member0"})
+
+    assert plain == 2 + TEAM_LIST_QUERIES  # the course and the caller's roles, then the list
+    assert searched == plain + 1
+    assert body["count"] == SMALL + 5

@@ -156,8 +156,10 @@ class BuiltinEnrollmentService:
         unfiltered = not filters.search and filters.is_beta_tester is None
         total = self.count_active(course_key) if unfiltered else rows.count()
         # The page's ids first, from the (course_key, is_active, username) index alone however deep the
-        # page; then those rows with their users, profiles and beta-tester flags.
-        ids = list(rows.order_by("username").values_list("pk", flat=True)[page.offset : page.offset + page.limit])
+        # page; then those rows with their users, profiles and beta-tester flags. A search or the beta
+        # testers (few) sort what the filter found, rather than walk the whole course in index order.
+        order = "user__username" if filters.search or filters.is_beta_tester else "username"
+        ids = list(rows.order_by(order).values_list("pk", flat=True)[page.offset : page.offset + page.limit])
         window = (
             CourseEnrollment.objects.filter(pk__in=ids)
             .annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
