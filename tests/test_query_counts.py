@@ -16,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from instructor_plugin.access import allow_access, get_course_access, revoke_access
+from instructor_plugin.backends.builtin.certificates import BuiltinCertificateService
+from instructor_plugin.backends.builtin.courses import BuiltinCourseService
 from instructor_plugin.backends.builtin.models import (
     CertificateAllowlistEntry,
     CertificateInvalidation,
@@ -499,3 +501,49 @@ def test_the_callers_roles_are_read_once_per_request_and_again_after_a_change(us
     assert changed.forum_roles == {"Moderator"}
     revoke_access(course_key, user.pk, "staff")
     assert get_course_access(user, course_key).course_roles == frozenset()
+
+
+# --- Course metadata reads the course once and counts learners in one query (issue 16, part two) ---
+
+#: Course metadata's own queries: the course (with its certificate switch), the caller's roles, counts by
+#: mode, the modes, the learner count (kept total and enrolled team in one query), and three block reads.
+COURSE_METADATA_QUERIES = 8
+
+
+def test_course_metadata_costs_a_fixed_small_number_of_queries(staff_client, course_key):
+    make_learners(course_key, "bulk", SMALL)
+    queries(staff_client, "get", v2())
+
+    cost, body = queries(staff_client, "get", v2())
+
+    assert cost == COURSE_METADATA_QUERIES
+    assert (body["total_enrollment"], body["learner_count"]) == (SMALL + 2, SMALL + 2)
+    assert body["certificates_enabled"] is True
+
+
+def test_the_certificate_switch_read_with_the_course_follows_a_change_in_the_same_request(course, course_key):
+    certificates = BuiltinCertificateService()
+    BuiltinCourseService().get_course(course_key)
+    assert certificates.is_generation_enabled(course_key) is True
+
+    certificates.set_generation_enabled(course_key, False)
+
+    assert certificates.is_generation_enabled(course_key) is False
+
+
+#: The team list's own queries: every role holder with their roles (one ``UNION ALL``), then one page of
+#: accounts; a search adds its count. Besides them, the request's course and the caller's roles.
+TEAM_LIST_QUERIES = 2
+
+
+def test_team_list_reads_the_roles_once(staff_client, course_key):
+    make_team(course_key, "member", SMALL)
+    url = v2(suffix="/team")
+    queries(staff_client, "get", url, {"page_size": 25})
+
+    plain, body = queries(staff_client, "get", url, {"page_size": 25})
+    searched, _ = queries(staff_client, "get", url, {"page_size": 25, "email_or_username": "member0"})
+
+    assert plain == 2 + TEAM_LIST_QUERIES  # the course and the caller's roles, then the list
+    assert searched == plain + 1
+    assert body["count"] == SMALL + 5

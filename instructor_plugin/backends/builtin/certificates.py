@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import (
@@ -26,6 +27,7 @@ from ..data import (
     UserData,
 )
 from ..exceptions import CourseNotFound
+from .courses import CERTIFICATE_SWITCH_CACHE
 from .models import (
     CertificateAllowlistEntry,
     CertificateGenerationRun,
@@ -123,10 +125,15 @@ class BuiltinCertificateService:
     """Keeps the generation switch on the ``Course`` row and certificates in ``GeneratedCertificate``."""
 
     def is_generation_enabled(self, course_key: CourseKey) -> bool:
+        """The switch as the course read earlier in this request found it, else read."""
+        cached = RequestCache(CERTIFICATE_SWITCH_CACHE).get_cached_response(str(course_key))
+        if cached.is_found:
+            return cached.value
         enabled = Course.objects.filter(course_key=course_key).values_list("certificate_generation_enabled", flat=True)
         return bool(enabled.first())
 
     def set_generation_enabled(self, course_key: CourseKey, enabled: bool) -> None:
+        RequestCache(CERTIFICATE_SWITCH_CACHE).delete(str(course_key))
         if not Course.objects.filter(course_key=course_key).update(certificate_generation_enabled=enabled):
             raise CourseNotFound(course_key)
 

@@ -2,11 +2,16 @@
 
 from collections.abc import Iterable, Sequence
 
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import BlockData, CourseData
 from ..exceptions import BlockNotFound, CourseNotFound
 from .models import Block, Course
+
+#: The request cache holding the certificate switch of each course read by ``get_course``: course metadata
+#: reads the course and then the switch, one ``Course`` row.
+CERTIFICATE_SWITCH_CACHE = "instructor_plugin.builtin.certificate_switch"
 
 _WRITABLE_SETTINGS = frozenset(
     {"proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams", "proctoring_provider"}
@@ -59,9 +64,11 @@ class BuiltinCourseService:
 
     def get_course(self, course_key: CourseKey) -> CourseData:
         try:
-            return to_course_data(Course.objects.get(course_key=course_key))
+            course = Course.objects.get(course_key=course_key)
         except Course.DoesNotExist:
             raise CourseNotFound(course_key) from None
+        RequestCache(CERTIFICATE_SWITCH_CACHE).set(str(course_key), course.certificate_generation_enabled)
+        return to_course_data(course)
 
     def get_block(self, course_key: CourseKey, usage_key: UsageKey) -> BlockData:
         block = (

@@ -4,8 +4,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -154,10 +155,16 @@ class BuiltinEnrollmentService:
         beta_testers = CourseAccessRole.objects.filter(course_key=course_key, role=BETA).values("user_id")
         unfiltered = not filters.search and filters.is_beta_tester is None
         total = self.count_active(course_key) if unfiltered else rows.count()
+        # The page's ids first, from the (course_key, is_active, username) index alone however deep the
+        # page; then those rows with their users, profiles and beta-tester flags. A search or the beta
+        # testers (few) sort what the filter found, rather than walk the whole course in index order.
+        order = "user__username" if filters.search or filters.is_beta_tester else "username"
+        ids = list(rows.order_by(order).values_list("pk", flat=True)[page.offset : page.offset + page.limit])
         window = (
-            rows.annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
+            CourseEnrollment.objects.filter(pk__in=ids)
+            .annotate(is_beta_tester=Exists(beta_testers.filter(user_id=OuterRef("user_id"))))
             .select_related("user", "user__builtin_profile")
-            .order_by("user__username")[page.offset : page.offset + page.limit]
+            .order_by("username")
         )
         items = [
             EnrolledLearner(user=to_user_data(row.user), mode=row.mode, is_beta_tester=row.is_beta_tester)
@@ -173,8 +180,23 @@ class BuiltinEnrollmentService:
     def count_learners(self, course_key: CourseKey) -> int:
         """Every active enrollment but the enrolled team's: the count kept, less the team read from the roles table."""
         team = CourseAccessRole.objects.filter(course_key=course_key, role__in=_NOT_LEARNER_ROLES).values("user_id")
-        enrolled_team = _active(course_key).filter(user_id__in=team).values("user_id").distinct().count()
-        return self.count_active(course_key) - enrolled_team
+        enrolled_team = (
+            _active(course_key)
+            .filter(user_id__in=team)
+            .order_by()
+            .values("course_key")
+            .annotate(n=Count("user_id", distinct=True))
+            .values("n")
+        )
+        # One query: the kept total beside the enrolled team counted by a subquery.
+        counts = (
+            EnrollmentCount.objects.filter(course_key=course_key)
+            .order_by()
+            .values("course_key")
+            .annotate(total=Sum("active"), team=Coalesce(Subquery(enrolled_team), 0))
+            .values_list("total", "team")
+        )
+        return next((total - team for total, team in counts[:1]), 0)
 
     def count_active(self, course_key: CourseKey, limit: int | None = None) -> int:
         """The kept count; with ``limit``, a count that stops there (at most ``limit`` index entries read)."""

@@ -61,32 +61,33 @@ class BuiltinRoleService:
     def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
         course_roles = CourseAccessRole.objects.filter(course_key=course_key, role__in=filters.course_roles)
         forum_roles = ForumRole.objects.filter(course_key=course_key, role__in=filters.forum_roles)
-        # The roles tables first: the holders' ids (a team, not every user), then their accounts by primary key.
-        # Read as a list: MariaDB runs an IN (... UNION ...) subquery once per user.
-        holders = course_roles.values_list("user_id", flat=True).union(forum_roles.values_list("user_id", flat=True))
-        members = users_with_profile().filter(pk__in=list(holders))
-        members = TeamMemberFilterSet({"search": filters.search or ""}, members).qs
-        total = members.count()
+        # The roles tables first, in one query: every holder with their roles (a team, not every user),
+        # then one page of their accounts by primary key. Unfiltered, the team's size is the holders'.
+        held: dict[str, dict[int, set[str]]] = {_COURSE: {}, _FORUM: {}}
+        rows = (
+            course_roles.annotate(kind=Value(_COURSE))
+            .values_list("user_id", "role", "kind")
+            .union(forum_roles.annotate(kind=Value(_FORUM)).values_list("user_id", "role", "kind"), all=True)
+        )
+        for user_id, role, kind in rows:
+            held[kind].setdefault(user_id, set()).add(role)
+        holders = held[_COURSE].keys() | held[_FORUM].keys()
+        members = users_with_profile().filter(pk__in=sorted(holders))
+        if filters.search:
+            members = TeamMemberFilterSet({"search": filters.search}, members).qs
+            total = members.count()
+        else:
+            total = len(holders)
         window = list(members.order_by(Lower("username"), "pk")[page.offset : page.offset + page.limit])
-        ids = [user.pk for user in window]
-        held_course = _roles_by_user(course_roles.filter(user_id__in=ids))
-        held_forum = _roles_by_user(forum_roles.filter(user_id__in=ids))
         items = [
             TeamMember(
                 user=to_user_data(user),
-                course_roles=_in_order(held_course.get(user.pk, ()), filters.course_roles),
-                forum_roles=_in_order(held_forum.get(user.pk, ()), filters.forum_roles),
+                course_roles=_in_order(held[_COURSE].get(user.pk, ()), filters.course_roles),
+                forum_roles=_in_order(held[_FORUM].get(user.pk, ()), filters.forum_roles),
             )
             for user in window
         ]
         return Page(items=items, total=total)
-
-
-def _roles_by_user(rows) -> dict[int, set[str]]:
-    held: dict[int, set[str]] = {}
-    for user_id, role in rows.values_list("user_id", "role"):
-        held.setdefault(user_id, set()).add(role)
-    return held
 
 
 def _in_order(held, order) -> tuple[str, ...]:

@@ -501,7 +501,12 @@ def learner_profile(number: int, user_id: int) -> UserProfile:
 def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: dict[int, int], learners: int) -> int:
     """Enroll the named accounts that take the course and the first ``learners`` learners; returns the count."""
     named = [
-        CourseEnrollment(user_id=user_ids[demo_user.username], course_key=course_key, mode=demo_user.enrollment_mode)
+        CourseEnrollment(
+            user_id=user_ids[demo_user.username],
+            course_key=course_key,
+            mode=demo_user.enrollment_mode,
+            username=demo_user.username,
+        )
         for demo_user in DEMO_USERS
         if demo_user.enrollment_mode
     ]
@@ -512,6 +517,7 @@ def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: d
                 user_id=learner_ids[number],
                 course_key=course_key,
                 mode=_MODE_BY_REMAINDER[number % len(_MODE_BY_REMAINDER)],
+                username=f"{LEARNER_PREFIX}{number}",  # the trigger then has nothing to write
             )
             for number in range(1, learners + 1)
         ),
