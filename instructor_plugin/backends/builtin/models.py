@@ -112,7 +112,7 @@ class CourseEnrollment(models.Model):
     mode = models.CharField(max_length=100, default="audit")
     is_active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
-    #: The user's username, copied by database triggers (migration ``0014_enrollment_username``) whenever
+    #: The user's username, copied by database triggers (migration ``0011_enrollment_username``) whenever
     #: the enrollment is written or the user renamed: the enrollments list sorts on it within the index.
     #: Nullable so that adding it is an ``ALTER TABLE`` on SQLite, not a rebuild that would drop the triggers.
     username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
