@@ -26,9 +26,11 @@ from .backends.data import (
     CourseData,
     CursorPage,
     CursorRequest,
+    EnrollmentFilter,
     GradebookFilter,
     GradebookLearnerData,
     GradedEnrollmentData,
+    PageRequest,
     ProblemStateData,
     SubsectionGradeData,
     UserData,
@@ -50,6 +52,7 @@ __all__ = [
     "course_grade",
     "grading_info",
     "grading_policy",
+    "legacy_gradebook_page",
     "list_course_grades",
     "list_gradebook",
     "list_section_breakdowns",
@@ -629,3 +632,64 @@ def list_submission_history(
             }
         )
     return page, results
+
+
+# --- The legacy staff gradebook page ---------------------------------------
+
+#: Learners per page of the legacy staff gradebook (the original's).
+LEGACY_PAGE_SIZE = 20
+
+
+def _offset(text: str, total: int) -> int:
+    """A page offset as the original reads it: a bad, negative or too large one is 0."""
+    if not (text.isdigit() and len(text) < 10):  # noqa: PLR2004 (an int, never a huge number)
+        return 0
+    offset = int(text)
+    return offset if offset < total else 0
+
+
+def legacy_gradebook_page(course: CourseData, offset_text: str) -> dict:
+    """
+    A page of the legacy staff gradebook: up to 20 active learners by username, each with their grade per
+    column of the course grade summary (the first learner's columns head the table) and their total.
+    """
+    backend = get_backend()
+    course_key = course.course_key
+    total = backend.enrollments.count_active(course_key)
+    offset = _offset(offset_text, total)
+    page = backend.enrollments.list_enrollments(course_key, EnrollmentFilter(), PageRequest(offset, LEGACY_PAGE_SIZE))
+    usernames = [row.user.username for row in page.items]
+    graded: dict[str, GradedEnrollmentData] = {}
+    if usernames:
+        found = backend.gradebook.list_graded_enrollments(course_key, usernames, CursorRequest(limit=len(usernames)))
+        graded = {item.learner.user.username: item for item in found.items}
+    subsections = graded_subsections(course)
+    grades = backend.gradebook.get_subsection_grades(course_key, [row.user.id for row in page.items])
+    students = []
+    for row in page.items:
+        item = graded.get(row.user.username)
+        summary = _section_summary(course, subsections, grades.get(row.user.id, {}), item.breakdown if item else {})
+        students.append(
+            {
+                "id": row.user.id,
+                "username": row.user.username,
+                "email": row.user.email,
+                "grades": [entry["percent"] for entry in summary],
+                "labels": [entry["label"] for entry in summary],
+                "percent": item.learner.percent if item else 0.0,
+            }
+        )
+    previous_offset = offset - LEGACY_PAGE_SIZE
+    next_offset = offset + LEGACY_PAGE_SIZE
+    return {
+        "students": students,
+        "headings": students[0]["labels"] if students else [],
+        "ordered_grades": sorted(course.grade_cutoffs.items(), key=lambda cutoff: cutoff[1], reverse=True),
+        "page": {
+            "offset": offset,
+            "page_num": offset // LEGACY_PAGE_SIZE + 1,
+            "total_pages": max(math.ceil(total / LEGACY_PAGE_SIZE), 1),
+            "previous_offset": previous_offset if offset > 0 and previous_offset >= 0 else None,
+            "next_offset": next_offset if next_offset < total else None,
+        },
+    }
