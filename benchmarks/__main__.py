@@ -6,7 +6,7 @@ Seed a course with many learners, then measure the plugin beside a naive raw-ORM
 ``LEARNERS`` defaults to 200,000. The database is a benchmark database of its own (see
 ``benchmarks/settings.py``), dropped and rebuilt on every run; ``--all-databases`` runs SQLite, then the
 local PostgreSQL and MariaDB, one process each. Groups (all by default): ``lists`` (enrollments, team,
-course metadata), ``reports``, ``grading`` (rescoring), ``certificates``, ``enrollment_api`` (the
+course metadata, gradebook page 1), ``reports``, ``grading`` (rescoring), ``certificates``, ``enrollment_api`` (the
 enrollment API's admin list and one POST), ``enroll`` (batch enrollment).
 
 Every read is a request through Django's test client, logged in as the course instructor, timed as the

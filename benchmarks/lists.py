@@ -11,7 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.test import Client
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
@@ -22,8 +22,11 @@ from instructor_plugin.backends.builtin.models import (
     Course,
     CourseAccessRole,
     CourseEnrollment,
+    CourseGrade,
     CourseMode,
     ForumRole,
+    ProblemState,
+    SubsectionGradeOverride,
 )
 
 User = get_user_model()
@@ -88,8 +91,27 @@ def _metadata(course_key: CourseKey, user_id: int):
     return run
 
 
+def _gradebook_page(course_key: CourseKey):
+    """The gradebook's page 1 the obvious way: counts, 25 learners without a course role, their grades."""
+
+    def run() -> None:
+        active = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+        active.count()
+        roles = CourseAccessRole.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
+        learners = active.exclude(Exists(roles))
+        learners.count()
+        page = list(learners.select_related("user").order_by("user_id")[:PAGE])
+        ids = [row.user_id for row in page]
+        list(CourseGrade.objects.filter(course_key=course_key, user_id__in=ids))
+        list(Block.objects.filter(course__course_key=course_key).order_by("position"))
+        list(ProblemState.objects.filter(course_key=course_key, user_id__in=ids).values_list("user_id", "score"))
+        list(SubsectionGradeOverride.objects.filter(course_key=course_key, user_id__in=ids))
+
+    return run
+
+
 def figures(course_key: CourseKey) -> list[Comparison]:
-    """Enrollments (page 1, a deep page, search, beta testers), the team and the course metadata."""
+    """Enrollments (page 1, a deep page, search, beta testers), the team, the course metadata and the gradebook."""
     instructor = User.objects.get(username="instructor")
     client = Client()
     client.force_login(instructor)
@@ -124,5 +146,13 @@ def figures(course_key: CourseKey) -> list[Comparison]:
         Comparison(
             measure("course metadata", _get(client, api), RUNS),
             measure("  naive", _metadata(course_key, instructor.pk), RUNS),
+        ),
+        Comparison(
+            measure(
+                "gradebook page 1 (+ counts)",
+                _get(client, f"/api/grades/v1/gradebook/{course_key}/?page_size={PAGE}&excluded_course_roles=all"),
+                RUNS,
+            ),
+            measure("  naive", _gradebook_page(course_key), RUNS),
         ),
     ]

@@ -132,6 +132,14 @@ def _analytics_message(course_key: CourseKey) -> str:
     )
 
 
+def _gradebook_url(course_key: CourseKey) -> str | None:
+    """The gradebook MFE's page of the course when ``WRITABLE_GRADEBOOK_URL`` is set, else the legacy staff page."""
+    writable = _join(plugin_setting("WRITABLE_GRADEBOOK_URL"), course_key)
+    if writable:
+        return writable
+    return f"{plugin_setting('LMS_ROOT_URL').rstrip('/')}/courses/{course_key}/instructor/api/gradebook"
+
+
 def get_course_metadata(user, course: CourseData, access: CourseAccess) -> dict[str, object]:
     """Everything the dashboard shows about the course, as seen by ``user``."""
     backend = get_backend()
@@ -139,7 +147,6 @@ def get_course_metadata(user, course: CourseData, access: CourseAccess) -> dict[
     counts = _enrollment_counts(course_key)
     learners = backend.enrollments.count_learners(course_key)
     admin_console = plugin_setting("ADMIN_CONSOLE_MICROFRONTEND_URL")
-    gradebook = plugin_setting("WRITABLE_GRADEBOOK_URL")
     authoring = plugin_setting("COURSE_AUTHORING_MICROFRONTEND_URL")
     studio = plugin_setting("STUDIO_URL")
     return {
@@ -164,7 +171,7 @@ def get_course_metadata(user, course: CourseData, access: CourseAccess) -> dict[
         "grade_cutoffs": _grade_cutoffs(course),
         "course_errors": [[error, ""] for error in course.errors],
         "studio_url": _join(studio, "course", course_key),
-        "gradebook_url": _join(gradebook, course_key),
+        "gradebook_url": _gradebook_url(course_key),
         "studio_grading_url": _join(authoring, "course", course_key, "settings", "grading"),
         "admin_console_url": _join(admin_console, "authz") if access.is_instructor else None,
         "permissions": {

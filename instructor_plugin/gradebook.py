@@ -26,12 +26,16 @@ from .backends.data import (
     CourseData,
     CursorPage,
     CursorRequest,
+    EnrollmentFilter,
     GradebookFilter,
     GradebookLearnerData,
+    GradedEnrollmentData,
+    PageRequest,
+    ProblemStateData,
     SubsectionGradeData,
     UserData,
 )
-from .backends.exceptions import BlockNotFound, UserNotFound
+from .backends.exceptions import BlockNotFound, CourseNotFound, UserNotFound
 from .backends.registry import get_backend
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
@@ -48,8 +52,11 @@ __all__ = [
     "course_grade",
     "grading_info",
     "grading_policy",
+    "legacy_gradebook_page",
     "list_course_grades",
     "list_gradebook",
+    "list_section_breakdowns",
+    "list_submission_history",
     "subsection_detail",
 ]
 
@@ -435,3 +442,254 @@ def bulk_update(course: CourseData, items: Sequence[object], actor: UserData | N
         raise GradesFrozen(course.course_key)
     results = [_override_one(course, item, actor) for item in items]
     return results, all(result["success"] for result in results)
+
+
+# --- Section grades breakdown and submission history (global staff) ---------
+
+
+def _graded_points(grade: SubsectionGradeData | None) -> tuple[float, float]:
+    """``(earned, possible)`` graded points counting toward the course grade: the override's when set."""
+    if grade is None:
+        return 0.0, 0.0
+    override = grade.override
+    if override and override.earned_graded_override is not None and override.possible_graded_override is not None:
+        return override.earned_graded_override, override.possible_graded_override
+    return grade.earned_graded, grade.possible_graded
+
+
+def _type_summary(
+    grader: Mapping[str, str | float],
+    subsections: Sequence[GradedSubsection],
+    grades: Mapping[UsageKey, SubsectionGradeData],
+    total: float,
+) -> list[dict]:
+    """One assignment type's rows of a course grade summary: its subsections (or their average alone)."""
+    assignment_type = str(grader.get("type"))
+    short_label = str(grader.get("short_label") or assignment_type)
+    rows: list[dict] = []
+    for index, subsection in enumerate(subsections, start=1):
+        earned, possible = _graded_points(grades.get(subsection.block.usage_key))
+        percent = earned / possible if possible else 0.0
+        detail = (
+            f"{assignment_type} {index} - {subsection.block.display_name} - {percent:.2%} ({earned:.3n}/{possible:.3n})"
+        )
+        rows.append({"percent": percent, "label": subsection.label, "detail": detail, "category": assignment_type})
+    for index in range(len(rows) + 1, int(float(grader.get("min_count") or 0)) + 1):
+        rows.append(
+            {
+                "percent": 0.0,
+                "label": f"{short_label} {index:02d}",
+                "detail": f"{assignment_type} {index} Unreleased - 0% (?/?)",
+                "category": assignment_type,
+            }
+        )
+    drop_count = int(float(grader.get("drop_count") or 0))
+    if 0 < drop_count < len(rows):
+        lowest = sorted(range(len(rows)), key=lambda position: rows[position]["percent"])[:drop_count]
+        for position in lowest:
+            rows[position]["mark"] = {
+                "detail": f"The lowest {drop_count} {assignment_type} scores are dropped.",
+            }
+    if len(rows) == 1:
+        detail = f"{assignment_type} = {total:.2%}"
+        return [
+            {"percent": total, "label": short_label, "detail": detail, "category": assignment_type, "prominent": True}
+        ]
+    detail = f"{assignment_type} Average = {total:.2%}"
+    label = f"{short_label} Avg"
+    return [*rows, {"percent": total, "label": label, "detail": detail, "category": assignment_type, "prominent": True}]
+
+
+def _section_summary(
+    course: CourseData,
+    subsections: Sequence[GradedSubsection],
+    grades: Mapping[UsageKey, SubsectionGradeData],
+    breakdown: Mapping[str, float],
+) -> list[dict]:
+    """The course grade summary's ``section_breakdown``: per type, its subsections and its average, in policy order."""
+    summary: list[dict] = []
+    for grader in course.graders:
+        assignment_type = str(grader.get("type") or "")
+        if not assignment_type:
+            continue
+        of_type = [item for item in subsections if item.block.assignment_type == assignment_type]
+        summary.extend(_type_summary(grader, of_type, grades, float(breakdown.get(assignment_type, 0.0))))
+    return summary
+
+
+def _by_course(items: Sequence[GradedEnrollmentData]) -> dict[CourseKey, list[GradedEnrollmentData]]:
+    courses: dict[CourseKey, list[GradedEnrollmentData]] = {}
+    for item in items:
+        courses.setdefault(item.course_key, []).append(item)
+    return courses
+
+
+def list_section_breakdowns(
+    course_key: CourseKey | None, usernames: Sequence[str], cursor: CursorRequest
+) -> tuple[CursorPage[GradedEnrollmentData], list[dict]]:
+    """
+    A cursor page (by enrollment) of active learners' course grades with their section summary, in one course
+    or every course, for some usernames only when given. Enrollments in courses that no longer exist are skipped.
+    """
+    backend = get_backend()
+    page = backend.gradebook.list_graded_enrollments(course_key, usernames, cursor)
+    results: dict[int, dict] = {}
+    for key, items in _by_course(page.items).items():
+        try:
+            course = backend.courses.get_course(key)
+        except CourseNotFound:
+            continue
+        subsections = graded_subsections(course)
+        grades = backend.gradebook.get_subsection_grades(key, [item.learner.user.id for item in items])
+        for item in items:
+            summary = _section_summary(course, subsections, grades.get(item.learner.user.id, {}), item.breakdown)
+            results[item.id] = {
+                "course_id": str(key),
+                "username": item.learner.user.username,
+                "passed": item.learner.passed,
+                "current_grade": int(item.learner.percent * 100),
+                "section_breakdown": summary,
+            }
+    return page, [results[item.id] for item in page.items if item.id in results]
+
+
+def _history(state: ProblemStateData) -> list[dict]:
+    """
+    The submissions of a learner on a problem, oldest first: one per entry of the state's score history
+    (with that attempt's answers and correctness), or the current state alone when it keeps no history.
+    """
+    scores = state.state.get("score_history")
+    if not isinstance(scores, list) or not scores:
+        if state.score is None and not state.attempts:
+            return []
+        return [{"state": dict(state.state), "grade": state.score, "max_grade": state.max_score}]
+    answers = state.state.get("student_answers_history")
+    correctness = state.state.get("correct_map_history")
+    submissions = []
+    for index, score in enumerate(scores):
+        snapshot: dict[str, object] = {"attempts": index + 1}
+        if isinstance(answers, list) and index < len(answers):
+            snapshot["student_answers"] = answers[index]
+        if isinstance(correctness, list) and index < len(correctness):
+            snapshot["correct_map"] = correctness[index]
+        submissions.append({"state": snapshot, "grade": score, "max_grade": state.max_score})
+    return submissions
+
+
+#: The ancestors of a problem the submission history reads, nearest first (a course block is optional).
+_PROBLEM_DEPTH = ("vertical", "sequential", "chapter", "course")
+
+
+def _problem_blocks(course_key: CourseKey) -> list[BlockData]:
+    """Scored problems at the depth the original reads: course / chapter / sequential / vertical / problem."""
+    blocks = get_backend().courses.get_blocks(course_key)
+    types = {block.usage_key: block.block_type for block in blocks}
+    parents = {block.usage_key: block.parent_key for block in blocks}
+    problems = []
+    for block in blocks:
+        if block.block_type != "problem" or not block.has_score:
+            continue
+        chain: list[str | None] = []
+        key = block.parent_key
+        while key is not None and len(chain) < len(_PROBLEM_DEPTH):
+            chain.append(types.get(key))
+            key = parents.get(key)
+        if tuple(chain) in (_PROBLEM_DEPTH, _PROBLEM_DEPTH[:-1]):
+            problems.append(block)
+    return problems
+
+
+def list_submission_history(
+    course: CourseData, username: str | None, cursor: CursorRequest
+) -> tuple[CursorPage[GradedEnrollmentData], list[dict]]:
+    """A cursor page (by enrollment) of the course's active learners with their submissions on each problem."""
+    backend = get_backend()
+    page = backend.gradebook.list_graded_enrollments(course.course_key, [username] if username else [], cursor)
+    problems = _problem_blocks(course.course_key)
+    states = backend.gradebook.get_problem_states(course.course_key, [item.learner.user.id for item in page.items])
+    results = []
+    for item in page.items:
+        own = {state.usage_key: state for state in states.get(item.learner.user.id, ())}
+        entries = []
+        for block in problems:
+            state = own.get(block.usage_key)
+            submissions = _history(state) if state else []
+            if submissions:
+                entries.append(
+                    {
+                        "location": str(block.usage_key),
+                        "name": block.display_name,
+                        "submission_history": submissions,
+                        "data": "",
+                    }
+                )
+        results.append(
+            {
+                "course_id": str(course.course_key),
+                "course_name": course.display_name,
+                "user": item.learner.user.username,
+                "problems": entries,
+            }
+        )
+    return page, results
+
+
+# --- The legacy staff gradebook page ---------------------------------------
+
+#: Learners per page of the legacy staff gradebook (the original's).
+LEGACY_PAGE_SIZE = 20
+
+
+def _offset(text: str, total: int) -> int:
+    """A page offset as the original reads it: a bad, negative or too large one is 0."""
+    if not (text.isdigit() and len(text) < 10):  # noqa: PLR2004 (an int, never a huge number)
+        return 0
+    offset = int(text)
+    return offset if offset < total else 0
+
+
+def legacy_gradebook_page(course: CourseData, offset_text: str) -> dict:
+    """
+    A page of the legacy staff gradebook: up to 20 active learners by username, each with their grade per
+    column of the course grade summary (the first learner's columns head the table) and their total.
+    """
+    backend = get_backend()
+    course_key = course.course_key
+    total = backend.enrollments.count_active(course_key)
+    offset = _offset(offset_text, total)
+    page = backend.enrollments.list_enrollments(course_key, EnrollmentFilter(), PageRequest(offset, LEGACY_PAGE_SIZE))
+    usernames = [row.user.username for row in page.items]
+    graded: dict[str, GradedEnrollmentData] = {}
+    if usernames:
+        found = backend.gradebook.list_graded_enrollments(course_key, usernames, CursorRequest(limit=len(usernames)))
+        graded = {item.learner.user.username: item for item in found.items}
+    subsections = graded_subsections(course)
+    grades = backend.gradebook.get_subsection_grades(course_key, [row.user.id for row in page.items])
+    students = []
+    for row in page.items:
+        item = graded.get(row.user.username)
+        summary = _section_summary(course, subsections, grades.get(row.user.id, {}), item.breakdown if item else {})
+        students.append(
+            {
+                "id": row.user.id,
+                "username": row.user.username,
+                "email": row.user.email,
+                "grades": [entry["percent"] for entry in summary],
+                "labels": [entry["label"] for entry in summary],
+                "percent": item.learner.percent if item else 0.0,
+            }
+        )
+    previous_offset = offset - LEGACY_PAGE_SIZE
+    next_offset = offset + LEGACY_PAGE_SIZE
+    return {
+        "students": students,
+        "headings": students[0]["labels"] if students else [],
+        "ordered_grades": sorted(course.grade_cutoffs.items(), key=lambda cutoff: cutoff[1], reverse=True),
+        "page": {
+            "offset": offset,
+            "page_num": offset // LEGACY_PAGE_SIZE + 1,
+            "total_pages": max(math.ceil(total / LEGACY_PAGE_SIZE), 1),
+            "previous_offset": previous_offset if offset > 0 and previous_offset >= 0 else None,
+            "next_offset": next_offset if next_offset < total else None,
+        },
+    }

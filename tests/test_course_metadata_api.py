@@ -224,8 +224,9 @@ class TestSettingsOfTheCourse:
     def test_unconfigured_links_are_null(self, metadata, users):
         body = metadata(users["instructor"])
 
-        for link in ("admin_console_url", "gradebook_url", "studio_grading_url", "studio_url"):
+        for link in ("admin_console_url", "studio_grading_url", "studio_url"):
             assert body[link] is None, link
+        assert body["gradebook_url"].endswith(f"/courses/{COURSE_ID}/instructor/api/gradebook")  # the legacy page
 
     def test_analytics_dashboard_message(self, metadata, users, configure):
         assert metadata(users["course_staff"])["analytics_dashboard_message"] == ""

@@ -779,3 +779,59 @@ def test_the_demo_settings_pass_the_jwt_system_check(monkeypatch, settings):
     settings.JWT_AUTH = import_demo_settings(monkeypatch).JWT_AUTH
 
     assert check_jwt_verification_keys() == []
+
+
+# --- The Gradebook MFE served from DEMO_GRADEBOOK_DIST -------------------------------------------
+
+
+@pytest.fixture
+def gradebook_dist(tmp_path, settings) -> Path:
+    dist = tmp_path / "gradebook-dist"
+    (dist / "static").mkdir(parents=True)
+    (dist / "index.html").write_text("<html>the gradebook</html>")
+    (dist / "static" / "main.abcd.js").write_text("console.log('gradebook');")
+    settings.DEMO_GRADEBOOK_DIST = str(dist)
+    return dist
+
+
+def test_gradebook_is_not_served_without_a_dist_folder(web, settings):
+    settings.DEMO_GRADEBOOK_DIST = ""
+
+    assert web.get(f"/gradebook/{COURSE_ID}").status_code == 404
+
+
+def test_gradebook_serves_its_files(web, gradebook_dist):
+    response = web.get("/gradebook/static/main.abcd.js")
+
+    assert response.status_code == 200
+    assert body(response) == b"console.log('gradebook');"
+
+
+@pytest.mark.parametrize("path", ["/gradebook", "/gradebook/", f"/gradebook/{COURSE_ID}"])
+def test_gradebook_routes_fall_back_to_index_html(web, gradebook_dist, path):
+    response = web.get(path)
+
+    assert response.status_code == 200
+    assert body(response) == b"<html>the gradebook</html>"
+    assert response["Cache-Control"] == "no-cache"
+
+
+def test_gradebook_does_not_serve_files_outside_its_folder(web, gradebook_dist):
+    (gradebook_dist.parent / "secret.txt").write_text("secret")
+
+    assert web.get("/gradebook/../secret.txt").status_code == 400
+
+
+def test_the_gradebook_dist_makes_gradebook_url_point_at_it(
+    monkeypatch, tmp_path, settings, api_v2_on, users, course_key
+):
+    without = load_demo_settings(monkeypatch, tmp_path)
+    demo_settings = load_demo_settings(monkeypatch, tmp_path, DEMO_GRADEBOOK_DIST=str(tmp_path))
+    assert without.INSTRUCTOR_PLUGIN.get("WRITABLE_GRADEBOOK_URL") is None
+    settings.INSTRUCTOR_PLUGIN = demo_settings.INSTRUCTOR_PLUGIN
+    client = APIClient()
+    client.force_authenticate(users["instructor"])
+
+    url = client.get(v2()).json()["gradebook_url"]
+
+    assert url == f"{demo_settings.DEMO_URL}/gradebook/{course_key}"

@@ -344,3 +344,200 @@ def test_gradebook_page_queries_do_not_grow(staff, graded, course_key, params):
         assert response.json()["results"]
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+# --- Section grades breakdown and submission history (global staff) ---------
+
+BREAKDOWN = f"{ROOT}/section_grades_breakdown/"
+HISTORY = f"{ROOT}/submission_history/{COURSE_ID}/"
+
+
+@pytest.fixture
+def admin(client, users):
+    client.force_authenticate(users["global_staff"])
+    return client
+
+
+def _save_grades(course_key, *people):
+    CourseGrader.for_course(course_key).save_grades(course_key, [person.pk for person in people])
+
+
+class TestSectionGradesBreakdown:
+    def test_summary_rows_averages_padding_and_grade(self, admin, graded, users, course_key):
+        give_state(users["learner"], graded.q1, score=2.0)  # homework 1/4
+        _save_grades(course_key, users["learner"])
+
+        body = admin.get(BREAKDOWN, {"course_id": COURSE_ID, "username": "learner"}).json()
+
+        (row,) = body["results"]
+        assert (row["course_id"], row["username"], row["passed"], row["current_grade"]) == (
+            COURSE_ID,
+            "learner",
+            False,
+            12,
+        )
+        homework, lab_1, lab_2, lab_average = row["section_breakdown"]
+        assert homework == {
+            "percent": 0.25,
+            "label": "HW",
+            "detail": "Homework = 25.00%",
+            "category": "Homework",
+            "prominent": True,
+        }
+        assert (lab_1["label"], lab_1["detail"], lab_1["percent"]) == ("Lab 01", "Lab 1 - Lab 1 - 0.00% (0/0)", 0.0)
+        assert (lab_2["label"], lab_2["detail"]) == ("Lab 02", "Lab 2 Unreleased - 0% (?/?)")
+        assert (lab_average["label"], lab_average["prominent"], lab_average["detail"]) == (
+            "Lab Avg",
+            True,
+            "Lab Average = 0.00%",
+        )
+
+    def test_overrides_count_and_dropped_scores_are_marked(self, admin, flag_on, graded, users, course_key):
+        policy = dict(graded.course.grading_policy)
+        policy["GRADER"] = [
+            {**grader, "drop_count": 1} if grader["type"] == "Lab" else grader for grader in policy["GRADER"]
+        ]
+        graded.course.grading_policy = policy
+        graded.course.save()
+        assert (
+            override(admin, users["learner"], graded.homework.usage_key, earned_graded_override="3").status_code == 202
+        )
+
+        row = admin.get(BREAKDOWN, {"course_id": COURSE_ID, "username": "learner"}).json()["results"][0]
+
+        assert row["section_breakdown"][0]["percent"] == 0.75 and row["current_grade"] == 38
+        lab_rows = [item for item in row["section_breakdown"] if item["category"] == "Lab"]
+        assert sum("mark" in item for item in lab_rows) == 1
+        assert lab_rows[0]["mark"] == {"detail": "The lowest 1 Lab scores are dropped."}
+
+    def test_every_course_usernames_and_cursor_pages(self, admin, graded, users, course_key):
+        other = Course.objects.create(course_key=course_key.replace(run="Other"), display_name="Other")
+        enroll(users["learner"], other.course_key)
+        CourseEnrollment.objects.filter(user=users["beta_tester"], course_key=course_key).update(is_active=False)
+
+        everything = admin.get(BREAKDOWN).json()["results"]
+        mine = admin.get(BREAKDOWN, {"username": "learner,nobody"}).json()["results"]
+        first = admin.get(BREAKDOWN, {"page_size": 1}).json()
+        second = admin.get(first["next"]).json()
+
+        active = CourseEnrollment.objects.filter(is_active=True).count()
+        assert len(everything) == active
+        assert {(row["username"], row["course_id"]) for row in mine} == {
+            ("learner", COURSE_ID),
+            ("learner", str(other.course_key)),
+        }
+        assert [row["section_breakdown"] for row in mine if row["course_id"] == str(other.course_key)] == [[]]
+        assert len(first["results"]) == 1 and first["previous"] is None
+        assert second["results"][0] == everything[1] and second["previous"]
+
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"course_id": "not a course"}, "course_id"),
+            ({"username": "bad name!"}, "username"),
+            ({"username": ",".join(f"u{i}" for i in range(101))}, "username"),
+        ],
+    )
+    def test_bad_filters_are_400_with_field_errors(self, admin, graded, params, field):
+        response = admin.get(BREAKDOWN, params)
+
+        assert response.status_code == 400
+        assert field in response.json()["field_errors"]
+
+    def test_an_unknown_course_lists_nothing(self, admin, graded):
+        response = admin.get(BREAKDOWN, {"course_id": "course-v1:No+Such+Course"})
+
+        assert (response.status_code, response.json()["results"]) == (200, [])
+
+
+class TestSubmissionHistory:
+    def test_each_score_of_the_history_is_a_submission(self, admin, graded, users):
+        state = give_state(users["learner"], graded.q1, score=1.0, correct=1)
+        state.state = {
+            **state.state,
+            "score_history": [0.0, 1.0],
+            "student_answers_history": [{"answer_0": "41"}, {"answer_0": "42"}],
+            "correct_map_history": [{"answer_0": "incorrect"}, {"answer_0": "correct"}],
+        }
+        state.save()
+
+        body = admin.get(HISTORY, {"username": "learner"}).json()
+
+        (row,) = body["results"]
+        assert (row["course_id"], row["course_name"], row["user"]) == (COURSE_ID, "Test Course", "learner")
+        (problem,) = row["problems"]
+        assert (problem["location"], problem["name"], problem["data"]) == (str(graded.q1.usage_key), "Question 1", "")
+        assert problem["submission_history"] == [
+            {
+                "state": {
+                    "attempts": 1,
+                    "student_answers": {"answer_0": "41"},
+                    "correct_map": {"answer_0": "incorrect"},
+                },
+                "grade": 0.0,
+                "max_grade": 2.0,
+            },
+            {
+                "state": {"attempts": 2, "student_answers": {"answer_0": "42"}, "correct_map": {"answer_0": "correct"}},
+                "grade": 1.0,
+                "max_grade": 2.0,
+            },
+        ]
+
+    def test_every_active_learner_and_only_problems_at_the_unit_depth(self, admin, graded, users):
+        give_state(users["learner"], graded.q2, score=1.0)
+        give_state(users["beta_tester"], graded.lab_problem, score=1.0)  # directly in its subsection: not read
+
+        rows = {row["user"]: row for row in admin.get(HISTORY).json()["results"]}
+
+        assert set(rows) == set(
+            CourseEnrollment.objects.filter(course_key=graded.course.course_key, is_active=True).values_list(
+                "user__username", flat=True
+            )
+        )
+        assert [problem["name"] for problem in rows["learner"]["problems"]] == ["Question 2"]
+        assert rows["beta_tester"]["problems"] == []
+
+    def test_bad_and_unknown_courses(self, admin, graded):
+        bad = admin.get(f"{ROOT}/submission_history/not+a/course:here/")
+        unknown = admin.get(f"{ROOT}/submission_history/course-v1:No+Such+Course/")
+
+        assert (bad.status_code, bad.json()["error_code"]) == (400, "invalid_course_key")
+        assert unknown.status_code == 404
+
+    def test_throttled_as_the_enrollment_api(self, admin, graded, settings):
+        settings.INSTRUCTOR_PLUGIN = {
+            **settings.INSTRUCTOR_PLUGIN,
+            "ENROLLMENT_API_THROTTLE_RATES": {"user": "1/minute", "staff": "2/minute"},
+        }
+
+        assert [admin.get(HISTORY).status_code for _ in range(3)] == [200, 200, 429]
+
+
+GLOBAL_STAFF_ONLY = (401, 403, 403, 403, 403, 403, 403, 403, 200)
+MATRIX["section_grades_breakdown"] = ("get", BREAKDOWN, GLOBAL_STAFF_ONLY)
+MATRIX["submission_history"] = ("get", HISTORY, GLOBAL_STAFF_ONLY)
+
+
+def test_a_state_without_history_is_one_submission(admin, graded, users):
+    state = give_state(users["learner"], graded.q1, score=2.0)
+    state.state = {"attempts": 1, "student_answers": {"answer_0": "42"}}
+    state.save()
+
+    (problem,) = admin.get(HISTORY, {"username": "learner"}).json()["results"][0]["problems"]
+
+    assert problem["submission_history"] == [{"state": state.state, "grade": 2.0, "max_grade": 2.0}]
+
+
+@pytest.mark.parametrize("url", [BREAKDOWN, HISTORY])
+def test_global_staff_pages_queries_do_not_grow(admin, graded, course_key, url):
+    admin.get(url)  # warm the caches
+    counts = []
+    for prefix, count in (("qsmall", 10), ("qlarge", 990)):
+        _make_learners(course_key, graded, prefix, count)
+        with CaptureQueriesContext(connection) as captured:
+            response = admin.get(url, {"page_size": 25})
+        assert response.status_code == 200
+        assert response.json()["results"]
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]

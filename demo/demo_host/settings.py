@@ -10,6 +10,8 @@ Environment:
   (e.g. ``http://localhost:8080``); they get CORS with credentials and are trusted for CSRF and
   for the ``next`` of ``/login``.
 * ``DEMO_MFE_DIST``: a folder holding a built MFE, served at ``/instructor-dashboard/``.
+* ``DEMO_GRADEBOOK_DIST``: a folder holding a built Gradebook MFE (openedx/frontend-app-gradebook),
+  served at ``/gradebook/``; course metadata's ``gradebook_url`` then points at it.
 * ``DEMO_BIND``: the ``host:port`` ``demo/run.py`` serves on (default ``127.0.0.1:8000``); a host
   other than a loopback address or ``0.0.0.0`` is allowed as a ``Host`` header too.
 * ``DEMO_ALLOWED_HOSTS``: comma-separated extra host names the site answers to (``ALLOWED_HOSTS``),
@@ -156,6 +158,7 @@ DEMO_MFE_ORIGINS = [
     origin.strip().rstrip("/") for origin in os.environ.get("DEMO_MFE_ORIGINS", "").split(",") if origin.strip()
 ]
 DEMO_MFE_DIST = os.environ.get("DEMO_MFE_DIST", "")
+DEMO_GRADEBOOK_DIST = os.environ.get("DEMO_GRADEBOOK_DIST", "")
 
 CORS_ALLOWED_ORIGINS = DEMO_MFE_ORIGINS
 CORS_ALLOW_CREDENTIALS = True
@@ -227,7 +230,11 @@ INSTRUCTOR_PLUGIN = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "ora")},
     },
-    "LMS_APIS": ["grades", "enrollment", "cohorts"],
+    "LMS_APIS": ["grades", "enrollment", "cohorts", "bulk_grades"],
 }
+
+# The Gradebook MFE, when built into DEMO_GRADEBOOK_DIST, is served on this host at /gradebook/.
+if DEMO_GRADEBOOK_DIST:
+    INSTRUCTOR_PLUGIN["WRITABLE_GRADEBOOK_URL"] = f"{DEMO_URL}/gradebook"
 
 add_plugins(__name__, "lms.djangoapp", "common")

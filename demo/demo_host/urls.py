@@ -30,5 +30,6 @@ urlpatterns = [
     ),
     re_path(rf"^courses/{COURSE_ID_PATTERN}/masquerade$", views.masquerade, name="masquerade"),
     re_path(r"^instructor-dashboard(?:/(?P<path>.*))?$", views.microfrontend, name="microfrontend"),
+    re_path(r"^gradebook(?:/(?P<path>.*))?$", views.gradebook, name="gradebook"),
     *get_plugin_url_patterns("lms.djangoapp"),
 ]

@@ -106,12 +106,9 @@ def masquerade(request, course_id):
     return JsonResponse({"success": False})
 
 
-@require_safe
-def microfrontend(request, path=""):
-    """A file of the built MFE in ``DEMO_MFE_DIST``, else its ``index.html`` for the MFE's own routing."""
-    if not settings.DEMO_MFE_DIST:
-        raise Http404("No built MFE is configured (DEMO_MFE_DIST).")
-    dist = Path(settings.DEMO_MFE_DIST)
+def _serve_built_app(request, folder: str, path: str):
+    """A file of a built single-page app, else its ``index.html`` (never cached) for the app's own routing."""
+    dist = Path(folder)
     if path:
         try:
             return serve(request, path, document_root=dist)
@@ -120,3 +117,19 @@ def microfrontend(request, path=""):
     response = serve(request, "index.html", document_root=dist)
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_safe
+def microfrontend(request, path=""):
+    """A file of the built MFE in ``DEMO_MFE_DIST``, else its ``index.html`` for the MFE's own routing."""
+    if not settings.DEMO_MFE_DIST:
+        raise Http404("No built MFE is configured (DEMO_MFE_DIST).")
+    return _serve_built_app(request, settings.DEMO_MFE_DIST, path)
+
+
+@require_safe
+def gradebook(request, path=""):
+    """A file of the built Gradebook MFE in ``DEMO_GRADEBOOK_DIST``, else its ``index.html`` (``/gradebook/{cid}``)."""
+    if not settings.DEMO_GRADEBOOK_DIST:
+        raise Http404("No built Gradebook MFE is configured (DEMO_GRADEBOOK_DIST).")
+    return _serve_built_app(request, settings.DEMO_GRADEBOOK_DIST, path)

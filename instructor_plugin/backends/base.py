@@ -48,6 +48,7 @@ from .data import (
     ExamListQuery,
     GradebookFilter,
     GradebookLearnerData,
+    GradedEnrollmentData,
     LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
@@ -588,3 +589,18 @@ class GradebookService(Protocol):
         Create or update the learner's override of a graded subsection, record it in the history and
         recompute their course grade; a value not given keeps the computed one. Raise ``BlockNotFound``.
         """
+
+    # --- section grades breakdown and submission history ---
+
+    def list_graded_enrollments(
+        self, course_key: CourseKey | None, usernames: Sequence[str], cursor: CursorRequest
+    ) -> CursorPage[GradedEnrollmentData]:
+        """
+        Active enrollments of one course (every course when ``None``), of these usernames only when any
+        are given, with the course grade; ordered and sliced by enrollment id in the database.
+        """
+
+    def get_problem_states(
+        self, course_key: CourseKey, user_ids: Iterable[int]
+    ) -> Mapping[int, Sequence[ProblemStateData]]:
+        """The learners' states on the course's problems, by user id, each list ordered by usage key."""

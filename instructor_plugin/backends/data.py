@@ -752,3 +752,20 @@ class UserRoleData:
     org: str
     course_key: CourseKey | None
     role: str
+
+
+# --- Gradebook: section breakdowns and submission history (grades REST v1) --
+
+
+@dataclass(frozen=True)
+class GradedEnrollmentData:
+    """
+    An active enrollment (``id``: its row, the cursor key) with the learner's course grade.
+
+    ``breakdown`` is the course grade's percent (0..1) per assignment type.
+    """
+
+    id: int
+    course_key: CourseKey
+    learner: GradebookLearnerData
+    breakdown: Mapping[str, float] = field(default_factory=dict)

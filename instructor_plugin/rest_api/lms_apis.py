@@ -37,6 +37,8 @@ LMS_APIS: dict[str, LmsApi] = {
     # original serves ``v1/`` there and its content groups under ``v2/``.
     "cohorts": LmsApi(prefix=r"^api/cohorts/", urlconf="instructor_plugin.rest_api.cohorts.urls"),
 }
+# The bulk-grades CSV API (edx-bulk-grades), for the Gradebook MFE's download, import and interventions.
+LMS_APIS["bulk_grades"] = LmsApi(prefix=r"^api/bulk_grades/", urlconf="instructor_plugin.rest_api.bulk_grades.urls")
 
 
 def unknown_lms_apis() -> list[str]:

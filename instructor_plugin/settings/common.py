@@ -55,6 +55,10 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: The largest CSV of learner-to-cohort assignments the cohorts API's
     #   ``courses/{course_id}/users`` accepts (the original's 2,000,000 bytes); a larger one is a 413.
     "MAX_COHORT_CSV_UPLOAD_BYTES": 2_000_000,
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_BULK_GRADES_CSV_UPLOAD_BYTES"]
+    # .. setting_description: The largest grades CSV the bulk-grades API's import accepts (the
+    #   original's 2 MiB); a larger one is a 413.
+    "MAX_BULK_GRADES_CSV_UPLOAD_BYTES": 2 * 1024 * 1024,
     # .. setting_name: INSTRUCTOR_PLUGIN["MAX_REQUEST_BODY_BYTES"]
     # .. setting_description: The largest request body (JSON, form or upload) a plugin endpoint reads;
     #   a larger one is refused with 413 ``request_too_large`` before authentication. Keep it above

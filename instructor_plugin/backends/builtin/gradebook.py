@@ -24,6 +24,8 @@ from ..data import (
     CursorRequest,
     GradebookFilter,
     GradebookLearnerData,
+    GradedEnrollmentData,
+    ProblemStateData,
     SubsectionGradeData,
     SubsectionOverrideData,
     SubsectionOverrideHistoryData,
@@ -38,7 +40,7 @@ from .models import (
     SubsectionGradeOverride,
     SubsectionGradeOverrideHistory,
 )
-from .problem_state import CourseGrader
+from .problem_state import CourseGrader, _to_state_data
 
 #: Slack for comparing float grades with a percent bound.
 _EPSILON = 1e-9
@@ -354,3 +356,56 @@ class BuiltinGradebookService:
             )
             CourseGrader.for_course(course_key).save_grades(course_key, [user_id])
         return self.get_subsection_grade(course_key, usage_key, user_id)
+
+    # --- section grades breakdown and submission history ------------------
+
+    def list_graded_enrollments(
+        self, course_key: CourseKey | None, usernames: Sequence[str], cursor: CursorRequest
+    ) -> CursorPage[GradedEnrollmentData]:
+        grade = FilteredRelation(
+            "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=F("course_key"))
+        )
+        rows = CourseEnrollment.objects.filter(is_active=True).annotate(grade=grade)
+        if course_key is not None:
+            rows = rows.filter(course_key=course_key)
+        if usernames:
+            rows = rows.filter(user__username__in=list(usernames))
+        if cursor.before is not None:
+            rows = rows.filter(pk__lt=cursor.before).order_by("-pk")
+        else:
+            if cursor.after is not None:
+                rows = rows.filter(pk__gt=cursor.after)
+            rows = rows.order_by("pk")
+        columns = ("pk", "course_key", *_LEARNER_COLUMNS, "grade__breakdown")
+        values = list(rows.values_list(*columns)[: cursor.limit + 1])
+        has_more = len(values) > cursor.limit
+        values = values[: cursor.limit]
+        if cursor.before is not None:
+            values.reverse()
+        items = []
+        for pk, key, user_id, username, email, name, first, last, active, staff, mode, *grade_columns in values:
+            percent, letter_grade, passed, breakdown = grade_columns
+            user = UserData(
+                id=user_id,
+                username=username,
+                email=email,
+                full_name=name or f"{first} {last}".strip(),
+                is_active=active,
+                is_staff=staff,
+            )
+            learner = GradebookLearnerData(
+                user=user, mode=mode, percent=percent or 0.0, letter_grade=letter_grade or None, passed=bool(passed)
+            )
+            items.append(GradedEnrollmentData(id=pk, course_key=key, learner=learner, breakdown=breakdown or {}))
+        return CursorPage(items=items, has_more=has_more)
+
+    def get_problem_states(
+        self, course_key: CourseKey, user_ids: Iterable[int]
+    ) -> Mapping[int, Sequence[ProblemStateData]]:
+        states: dict[int, list[ProblemStateData]] = defaultdict(list)
+        rows = ProblemState.objects.filter(course_key=course_key, user_id__in=list(user_ids)).order_by(
+            "user_id", "usage_key"
+        )
+        for row in rows:
+            states[row.user_id].append(_to_state_data(row))
+        return dict(states)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
+from typing import Any
 
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -36,7 +38,12 @@ class CursorPagination:
     """
     Slices by user id: an opaque ``cursor`` (a bad one reads from the start) and ``page_size``
     (a bad one falls back to 50, as the original's).
+
+    ``key`` reads an item's cursor key (the learner's user id unless a view pages by something else).
     """
+
+    def __init__(self, key: Callable[[Any], int] = lambda item: item.user.id):
+        self.key = key
 
     def cursor(self, request) -> CursorRequest:
         self.request = request
@@ -53,7 +60,7 @@ class CursorPagination:
         return replace_query_param(self.request.build_absolute_uri(), "cursor", _encode(direction, user_id))
 
     def get_paginated_response(self, page: CursorPage, data: list, **extra) -> Response:
-        ids = [item.user.id for item in page.items]
+        ids = [self.key(item) for item in page.items]
         backwards = self.position.before is not None
         has_next = (page.has_more and not backwards) or (backwards and bool(ids))
         has_previous = (page.has_more and backwards) or (self.position.after is not None and bool(ids))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
 from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import UsageKey
+from opaque_keys.edx.keys import CourseKey, UsageKey
 from rest_framework import serializers
 
 from ...backends.data import GradebookFilter
@@ -51,3 +54,39 @@ class SubsectionQuerySerializer(serializers.Serializer):
     """``user_id`` (required) and ``history_record_limit`` (a bad value reads as 0, as the original's)."""
 
     user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+#: The most usernames one ``section_grades_breakdown`` request may name.
+MAX_USERNAMES = 100
+#: Django's username length.
+USERNAME_MAX_LENGTH = 150
+
+
+class SectionBreakdownQuerySerializer(serializers.Serializer):
+    """``course_id`` (optional) and ``username``: comma-separated, at most 100, each a valid username."""
+
+    course_id = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    username = serializers.CharField(required=False, allow_blank=True, max_length=100 * 151)
+
+    def validate_course_id(self, value: str) -> CourseKey | None:
+        if not value:
+            return None
+        try:
+            return CourseKey.from_string(value)
+        except InvalidKeyError:
+            raise serializers.ValidationError(f"'{value}' is not a valid course id.") from None
+
+    def validate_username(self, value: str) -> list[str]:
+        usernames = [name.strip() for name in value.split(",") if name.strip()]
+        if len(usernames) > MAX_USERNAMES:
+            raise serializers.ValidationError(
+                f"Too many usernames in a single request - {len(usernames)}. A maximum of {MAX_USERNAMES} is allowed"
+            )
+        validator = UnicodeUsernameValidator()
+        for name in usernames:
+            try:
+                validator(name)
+                MaxLengthValidator(USERNAME_MAX_LENGTH)(name)
+            except DjangoValidationError:
+                raise serializers.ValidationError(f"'{name}' is not a valid username.") from None
+        return usernames

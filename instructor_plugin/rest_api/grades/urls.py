@@ -10,6 +10,8 @@ from .views import (
     GradebookBulkUpdateView,
     GradebookView,
     GradingInfoView,
+    SectionGradesBreakdownView,
+    SubmissionHistoryView,
     SubsectionGradeView,
 )
 
@@ -25,5 +27,7 @@ urlpatterns = [
     ),
     re_path(rf"^gradebook/{COURSE_ID_PATTERN}/grading-info$", GradingInfoView.as_view(), name="course_gradebook_info"),
     re_path(r"^subsection/(?P<subsection_id>[^/]+)/$", SubsectionGradeView.as_view(), name="course_grade_overrides"),
+    re_path(r"^section_grades_breakdown/$", SectionGradesBreakdownView.as_view(), name="section_grades_breakdown"),
+    re_path(rf"^submission_history/{COURSE_ID_PATTERN}/", SubmissionHistoryView.as_view(), name="submission_history"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

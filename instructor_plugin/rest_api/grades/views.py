@@ -6,22 +6,27 @@ Errors keep the original's status and ``error_code`` inside the plugin's envelop
 
 from __future__ import annotations
 
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema
 from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import UsageKey
+from opaque_keys.edx.keys import CourseKey, UsageKey
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ... import gradebook, resolve
 from ...access import get_course_access
 from ...backends.data import UserData
+from ...conf import plugin_setting
 from ...permissions import OVERRIDE_GRADES, has_permission
+from ..enrollment.views import EnrollmentUserThrottle
+from ..errors import exception_handler
 from ..views import CourseAPIView
 from .pagination import CursorPagination
 from .parsers import ArrayJSONParser
-from .serializers import GradebookQuerySerializer, SubsectionQuerySerializer
+from .serializers import GradebookQuerySerializer, SectionBreakdownQuerySerializer, SubsectionQuerySerializer
 
 #: Course author access (course or org staff or instructor, global staff): what the gradebook asks.
 AUTHOR_ACCESS = OVERRIDE_GRADES
@@ -176,3 +181,65 @@ class SubsectionGradeView(CourseAPIView):
         except ValueError:
             limit = 0
         return Response(gradebook.subsection_detail(usage_key, query.validated_data["user_id"], limit))
+
+
+class GlobalStaffAPIView(APIView):
+    """A grades v1 view for global staff only (401 anonymous, 403 anyone else), with the plugin's auth and errors."""
+
+    permission_classes = (IsAdminUser,)
+    #: Left out of the v2 OpenAPI document, which describes the Instructor API only.
+    schema = None
+
+    def get_authenticators(self):
+        return [import_string(path)() for path in plugin_setting("AUTHENTICATION_CLASSES")]
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class SectionGradesBreakdownView(GlobalStaffAPIView):
+    """
+    Course grades with each learner's section summary, over active enrollments of one or every course (global staff).
+
+    ``GET /api/grades/v1/section_grades_breakdown/?course_id=course-v1:OpenedX+DemoX+Demo_Course&username=a,b``
+    -> ``200 {"next": "...?cursor=...", "previous": null, "results": [{"course_id": "course-v1:...", "username":
+    "a", "passed": false, "current_grade": 42, "section_breakdown": [{"percent": 0.5, "label": "HW 01", "detail":
+    "Homework 1 - Homework 1 - 50.00% (1/2)", "category": "Homework"}, {"percent": 0.5, "label": "HW Avg",
+    "detail": "Homework Average = 50.00%", "category": "Homework", "prominent": true}]}]}``. A bad course id or
+    username, or more than 100 usernames -> 400 with ``field_errors``; an unknown course -> 200 with no results.
+    """
+
+    def get(self, request):
+        query = SectionBreakdownQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = CursorPagination(key=lambda item: item.id)
+        page, results = gradebook.list_section_breakdowns(
+            query.validated_data.get("course_id"), query.validated_data.get("username") or [], paginator.cursor(request)
+        )
+        return paginator.get_paginated_response(page, results)
+
+
+class SubmissionHistoryView(GlobalStaffAPIView):
+    """
+    Every active learner's submissions on the course's scored problems, a page of learners at a time (global staff).
+
+    ``GET /api/grades/v1/submission_history/course-v1:OpenedX+DemoX+Demo_Course/?username=learner1`` -> ``200
+    {"next": null, "previous": null, "results": [{"course_id": "course-v1:...", "course_name": "Demo Course",
+    "user": "learner1", "problems": [{"location": "block-v1:...+type@problem+block@q1", "name": "Question 1",
+    "data": "", "submission_history": [{"state": {"attempts": 1, "student_answers": {...}}, "grade": 1.0,
+    "max_grade": 2.0}]}]}]}``. Bad course id -> 400 ``invalid_course_key``; throttled as the enrollment API.
+    """
+
+    throttle_classes = (EnrollmentUserThrottle,)
+
+    def get(self, request, course_id):
+        try:
+            course_key = CourseKey.from_string(course_id)
+        except InvalidKeyError:
+            raise ParseError("The provided course key cannot be parsed.", "invalid_course_key") from None
+        course = resolve.course(course_key)
+        paginator = CursorPagination(key=lambda item: item.id)
+        page, results = gradebook.list_submission_history(
+            course, request.query_params.get("username") or None, paginator.cursor(request)
+        )
+        return paginator.get_paginated_response(page, results)

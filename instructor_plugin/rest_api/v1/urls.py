@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from ..views import UnknownEndpointView
-from .views import ListInstructorTasksView, ResetDueDateView, StudentEnrollmentStatusView
+from .views import LegacyGradebookView, ListInstructorTasksView, ResetDueDateView, StudentEnrollmentStatusView
 
 app_name = "instructor_api_legacy"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("list_instructor_tasks", ListInstructorTasksView.as_view(), name="list_instructor_tasks"),
     path("reset_due_date", ResetDueDateView.as_view(), name="reset_due_date"),
+    path("gradebook", LegacyGradebookView.as_view(), name="spoc_gradebook"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

@@ -1,15 +1,17 @@
 """Legacy endpoints: POST only, CSRF-protected, answering the shapes the MFE reads."""
 
+from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import OpenApiTypes, inline_serializer
+from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from ...due_dates import reset_due_date
 from ...enrollment import get_enrollment_status
+from ...gradebook import legacy_gradebook_page
 from ...grading import find_instructor_tasks
-from ...permissions import CAN_ENROLL, GIVE_STUDENT_EXTENSION, SHOW_TASKS
+from ...permissions import CAN_ENROLL, GIVE_STUDENT_EXTENSION, OVERRIDE_GRADES, SHOW_TASKS
 from ..schema import documented
 from ..v2.serializers.due_dates import ResetDueDateRequestSerializer
 from ..v2.serializers.tasks import InstructorTaskListQuerySerializer, InstructorTaskListSerializer
@@ -85,3 +87,25 @@ class ResetDueDateView(CourseAPIView):
         data = body.validated_data
         message = reset_due_date(request.user.pk, self.course_key, data["url"], data["student"], data["reason"])
         return Response(message)
+
+
+@extend_schema(exclude=True)  # an HTML page, not part of the API schema
+@method_decorator(never_cache, name="dispatch")
+class LegacyGradebookView(CourseAPIView):
+    """
+    The legacy staff gradebook: an HTML page of 20 learners (by username) with their grade per section and total.
+
+    ``GET /courses/course-v1:OpenedX+DemoX+Demo_Course/instructor/api/gradebook?offset=20`` -> ``200``
+    ``text/html``: a table "Username, HW 01, HW 02, HW Avg, ..., Total" with percents, and links to the
+    previous and next pages (``?offset=``; a bad offset shows the first page). Course staff only (401/403 JSON).
+    """
+
+    permission_name = OVERRIDE_GRADES
+
+    def get(self, request, course_id):
+        context = legacy_gradebook_page(self.course, request.query_params.get("offset", ""))
+        return render(
+            request,
+            "instructor_plugin/legacy_gradebook.html",
+            {**context, "course": self.course, "course_id": str(self.course_key)},
+        )

@@ -1,0 +1,103 @@
+"""
+The bulk-grades CSV API: grades download (the gradebook's filters), upload of overrides, history, interventions.
+
+Course staff (the gradebook's course author access) only. Downloads stream CSV whose cells are
+neutralised against formulas; errors use the plugin's envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import MultiPartParser
+
+from ... import bulk_grades
+from ...backends.data import UserData
+from ...permissions import OVERRIDE_GRADES
+from ..parsers import LimitedFormParser
+from ..views import CourseAPIView
+from .serializers import CsvFiltersSerializer, GradesUploadSerializer
+
+
+def _csv_response(lines: Iterator[str], course_id: str, suffix: str = "") -> StreamingHttpResponse:
+    stamp = timezone.now().replace(tzinfo=None).isoformat()
+    name = "-".join(part for part in (course_id, suffix, stamp) if part)
+    safe = name.replace('"', "").replace("\\", "")
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{safe}.csv"'
+    return response
+
+
+class BulkGradesView(CourseAPIView):
+    """A view of the bulk-grades API: course staff of the course in the URL."""
+
+    permission_name = OVERRIDE_GRADES
+
+
+@extend_schema(exclude=True)  # the bulk-grades API is not part of the Instructor API v2 schema
+class GradeImportExportView(BulkGradesView):
+    """
+    Download the gradebook as CSV, download an import's per-row results, or upload overrides as CSV.
+
+    ``GET /api/bulk_grades/course/course-v1:OpenedX+DemoX+Demo_Course/?track=masters&cohort=Blue&assignment=
+    block-v1:...&assignmentGradeMin=50&courseGradeMax=80&assignmentType=Homework&excludedCourseRoles=all`` ->
+    ``200 text/csv`` ``user_id,username,student_key,course_id,track,cohort,name-hw1,grade-hw1,original_grade-hw1,
+    previous_override-hw1,new_override-hw1,...``. ``GET ...?error_id=12`` -> the rows of import 12 with ``status``
+    and ``error`` columns (404 when it is not this course's).
+    ``POST`` multipart ``csv`` (that file with ``new_override-`` cells) -> ``200 {"total": 2, "processed": 1,
+    "saved": 1, "error_rows": [], "error_messages": [], "percentage": "50.0%", "can_commit": true,
+    "saved_error_id": null, "result_id": null, "waiting": false}``; any bad row -> nothing applied,
+    ``error_messages`` and ``error_rows`` say why and ``saved_error_id`` names the results to download. Over
+    ``MAX_BULK_GRADES_CSV_UPLOAD_BYTES`` -> 413; grades frozen -> 403 ``grades_frozen``.
+    """
+
+    parser_classes = (MultiPartParser, LimitedFormParser)
+
+    def get(self, request, course_id):
+        error_id = request.query_params.get("error_id", "")
+        if error_id:
+            lines = bulk_grades.export_results(self.course_key, error_id)
+            return _csv_response(lines, str(self.course_key), "graded-results")
+        filters = CsvFiltersSerializer.read(request.query_params)
+        return _csv_response(bulk_grades.export_grades(self.course, filters), str(self.course_key))
+
+    def post(self, request, course_id):
+        body = GradesUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = UserData(id=request.user.pk, username=request.user.username, email=request.user.email)
+        return JsonResponse(bulk_grades.import_grades(self.course, body.validated_data["csv"], actor))
+
+
+@extend_schema(exclude=True)  # the bulk-grades API is not part of the Instructor API v2 schema
+class GradeImportHistoryView(BulkGradesView):
+    """
+    The course's applied grade imports, newest first.
+
+    ``GET /api/bulk_grades/course/course-v1:OpenedX+DemoX+Demo_Course/history/`` -> ``200 [{"id": 12,
+    "class_name": "bulk_grades.api.GradeCSVProcessor", "unique_id": "course-v1:...", "operation": "commit",
+    "user": "instructor", "modified": "2026-05-01T10:00:00Z", "original_filename": "grades.csv", "data":
+    {"total_rows": 3, "processed_rows": 2, "saved_rows": 2}}]``
+    """
+
+    def get(self, request, course_id):
+        return JsonResponse(bulk_grades.import_history(self.course_key), safe=False)
+
+
+@extend_schema(exclude=True)  # the bulk-grades API is not part of the Instructor API v2 schema
+class InterventionsExportView(BulkGradesView):
+    """
+    The intervention report of ``masters`` learners as CSV, with the download's filters.
+
+    ``GET /api/bulk_grades/course/course-v1:OpenedX+DemoX+Demo_Course/intervention/?courseGradeMax=60`` ->
+    ``200 text/csv`` ``user_id,username,email,student_key,full_name,course_id,track,cohort,number of videos
+    overall,...,date last active,name-hw1,grade-hw1,...,course grade letter,course grade numeric`` (the
+    engagement columns are 0: the plugin has no learner-analytics source).
+    """
+
+    def get(self, request, course_id):
+        filters = CsvFiltersSerializer.read(request.query_params)
+        lines = bulk_grades.export_interventions(self.course, filters)
+        return _csv_response(lines, str(self.course_key), "intervention")
