@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
 
 from . import resolve
@@ -51,6 +53,7 @@ __all__ = [
     "add_users",
     "create_cohort",
     "get_cohort",
+    "get_learner_cohort",
     "get_settings",
     "list_cohorts",
     "list_members",
@@ -361,6 +364,64 @@ def remove_user(course_key: CourseKey, cohort_id: object, username: str, actor_i
     if not backend.cohorts.remove_member(course_key, cohort.id, user.id):
         raise CohortError("User not assigned to the given cohort.", "user-not-in-cohort")
     _audit(course_key, "cohorts.remove_user", actor_id, user.id, cohort_id=cohort.id)
+
+
+# --- A learner's own cohort: preassigned, else random ---------------------------------
+
+#: The random cohort made for a course that needs one and has none (Open edX's name).
+DEFAULT_COHORT_NAME = "Default Group"
+
+
+def _random_cohort(course_key: CourseKey) -> CohortData:
+    """One of the course's ``random`` cohorts, picked at random; ``Default Group`` is made if it has none."""
+    cohorts = get_backend().cohorts
+    randoms = [cohort for cohort in cohorts.list_cohorts(course_key) if cohort.assignment_type == COHORT_RANDOM]
+    if randoms:
+        return secrets.choice(randoms)
+    existing = cohorts.find_cohort(course_key, DEFAULT_COHORT_NAME)
+    if existing is not None:
+        return existing
+    cohort = cohorts.create_cohort(course_key, DEFAULT_COHORT_NAME, COHORT_RANDOM)
+    _audit(course_key, "cohorts.create", None, cohort_id=cohort.id, name=cohort.name, assignment_type=COHORT_RANDOM)
+    return cohort
+
+
+def get_learner_cohort(course_key: CourseKey, user: UserData, assign: bool = True) -> CohortData | None:
+    """
+    The learner's cohort in the course, giving them one first if they have none (unless ``assign`` is false).
+
+    As Open edX's ``get_cohort``: a course that is not cohorted gives ``None``; a learner without a
+    cohort joins the cohort their email was preassigned to (the preassignment is used up), else one
+    of the course's ``random`` cohorts, chosen at random (``Default Group`` is made when there is
+    none). A manual-only course thus still places every learner. The enrollment API calls it when a
+    learner enrolls; the assignment is audited (``cohorts.auto_assign``, no actor).
+    """
+    cohorts = get_backend().cohorts
+    if not cohorts.is_cohorted(course_key):
+        return None
+    for _attempt in range(2):
+        current = cohorts.get_user_cohort(course_key, user.id)
+        if current is not None or not assign:
+            return current
+        try:
+            return _place(course_key, user)
+        except IntegrityError:
+            # Another request placed the learner, or made the default cohort, meanwhile: read again.
+            continue
+    return cohorts.get_user_cohort(course_key, user.id)
+
+
+def _place(course_key: CourseKey, user: UserData) -> CohortData | None:
+    cohorts = get_backend().cohorts
+    with transaction.atomic():
+        preassigned_id = cohorts.pop_preassignment(course_key, user.email) if user.email else None
+        preassigned = cohorts.get_cohort(course_key, preassigned_id) if preassigned_id is not None else None
+        cohort = preassigned or _random_cohort(course_key)
+        cohorts.assign_member(course_key, cohort.id, user.id)
+        _audit(
+            course_key, "cohorts.auto_assign", None, user.id, cohort_id=cohort.id, preassigned=preassigned is not None
+        )
+    return cohorts.get_cohort(course_key, cohort.id)
 
 
 def split_identifiers(text: str) -> list[str]:

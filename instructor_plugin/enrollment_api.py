@@ -46,6 +46,7 @@ from .backends.exceptions import (
     UserNotFound,
 )
 from .backends.registry import get_backend
+from .cohorts import get_learner_cohort
 from .enrollment import check_enrollment_rules
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
@@ -389,7 +390,9 @@ def add_enrollment(
     The course must exist and offer the mode (expired modes with ``include_expired``), be open for
     enrollment, invite the user if it is invitation only (else ``EnrollmentNotAllowed``, which is
     not a ``CourseEnrollmentError``, as in Open edX), and have room; an active enrollment raises
-    ``CourseEnrollmentExistsError`` carrying it. ``enterprise_uuid`` is accepted and unused.
+    ``CourseEnrollmentExistsError`` carrying it. In a cohorted course the learner then gets a cohort
+    unless they have one: their preassigned one, else a random one (``get_learner_cohort``).
+    ``enterprise_uuid`` is accepted and unused.
     """
     course_key = _course_key(course_id)
     course = _course(course_key)
@@ -415,6 +418,8 @@ def add_enrollment(
         enrollment = enrollments.unenroll(course_key, user.id) or enrollment
     if attributes:
         enrollments.set_enrollment_attributes(course_key, user.id, attributes)
+    if enrollment.is_active and get_backend().provides("cohorts"):
+        get_learner_cohort(course_key, user)
     _audit("enrollment_api_enroll", course_key, actor_id, user.id, mode=mode, is_active=is_active)
     return _enrollment_dict(enrollment, user.username, _details_dict(course, enrollments.list_mode_details(course_key)))
 
