@@ -31,6 +31,7 @@ from .backends.data import (
     COHORT_RANDOM,
     CohortData,
     CohortSettingsData,
+    ContentGroupPartitionData,
     Page,
     PageRequest,
     UserData,
@@ -53,6 +54,8 @@ __all__ = [
     "add_users",
     "create_cohort",
     "get_cohort",
+    "get_group_configuration",
+    "get_group_configurations",
     "get_learner_cohort",
     "get_settings",
     "list_cohorts",
@@ -173,12 +176,26 @@ def _check_assignment_type(assignment_type: str) -> None:
         )
 
 
-def _check_group(group_id: int | None, user_partition_id: int | None) -> None:
-    if group_id is not None and user_partition_id is None:
+def _check_group(course_key: CourseKey, group_id: int | None, user_partition_id: int | None) -> None:
+    """A content group needs its partition, and both must be the course's (its cohort user partition's)."""
+    if group_id is None:
+        return
+    if user_partition_id is None:
         raise CohortError(
             "If group_id is specified, user_partition_id must also be specified.",
             "missing-user-partition-id",
             "user_partition_id",
+        )
+    partition = get_backend().cohorts.get_content_group_partition(course_key)
+    if partition is None or partition.id != user_partition_id:
+        raise CohortError(
+            f"The course has no content group configuration {user_partition_id}.",
+            "invalid-user-partition-id",
+            "user_partition_id",
+        )
+    if group_id not in {group.id for group in partition.groups}:
+        raise CohortError(
+            f"Content group configuration {user_partition_id} has no group {group_id}.", "invalid-group-id", "group_id"
         )
 
 
@@ -198,7 +215,7 @@ def create_cohort(
             '"assignment_type" must be specified to create cohort.', "missing-assignment-type", "assignment_type"
         )
     _check_assignment_type(assignment_type)
-    _check_group(group_id, user_partition_id)
+    _check_group(course_key, group_id, user_partition_id)
     cohorts = get_backend().cohorts
     if cohorts.find_cohort(course_key, name) is not None:
         raise CohortError("You cannot create two cohorts with the same name", "cohort-name-exists", "name")
@@ -247,7 +264,7 @@ def update_cohort(
             )
     new_group, new_partition = cohort.group_id, cohort.user_partition_id
     if not isinstance(group_id, Unset):
-        _check_group(group_id, user_partition_id)
+        _check_group(course_key, group_id, user_partition_id)
         new_group, new_partition = group_id, (user_partition_id if group_id is not None else None)
     updated = cohorts.update_cohort(course_key, cohort.id, new_name, new_type, new_group, new_partition)
     _audit(
@@ -261,6 +278,66 @@ def update_cohort(
         user_partition_id=new_partition,
     )
     return updated
+
+
+# --- Content groups ---------------------------------------------------------------
+
+
+class ContentGroupConfigurationNotFound(InstructorError):
+    """No cohort user partition of this id in the course."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "group_configuration_not_found"
+
+    def __init__(self, configuration_id: object):
+        super().__init__(configuration_id, message=f"Content group configuration {configuration_id} not found")
+
+
+def _studio_link(course_key: CourseKey) -> str:
+    studio = (plugin_setting("STUDIO_URL") or "").rstrip("/")
+    return f"{studio}/course/{course_key}/group_configurations"
+
+
+def _group_dicts(partition: ContentGroupPartitionData) -> list[dict]:
+    return [{"id": g.id, "name": g.name, "version": g.version, "usage": []} for g in partition.groups]
+
+
+def get_group_configurations(course_key: CourseKey) -> dict:
+    """
+    The course's content groups, which cohorts link to, as Open edX's v2 list answers them.
+
+    ``{"id": 50, "groups": [{"id": 1, "name": "Core Track", "version": 1, "usage": []}],
+    "studio_content_groups_link": "{STUDIO_URL}/course/{course_id}/group_configurations"}``; a course
+    without a cohort user partition answers ``"id": null`` and no groups.
+    """
+    partition = get_backend().cohorts.get_content_group_partition(course_key)
+    return {
+        "id": partition.id if partition else None,
+        "groups": _group_dicts(partition) if partition else [],
+        "studio_content_groups_link": _studio_link(course_key),
+    }
+
+
+#: The version Open edX writes on a user partition's JSON.
+USER_PARTITION_VERSION = 3
+
+
+def get_group_configuration(course_key: CourseKey, configuration_id: int) -> dict:
+    """The course's cohort user partition of this id, as Open edX writes a partition; else a 404."""
+    partition = get_backend().cohorts.get_content_group_partition(course_key)
+    if partition is None or partition.id != configuration_id:
+        raise ContentGroupConfigurationNotFound(configuration_id)
+    return {
+        "id": partition.id,
+        "name": partition.name,
+        "scheme": "cohort",
+        "description": partition.description,
+        "parameters": {},
+        "groups": _group_dicts(partition),
+        "active": True,
+        "version": USER_PARTITION_VERSION,
+        "is_read_only": False,
+    }
 
 
 # --- Membership -------------------------------------------------------------------

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from opaque_keys.edx.keys import CourseKey
 from rest_framework.test import APIClient
 
 from instructor_plugin import cohorts
-from instructor_plugin.backends.builtin.models import Cohort, CohortMembership, CohortPreassignment, CohortSettings
+from instructor_plugin.backends.builtin.models import (
+    Cohort,
+    CohortMembership,
+    CohortPreassignment,
+    CohortSettings,
+    ContentGroup,
+)
+from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID
 from instructor_plugin.backends.registry import get_backend
 from instructor_plugin.models import AuditRecord
 from tests.conftest import COURSE_ID, make_user
@@ -128,3 +141,150 @@ class TestEnrollmentPlacesTheLearner:
 
         assert self.post(users["outsider"]).status_code == 200
         assert membership(users["outsider"], course_key) is None
+
+
+GROUPS = f"/api/cohorts/v2/courses/{COURSE_ID}/group_configurations"
+COHORTS = f"/api/cohorts/v1/courses/{COURSE_ID}/cohorts/"
+
+
+@pytest.fixture
+def staff_client(users):
+    client = APIClient()
+    client.force_authenticate(users["course_staff"])
+    return client
+
+
+@pytest.fixture
+def content_groups(course, course_key):
+    return [
+        ContentGroup.objects.create(course_key=course_key, partition_id=50, group_id=group_id, name=name)
+        for group_id, name in ((1, "Core"), (2, "Advanced"))
+    ]
+
+
+class TestGroupConfigurations:
+    def test_the_partition_and_its_groups(self, staff_client, content_groups, settings):
+        settings.INSTRUCTOR_PLUGIN = {**settings.INSTRUCTOR_PLUGIN, "STUDIO_URL": "https://studio.example.com/"}
+
+        response = staff_client.get(GROUPS)
+
+        assert response.status_code == 200
+        assert response.json() == {
+            "id": 50,
+            "groups": [
+                {"id": 1, "name": "Core", "version": 1, "usage": []},
+                {"id": 2, "name": "Advanced", "version": 1, "usage": []},
+            ],
+            "studio_content_groups_link": f"https://studio.example.com/course/{COURSE_ID}/group_configurations",
+        }
+
+    def test_a_course_without_content_groups_answers_a_null_id(self, staff_client):
+        assert staff_client.get(GROUPS).json() == {
+            "id": None,
+            "groups": [],
+            "studio_content_groups_link": f"/course/{COURSE_ID}/group_configurations",
+        }
+
+    def test_another_courses_groups_are_not_listed(self, staff_client, course):
+        ContentGroup.objects.create(
+            course_key=type(course.course_key).from_string("course-v1:TestX+Other+2026"),
+            partition_id=50,
+            group_id=1,
+            name="Elsewhere",
+        )
+
+        assert staff_client.get(GROUPS).json()["groups"] == []
+
+    def test_one_configuration_as_open_edx_writes_a_partition(self, staff_client, content_groups):
+        body = staff_client.get(f"{GROUPS}/50").json()
+
+        assert body == {
+            "id": 50,
+            "name": "Content Groups",
+            "scheme": "cohort",
+            "description": "",
+            "parameters": {},
+            "groups": [
+                {"id": 1, "name": "Core", "version": 1, "usage": []},
+                {"id": 2, "name": "Advanced", "version": 1, "usage": []},
+            ],
+            "active": True,
+            "version": 3,
+            "is_read_only": False,
+        }
+
+    def test_an_unknown_configuration_is_404_in_the_envelope(self, staff_client, content_groups):
+        response = staff_client.get(f"{GROUPS}/51")
+
+        assert response.status_code == 404
+        assert response.json()["error_code"] == "group_configuration_not_found"
+
+    def test_an_unknown_course_is_404(self, staff_client, users):
+        response = staff_client.get("/api/cohorts/v2/courses/course-v1:No+Such+Course/group_configurations")
+
+        assert response.status_code == 404
+
+    def test_queries_do_not_grow_with_the_groups(self, staff_client, course_key, content_groups):
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                assert staff_client.get(GROUPS).status_code == 200
+            return len(queries)
+
+        few = count()
+        ContentGroup.objects.bulk_create(
+            ContentGroup(course_key=course_key, partition_id=50, group_id=number, name=f"G{number}")
+            for number in range(3, 200)
+        )
+        assert count() == few
+
+
+class TestContentGroupValidation:
+    @pytest.mark.parametrize(
+        ("group_id", "partition_id", "code"),
+        [(3, 50, "invalid-group-id"), (1, 51, "invalid-user-partition-id")],
+    )
+    def test_create_refuses_a_group_the_course_does_not_have(
+        self, staff_client, content_groups, group_id, partition_id, code
+    ):
+        body = {"name": "G", "assignment_type": "manual", "group_id": group_id, "user_partition_id": partition_id}
+        response = staff_client.post(COHORTS, body, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["error_code"] == code
+        assert not Cohort.objects.exists()
+
+    def test_a_course_without_content_groups_links_none(self, staff_client, course):
+        body = {"name": "G", "assignment_type": "manual", "group_id": 1, "user_partition_id": 50}
+        response = staff_client.post(COHORTS, body, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["error_code"] == "invalid-user-partition-id"
+
+    def test_create_links_a_group_the_course_has(self, staff_client, content_groups):
+        body = {"name": "G", "assignment_type": "manual", "group_id": 2, "user_partition_id": 50}
+        response = staff_client.post(COHORTS, body, format="json")
+
+        assert response.status_code == 200
+        assert (response.json()["group_id"], response.json()["user_partition_id"]) == (2, 50)
+
+    def test_patch_refuses_an_unknown_group_and_keeps_the_link(self, staff_client, course_key, content_groups):
+        cohort = Cohort.objects.create(
+            course_key=course_key, name="Blue", assignment_type="manual", group_id=1, user_partition_id=50
+        )
+
+        response = staff_client.patch(f"{COHORTS}{cohort.pk}", {"group_id": 9, "user_partition_id": 50}, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["error_code"] == "invalid-group-id"
+        cohort.refresh_from_db()
+        assert (cohort.group_id, cohort.user_partition_id) == (1, 50)
+
+
+@pytest.mark.django_db
+def test_the_demo_course_has_two_content_groups_and_reseeding_keeps_two():
+    for _run in range(2):
+        call_command("seed_demo_course", learners=3, stdout=StringIO())
+    body = cohorts.get_group_configurations(CourseKey.from_string(DEMO_COURSE_ID))
+
+    assert body["id"] == 50
+    assert [group["name"] for group in body["groups"]] == ["Core Track", "Advanced Track"]

@@ -26,6 +26,7 @@ from .data import (
     CohortData,
     CohortMove,
     CohortSettingsData,
+    ContentGroupPartitionData,
     CourseAccessData,
     CourseData,
     CourseGradeData,
@@ -529,6 +530,11 @@ class CohortService(Protocol):
 
     def pop_preassignment(self, course_key: CourseKey, email: str) -> int | None:
         """The cohort id preassigned to ``email`` in the course, forgetting the preassignment, if any."""
+
+    # --- Content groups (cohort follow-ups) ---
+
+    def get_content_group_partition(self, course_key: CourseKey) -> ContentGroupPartitionData | None:
+        """The course's cohort user partition with its content groups; ``None`` when it has none."""
 
 
 class MailService(Protocol):
