@@ -54,6 +54,7 @@ __all__ = [
     "add_users",
     "create_cohort",
     "get_cohort",
+    "get_cohort_by_name",
     "get_group_configuration",
     "get_group_configurations",
     "get_learner_cohort",
@@ -164,6 +165,14 @@ def get_cohort(course_key: CourseKey, cohort_id: object) -> CohortData:
     found = get_backend().cohorts.get_cohort(course_key, number) if number is not None else None
     if found is None:
         raise CohortNotFound(course_key, cohort_id)
+    return found
+
+
+def get_cohort_by_name(course_key: CourseKey, name: str) -> CohortData:
+    """The course's cohort of this exact name; :class:`CohortNotFound` if it has none."""
+    found = get_backend().cohorts.find_cohort(course_key, name)
+    if found is None:
+        raise CohortNotFound(course_key, name)
     return found
 
 

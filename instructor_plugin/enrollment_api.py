@@ -22,6 +22,8 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
+from django.conf import settings
+from django.utils import timezone
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -88,6 +90,7 @@ __all__ = [
     "remove_enrollment_allowed",
     "search_enrollments",
     "serialize_enrollments",
+    "set_email_opt_in",
     "set_enrollment_attributes",
     "staff_course_keys",
     "unenroll_user_from_all_courses",
@@ -479,6 +482,31 @@ def unenroll_user_from_all_courses(username: str, *, actor_id: int | None = None
     for course_key in course_keys:
         _audit("enrollment_api_unenroll_all", course_key, actor_id, user.id)
     return {str(course_key.org) for course_key in course_keys}
+
+
+#: The org preference holding a user's email opt-in (Open edX's ``UserOrgTag`` key).
+EMAIL_OPT_IN_KEY = "email-optin"
+
+
+def set_email_opt_in(username: str, course_id: str | CourseKey, opt_in: bool, *, actor_id: int | None = None) -> bool:
+    """
+    Record whether the user accepts email from the course's organization; the value stored.
+
+    As Open edX's ``update_email_opt_in``: a user younger than Django's ``EMAIL_OPTIN_MINIMUM_AGE``
+    (13 by default) by their year of birth is stored as opted out; the value is ``"True"`` or
+    ``"False"`` under the org preference ``email-optin``. Audited as ``enrollment_api_email_opt_in``.
+    """
+    course_key = _course_key(course_id)
+    user = _user(username)
+    users = get_backend().users
+    minimum_age = getattr(settings, "EMAIL_OPTIN_MINIMUM_AGE", 13)
+    born = users.get_year_of_birth(user.id)
+    of_age = born is None or timezone.now().year - born > minimum_age
+    value = bool(opt_in) and of_age
+    org = str(course_key.org)
+    users.set_org_preference(user.id, org, EMAIL_OPT_IN_KEY, str(value))
+    _audit("enrollment_api_email_opt_in", course_key, actor_id, user.id, org=org, opt_in=value)
+    return value
 
 
 def get_user_roles(username: str) -> set[UserRoleData]:

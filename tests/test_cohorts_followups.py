@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.test import APIClient
 
@@ -288,3 +289,88 @@ def test_the_demo_course_has_two_content_groups_and_reseeding_keeps_two():
 
     assert body["id"] == 50
     assert [group["name"] for group in body["groups"]] == ["Core Track", "Advanced Track"]
+
+
+class TestEnrollmentSideEffects:
+    """``cohort`` and ``email_opt_in`` on ``POST /api/enrollment/v1/enrollment``."""
+
+    URL = "/api/enrollment/v1/enrollment"
+
+    def post(self, caller, **body):
+        client = APIClient()
+        client.force_authenticate(caller)
+        return client.post(self.URL, {"course_details": {"course_id": COURSE_ID}, **body}, format="json")
+
+    def test_cohort_puts_the_enrolled_learner_in_the_named_cohort(self, users, course_key, manual, randoms):
+        cohorted(course_key)
+
+        response = self.post(users["outsider"], cohort="Blue")
+
+        assert response.status_code == 200
+        assert membership(users["outsider"], course_key).cohort_id == manual.pk
+        assert AuditRecord.objects.filter(action="cohorts.add_user", learner=users["outsider"]).exists()
+
+    def test_staff_enrolling_someone_puts_that_learner_in_the_cohort(self, users, course_key, manual):
+        staff = make_user("global", is_staff=True)
+
+        response = self.post(staff, user="outsider", cohort="Blue")
+
+        assert response.status_code == 200
+        assert membership(users["outsider"], course_key).cohort_id == manual.pk
+        assert membership(staff, course_key) is None
+
+    def test_an_unknown_cohort_is_400_and_enrolls_nobody(self, users, course_key, manual):
+        response = self.post(users["outsider"], cohort="Nope")
+
+        assert response.status_code == 400
+        assert response.json()["message"] == "An error occured while adding to cohort [Nope]"
+        assert get_backend().enrollments.get_enrollment(course_key, users["outsider"].pk) is None
+
+    def test_a_cohort_of_another_course_is_unknown(self, users, course_key, course):
+        Cohort.objects.create(course_key=CourseKey.from_string("course-v1:TestX+Other+2026"), name="Elsewhere")
+
+        assert self.post(users["outsider"], cohort="Elsewhere").status_code == 400
+
+    def test_in_an_unknown_course_the_course_error_answers(self, users, manual):
+        client = APIClient()
+        client.force_authenticate(users["outsider"])
+        body = {"course_details": {"course_id": "course-v1:No+Such+Run"}, "cohort": "Blue"}
+
+        response = client.post(self.URL, body, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["message"] == "No course 'course-v1:No+Such+Run' found for enrollment"
+
+    def test_an_existing_enrollment_is_answered_without_side_effects(self, users, course_key, manual):
+        assert self.post(users["learner"], cohort="Blue", email_opt_in=True).status_code == 200
+
+        assert membership(users["learner"], course_key) is None
+        assert get_backend().users.get_org_preference(users["learner"].pk, "TestX", "email-optin") is None
+
+    @pytest.mark.parametrize(("given", "stored"), [(True, "True"), (False, "False"), ("true", "True"), ("0", "False")])
+    def test_email_opt_in_is_the_org_preference_of_the_requesting_user(self, users, course_key, given, stored):
+        response = self.post(users["outsider"], email_opt_in=given)
+
+        assert response.status_code == 200
+        assert get_backend().users.get_org_preference(users["outsider"].pk, course_key.org, "email-optin") == stored
+        audit = AuditRecord.objects.get(action="enrollment_api_email_opt_in")
+        assert audit.detail == {"org": course_key.org, "opt_in": stored == "True"}
+
+    def test_email_opt_in_by_staff_is_the_staffs_own(self, users, course_key):
+        staff = make_user("global", is_staff=True)
+
+        assert self.post(staff, user="outsider", email_opt_in=True).status_code == 200
+        assert get_backend().users.get_org_preference(staff.pk, course_key.org, "email-optin") == "True"
+        assert get_backend().users.get_org_preference(users["outsider"].pk, course_key.org, "email-optin") is None
+
+    def test_a_child_is_stored_as_opted_out(self, course, course_key):
+        child = make_user("child", year_of_birth=timezone.now().year - 10)
+
+        assert self.post(child, email_opt_in=True).status_code == 200
+        assert get_backend().users.get_org_preference(child.pk, course_key.org, "email-optin") == "False"
+
+    def test_a_bad_opt_in_is_400_and_enrolls_nobody(self, users, course_key):
+        response = self.post(users["outsider"], email_opt_in="perhaps")
+
+        assert response.status_code == 400
+        assert get_backend().enrollments.get_enrollment(course_key, users["outsider"].pk) is None

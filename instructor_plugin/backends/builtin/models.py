@@ -518,6 +518,22 @@ class ContentGroup(models.Model):
         return f"{self.name} ({self.partition_id}/{self.group_id})"
 
 
+class UserOrgPreference(models.Model):
+    """A user's preference for an organization, such as ``email-optin`` (Open edX's ``UserOrgTag``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_org_preferences")
+    org = models.CharField(max_length=255)
+    key = models.CharField(max_length=255)
+    value = models.TextField()
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("user", "org", "key"), name="ipb_unique_org_preference")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.org} {self.key}={self.value}"
+
+
 class CourseEmailOptout(models.Model):
     """A learner who asked not to receive course email from a course."""
 
