@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -341,9 +342,21 @@ def get_enrollment(username: str, course_id: str | CourseKey) -> dict | None:
 
 
 def get_course_enrollment_details(course_id: str | CourseKey, include_expired: bool = False) -> dict:
-    """The course's enrollment details and modes (expired ones too with ``include_expired``)."""
-    course = _course(_course_key(course_id))
-    return _details_dict(course, get_backend().enrollments.list_mode_details(course.course_key, include_expired))
+    """
+    The course's enrollment details and modes (expired ones too with ``include_expired``).
+
+    Cached, as the original, in Django's default cache under
+    ``enrollment.course.details.{course_id}.{include_expired}`` for Django's
+    ``ENROLLMENT_COURSE_DETAILS_CACHE_TIMEOUT`` seconds (60 by default); an unknown course is not cached.
+    """
+    course_key = _course_key(course_id)
+    cache_key = f"enrollment.course.details.{course_key}.{include_expired}"
+    details = cache.get(cache_key)
+    if details is None:
+        course = _course(course_key)
+        details = _details_dict(course, get_backend().enrollments.list_mode_details(course_key, include_expired))
+        cache.set(cache_key, details, getattr(settings, "ENROLLMENT_COURSE_DETAILS_CACHE_TIMEOUT", 60))
+    return details
 
 
 def validate_course_mode(

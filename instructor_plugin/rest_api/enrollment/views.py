@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import JsonResponse
 from django.utils.module_loading import import_string
+from edx_rest_framework_extensions.permissions import NotJwtRestrictedApplication
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import status
@@ -59,6 +60,17 @@ class ApiKeyHeaderPermissionIsAuthenticated(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return has_api_key(request) or bool(request.user and request.user.is_authenticated)
+
+
+class NotRestrictedApplication(NotJwtRestrictedApplication):
+    """
+    Refuse a JWT of a restricted application (``is_restricted``), whatever its scopes.
+
+    The original views declare no scopes, so the LMS's ``EnsureJWTAuthSettingsMiddleware`` adds
+    this check to each of them: no restricted application may use the enrollment API.
+    """
+
+    message = "Restricted JWT applications may not use the enrollment API."
 
 
 class CanRetireUser(IsAuthenticated):
@@ -109,7 +121,10 @@ class EnrollmentAPIView(APIView):
     """The plugin's parsers, authentication and error handling, with the enrollment throttle."""
 
     parser_classes = (ObjectJSONParser, LimitedFormParser)
-    permission_classes: tuple[type[BasePermission], ...] = (ApiKeyHeaderPermissionIsAuthenticated,)
+    permission_classes: tuple[type[BasePermission], ...] = (
+        NotRestrictedApplication,
+        ApiKeyHeaderPermissionIsAuthenticated,
+    )
     throttle_classes: tuple[type[UserRateThrottle], ...] = (EnrollmentUserThrottle,)
     #: Left out of the v2 OpenAPI document, which describes the Instructor API only.
     schema = None
@@ -388,7 +403,7 @@ class CourseEnrollmentsApiListView(EnrollmentAPIView):
     bad filters -> 400 with ``field_errors``.
     """
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (NotRestrictedApplication, IsAdminUser)
 
     def _filters(self, params) -> EnrollmentSearch:
         errors: dict[str, list[str]] = {}
@@ -491,7 +506,7 @@ class UnenrollmentView(EnrollmentAPIView):
     ``204`` when nothing was active, ``404 {"message"}`` without a known username.
     """
 
-    permission_classes = (CanRetireUser,)
+    permission_classes = (NotRestrictedApplication, CanRetireUser)
     throttle_classes = ()
 
     def post(self, request):
@@ -539,7 +554,7 @@ class EnrollmentAllowedView(EnrollmentAPIView):
     ``DELETE`` ``{"email", "course_id"}`` -> ``204``; ``404`` if there is none.
     """
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (NotRestrictedApplication, IsAdminUser)
 
     def get(self, request):
         email = request.query_params.get("email") or request.user.email
