@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
 
 from . import resolve
@@ -29,6 +31,7 @@ from .backends.data import (
     COHORT_RANDOM,
     CohortData,
     CohortSettingsData,
+    ContentGroupPartitionData,
     Page,
     PageRequest,
     UserData,
@@ -51,6 +54,10 @@ __all__ = [
     "add_users",
     "create_cohort",
     "get_cohort",
+    "get_cohort_by_name",
+    "get_group_configuration",
+    "get_group_configurations",
+    "get_learner_cohort",
     "get_settings",
     "list_cohorts",
     "list_members",
@@ -161,6 +168,14 @@ def get_cohort(course_key: CourseKey, cohort_id: object) -> CohortData:
     return found
 
 
+def get_cohort_by_name(course_key: CourseKey, name: str) -> CohortData:
+    """The course's cohort of this exact name; :class:`CohortNotFound` if it has none."""
+    found = get_backend().cohorts.find_cohort(course_key, name)
+    if found is None:
+        raise CohortNotFound(course_key, name)
+    return found
+
+
 def _check_assignment_type(assignment_type: str) -> None:
     if assignment_type not in COHORT_ASSIGNMENT_TYPES:
         raise CohortError(
@@ -170,12 +185,26 @@ def _check_assignment_type(assignment_type: str) -> None:
         )
 
 
-def _check_group(group_id: int | None, user_partition_id: int | None) -> None:
-    if group_id is not None and user_partition_id is None:
+def _check_group(course_key: CourseKey, group_id: int | None, user_partition_id: int | None) -> None:
+    """A content group needs its partition, and both must be the course's (its cohort user partition's)."""
+    if group_id is None:
+        return
+    if user_partition_id is None:
         raise CohortError(
             "If group_id is specified, user_partition_id must also be specified.",
             "missing-user-partition-id",
             "user_partition_id",
+        )
+    partition = get_backend().cohorts.get_content_group_partition(course_key)
+    if partition is None or partition.id != user_partition_id:
+        raise CohortError(
+            f"The course has no content group configuration {user_partition_id}.",
+            "invalid-user-partition-id",
+            "user_partition_id",
+        )
+    if group_id not in {group.id for group in partition.groups}:
+        raise CohortError(
+            f"Content group configuration {user_partition_id} has no group {group_id}.", "invalid-group-id", "group_id"
         )
 
 
@@ -195,7 +224,7 @@ def create_cohort(
             '"assignment_type" must be specified to create cohort.', "missing-assignment-type", "assignment_type"
         )
     _check_assignment_type(assignment_type)
-    _check_group(group_id, user_partition_id)
+    _check_group(course_key, group_id, user_partition_id)
     cohorts = get_backend().cohorts
     if cohorts.find_cohort(course_key, name) is not None:
         raise CohortError("You cannot create two cohorts with the same name", "cohort-name-exists", "name")
@@ -244,7 +273,7 @@ def update_cohort(
             )
     new_group, new_partition = cohort.group_id, cohort.user_partition_id
     if not isinstance(group_id, Unset):
-        _check_group(group_id, user_partition_id)
+        _check_group(course_key, group_id, user_partition_id)
         new_group, new_partition = group_id, (user_partition_id if group_id is not None else None)
     updated = cohorts.update_cohort(course_key, cohort.id, new_name, new_type, new_group, new_partition)
     _audit(
@@ -258,6 +287,66 @@ def update_cohort(
         user_partition_id=new_partition,
     )
     return updated
+
+
+# --- Content groups ---------------------------------------------------------------
+
+
+class ContentGroupConfigurationNotFound(InstructorError):
+    """No cohort user partition of this id in the course."""
+
+    category = ErrorCategory.NOT_FOUND
+    error_code = "group_configuration_not_found"
+
+    def __init__(self, configuration_id: object):
+        super().__init__(configuration_id, message=f"Content group configuration {configuration_id} not found")
+
+
+def _studio_link(course_key: CourseKey) -> str:
+    studio = (plugin_setting("STUDIO_URL") or "").rstrip("/")
+    return f"{studio}/course/{course_key}/group_configurations"
+
+
+def _group_dicts(partition: ContentGroupPartitionData) -> list[dict]:
+    return [{"id": g.id, "name": g.name, "version": g.version, "usage": []} for g in partition.groups]
+
+
+def get_group_configurations(course_key: CourseKey) -> dict:
+    """
+    The course's content groups, which cohorts link to, as Open edX's v2 list answers them.
+
+    ``{"id": 50, "groups": [{"id": 1, "name": "Core Track", "version": 1, "usage": []}],
+    "studio_content_groups_link": "{STUDIO_URL}/course/{course_id}/group_configurations"}``; a course
+    without a cohort user partition answers ``"id": null`` and no groups.
+    """
+    partition = get_backend().cohorts.get_content_group_partition(course_key)
+    return {
+        "id": partition.id if partition else None,
+        "groups": _group_dicts(partition) if partition else [],
+        "studio_content_groups_link": _studio_link(course_key),
+    }
+
+
+#: The version Open edX writes on a user partition's JSON.
+USER_PARTITION_VERSION = 3
+
+
+def get_group_configuration(course_key: CourseKey, configuration_id: int) -> dict:
+    """The course's cohort user partition of this id, as Open edX writes a partition; else a 404."""
+    partition = get_backend().cohorts.get_content_group_partition(course_key)
+    if partition is None or partition.id != configuration_id:
+        raise ContentGroupConfigurationNotFound(configuration_id)
+    return {
+        "id": partition.id,
+        "name": partition.name,
+        "scheme": "cohort",
+        "description": partition.description,
+        "parameters": {},
+        "groups": _group_dicts(partition),
+        "active": True,
+        "version": USER_PARTITION_VERSION,
+        "is_read_only": False,
+    }
 
 
 # --- Membership -------------------------------------------------------------------
@@ -361,6 +450,64 @@ def remove_user(course_key: CourseKey, cohort_id: object, username: str, actor_i
     if not backend.cohorts.remove_member(course_key, cohort.id, user.id):
         raise CohortError("User not assigned to the given cohort.", "user-not-in-cohort")
     _audit(course_key, "cohorts.remove_user", actor_id, user.id, cohort_id=cohort.id)
+
+
+# --- A learner's own cohort: preassigned, else random ---------------------------------
+
+#: The random cohort made for a course that needs one and has none (Open edX's name).
+DEFAULT_COHORT_NAME = "Default Group"
+
+
+def _random_cohort(course_key: CourseKey) -> CohortData:
+    """One of the course's ``random`` cohorts, picked at random; ``Default Group`` is made if it has none."""
+    cohorts = get_backend().cohorts
+    randoms = [cohort for cohort in cohorts.list_cohorts(course_key) if cohort.assignment_type == COHORT_RANDOM]
+    if randoms:
+        return secrets.choice(randoms)
+    existing = cohorts.find_cohort(course_key, DEFAULT_COHORT_NAME)
+    if existing is not None:
+        return existing
+    cohort = cohorts.create_cohort(course_key, DEFAULT_COHORT_NAME, COHORT_RANDOM)
+    _audit(course_key, "cohorts.create", None, cohort_id=cohort.id, name=cohort.name, assignment_type=COHORT_RANDOM)
+    return cohort
+
+
+def get_learner_cohort(course_key: CourseKey, user: UserData, assign: bool = True) -> CohortData | None:
+    """
+    The learner's cohort in the course, giving them one first if they have none (unless ``assign`` is false).
+
+    As Open edX's ``get_cohort``: a course that is not cohorted gives ``None``; a learner without a
+    cohort joins the cohort their email was preassigned to (the preassignment is used up), else one
+    of the course's ``random`` cohorts, chosen at random (``Default Group`` is made when there is
+    none). A manual-only course thus still places every learner. The enrollment API calls it when a
+    learner enrolls; the assignment is audited (``cohorts.auto_assign``, no actor).
+    """
+    cohorts = get_backend().cohorts
+    if not cohorts.is_cohorted(course_key):
+        return None
+    for _attempt in range(2):
+        current = cohorts.get_user_cohort(course_key, user.id)
+        if current is not None or not assign:
+            return current
+        try:
+            return _place(course_key, user)
+        except IntegrityError:
+            # Another request placed the learner, or made the default cohort, meanwhile: read again.
+            continue
+    return cohorts.get_user_cohort(course_key, user.id)
+
+
+def _place(course_key: CourseKey, user: UserData) -> CohortData | None:
+    cohorts = get_backend().cohorts
+    with transaction.atomic():
+        preassigned_id = cohorts.pop_preassignment(course_key, user.email) if user.email else None
+        preassigned = cohorts.get_cohort(course_key, preassigned_id) if preassigned_id is not None else None
+        cohort = preassigned or _random_cohort(course_key)
+        cohorts.assign_member(course_key, cohort.id, user.id)
+        _audit(
+            course_key, "cohorts.auto_assign", None, user.id, cohort_id=cohort.id, preassigned=preassigned is not None
+        )
+    return cohorts.get_cohort(course_key, cohort.id)
 
 
 def split_identifiers(text: str) -> list[str]:

@@ -22,6 +22,9 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -46,6 +49,7 @@ from .backends.exceptions import (
     UserNotFound,
 )
 from .backends.registry import get_backend
+from .cohorts import get_learner_cohort
 from .enrollment import check_enrollment_rules
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
@@ -87,6 +91,7 @@ __all__ = [
     "remove_enrollment_allowed",
     "search_enrollments",
     "serialize_enrollments",
+    "set_email_opt_in",
     "set_enrollment_attributes",
     "staff_course_keys",
     "unenroll_user_from_all_courses",
@@ -337,9 +342,21 @@ def get_enrollment(username: str, course_id: str | CourseKey) -> dict | None:
 
 
 def get_course_enrollment_details(course_id: str | CourseKey, include_expired: bool = False) -> dict:
-    """The course's enrollment details and modes (expired ones too with ``include_expired``)."""
-    course = _course(_course_key(course_id))
-    return _details_dict(course, get_backend().enrollments.list_mode_details(course.course_key, include_expired))
+    """
+    The course's enrollment details and modes (expired ones too with ``include_expired``).
+
+    Cached, as the original, in Django's default cache under
+    ``enrollment.course.details.{course_id}.{include_expired}`` for Django's
+    ``ENROLLMENT_COURSE_DETAILS_CACHE_TIMEOUT`` seconds (60 by default); an unknown course is not cached.
+    """
+    course_key = _course_key(course_id)
+    cache_key = f"enrollment.course.details.{course_key}.{include_expired}"
+    details = cache.get(cache_key)
+    if details is None:
+        course = _course(course_key)
+        details = _details_dict(course, get_backend().enrollments.list_mode_details(course_key, include_expired))
+        cache.set(cache_key, details, getattr(settings, "ENROLLMENT_COURSE_DETAILS_CACHE_TIMEOUT", 60))
+    return details
 
 
 def validate_course_mode(
@@ -389,7 +406,9 @@ def add_enrollment(
     The course must exist and offer the mode (expired modes with ``include_expired``), be open for
     enrollment, invite the user if it is invitation only (else ``EnrollmentNotAllowed``, which is
     not a ``CourseEnrollmentError``, as in Open edX), and have room; an active enrollment raises
-    ``CourseEnrollmentExistsError`` carrying it. ``enterprise_uuid`` is accepted and unused.
+    ``CourseEnrollmentExistsError`` carrying it. In a cohorted course the learner then gets a cohort
+    unless they have one: their preassigned one, else a random one (``get_learner_cohort``).
+    ``enterprise_uuid`` is accepted and unused.
     """
     course_key = _course_key(course_id)
     course = _course(course_key)
@@ -415,6 +434,8 @@ def add_enrollment(
         enrollment = enrollments.unenroll(course_key, user.id) or enrollment
     if attributes:
         enrollments.set_enrollment_attributes(course_key, user.id, attributes)
+    if enrollment.is_active and get_backend().provides("cohorts"):
+        get_learner_cohort(course_key, user)
     _audit("enrollment_api_enroll", course_key, actor_id, user.id, mode=mode, is_active=is_active)
     return _enrollment_dict(enrollment, user.username, _details_dict(course, enrollments.list_mode_details(course_key)))
 
@@ -474,6 +495,31 @@ def unenroll_user_from_all_courses(username: str, *, actor_id: int | None = None
     for course_key in course_keys:
         _audit("enrollment_api_unenroll_all", course_key, actor_id, user.id)
     return {str(course_key.org) for course_key in course_keys}
+
+
+#: The org preference holding a user's email opt-in (Open edX's ``UserOrgTag`` key).
+EMAIL_OPT_IN_KEY = "email-optin"
+
+
+def set_email_opt_in(username: str, course_id: str | CourseKey, opt_in: bool, *, actor_id: int | None = None) -> bool:
+    """
+    Record whether the user accepts email from the course's organization; the value stored.
+
+    As Open edX's ``update_email_opt_in``: a user younger than Django's ``EMAIL_OPTIN_MINIMUM_AGE``
+    (13 by default) by their year of birth is stored as opted out; the value is ``"True"`` or
+    ``"False"`` under the org preference ``email-optin``. Audited as ``enrollment_api_email_opt_in``.
+    """
+    course_key = _course_key(course_id)
+    user = _user(username)
+    users = get_backend().users
+    minimum_age = getattr(settings, "EMAIL_OPTIN_MINIMUM_AGE", 13)
+    born = users.get_year_of_birth(user.id)
+    of_age = born is None or timezone.now().year - born > minimum_age
+    value = bool(opt_in) and of_age
+    org = str(course_key.org)
+    users.set_org_preference(user.id, org, EMAIL_OPT_IN_KEY, str(value))
+    _audit("enrollment_api_email_opt_in", course_key, actor_id, user.id, org=org, opt_in=value)
+    return value
 
 
 def get_user_roles(username: str) -> set[UserRoleData]:

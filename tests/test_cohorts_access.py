@@ -34,6 +34,7 @@ CALLS = {
     "members_add": ("post", f"{COHORT}/users/", {"users": ["beta_tester"]}),
     "member_remove": ("delete", f"{COHORT}/users/learner", None),
     "csv_upload": ("post", f"{API}/courses/{COURSE_ID}/users", "csv"),
+    "group_configurations": ("get", f"/api/cohorts/v2/courses/{COURSE_ID}/group_configurations", None),
 }
 #: In ROLES order: anonymous, outsider, learner, beta_tester, course_staff, instructor, data_researcher,
 #: discussion_admin, global_staff. Course staff manage cohorts; reads of cohorts are also open to the
@@ -51,6 +52,8 @@ EXPECTED = {
     "members_add": STAFF,
     "member_remove": NO_CONTENT,
     "csv_upload": NO_CONTENT,
+    # Open edX's VIEW_DASHBOARD: course staff and data researchers.
+    "group_configurations": (401, 403, 403, 403, 200, 200, 200, 200, 200),
 }
 MATRIX = [
     (endpoint, role, status)

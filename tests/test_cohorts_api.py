@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from instructor_plugin.backends.builtin.models import Cohort, CohortMembership, CohortPreassignment, CohortSettings
+from instructor_plugin.backends.builtin.models import (
+    Cohort,
+    CohortMembership,
+    CohortPreassignment,
+    CohortSettings,
+    ContentGroup,
+)
 from instructor_plugin.models import AuditRecord
 from tests.conftest import COURSE_ID, enroll, make_user
 
@@ -129,6 +135,7 @@ class TestCohortList:
 
 class TestCreate:
     def test_creates_and_answers_the_cohort(self, staff_client, course_key, users):
+        ContentGroup.objects.create(course_key=course_key, partition_id=50, group_id=2, name="Advanced")
         response = staff_client.post(
             COHORTS, {"name": "Green", "assignment_type": "random", "group_id": 2, "user_partition_id": 50}, "json"
         )
@@ -228,7 +235,8 @@ class TestOneCohort:
         assert (blue.name, blue.assignment_type) == ("Teal", "random")
         assert AuditRecord.objects.get(action="cohorts.update").detail["name"] == "Teal"
 
-    def test_patch_links_and_unlinks_a_content_group(self, staff_client, blue):
+    def test_patch_links_and_unlinks_a_content_group(self, staff_client, blue, course_key):
+        ContentGroup.objects.create(course_key=course_key, partition_id=7, group_id=3, name="Advanced")
         staff_client.patch(cohort_url(blue.pk), {"group_id": 3, "user_partition_id": 7}, format="json")
         blue.refresh_from_db()
         assert (blue.group_id, blue.user_partition_id) == (3, 7)

@@ -26,6 +26,7 @@ from .data import (
     CohortData,
     CohortMove,
     CohortSettingsData,
+    ContentGroupPartitionData,
     CourseAccessData,
     CourseData,
     CourseGradeData,
@@ -115,6 +116,17 @@ class UserService(Protocol):
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
         """Stable anonymous ids of these users (site-wide and for this course), by user id."""
+
+    # --- Org preferences (the enrollment API's ``email_opt_in``) ---
+
+    def set_org_preference(self, user_id: int, org: str, key: str, value: str) -> None:
+        """Record the user's preference ``key`` for an organization (Open edX's ``UserOrgTag``)."""
+
+    def get_org_preference(self, user_id: int, org: str, key: str) -> str | None:
+        """The user's preference ``key`` for the organization, if recorded."""
+
+    def get_year_of_birth(self, user_id: int) -> int | None:
+        """The user's year of birth from their profile, if known."""
 
 
 class EnrollmentService(Protocol):
@@ -530,6 +542,11 @@ class CohortService(Protocol):
 
     def pop_preassignment(self, course_key: CourseKey, email: str) -> int | None:
         """The cohort id preassigned to ``email`` in the course, forgetting the preassignment, if any."""
+
+    # --- Content groups (cohort follow-ups) ---
+
+    def get_content_group_partition(self, course_key: CourseKey) -> ContentGroupPartitionData | None:
+        """The course's cohort user partition with its content groups; ``None`` when it has none."""
 
 
 class MailService(Protocol):

@@ -528,6 +528,25 @@ class CohortMove:
     previous_cohort: str | None
 
 
+@dataclass(frozen=True)
+class ContentGroupData:
+    """A content group: a group of the course's cohort user partition, which cohorts link to."""
+
+    id: int
+    name: str
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class ContentGroupPartitionData:
+    """The course's cohort user partition (Studio's "Content Groups" configuration) and its groups."""
+
+    id: int
+    name: str
+    groups: tuple[ContentGroupData, ...]
+    description: str = ""
+
+
 # --- Course email -----------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from .models import (
     Block,
+    ContentGroup,
     Course,
     CourseAccessRole,
     CourseEnrollment,
@@ -89,3 +90,11 @@ class CourseEnrollmentAttributeAdmin(admin.ModelAdmin):
     list_display = ("enrollment", "namespace", "name", "value")
     search_fields = ("enrollment__user__username", "namespace", "name")
     raw_id_fields = ("enrollment",)
+
+
+@admin.register(ContentGroup)
+class ContentGroupAdmin(admin.ModelAdmin):
+    """A course's content groups, which cohorts link to (Studio manages them in Open edX)."""
+
+    list_display = ("course_key", "partition_id", "group_id", "name")
+    search_fields = ("course_key", "name")

@@ -8,8 +8,17 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import CohortData, CohortMove, CohortSettingsData, Page, PageRequest, UserData
-from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, CourseEnrollment
+from ..data import (
+    CohortData,
+    CohortMove,
+    CohortSettingsData,
+    ContentGroupData,
+    ContentGroupPartitionData,
+    Page,
+    PageRequest,
+    UserData,
+)
+from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup, CourseEnrollment
 from .users import user_data_rows
 
 User = get_user_model()
@@ -170,3 +179,21 @@ class BuiltinCohortService:
             return None
         row.delete()
         return row.cohort_id
+
+    # --- Content groups ---
+
+    #: The name Studio gives a course's cohort user partition.
+    CONTENT_GROUP_PARTITION_NAME = "Content Groups"
+
+    def get_content_group_partition(self, course_key: CourseKey) -> ContentGroupPartitionData | None:
+        rows = list(ContentGroup.objects.filter(course_key=course_key).order_by("partition_id", "group_id"))
+        if not rows:
+            return None
+        partition_id = rows[0].partition_id
+        return ContentGroupPartitionData(
+            id=partition_id,
+            name=self.CONTENT_GROUP_PARTITION_NAME,
+            groups=tuple(
+                ContentGroupData(id=row.group_id, name=row.name) for row in rows if row.partition_id == partition_id
+            ),
+        )

@@ -504,6 +504,43 @@ class CohortPreassignment(models.Model):
         return f"{self.email} in {self.cohort_id}"
 
 
+class ContentGroup(models.Model):
+    """
+    A content group of a course: a group of its cohort user partition (Studio's "Content Groups").
+
+    A course has at most one such partition, named by ``partition_id``; cohorts link to its groups.
+    """
+
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    partition_id = models.IntegerField(help_text="The course's cohort user partition.")
+    group_id = models.IntegerField()
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("course_key", "partition_id", "group_id"), name="ipb_unique_content_group")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.partition_id}/{self.group_id})"
+
+
+class UserOrgPreference(models.Model):
+    """A user's preference for an organization, such as ``email-optin`` (Open edX's ``UserOrgTag``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_org_preferences")
+    org = models.CharField(max_length=255)
+    key = models.CharField(max_length=255)
+    value = models.TextField()
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("user", "org", "key"), name="ipb_unique_org_preference")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.org} {self.key}={self.value}"
+
+
 class CourseEmailOptout(models.Model):
     """A learner who asked not to receive course email from a course."""
 

@@ -36,6 +36,7 @@ from .models import (
     Cohort,
     CohortMembership,
     CohortSettings,
+    ContentGroup,
     Course,
     CourseAccessRole,
     CourseEmailOptout,
@@ -179,6 +180,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_cohorts(course_key, learner_ids, learners)
         seed_gradebook(course, user_ids["instructor"], learner_ids, learners)
         turn_cohorts_on(course_key)
+        seed_content_groups(course_key)
         if course_id == DEMO_COURSE_ID:
             seed_enrollment_api_courses()
         enable_api_v2()
@@ -219,6 +221,7 @@ def clear_course(course_key: CourseKey) -> None:
         Cohort,
         CohortSettings,
         CourseEmailOptout,
+        ContentGroup,
     ):
         model.objects.filter(course_key=course_key).delete()
 
@@ -855,6 +858,19 @@ def turn_cohorts_on(course_key: CourseKey) -> None:
     """Cohorts on for the course, with one random cohort, as the cohorts API and the MFE's Cohorts tab show them."""
     CohortSettings.objects.update_or_create(course_key=course_key, defaults={"is_cohorted": True})
     Cohort.objects.filter(course_key=course_key, name=RANDOM_DEMO_COHORT).update(assignment_type="random")
+
+
+#: The demo course's cohort user partition and its content groups (id, name).
+DEMO_CONTENT_GROUP_PARTITION = 50
+DEMO_CONTENT_GROUPS = ((1, "Core Track"), (2, "Advanced Track"))
+
+
+def seed_content_groups(course_key: CourseKey) -> None:
+    """Two content groups in the demo course, for the Cohorts tab's content-group picker."""
+    ContentGroup.objects.bulk_create(
+        ContentGroup(course_key=course_key, partition_id=DEMO_CONTENT_GROUP_PARTITION, group_id=group_id, name=name)
+        for group_id, name in DEMO_CONTENT_GROUPS
+    )
 
 
 def invite_pending_emails(course_key: CourseKey) -> None:

@@ -11,6 +11,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from ..data import AnonymousIdData, UserData
 from ..exceptions import AmbiguousIdentifier, UserNotFound
+from .models import UserOrgPreference, UserProfile
 from .streaming import keyset_stream
 
 User = get_user_model()
@@ -97,6 +98,17 @@ class BuiltinUserService:
 
     def get_users(self, user_ids: Iterable[int]) -> Mapping[int, UserData]:
         return {user.id: user for user in user_data_rows(User.objects.filter(pk__in=list(user_ids)))}
+
+    def set_org_preference(self, user_id: int, org: str, key: str, value: str) -> None:
+        UserOrgPreference.objects.update_or_create(user_id=user_id, org=org, key=key, defaults={"value": value})
+
+    def get_org_preference(self, user_id: int, org: str, key: str) -> str | None:
+        return (
+            UserOrgPreference.objects.filter(user_id=user_id, org=org, key=key).values_list("value", flat=True).first()
+        )
+
+    def get_year_of_birth(self, user_id: int) -> int | None:
+        return UserProfile.objects.filter(user_id=user_id).values_list("year_of_birth", flat=True).first()
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
         return {

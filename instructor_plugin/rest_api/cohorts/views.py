@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from ... import cohorts
 from ...cohorts import UNSET, CohortError
-from ...permissions import COHORTS_MANAGE, COHORTS_VIEW
+from ...permissions import COHORTS_MANAGE, COHORTS_VIEW, VIEW_DASHBOARD
 from ..pagination import BackendPagination
 from ..views import CourseAPIView
 from .serializers import (
@@ -189,3 +189,24 @@ class CohortCsvView(CohortsAPIView):
         rows = cohorts.read_assignments_csv(body.validated_data.get("uploaded-file"))
         cohorts.start_csv_assignment(self.course_key, rows, request.user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GroupConfigurationsView(CohortsAPIView):
+    """
+    The course's content groups, for the cohort form's picker (Open edX's v2 path): course staff and researchers.
+
+    ``GET /api/cohorts/v2/courses/course-v1:OpenedX+DemoX+Demo_Course/group_configurations`` -> ``200
+    {"id": 50, "groups": [{"id": 1, "name": "Core Track", "version": 1, "usage": []}],
+    "studio_content_groups_link": "https://studio.example.com/course/course-v1:.../group_configurations"}``;
+    no content groups -> ``"id": null, "groups": []``.
+    ``GET .../group_configurations/50`` -> ``200 {"id": 50, "name": "Content Groups", "scheme": "cohort",
+    "description": "", "parameters": {}, "groups": [...], "active": true, "version": 3, "is_read_only": false}``;
+    another id -> 404.
+    """
+
+    permission_name = VIEW_DASHBOARD
+
+    def get(self, request, course_id, configuration_id=None):
+        if configuration_id is None:
+            return Response(cohorts.get_group_configurations(self.course_key))
+        return Response(cohorts.get_group_configuration(self.course_key, int(configuration_id)))

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import JsonResponse
 from django.utils.module_loading import import_string
+from edx_rest_framework_extensions.permissions import NotJwtRestrictedApplication
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import status
@@ -29,8 +30,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from ... import cohorts
 from ... import enrollment_api as api
-from ...backends.data import EnrollmentCursor, EnrollmentSearch
+from ...backends.data import CohortData, EnrollmentCursor, EnrollmentSearch
+from ...cohorts import CohortNotFound
 from ...conf import plugin_setting
 from ..errors import exception_handler
 from ..parsers import LimitedFormParser, ObjectJSONParser, read_request_body
@@ -57,6 +60,17 @@ class ApiKeyHeaderPermissionIsAuthenticated(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return has_api_key(request) or bool(request.user and request.user.is_authenticated)
+
+
+class NotRestrictedApplication(NotJwtRestrictedApplication):
+    """
+    Refuse a JWT of a restricted application (``is_restricted``), whatever its scopes.
+
+    The original views declare no scopes, so the LMS's ``EnsureJWTAuthSettingsMiddleware`` adds
+    this check to each of them: no restricted application may use the enrollment API.
+    """
+
+    message = "Restricted JWT applications may not use the enrollment API."
 
 
 class CanRetireUser(IsAuthenticated):
@@ -107,7 +121,10 @@ class EnrollmentAPIView(APIView):
     """The plugin's parsers, authentication and error handling, with the enrollment throttle."""
 
     parser_classes = (ObjectJSONParser, LimitedFormParser)
-    permission_classes: tuple[type[BasePermission], ...] = (ApiKeyHeaderPermissionIsAuthenticated,)
+    permission_classes: tuple[type[BasePermission], ...] = (
+        NotRestrictedApplication,
+        ApiKeyHeaderPermissionIsAuthenticated,
+    )
     throttle_classes: tuple[type[UserRateThrottle], ...] = (EnrollmentUserThrottle,)
     #: Left out of the v2 OpenAPI document, which describes the Instructor API only.
     schema = None
@@ -156,6 +173,9 @@ class EnrollmentListView(EnrollmentAPIView):
     "mode": "audit"}`` -> ``200 {"created", "mode": "audit", "is_active": true, "user": "learner1",
     "course_details": {...}}``; an existing enrollment -> 200 with it; errors: 400 ``{"message"}``, 403 for a
     paid mode or an invitation-only course, 404 for someone else, 406 for an unknown user.
+    Optional ``"cohort": "Blue Team"`` puts the enrolled user in that cohort of the course (unknown ->
+    400 ``{"message": "An error occured while adding to cohort [Blue Team]"}``, nobody enrolled);
+    ``"email_opt_in": true`` records the *caller's* email opt-in for the course's organization.
     """
 
     def get(self, request):
@@ -241,13 +261,64 @@ class EnrollmentListView(EnrollmentAPIView):
         if attributes is not None and not isinstance(attributes, list):
             attributes = [attributes]
         actor_id = request.user.id if request.user.is_authenticated else None
+        cohort = self._cohort(course_key, data.get("cohort"))
+        opt_in = self._opt_in(data.get("email_opt_in"))
+        enrollment, changed = self._enroll_or_update(
+            request, username, course_key, mode, is_active, privileged, attributes, force, actor_id
+        )
+        if not changed:
+            return enrollment
+        if cohort is not None:
+            cohorts.add_users(course_key, cohort.id, [username], actor_id)
+        if opt_in is not None and request.user.is_authenticated:
+            # The requesting user's preference, not the enrolled user's, as the original does.
+            api.set_email_opt_in(request.user.username, course_key, opt_in, actor_id=actor_id)
+        return enrollment
+
+    @staticmethod
+    def _cohort(course_key: CourseKey, name) -> CohortData | None:
+        """
+        The cohort named by ``cohort``, checked before enrolling so that a refusal leaves no enrollment.
+
+        Unknown is the original's 400; in an unknown course the enrollment's own error answers instead.
+        """
+        if name is None:
+            return None
+        try:
+            if not isinstance(name, str):
+                raise CohortNotFound(course_key, name)
+            return cohorts.get_cohort_by_name(course_key, name)
+        except CohortNotFound:
+            try:
+                api.get_course_enrollment_details(course_key)
+            except api.CourseNotFoundError:
+                return None
+            raise Refused(f"An error occured while adding to cohort [{name}]", "cohort_not_found") from None
+
+    @staticmethod
+    def _opt_in(value) -> bool | None:
+        """``email_opt_in``: a JSON boolean, or ``true``/``false`` in a form; anything else is a 400."""
+        if value is None or isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise Refused(f"'{value}' is an invalid email opt-in status.", "invalid_email_opt_in")
+
+    def _enroll_or_update(
+        self, request, username, course_key, mode, is_active, privileged, attributes, force, actor_id
+    ) -> tuple[dict, bool]:
+        """The enrollment, and whether this request made or changed it (an existing one is answered as is)."""
+        data = request.data
         try:
             current = api.get_enrollment(username, course_key)
             mode_changed = bool(current and mode is not None and current["mode"] != mode)
             active_changed = bool(current and is_active is not None and current["is_active"] != is_active)
             if current and privileged and (mode_changed or active_changed):
                 self._check_change(current, mode, is_active, attributes, mode_changed and active_changed)
-                return api.update_enrollment(
+                updated = api.update_enrollment(
                     username,
                     course_key,
                     mode=mode,
@@ -256,7 +327,8 @@ class EnrollmentListView(EnrollmentAPIView):
                     include_expired=has_api_key(request),
                     actor_id=actor_id,
                 )
-            return api.add_enrollment(
+                return updated, True
+            added = api.add_enrollment(
                 username,
                 course_key,
                 mode=mode,
@@ -267,8 +339,9 @@ class EnrollmentListView(EnrollmentAPIView):
                 include_expired=force,
                 actor_id=actor_id,
             )
+            return added, True
         except api.CourseEnrollmentExistsError as error:
-            return error.enrollment or {}
+            return error.enrollment or {}, False
         except (api.InvalidEnrollmentAttribute, api.EnrollmentNotAllowed) as error:
             forbidden = isinstance(error, api.EnrollmentNotAllowed)
             raise Refused(
@@ -330,7 +403,7 @@ class CourseEnrollmentsApiListView(EnrollmentAPIView):
     bad filters -> 400 with ``field_errors``.
     """
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (NotRestrictedApplication, IsAdminUser)
 
     def _filters(self, params) -> EnrollmentSearch:
         errors: dict[str, list[str]] = {}
@@ -433,7 +506,7 @@ class UnenrollmentView(EnrollmentAPIView):
     ``204`` when nothing was active, ``404 {"message"}`` without a known username.
     """
 
-    permission_classes = (CanRetireUser,)
+    permission_classes = (NotRestrictedApplication, CanRetireUser)
     throttle_classes = ()
 
     def post(self, request):
@@ -481,7 +554,7 @@ class EnrollmentAllowedView(EnrollmentAPIView):
     ``DELETE`` ``{"email", "course_id"}`` -> ``204``; ``404`` if there is none.
     """
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (NotRestrictedApplication, IsAdminUser)
 
     def get(self, request):
         email = request.query_params.get("email") or request.user.email
