@@ -173,6 +173,31 @@ CALLS = {
     "proctoring_settings_patch": Call(
         "patch", v2(suffix="/proctoring_settings"), {"proctoring_escalation_email": "desk@example.com"}
     ),
+    # The legacy endpoints of LMS_APIS ``instructor_legacy``.
+    **{
+        f"legacy_{name.replace('/', '_')}": Call("post", f"/courses/{COURSE_ID}/instructor/api/{name}", body)
+        for name, body in {
+            "students_update_enrollment": {"identifiers": "learner", "action": "enroll"},
+            "bulk_beta_modify_access": {"identifiers": "learner", "action": "add"},
+            "modify_access": {"unique_student_identifier": "learner", "rolename": "staff", "action": "allow"},
+            "list_course_role_members": {"rolename": "staff"},
+            "get_student_progress_url": {"unique_student_identifier": "learner"},
+            "get_anon_ids": {},
+            "get_students_features": {},
+            "get_students_features/csv": {},
+            "list_forum_members": {"rolename": "Moderator"},
+            "update_forum_role_membership": {
+                "unique_student_identifier": "learner",
+                "rolename": "Moderator",
+                "action": "allow",
+            },
+        }.items()
+    },
+    "legacy_update_forum_administrator": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/update_forum_role_membership",
+        {"unique_student_identifier": "learner", "rolename": "Administrator", "action": "allow"},
+    ),
 }
 
 # fmt: off
@@ -257,6 +282,19 @@ EXPECTED = {
     "send_email":               (401, 403, 403, 403, 202, 202, 403, 202, 202),
     "scheduled_emails":         (401, 403, 403, 403, 200, 200, 403, 200, 200),
     "scheduled_email_patch":    (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # legacy (instructor_legacy): the original's permission of each endpoint
+    "legacy_students_update_enrollment": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_bulk_beta_modify_access": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_modify_access":     (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_list_course_role_members": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_get_student_progress_url": (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "legacy_get_anon_ids":      (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_students_features": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_students_features_csv": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_list_forum_members": (401, 403, 403, 403, 403, 200, 403, 200, 200),
+    "legacy_update_forum_role_membership": (401, 403, 403, 403, 403, 200, 403, 200, 200),
+    # only an instructor grants the forum Administrator role
+    "legacy_update_forum_administrator": (401, 403, 403, 403, 403, 200, 403, 403, 200),
 }
 # fmt: on
 

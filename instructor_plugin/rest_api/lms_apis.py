@@ -36,9 +36,12 @@ LMS_APIS: dict[str, LmsApi] = {
     # Open edX's course_groups API, for the MFE's Cohorts tab; mounted at ``api/cohorts/``, since the
     # original serves ``v1/`` there and its content groups under ``v2/``.
     "cohorts": LmsApi(prefix=r"^api/cohorts/", urlconf="instructor_plugin.rest_api.cohorts.urls"),
+    # The rest of the legacy instructor API (seed 000) beside the three endpoints always served: its
+    # URLconf names the original's paths from the site root, and is mounted before the always-on one.
+    "instructor_legacy": LmsApi(prefix=r"^", urlconf="instructor_plugin.rest_api.v1.legacy_urls"),
+    # The bulk-grades CSV API (edx-bulk-grades), for the Gradebook MFE's download, import and interventions.
+    "bulk_grades": LmsApi(prefix=r"^api/bulk_grades/", urlconf="instructor_plugin.rest_api.bulk_grades.urls"),
 }
-# The bulk-grades CSV API (edx-bulk-grades), for the Gradebook MFE's download, import and interventions.
-LMS_APIS["bulk_grades"] = LmsApi(prefix=r"^api/bulk_grades/", urlconf="instructor_plugin.rest_api.bulk_grades.urls")
 
 
 def unknown_lms_apis() -> list[str]:

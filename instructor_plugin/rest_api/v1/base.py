@@ -1,0 +1,57 @@
+"""What every legacy endpoint shares: POST with CSRF, no caching, the original's statuses, its input forms."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from rest_framework import serializers, status
+
+from ...instructor_tasks import AlreadyRunning
+from ..errors import exception_handler
+from ..views import CourseAPIView
+
+#: The status message of a report request, as the legacy dashboard shows it.
+SUCCESS_MESSAGE_TEMPLATE = (
+    "The {report_type} report is being created. To view the status of the report, see Pending Tasks below."
+)
+
+
+def legacy_exception_handler(exc: Exception, context: dict):
+    """The envelope; a task of the same kind still running is a 400, as the original answers it."""
+    response = exception_handler(exc, context)
+    if isinstance(exc, AlreadyRunning):
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class LegacyAPIView(CourseAPIView):
+    """
+    A legacy endpoint under ``/courses/{course_id}/instructor/api/``: POST only, CSRF for session callers.
+
+    Like the other LMS APIs, these paths stay out of the v2 OpenAPI document.
+    """
+
+    schema = None  # type: ignore[assignment]
+
+    def get_exception_handler(self):
+        return legacy_exception_handler
+
+
+def split_input_list(text: str) -> list[str]:
+    """The identifiers of a textarea: separated by commas, spaces or line breaks."""
+    return [item for item in re.split(r"[\s,]+", text) if item]
+
+
+class IdentifierListField(serializers.CharField):
+    """A comma, space or newline separated list of usernames or emails, as one string (at least one)."""
+
+    default_error_messages = {"empty": "The identifiers list cannot be empty."}
+
+    def to_internal_value(self, data) -> list[str]:  # type: ignore[override]
+        identifiers = split_input_list(super().to_internal_value(data))
+        if not identifiers:
+            self.fail("empty")
+        return identifiers

@@ -1,0 +1,51 @@
+"""
+The rest of the legacy instructor API (LMS_APIS name ``instructor_legacy``), mounted at the site root.
+
+Its paths are the original's, under ``courses/{course_id}/instructor/api/``; it is mounted before the
+always-on legacy URLconf (:mod:`.urls`), whose catch-all answers every other path under that prefix.
+"""
+
+from django.urls import re_path
+
+from ..course_id import COURSE_ID_PATTERN
+from . import enrollment
+
+app_name = "instructor_api_legacy_extra"
+
+LEGACY = rf"^courses/{COURSE_ID_PATTERN}/instructor/api/"
+
+urlpatterns = [
+    re_path(
+        rf"{LEGACY}students_update_enrollment$",
+        enrollment.StudentsUpdateEnrollmentView.as_view(),
+        name="students_update_enrollment",
+    ),
+    re_path(
+        rf"{LEGACY}bulk_beta_modify_access$",
+        enrollment.BulkBetaModifyAccessView.as_view(),
+        name="bulk_beta_modify_access",
+    ),
+    re_path(rf"{LEGACY}modify_access$", enrollment.ModifyAccessView.as_view(), name="modify_access"),
+    re_path(
+        rf"{LEGACY}list_course_role_members$",
+        enrollment.ListCourseRoleMembersView.as_view(),
+        name="list_course_role_members",
+    ),
+    re_path(
+        rf"{LEGACY}get_student_progress_url$",
+        enrollment.StudentProgressUrlView.as_view(),
+        name="get_student_progress_url",
+    ),
+    re_path(rf"{LEGACY}get_anon_ids$", enrollment.GetAnonIdsView.as_view(), name="get_anon_ids"),
+    re_path(
+        rf"{LEGACY}get_students_features(?P<csv>/csv)?$",
+        enrollment.GetStudentsFeaturesView.as_view(),
+        name="get_students_features",
+    ),
+    re_path(rf"{LEGACY}list_forum_members$", enrollment.ListForumMembersView.as_view(), name="list_forum_members"),
+    re_path(
+        rf"{LEGACY}update_forum_role_membership$",
+        enrollment.UpdateForumRoleMembershipView.as_view(),
+        name="update_forum_role_membership",
+    ),
+]
