@@ -35,6 +35,8 @@ from opaque_keys.edx.keys import CourseKey
 
 from .backends.data import (
     CourseData,
+    CursorPage,
+    CursorRequest,
     EnrollmentData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
@@ -45,6 +47,7 @@ from .backends.data import (
 )
 from .backends.exceptions import AmbiguousIdentifier, CourseNotFound, UserNotFound
 from .backends.registry import get_backend
+from .conf import plugin_setting
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
 
@@ -52,6 +55,7 @@ __all__ = [
     "MAX_ENROLLMENT_RECORDS",
     "CourseNotInProgramException",
     "CourseRunProgressStatuses",
+    "ProgramCourseDoesNotExist",
     "ProgramCourseEnrollmentStatuses",
     "ProgramCourseOperationStatuses",
     "ProgramDoesNotExistException",
@@ -70,6 +74,7 @@ __all__ = [
     "fetch_program_enrollments_by_students",
     "get_course_run_status",
     "get_enrollment_http_code",
+    "get_enrollment_overviews",
     "get_external_key_by_user_and_course",
     "get_org_key_for_program",
     "get_program",
@@ -81,6 +86,8 @@ __all__ = [
     "link_external_user_key",
     "link_program_enrollment_to_lms_user",
     "link_program_enrollments",
+    "list_program_course_enrollments",
+    "list_program_enrollments",
     "readable_programs",
     "write_program_course_enrollments",
     "write_program_enrollments",
@@ -162,6 +169,12 @@ class CourseNotInProgramException(ProgramEnrollmentError):
     message = "the program's curriculum does not contain the given course"
 
 
+class ProgramCourseDoesNotExist(ProgramEnrollmentError):
+    category = ErrorCategory.NOT_FOUND
+    error_code = "course_does_not_exist"
+    message = "Course not found."
+
+
 class ProgramEnrollmentNotFound(ProgramEnrollmentError):
     category = ErrorCategory.NOT_FOUND
     error_code = "program_enrollment_does_not_exist"
@@ -238,8 +251,13 @@ def get_program_course(program_uuid: str, course_id: str | CourseKey) -> tuple[P
     try:
         course_key = _course_key(course_id)
     except InvalidKeyError:
-        raise CourseNotFound(course_id) from None
-    course = get_backend().courses.get_course(course_key)
+        raise ProgramCourseDoesNotExist(
+            course_id, message="The provided course key cannot be parsed.", error_code="invalid_course_key"
+        ) from None
+    try:
+        course = get_backend().courses.get_course(course_key)
+    except CourseNotFound:
+        raise ProgramCourseDoesNotExist(course_key) from None
     if course_key not in program.course_keys:
         raise CourseNotInProgramException(program_uuid, course_key)
     return program, course
@@ -323,6 +341,19 @@ def get_program_course_enrollment(
         if curriculum_uuid is None or row.program_enrollment.curriculum_uuid == str(curriculum_uuid)
     ]
     return _one(found, program_uuid)
+
+
+def list_program_enrollments(program_uuid: str, cursor: CursorRequest) -> CursorPage[ProgramEnrollmentData]:
+    """A cursor page of the program's enrollments, by id (``ProgramDoesNotExistException``)."""
+    return get_backend().programs.list_program_enrollments(get_program(program_uuid).uuid, cursor)
+
+
+def list_program_course_enrollments(
+    program_uuid: str, course_id: str | CourseKey, cursor: CursorRequest
+) -> CursorPage[ProgramCourseEnrollmentData]:
+    """A cursor page of the program's enrollments in a course run of its curricula, by id."""
+    program, course = get_program_course(program_uuid, course_id)
+    return get_backend().programs.list_program_course_enrollments(program.uuid, course.course_key, cursor)
 
 
 def fetch_program_enrollments(
@@ -869,3 +900,69 @@ def get_course_run_status(course: CourseData, certificate_info: Mapping[str, Any
     if course.start is None or course.start <= now:
         return CourseRunProgressStatuses.IN_PROGRESS
     return CourseRunProgressStatuses.UPCOMING
+
+
+#: The modes whose course runs a learner's program overview shows.
+OVERVIEW_MODES = frozenset({"verified", "masters", "executive-education", "paid-executive-education", "paid-bootcamp"})
+
+
+class NotEnrolledInProgram(ProgramEnrollmentError):
+    category = ErrorCategory.FORBIDDEN
+    error_code = "user_not_enrolled_in_program"
+    message = "The user is not enrolled in this program."
+
+
+def get_enrollment_overviews(user: UserData, program_uuid: str) -> list[dict]:
+    """
+    The learner's active course runs of the program (in a paid or ``masters`` mode, through the program
+    or not), each ``{course_run_id, display_name, course_run_url, start_date, end_date, course_run_status,
+    due_dates: [{name, url, date}]}`` (due dates while in progress), plus ``micromasters_title`` for a
+    MicroMasters program. ``ProgramDoesNotExistException``; ``NotEnrolledInProgram`` unless ``enrolled``.
+    """
+    program = get_program(program_uuid)
+    backend = get_backend()
+    if not backend.programs.fetch_program_enrollments(
+        program.uuid, user_ids=[user.id], statuses=[ProgramEnrollmentStatuses.ENROLLED]
+    ):
+        raise NotEnrolledInProgram(program.uuid, user.id)
+    in_program = set(program.course_keys)
+    overviews = []
+    for enrollment in backend.enrollments.list_user_enrollments(user.id):
+        if enrollment.course_key in in_program and enrollment.mode in OVERVIEW_MODES:
+            try:
+                course = backend.courses.get_course(enrollment.course_key)
+            except CourseNotFound:
+                continue
+            overviews.append(_overview(user, course, program))
+    return overviews
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _overview(user: UserData, course: CourseData, program: ProgramData) -> dict:
+    root = plugin_setting("LMS_ROOT_URL").rstrip("/")
+    status = get_course_run_status(course, None)
+    overview: dict[str, Any] = {
+        "course_run_id": str(course.course_key),
+        "display_name": course.display_name,
+        "course_run_url": f"{root}/courses/{course.course_key}/course/",
+        "start_date": _iso(course.start),
+        "end_date": _iso(course.end),
+        "course_run_status": status,
+        "due_dates": _due_dates(user, course, root) if status == CourseRunProgressStatuses.IN_PROGRESS else [],
+    }
+    if program.program_type.lower() == "micromasters":
+        overview["micromasters_title"] = program.title
+    return overview
+
+
+def _due_dates(user: UserData, course: CourseData, root: str) -> list[dict]:
+    backend = get_backend()
+    dates = backend.due_dates.get_learner_due_dates(course.course_key, user.id)
+    names = {block.usage_key: block.display_name for block in backend.courses.get_blocks(course.course_key)}
+    return [
+        {"name": names.get(key, ""), "url": f"{root}/courses/{course.course_key}/jump_to/{key}", "date": _iso(date)}
+        for key, date in sorted(dates.items(), key=lambda item: item[1])
+    ]

@@ -227,7 +227,7 @@ INSTRUCTOR_PLUGIN = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "ora")},
     },
-    "LMS_APIS": ["grades", "enrollment", "cohorts"],
+    "LMS_APIS": ["grades", "enrollment", "cohorts", "program_enrollments"],
 }
 
 add_plugins(__name__, "lms.djangoapp", "common")

@@ -36,6 +36,10 @@ LMS_APIS: dict[str, LmsApi] = {
     # Open edX's course_groups API, for the MFE's Cohorts tab; mounted at ``api/cohorts/``, since the
     # original serves ``v1/`` there and its content groups under ``v2/``.
     "cohorts": LmsApi(prefix=r"^api/cohorts/", urlconf="instructor_plugin.rest_api.cohorts.urls"),
+    # Program enrollments (seed 004), for registrar-style services and learner portals.
+    "program_enrollments": LmsApi(
+        prefix=r"^api/program_enrollments/v1/", urlconf="instructor_plugin.rest_api.program_enrollments.urls"
+    ),
 }
 
 
