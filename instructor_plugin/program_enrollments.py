@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,10 +83,12 @@ __all__ = [
     "get_users_by_external_keys",
     "get_users_by_external_keys_and_org_key",
     "is_course_staff_enrollment",
+    "iter_program_course_grades",
     "link_external_user_key",
     "link_program_enrollment_to_lms_user",
     "link_program_enrollments",
     "list_program_course_enrollments",
+    "list_program_course_grades",
     "list_program_enrollments",
     "readable_programs",
     "write_program_course_enrollments",
@@ -966,3 +968,52 @@ def _due_dates(user: UserData, course: CourseData, root: str) -> list[dict]:
         {"name": names.get(key, ""), "url": f"{root}/courses/{course.course_key}/jump_to/{key}", "date": _iso(date)}
         for key, date in sorted(dates.items(), key=lambda item: item[1])
     ]
+
+
+# --- grades ------------------------------------------------------------------------------------
+
+
+def _grade_rows(course_key: CourseKey, enrollments: Sequence[ProgramCourseEnrollmentData]) -> list[dict]:
+    users = {e.program_enrollment.user.id for e in enrollments if e.program_enrollment.user is not None}
+    grades = get_backend().programs.get_course_grades(course_key, users) if users else {}
+    rows: list[dict] = []
+    for enrollment in enrollments:
+        key = enrollment.program_enrollment.external_user_key
+        user = enrollment.program_enrollment.user
+        grade = grades.get(user.id) if user is not None else None
+        if grade is None:
+            log.error("Failed to load course grade for %s in %s: not enrolled.", key, course_key)
+            rows.append({"student_key": key, "error": "The learner is not enrolled in the course."})
+        else:
+            rows.append(
+                {
+                    "student_key": key,
+                    "passed": grade.passed,
+                    "percent": grade.percent,
+                    "letter_grade": grade.letter_grade,
+                }
+            )
+    return rows
+
+
+def list_program_course_grades(
+    program_uuid: str, course_id: str | CourseKey, cursor: CursorRequest
+) -> tuple[CursorPage[ProgramCourseEnrollmentData], list[dict]]:
+    """
+    A cursor page of the course grades of the program's learners with an account in a course run:
+    ``{student_key, passed, percent, letter_grade}``, or ``{student_key, error}`` when no grade can be read.
+    """
+    program, course = get_program_course(program_uuid, course_id)
+    page = get_backend().programs.list_program_course_enrollments(program.uuid, course.course_key, cursor, True)
+    return page, _grade_rows(course.course_key, page.items)
+
+
+def iter_program_course_grades(program_uuid: str, course_key: str | CourseKey) -> Iterator[dict]:
+    """Every grade row of :func:`list_program_course_grades`, a page at a time."""
+    cursor = CursorRequest(limit=500)
+    while True:
+        page, rows = list_program_course_grades(program_uuid, course_key, cursor)
+        yield from rows
+        if not page.has_more or not page.items:
+            return
+        cursor = CursorRequest(after=page.items[-1].id, limit=cursor.limit)

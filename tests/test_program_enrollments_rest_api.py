@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from edx_rest_framework_extensions.auth.jwt.tests.utils import (
@@ -15,6 +16,7 @@ from instructor_plugin import program_enrollments as api
 from instructor_plugin.backends.builtin.models import (
     Course,
     CourseEnrollment,
+    CourseGrade,
     ExternalUserKey,
     ProgramCourseEnrollment,
     ProgramEnrollment,
@@ -32,10 +34,12 @@ from tests.program_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 BASE = "/api/program_enrollments/v1"
 ROSTER = f"{BASE}/programs/{PROGRAM_UUID}/enrollments/"
 COURSE_ROSTER = f"{BASE}/programs/{PROGRAM_UUID}/courses/{COURSE_ID}/enrollments/"
+GRADES = f"{BASE}/programs/{PROGRAM_UUID}/courses/{COURSE_ID}/grades/"
 ENVELOPE_KEYS = {"error", "error_code", "detail", "developer_message"}
 
 
@@ -245,6 +249,58 @@ class TestCourseRoster:
         assert (row["account_exists"], row["username"]) == (True, "arrived")
 
 
+# --- grades -------------------------------------------------------------------------------------------
+
+
+class TestGrades:
+    def _learner(self, staff, key: str, course_key, *, enrolled: bool, percent: float = 0.0):
+        learner = make_user(f"user-{key}")
+        ExternalUserKey.objects.create(org=ORG, external_user_key=key, key_lower=key, user=learner)
+        post(as_user(staff), ROSTER, [item(key)])
+        post(as_user(staff), COURSE_ROSTER, [{"student_key": key, "status": "active"}])
+        if not enrolled:
+            CourseEnrollment.objects.filter(user=learner).delete()
+        elif percent:
+            CourseGrade.objects.create(
+                user=learner, course_key=course_key, percent=percent, letter_grade="A", passed=True
+            )
+        return learner
+
+    def test_all_grades_answer_200(self, program, staff, course_key):
+        self._learner(staff, "g-1", course_key, enrolled=True, percent=0.93)
+        self._learner(staff, "g-2", course_key, enrolled=True)
+        post(as_user(staff), ROSTER, [item("no-account")])
+        post(as_user(staff), COURSE_ROSTER, [{"student_key": "no-account", "status": "active"}])
+        response = as_user(staff).get(GRADES)
+        assert response.status_code == 200
+        assert response.json()["results"] == [
+            {"student_key": "g-1", "passed": True, "percent": 0.93, "letter_grade": "A"},
+            {"student_key": "g-2", "passed": False, "percent": 0.0, "letter_grade": None},
+        ]
+
+    def test_a_mix_answers_207_and_all_errors_422(self, program, staff, course_key):
+        self._learner(staff, "bad", course_key, enrolled=False)
+        response = as_user(staff).get(GRADES)
+        assert response.status_code == 422
+        assert response.json()["results"] == [
+            {"student_key": "bad", "error": "The learner is not enrolled in the course."}
+        ]
+        self._learner(staff, "good", course_key, enrolled=True)
+        assert as_user(staff).get(GRADES).status_code == 207
+
+    def test_no_learner_answers_204(self, program, staff):
+        assert as_user(staff).get(GRADES).status_code == 204
+
+    def test_iter_program_course_grades_reads_every_page(self, program, staff, course_key):
+        for n in range(3):
+            self._learner(staff, f"it-{n}", course_key, enrolled=True)
+        assert [row["student_key"] for row in api.iter_program_course_grades(PROGRAM_UUID, COURSE_ID)] == [
+            "it-0",
+            "it-1",
+            "it-2",
+        ]
+
+
 # --- who may call what ------------------------------------------------------------------------
 
 
@@ -320,6 +376,8 @@ MATRIX = {
         ("put", COURSE_ROSTER, [{"student_key": "me", "status": "active"}]),
         (401, 403, 403, 403, 200, 200, 403),
     ),
+    # No learner of the program takes the course through it: an empty page.
+    "grades": (("get", GRADES, None), (401, 403, 403, 403, 204, 204, 403)),
     "readonly": (("get", f"{BASE}/programs/readonly_access/", None), (401, 200, 200, 200, 200, 200, 200)),
     "learner_courses": (
         ("get", f"{BASE}/users/in_program/programs/{PROGRAM_UUID}/courses", None),
@@ -429,3 +487,35 @@ def test_roster_queries_do_not_grow_with_the_roster(program, course_key, staff, 
     small = _queries(client, f"{url}?page_size=10")
     _fill(program, course_key, 1_000)
     assert _queries(client, f"{url}?page_size=10") == small
+
+
+def _fill_with_accounts(program, course_key, count: int) -> None:
+    User.objects.filter(username__startswith="graded-").delete()
+    User.objects.bulk_create(User(username=f"graded-{n:05d}", email=f"g{n}@example.com") for n in range(count))
+    users = list(User.objects.filter(username__startswith="graded-").order_by("username"))
+    CourseEnrollment.objects.bulk_create(CourseEnrollment(user=u, course_key=course_key, mode="masters") for u in users)
+    CourseGrade.objects.bulk_create(CourseGrade(user=u, course_key=course_key, percent=0.5) for u in users)
+    ProgramEnrollment.objects.all().delete()
+    ProgramEnrollment.objects.bulk_create(
+        ProgramEnrollment(
+            program=program,
+            curriculum=program.curricula.get(),
+            user=u,
+            external_user_key=u.username,
+            key_lower=u.username,
+            status="enrolled",
+        )
+        for u in users
+    )
+    ProgramCourseEnrollment.objects.bulk_create(
+        ProgramCourseEnrollment(program_enrollment=e, course_key=course_key, status="active")
+        for e in ProgramEnrollment.objects.filter(program=program)
+    )
+
+
+def test_grade_queries_do_not_grow_with_the_roster(program, course_key, staff):
+    client = as_user(staff)
+    _fill_with_accounts(program, course_key, 10)
+    small = _queries(client, f"{GRADES}?page_size=10")
+    _fill_with_accounts(program, course_key, 1_000)
+    assert _queries(client, f"{GRADES}?page_size=10") == small

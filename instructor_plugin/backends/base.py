@@ -644,9 +644,9 @@ class ProgramService(Protocol):
         """Attach the account to a program enrollment, recording the change."""
 
     def list_program_course_enrollments(
-        self, program_uuid: str, course_key: CourseKey, cursor: CursorRequest
+        self, program_uuid: str, course_key: CourseKey, cursor: CursorRequest, realized: bool | None = None
     ) -> CursorPage[ProgramCourseEnrollmentData]:
-        """The program's enrollments in the course run by id, sliced at the cursor."""
+        """The program's enrollments in the course run by id (with or without an account), sliced at the cursor."""
 
     def fetch_program_course_enrollments(
         self,
@@ -682,3 +682,6 @@ class ProgramService(Protocol):
 
     def get_external_user_keys(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, str]:
         """The external user key of each learner enrolled in the course through a program (others left out)."""
+
+    def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
+        """The course grade of each learner enrolled in the course (zero when never graded; others left out)."""

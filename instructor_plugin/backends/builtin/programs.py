@@ -17,6 +17,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import (
+    CourseGradeData,
     CurriculumData,
     CursorPage,
     CursorRequest,
@@ -29,6 +30,8 @@ from ..data import (
     UserData,
 )
 from .models import (
+    CourseEnrollment,
+    CourseGrade,
     CurriculumCourse,
     ExternalUserKey,
     Program,
@@ -288,9 +291,11 @@ class BuiltinProgramService:
         return rows
 
     def list_program_course_enrollments(
-        self, program_uuid: str, course_key: CourseKey, cursor: CursorRequest
+        self, program_uuid: str, course_key: CourseKey, cursor: CursorRequest, realized: bool | None = None
     ) -> CursorPage[ProgramCourseEnrollmentData]:
         rows = self._course_enrollments(program_uuid, [course_key])
+        if realized is not None:
+            rows = rows.filter(program_enrollment__user__isnull=not realized)
         values, has_more = _slice(rows, cursor, _course_columns())
         return CursorPage(items=[_course_enrollment(row) for row in values], has_more=has_more)
 
@@ -380,3 +385,14 @@ class BuiltinProgramService:
             course_key=course_key, program_enrollment__user_id__in=list(user_ids)
         ).order_by("id")
         return dict(rows.values_list("program_enrollment__user_id", "program_enrollment__external_user_key"))
+
+    def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
+        enrolled = CourseEnrollment.objects.filter(course_key=course_key, user_id__in=list(user_ids))
+        ids = list(enrolled.values_list("user_id", flat=True))
+        grades = {
+            user_id: CourseGradeData(user_id, percent, letter_grade or None, passed)
+            for user_id, percent, letter_grade, passed in CourseGrade.objects.filter(
+                course_key=course_key, user_id__in=ids
+            ).values_list("user_id", "percent", "letter_grade", "passed")
+        }
+        return {user_id: grades.get(user_id, CourseGradeData(user_id, 0.0, None, False)) for user_id in ids}

@@ -7,6 +7,7 @@ from ..views import UnknownEndpointView
 from .views import (
     ProgramCourseEnrollmentOverviewView,
     ProgramCourseEnrollmentsView,
+    ProgramCourseGradesView,
     ProgramEnrollmentsView,
     ProgramReadOnlyAccessView,
     UserProgramCourseEnrollmentView,
@@ -27,6 +28,11 @@ urlpatterns = [
         rf"^programs/{PROGRAM_UUID_PATTERN}/courses/{COURSE_ID_PATTERN}/enrollments/$",
         ProgramCourseEnrollmentsView.as_view(),
         name="program_course_enrollments",
+    ),
+    re_path(
+        rf"^programs/{PROGRAM_UUID_PATTERN}/courses/{COURSE_ID_PATTERN}/grades/$",
+        ProgramCourseGradesView.as_view(),
+        name="program_course_grades",
     ),
     re_path(
         rf"^users/(?P<username>[\w.@+-]+)/programs/{PROGRAM_UUID_PATTERN}/courses",

@@ -226,6 +226,22 @@ class ProgramCourseEnrollmentsView(ProgramAPIView):
     post = patch = put = _write
 
 
+class ProgramCourseGradesView(ProgramAPIView):
+    """
+    Course grades of the program's learners with an account in a course run (global staff, program admins).
+
+    ``GET .../programs/{uuid}/courses/{course_id}/grades/`` -> ``200 {"next", "previous", "results":
+    [{"student_key": "ext-learner1", "passed": true, "percent": 0.93, "letter_grade": "A"}]}``; ``207`` when some
+    rows are ``{"student_key", "error"}``, ``422`` when all are, ``204`` for an empty page.
+    """
+
+    def get(self, request, program_uuid, course_id):
+        paginator = IdCursorPagination()
+        page, rows = api.list_program_course_grades(program_uuid, course_id, paginator.cursor(request))
+        outcomes = ["error" if "error" in row else "ok" for row in rows]
+        return paginator.page_response(page, rows, api.get_enrollment_http_code(outcomes, ["ok"]))
+
+
 class ProgramReadOnlyAccessView(ProgramAPIView):
     """
     The programs the caller may read: every program of ``?type=`` (default ``masters``) for global staff;
