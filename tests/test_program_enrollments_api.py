@@ -288,3 +288,16 @@ def test_get_course_run_status():
     assert api.get_course_run_status(course(start=now + timedelta(days=1)), None) == "upcoming"
     passed = {"is_passing": True, "created": now - timedelta(days=31)}
     assert api.get_course_run_status(course(self_paced=True, start=now - timedelta(days=60)), passed) == "completed"
+
+
+def test_rows_saved_one_by_one_keep_the_lowercased_key(program):
+    """The admin saves rows one at a time: their lookup key follows the external key."""
+    learner = make_user("admin-made")
+    row = ExternalUserKey(org=ORG, external_user_key="MiXeD-1", user=learner)
+    row.save()
+    enrollment = ProgramEnrollment(
+        program=program, curriculum=program.curricula.get(), external_user_key="MiXeD-1", status="pending"
+    )
+    enrollment.save()
+    assert (row.key_lower, enrollment.key_lower) == ("mixed-1", "mixed-1")
+    assert api.get_program_enrollment(PROGRAM_UUID, external_user_key="mixed-1").id == enrollment.pk

@@ -656,6 +656,10 @@ class ExternalUserKey(models.Model):
     def __str__(self):
         return f"{self.org}:{self.external_user_key}"
 
+    def save(self, *args, **kwargs):
+        self.key_lower = self.external_user_key.lower()
+        super().save(*args, **kwargs)
+
 
 class ProgramEnrollment(models.Model):
     """A learner's enrollment in a program by external key; ``user`` is null until their account is linked."""
@@ -679,6 +683,10 @@ class ProgramEnrollment(models.Model):
 
     def __str__(self):
         return f"{self.external_user_key} in {self.program_id}: {self.status}"
+
+    def save(self, *args, **kwargs):
+        self.key_lower = self.external_user_key.lower()
+        super().save(*args, **kwargs)
 
 
 class ProgramCourseEnrollment(models.Model):
