@@ -128,7 +128,7 @@ if os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB_NAME"):
 INSTRUCTOR_PLUGIN = {
     "LMS_ROOT_URL": "http://lms.test",
     "MICROFRONTEND_URL": "http://apps.test/instructor-dashboard",
-    "LMS_APIS": ["grades", "enrollment", "cohorts", "bulk_grades", "instructor_legacy"],
+    "LMS_APIS": ["grades", "enrollment", "cohorts", "bulk_grades", "instructor_legacy", "program_enrollments"],
 }
 
 add_plugins(__name__, "lms.djangoapp", "common")

@@ -7,7 +7,8 @@ Seed a course with many learners, then measure the plugin beside a naive raw-ORM
 ``benchmarks/settings.py``), dropped and rebuilt on every run; ``--all-databases`` runs SQLite, then the
 local PostgreSQL and MariaDB, one process each. Groups (all by default): ``lists`` (enrollments, team,
 course metadata, gradebook page 1), ``reports``, ``grading`` (rescoring), ``certificates``, ``enrollment_api`` (the
-enrollment API's admin list and one POST), ``enroll`` (batch enrollment).
+enrollment API's admin list and one POST), ``programs`` (a 1,000-learner program roster sync),
+``enroll`` (batch enrollment).
 
 Every read is a request through Django's test client, logged in as the course instructor, timed as the
 median of at least five runs beside the same page done with the plain ORM in the same run; the ratio,
@@ -22,7 +23,7 @@ import subprocess
 import sys
 
 DATABASES = ("sqlite", "postgresql", "mysql")
-GROUPS = ("lists", "reports", "grading", "certificates", "enrollment_api", "enroll")
+GROUPS = ("lists", "reports", "grading", "certificates", "enrollment_api", "programs", "enroll")
 
 
 def _arguments() -> argparse.Namespace:

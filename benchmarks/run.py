@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 
-from benchmarks import certificates, enroll, enrollment_api, grading, lists, reports
+from benchmarks import certificates, enroll, enrollment_api, grading, lists, programs, reports
 from benchmarks.measure import COMPARISON_HEADER, HEADER, Comparison, Figures
 
 COURSE_ID = "course-v1:OpenedX+DemoX+Demo_Course"
@@ -55,6 +55,8 @@ def run(learners: int, groups: list[str], identifiers: int, task_identifiers: in
         results.extend(certificates.figures(course_key))
     if "enrollment_api" in groups:
         results.extend(enrollment_api.figures(course_key))
+    if "programs" in groups:
+        results.extend(programs.figures(course_key))
     if "enroll" in groups:
         results.extend(enroll.figures(course_key, identifiers, task_identifiers))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -183,8 +183,16 @@ def _entry(
 
 
 def _entries(course: CourseData, learners: Sequence[GradebookLearnerData]) -> list[dict]:
+    backend = get_backend()
     subsections = graded_subsections(course)
-    grades = get_backend().gradebook.get_subsection_grades(course.course_key, [item.user.id for item in learners])
+    user_ids = [item.user.id for item in learners]
+    grades = backend.gradebook.get_subsection_grades(course.course_key, user_ids)
+    # The external user keys of learners enrolled through a program (issue 12), in one query per page.
+    if learners and backend.provides("programs"):
+        keys = backend.programs.get_external_user_keys(course.course_key, user_ids)
+        learners = [
+            replace(item, external_user_key=keys.get(item.user.id, item.external_user_key)) for item in learners
+        ]
     return [_entry(learner, subsections, grades.get(learner.user.id, {})) for learner in learners]
 
 

@@ -23,7 +23,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from itertools import islice
 from typing import IO
@@ -350,10 +350,19 @@ def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
             cohorts = (
                 backend.cohorts.get_cohort_names(course_key, [p.id for p in chunk]) if "cohort" in features else {}
             )
-            for profile in chunk:
+            external_keys = _external_user_keys(backend, course_key, chunk, features)
+            for learner in chunk:
+                profile = replace(learner, external_user_key=external_keys.get(learner.id, learner.external_user_key))
                 yield [cohorts.get(profile.id, "") if f == "cohort" else getattr(profile, f) for f in features]
 
     return CsvBody(features, rows(), backend.enrollments.count_active(course_key))
+
+
+def _external_user_keys(backend, course_key: CourseKey, chunk: list[LearnerProfileData], features) -> dict[int, str]:
+    """The program external keys of a chunk of learners, when the report shows them and the backend has programs."""
+    if "external_user_key" not in features or not backend.provides("programs"):
+        return {}
+    return dict(backend.programs.get_external_user_keys(course_key, [p.id for p in chunk]))
 
 
 def _pending_enrollments(course_key: CourseKey, task_input: dict) -> CsvBody:

@@ -230,7 +230,7 @@ INSTRUCTOR_PLUGIN = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "ora")},
     },
-    "LMS_APIS": ["grades", "enrollment", "cohorts", "bulk_grades", "instructor_legacy"],
+    "LMS_APIS": ["grades", "enrollment", "cohorts", "bulk_grades", "instructor_legacy", "program_enrollments"],
 }
 
 # The Gradebook MFE, when built into DEMO_GRADEBOOK_DIST, is served on this host at /gradebook/.

@@ -53,12 +53,18 @@ from .data import (
     LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
+    NewProgramCourseEnrollment,
+    NewProgramEnrollment,
     OpenResponseCountsData,
     OpenResponseSubmissionData,
     OpenResponseSummaryData,
     Page,
     PageRequest,
     ProblemStateData,
+    ProgramCourseEnrollmentData,
+    ProgramData,
+    ProgramEnrollmentData,
+    ProgramEnrollmentHistoryData,
     ScoreChangeData,
     SpecialExamData,
     SubsectionGradeData,
@@ -621,3 +627,94 @@ class GradebookService(Protocol):
         self, course_key: CourseKey, user_ids: Iterable[int]
     ) -> Mapping[int, Sequence[ProblemStateData]]:
         """The learners' states on the course's problems, by user id, each list ordered by usage key."""
+
+
+class ProgramService(Protocol):
+    """
+    The program catalog (programs, curricula, their course runs), program and program-course
+    enrollments with their history, and the mapping of organisations' external user keys to accounts.
+
+    External user keys are compared case-insensitively. Every write records a history row naming
+    ``actor_id``. Lists ordered by id are sliced at a :class:`~.data.CursorRequest` in the database.
+    """
+
+    def get_program(self, program_uuid: str) -> ProgramData | None:
+        """The program with its curricula, or None."""
+
+    def list_programs(
+        self, program_type: str | None = None, course_keys: Iterable[CourseKey] | None = None
+    ) -> Sequence[ProgramData]:
+        """Programs of a type (any when None), only those holding one of ``course_keys`` when given."""
+
+    def list_admin_program_uuids(self, user_id: int) -> Sequence[str]:
+        """The programs the user administers."""
+
+    def list_program_enrollments(self, program_uuid: str, cursor: CursorRequest) -> CursorPage[ProgramEnrollmentData]:
+        """The program's enrollments by id, sliced at the cursor."""
+
+    def fetch_program_enrollments(
+        self,
+        program_uuid: str | None = None,
+        external_user_keys: Iterable[str] | None = None,
+        user_ids: Iterable[int] | None = None,
+        statuses: Iterable[str] | None = None,
+        curriculum_uuids: Iterable[str] | None = None,
+        realized: bool | None = None,
+    ) -> Sequence[ProgramEnrollmentData]:
+        """Program enrollments every given filter keeps (``realized``: with an account or without)."""
+
+    def create_program_enrollments(
+        self, program_uuid: str, enrollments: Sequence[NewProgramEnrollment], actor_id: int | None
+    ) -> Sequence[ProgramEnrollmentData]:
+        """Create these enrollments in bulk, with their history rows."""
+
+    def set_program_enrollment_status(
+        self, enrollment_id: int, status: str, actor_id: int | None
+    ) -> ProgramEnrollmentData:
+        """Change an enrollment's status, recording the change."""
+
+    def link_program_enrollment(self, enrollment_id: int, user_id: int, actor_id: int | None) -> ProgramEnrollmentData:
+        """Attach the account to a program enrollment, recording the change."""
+
+    def list_program_course_enrollments(
+        self, program_uuid: str, course_key: CourseKey, cursor: CursorRequest, realized: bool | None = None
+    ) -> CursorPage[ProgramCourseEnrollmentData]:
+        """The program's enrollments in the course run by id (with or without an account), sliced at the cursor."""
+
+    def fetch_program_course_enrollments(
+        self,
+        program_uuid: str | None = None,
+        course_keys: Iterable[CourseKey] | None = None,
+        external_user_keys: Iterable[str] | None = None,
+        user_ids: Iterable[int] | None = None,
+        program_enrollment_ids: Iterable[int] | None = None,
+        statuses: Iterable[str] | None = None,
+    ) -> Sequence[ProgramCourseEnrollmentData]:
+        """Program-course enrollments every given filter keeps."""
+
+    def create_program_course_enrollments(
+        self, course_key: CourseKey, enrollments: Sequence[NewProgramCourseEnrollment], actor_id: int | None
+    ) -> Sequence[ProgramCourseEnrollmentData]:
+        """Create these program-course enrollments in bulk, with their history rows."""
+
+    def update_program_course_enrollment(
+        self, enrollment_id: int, status: str, course_staff: bool | None, actor_id: int | None
+    ) -> ProgramCourseEnrollmentData:
+        """Change the status (and the course staff request, unless None), recording the change."""
+
+    def list_history(
+        self, program_enrollment_id: int | None = None, program_course_enrollment_id: int | None = None
+    ) -> Sequence[ProgramEnrollmentHistoryData]:
+        """The changes of one program (or program-course) enrollment, oldest first."""
+
+    def get_users_by_external_keys(self, org: str, external_user_keys: Iterable[str]) -> Mapping[str, UserData | None]:
+        """Each key (as given) to the account the organisation linked to it, or None."""
+
+    def set_external_user_key(self, org: str, external_user_key: str, user_id: int) -> None:
+        """Record that the organisation's ``external_user_key`` is this account."""
+
+    def get_external_user_keys(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, str]:
+        """The external user key of each learner enrolled in the course through a program (others left out)."""
+
+    def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
+        """The course grade of each learner enrolled in the course (zero when never graded; others left out)."""

@@ -788,3 +788,90 @@ class GradedEnrollmentData:
     course_key: CourseKey
     learner: GradebookLearnerData
     breakdown: Mapping[str, float] = field(default_factory=dict)
+
+
+# --- Program enrollments (seed 004) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CurriculumData:
+    """One curriculum of a program: the course runs it holds."""
+
+    uuid: str
+    name: str
+    is_active: bool
+    course_keys: tuple[CourseKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgramData:
+    """A program of the catalog with its curricula; ``org`` is the authoring organisation's short name."""
+
+    uuid: str
+    title: str
+    marketing_slug: str
+    program_type: str
+    org: str
+    curricula: tuple[CurriculumData, ...] = ()
+
+    @property
+    def course_keys(self) -> tuple[CourseKey, ...]:
+        """Every course run of every curriculum, each once, in curriculum order."""
+        return tuple(dict.fromkeys(key for curriculum in self.curricula for key in curriculum.course_keys))
+
+
+@dataclass(frozen=True)
+class ProgramEnrollmentData:
+    """A learner's enrollment in a program, by external user key; ``user`` is None until an account is linked."""
+
+    id: int
+    program_uuid: str
+    curriculum_uuid: str
+    external_user_key: str
+    status: str
+    user: UserData | None = None
+
+
+@dataclass(frozen=True)
+class ProgramCourseEnrollmentData:
+    """
+    A program learner's enrollment in one of the program's course runs (``active`` or ``inactive``).
+
+    ``course_staff`` is the course staff role asked for it (None: never asked), granted when the account exists.
+    """
+
+    id: int
+    program_enrollment: ProgramEnrollmentData
+    course_key: CourseKey
+    status: str
+    course_staff: bool | None = None
+
+
+@dataclass(frozen=True)
+class NewProgramEnrollment:
+    """A program enrollment to create."""
+
+    external_user_key: str
+    curriculum_uuid: str
+    status: str
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProgramEnrollmentHistoryData:
+    """One change of a program or program-course enrollment: its status then, who changed it and when."""
+
+    history_type: str
+    history_date: datetime
+    history_user_id: int | None
+    status: str
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class NewProgramCourseEnrollment:
+    """A program-course enrollment to create for an existing program enrollment."""
+
+    program_enrollment_id: int
+    status: str
+    course_staff: bool | None = None

@@ -46,6 +46,7 @@ class BackendServices(TypedDict, total=False):
     mail: base.MailService
     site_config: base.SiteConfigService
     gradebook: base.GradebookService
+    programs: base.ProgramService
 
 
 CAPABILITIES = tuple(BackendServices.__annotations__)
@@ -68,6 +69,7 @@ class Backend:
     mail: base.MailService
     site_config: base.SiteConfigService
     gradebook: base.GradebookService
+    programs: base.ProgramService
 
     def __init__(self, **services: Unpack[BackendServices]) -> None:
         unknown = set(services) - set(CAPABILITIES)

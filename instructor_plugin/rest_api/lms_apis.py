@@ -41,6 +41,10 @@ LMS_APIS: dict[str, LmsApi] = {
     "instructor_legacy": LmsApi(prefix=r"^", urlconf="instructor_plugin.rest_api.v1.legacy_urls"),
     # The bulk-grades CSV API (edx-bulk-grades), for the Gradebook MFE's download, import and interventions.
     "bulk_grades": LmsApi(prefix=r"^api/bulk_grades/", urlconf="instructor_plugin.rest_api.bulk_grades.urls"),
+    # Program enrollments (seed 004), for registrar-style services and learner portals.
+    "program_enrollments": LmsApi(
+        prefix=r"^api/program_enrollments/v1/", urlconf="instructor_plugin.rest_api.program_enrollments.urls"
+    ),
 }
 
 

@@ -30,6 +30,7 @@ def builtin_backend() -> Backend:
     from .mail import DjangoMailService
     from .open_responses import BuiltinOpenResponseService
     from .problem_state import BuiltinProblemStateService
+    from .programs import BuiltinProgramService
     from .roles import BuiltinRoleService
     from .site_config import SettingsSiteConfigService
     from .special_exams import BuiltinSpecialExamService
@@ -50,4 +51,5 @@ def builtin_backend() -> Backend:
         mail=DjangoMailService(),
         site_config=SettingsSiteConfigService(),
         gradebook=BuiltinGradebookService(),
+        programs=BuiltinProgramService(),
     )

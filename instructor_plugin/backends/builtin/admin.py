@@ -11,8 +11,14 @@ from .models import (
     CourseEnrollmentAllowed,
     CourseEnrollmentAttribute,
     CourseMode,
+    Curriculum,
+    CurriculumCourse,
+    ExternalUserKey,
     ForumRole,
     ManualEnrollmentAudit,
+    Program,
+    ProgramAdmin,
+    ProgramEnrollment,
     UserProfile,
 )
 
@@ -98,3 +104,46 @@ class ContentGroupAdmin(admin.ModelAdmin):
 
     list_display = ("course_key", "partition_id", "group_id", "name")
     search_fields = ("course_key", "name")
+
+
+# Programs (issue 12) ------------------------------------------------------------------------------
+
+
+class CurriculumCourseInline(admin.TabularInline):
+    model = CurriculumCourse
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramModelAdmin(admin.ModelAdmin):
+    list_display = ("title", "uuid", "program_type", "org")
+    search_fields = ("title", "uuid", "marketing_slug")
+
+
+@admin.register(Curriculum)
+class CurriculumAdmin(admin.ModelAdmin):
+    list_display = ("name", "uuid", "program", "is_active")
+    inlines = (CurriculumCourseInline,)
+
+
+@admin.register(ProgramAdmin)
+class ProgramAdminAdmin(admin.ModelAdmin):
+    list_display = ("program", "user")
+    raw_id_fields = ("user",)
+
+
+@admin.register(ExternalUserKey)
+class ExternalUserKeyAdmin(admin.ModelAdmin):
+    list_display = ("org", "external_user_key", "user")
+    search_fields = ("external_user_key", "user__username")
+    raw_id_fields = ("user",)
+
+
+@admin.register(ProgramEnrollment)
+class ProgramEnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("external_user_key", "program", "status", "user", "modified")
+    list_filter = ("status",)
+    search_fields = ("external_user_key", "user__username")
+    raw_id_fields = ("user",)
+    list_select_related = ("program", "user")
+    readonly_fields = ("key_lower",)

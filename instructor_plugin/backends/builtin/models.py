@@ -624,3 +624,154 @@ class EnrollmentCount(models.Model):
 
     def __str__(self):
         return f"{self.active} {self.mode} in {self.course_key}"
+
+
+# Programs and program enrollments (issue 12, seed 004) ------------------------------------------------
+
+
+class Program(models.Model):
+    """A program of the catalog (an LMS caches these from Discovery): a degree track made of course runs."""
+
+    uuid = models.UUIDField(unique=True)
+    title = models.CharField(max_length=255)
+    marketing_slug = models.SlugField(max_length=255, blank=True)
+    program_type = models.CharField(max_length=64, default="masters")
+    org = models.CharField(max_length=255, help_text="The authoring organisation's short name.")
+
+    def __str__(self):
+        return self.title
+
+
+class Curriculum(models.Model):
+    """One curriculum of a program: the course runs its learners take."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="curricula")
+    uuid = models.UUIDField(unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.name or str(self.uuid)
+
+
+class CurriculumCourse(models.Model):
+    """A course run of a curriculum."""
+
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="courses")
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("curriculum", "position")
+        constraints = [
+            models.UniqueConstraint(fields=("curriculum", "course_key"), name="ipb_unique_curriculum_course")
+        ]
+        indexes = [models.Index(fields=("course_key",), name="ipb_curriculum_course_key")]
+
+    def __str__(self):
+        return f"{self.course_key} in {self.curriculum_id}"
+
+
+class ProgramAdmin(models.Model):
+    """A user who administers a program's enrollments (Open edX leaves this to the Registrar service)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="admins")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_program_admin_roles")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("program", "user"), name="ipb_unique_program_admin")]
+
+    def __str__(self):
+        return f"{self.user_id} administers {self.program_id}"
+
+
+class ExternalUserKey(models.Model):
+    """An organisation's key for a learner (its student id), linked to the learner's account."""
+
+    org = models.CharField(max_length=255)
+    external_user_key = models.CharField(max_length=255)
+    #: ``external_user_key`` lower-cased: keys are compared case-insensitively.
+    key_lower = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_external_keys")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("org", "key_lower"), name="ipb_unique_external_key")]
+
+    def __str__(self):
+        return f"{self.org}:{self.external_user_key}"
+
+    def save(self, *args, **kwargs):
+        self.key_lower = self.external_user_key.lower()
+        super().save(*args, **kwargs)
+
+
+class ProgramEnrollment(models.Model):
+    """A learner's enrollment in a program by external key; ``user`` is null until their account is linked."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="enrollments")
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="builtin_program_enrollments"
+    )
+    external_user_key = models.CharField(max_length=255)
+    key_lower = models.CharField(max_length=255)
+    status = models.CharField(max_length=9)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("program", "key_lower"), name="ipb_unique_program_enrollment_key")
+        ]
+        indexes = [models.Index(fields=("key_lower",), name="ipb_program_enrollment_key")]
+
+    def __str__(self):
+        return f"{self.external_user_key} in {self.program_id}: {self.status}"
+
+    def save(self, *args, **kwargs):
+        self.key_lower = self.external_user_key.lower()
+        super().save(*args, **kwargs)
+
+
+class ProgramCourseEnrollment(models.Model):
+    """A program learner's enrollment in a course run of the program (``active`` or ``inactive``)."""
+
+    program_enrollment = models.ForeignKey(
+        ProgramEnrollment, on_delete=models.CASCADE, related_name="course_enrollments"
+    )
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    status = models.CharField(max_length=9)
+    #: The course staff role asked for (null: never asked); granted once the account is linked.
+    course_staff = models.BooleanField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("program_enrollment", "course_key"), name="ipb_unique_program_course_enrollment"
+            )
+        ]
+        indexes = [models.Index(fields=("course_key", "program_enrollment"), name="ipb_program_course_key")]
+
+    def __str__(self):
+        return f"{self.program_enrollment_id} in {self.course_key}: {self.status}"
+
+
+class ProgramEnrollmentHistory(models.Model):
+    """One change of a program enrollment or of a program-course enrollment: the status then, who, when."""
+
+    program_enrollment = models.ForeignKey(
+        ProgramEnrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    program_course_enrollment = models.ForeignKey(
+        ProgramCourseEnrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    status = models.CharField(max_length=9)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history_type = models.CharField(max_length=1, help_text="+ created, ~ changed.")
+    history_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history_date = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.history_type} {self.status} at {self.history_date}"

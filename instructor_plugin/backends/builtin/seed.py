@@ -44,15 +44,22 @@ from .models import (
     CourseEnrollmentAllowed,
     CourseGrade,
     CourseMode,
+    Curriculum,
+    CurriculumCourse,
     DueDateChange,
     DueDateOverride,
     ExamAllowance,
     ExamAttempt,
+    ExternalUserKey,
     ForumRole,
     GeneratedCertificate,
     ManualEnrollmentAudit,
     OpenResponseSubmission,
     ProblemState,
+    Program,
+    ProgramCourseEnrollment,
+    ProgramEnrollment,
+    ProgramEnrollmentHistory,
     SpecialExam,
     SubsectionGradeOverride,
     UserProfile,
@@ -183,6 +190,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_content_groups(course_key)
         if course_id == DEMO_COURSE_ID:
             seed_enrollment_api_courses()
+            seed_demo_program(course_key, learner_ids, learners)
         enable_api_v2()
     analyse_tables()
     return SeedResult(course_key=course_key, learners=learners, enrollments=enrollments, blocks=blocks)
@@ -942,3 +950,80 @@ def seed_enrollment_api_courses() -> None:
         else:
             course.enrollment_end = timezone.now() - timedelta(days=7)
         course.save(update_fields=["display_name", "invitation_only", "enrollment_end"])
+
+
+# --- Programs: the demo program and its learners' program enrollments (issue 12) ---
+
+DEMO_PROGRAM_UUID = "6f1e7a4c-2b1d-4c57-9a53-0d3e2f1b7c10"
+DEMO_CURRICULUM_UUID = "1c0b9e2a-4d8f-4f61-8a2e-5b7c3d9e0f21"
+DEMO_PROGRAM_ORG = "OpenedX"
+#: Learners enrolled in the demo program, each under the external key ``ext-learner<n>``.
+PROGRAM_LEARNERS = range(1, 11)
+
+
+def seed_demo_program(course_key: CourseKey, learner_ids: dict[int, int], learners: int) -> None:
+    """
+    Rebuild ``Demo Program``, whose curriculum holds the demo course, with ``learner1`` ... ``learner10``
+    enrolled in it and in the course under ``ext-learner1`` ... (their accounts linked).
+
+    Their course enrollments keep their modes: these learners hold the certificate cases, whose
+    statuses follow their modes (the masters learners are ``learner11`` ... ``learner20``). A
+    program-course enrollment written through the API converts audit and honor to masters.
+    """
+    Program.objects.filter(uuid=DEMO_PROGRAM_UUID).delete()
+    program = Program.objects.create(
+        uuid=DEMO_PROGRAM_UUID,
+        title="Demo Program",
+        marketing_slug="demo-program",
+        program_type="masters",
+        org=DEMO_PROGRAM_ORG,
+    )
+    curriculum = Curriculum.objects.create(program=program, uuid=DEMO_CURRICULUM_UUID, name="Demo Curriculum")
+    CurriculumCourse.objects.create(curriculum=curriculum, course_key=course_key)
+    numbers = [number for number in PROGRAM_LEARNERS if number <= learners]
+    keys = {number: f"ext-learner{number}" for number in numbers}
+    ExternalUserKey.objects.filter(org=DEMO_PROGRAM_ORG, key_lower__in=keys.values()).delete()
+    ExternalUserKey.objects.bulk_create(
+        ExternalUserKey(org=DEMO_PROGRAM_ORG, external_user_key=key, key_lower=key, user_id=learner_ids[number])
+        for number, key in keys.items()
+    )
+    ProgramEnrollment.objects.bulk_create(
+        ProgramEnrollment(
+            program=program,
+            curriculum=curriculum,
+            user_id=learner_ids[number],
+            external_user_key=key,
+            key_lower=key,
+            status="enrolled",
+        )
+        for number, key in keys.items()
+    )
+    enrollments = list(ProgramEnrollment.objects.filter(program=program).order_by("id"))
+    ProgramCourseEnrollment.objects.bulk_create(
+        ProgramCourseEnrollment(program_enrollment=enrollment, course_key=course_key, status="active")
+        for enrollment in enrollments
+    )
+    course_enrollments = list(
+        ProgramCourseEnrollment.objects.filter(program_enrollment__program=program).select_related("program_enrollment")
+    )
+    now = timezone.now()
+    ProgramEnrollmentHistory.objects.bulk_create(
+        [
+            *(
+                ProgramEnrollmentHistory(
+                    program_enrollment=e, status=e.status, user_id=e.user_id, history_type="+", history_date=now
+                )
+                for e in enrollments
+            ),
+            *(
+                ProgramEnrollmentHistory(
+                    program_course_enrollment=e,
+                    status=e.status,
+                    user_id=e.program_enrollment.user_id,
+                    history_type="+",
+                    history_date=now,
+                )
+                for e in course_enrollments
+            ),
+        ]
+    )
