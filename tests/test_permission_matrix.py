@@ -198,7 +198,7 @@ CALLS = {
         f"/courses/{COURSE_ID}/instructor/api/update_forum_role_membership",
         {"unique_student_identifier": "learner", "rolename": "Administrator", "action": "allow"},
     ),
-    # The legacy grading and due-date endpoints (h-legacy2).
+    # The legacy grading, due-date and report endpoints (h-legacy2).
     **{
         f"legacy_{name}": Call("post", f"/courses/{COURSE_ID}/instructor/api/{name.removesuffix('_all')}", body)
         for name, body in {
@@ -215,6 +215,15 @@ CALLS = {
             "change_due_date": {"student": "learner", "url": MATRIX_UNIT, "due_datetime": "2031-01-01T00:00:00Z"},
             "show_unit_extensions": {"url": MATRIX_UNIT},
             "show_student_extensions": {"student": "learner"},
+            "list_report_downloads": {},
+            "calculate_grades_csv": {},
+            "problem_grade_report": {},
+            "get_students_who_may_enroll": {},
+            "get_enrolled_students_with_inactive_account": {},
+            "export_ora2_data": {},
+            "export_ora2_summary": {},
+            "export_ora2_submission_files": {},
+            "get_problem_responses": {"problem_location": "block-v1:TestX+T101+2026+type@chapter+block@week1"},
         }.items()
     },
 }
@@ -325,6 +334,16 @@ EXPECTED = {
     "legacy_change_due_date":   (401, 403, 403, 403, 200, 200, 403, 200, 200),
     "legacy_show_unit_extensions": (401, 403, 403, 403, 200, 200, 403, 200, 200),
     "legacy_show_student_extensions": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # legacy reports (h-legacy2): instructor.research
+    "legacy_list_report_downloads": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_calculate_grades_csv": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_problem_grade_report": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_students_who_may_enroll": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_enrolled_students_with_inactive_account": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_export_ora2_data": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_export_ora2_summary": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_export_ora2_submission_files": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_problem_responses": (401, 403, 403, 403, 403, 403, 200, 403, 200),
 }
 # fmt: on
 
