@@ -83,10 +83,19 @@ def graded_subsections(course_key: CourseKey) -> list[dict]:
 
 
 def change_due_date(
-    actor_id: int | None, course_key: CourseKey, block_id: str, due: datetime, identifier: str, reason: str = ""
+    actor_id: int | None,
+    course_key: CourseKey,
+    block_id: str,
+    due: datetime,
+    identifier: str,
+    reason: str = "",
+    *,
+    learner_word: str = "learner",
 ) -> str:
     """
     Give an enrolled learner ``due`` on the unit and its dated descendants; return the success message.
+
+    The message calls them ``learner_word`` (the legacy API's message says ``student``).
 
     Raises the errors of :func:`~instructor_plugin.resolve.block` (as :data:`~instructor_plugin.resolve.UNIT`)
     and :func:`~instructor_plugin.resolve.learner`, ``NoDueDate`` or ``DueDateNotLater``.
@@ -99,7 +108,7 @@ def change_due_date(
     except NoDueDate:
         raise NoDueDate(unit.usage_key, message=f"Unit {unit.usage_key} has no due date to extend.") from None
     return (
-        f"Successfully changed due date for learner {_learner_name(learner)} for {_display_unit(unit)} "
+        f"Successfully changed due date for {learner_word} {_learner_name(learner)} for {_display_unit(unit)} "
         f"to {due.strftime(DATE_FORMAT)}"
     )
 

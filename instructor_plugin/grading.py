@@ -42,6 +42,7 @@ __all__ = [
     "InvalidScore",
     "InvalidStudentIdentifier",
     "ProblemLocationRequired",
+    "StateNotFound",
     "delete_problem_state",
     "find_instructor_tasks",
     "get_grading_config_text",

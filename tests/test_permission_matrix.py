@@ -198,6 +198,34 @@ CALLS = {
         f"/courses/{COURSE_ID}/instructor/api/update_forum_role_membership",
         {"unique_student_identifier": "learner", "rolename": "Administrator", "action": "allow"},
     ),
+    # The legacy grading, due-date and report endpoints (h-legacy2).
+    **{
+        f"legacy_{name}": Call("post", f"/courses/{COURSE_ID}/instructor/api/{name.removesuffix('_all')}", body)
+        for name, body in {
+            "get_grading_config": {},
+            "reset_student_attempts": {"problem_to_reset": MATRIX_PROBLEM, "unique_student_identifier": "learner"},
+            "reset_student_attempts_all": {"problem_to_reset": MATRIX_PROBLEM, "all_students": True},
+            "rescore_problem": {"problem_to_reset": MATRIX_PROBLEM, "unique_student_identifier": "learner"},
+            "rescore_problem_all": {"problem_to_reset": MATRIX_PROBLEM, "all_students": True},
+            "override_problem_score": {
+                "problem_to_reset": MATRIX_PROBLEM,
+                "unique_student_identifier": "learner",
+                "score": 1,
+            },
+            "change_due_date": {"student": "learner", "url": MATRIX_UNIT, "due_datetime": "2031-01-01T00:00:00Z"},
+            "show_unit_extensions": {"url": MATRIX_UNIT},
+            "show_student_extensions": {"student": "learner"},
+            "list_report_downloads": {},
+            "calculate_grades_csv": {},
+            "problem_grade_report": {},
+            "get_students_who_may_enroll": {},
+            "get_enrolled_students_with_inactive_account": {},
+            "export_ora2_data": {},
+            "export_ora2_summary": {},
+            "export_ora2_submission_files": {},
+            "get_problem_responses": {"problem_location": "block-v1:TestX+T101+2026+type@chapter+block@week1"},
+        }.items()
+    },
 }
 
 # fmt: off
@@ -295,6 +323,27 @@ EXPECTED = {
     "legacy_update_forum_role_membership": (401, 403, 403, 403, 403, 200, 403, 200, 200),
     # only an instructor grants the forum Administrator role
     "legacy_update_forum_administrator": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    # legacy grading (h-legacy2): instructor.research; give_student_extension; override_grades; all: instructor
+    "legacy_get_grading_config": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_reset_student_attempts": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_reset_student_attempts_all": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_rescore_problem":   (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_rescore_problem_all": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_override_problem_score": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # legacy due dates (h-legacy2): instructor.give_student_extension
+    "legacy_change_due_date":   (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_show_unit_extensions": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_show_student_extensions": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # legacy reports (h-legacy2): instructor.research
+    "legacy_list_report_downloads": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_calculate_grades_csv": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_problem_grade_report": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_students_who_may_enroll": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_enrolled_students_with_inactive_account": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_export_ora2_data": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_export_ora2_summary": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_export_ora2_submission_files": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "legacy_get_problem_responses": (401, 403, 403, 403, 403, 403, 200, 403, 200),
 }
 # fmt: on
 
@@ -532,6 +581,8 @@ def test_permission_matrix(api_v2_on, users, client, endpoint, role, expected):
         ("remove_certificate_invalidation", lambda u: not CertificateInvalidation.objects.filter(active=True).exists()),
         ("change_due_date", lambda u: DueDateOverride.objects.get(user=u["learner"]).due.year == 2031),
         ("legacy_reset_due_date", lambda u: not DueDateOverride.objects.filter(user=u["learner"]).exists()),
+        ("legacy_reset_student_attempts", lambda u: ProblemState.objects.get(user=u["learner"]).attempts == 0),
+        ("legacy_change_due_date", lambda u: DueDateOverride.objects.get(user=u["learner"]).due.year == 2031),
         ("special_exam_reset", lambda u: not ExamAttempt.objects.exists()),
         ("special_exam_add_allowances", lambda u: ExamAllowance.objects.get(user=u["learner"]).value == "2"),
         ("special_exam_add_allowance", lambda u: ExamAllowance.objects.get(user=u["learner"]).value == "10"),

@@ -8,7 +8,7 @@ always-on legacy URLconf (:mod:`.urls`), whose catch-all answers every other pat
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
-from . import enrollment
+from . import due_dates, enrollment, grading, reports
 
 app_name = "instructor_api_legacy_extra"
 
@@ -47,5 +47,56 @@ urlpatterns = [
         rf"{LEGACY}update_forum_role_membership$",
         enrollment.UpdateForumRoleMembershipView.as_view(),
         name="update_forum_role_membership",
+    ),
+    # Grading.
+    re_path(rf"{LEGACY}get_grading_config$", grading.GetGradingConfigView.as_view(), name="get_grading_config"),
+    re_path(
+        rf"{LEGACY}reset_student_attempts$",
+        grading.ResetStudentAttemptsView.as_view(),
+        name="reset_student_attempts",
+    ),
+    re_path(rf"{LEGACY}rescore_problem$", grading.RescoreProblemView.as_view(), name="rescore_problem"),
+    re_path(
+        rf"{LEGACY}override_problem_score$",
+        grading.OverrideProblemScoreView.as_view(),
+        name="override_problem_score",
+    ),
+    # Due dates.
+    re_path(rf"{LEGACY}change_due_date$", due_dates.ChangeDueDateView.as_view(), name="change_due_date"),
+    re_path(
+        rf"{LEGACY}show_unit_extensions$",
+        due_dates.ShowUnitExtensionsView.as_view(),
+        name="show_unit_extensions",
+    ),
+    re_path(
+        rf"{LEGACY}show_student_extensions$",
+        due_dates.ShowStudentExtensionsView.as_view(),
+        name="show_student_extensions",
+    ),
+    # Reports.
+    re_path(
+        rf"{LEGACY}list_report_downloads$", reports.ListReportDownloadsView.as_view(), name="list_report_downloads"
+    ),
+    re_path(rf"{LEGACY}calculate_grades_csv$", reports.CalculateGradesCsvView.as_view(), name="calculate_grades_csv"),
+    re_path(rf"{LEGACY}problem_grade_report$", reports.ProblemGradeReportView.as_view(), name="problem_grade_report"),
+    re_path(
+        rf"{LEGACY}get_problem_responses$", reports.GetProblemResponsesView.as_view(), name="get_problem_responses"
+    ),
+    re_path(
+        rf"{LEGACY}get_students_who_may_enroll$",
+        reports.GetStudentsWhoMayEnrollView.as_view(),
+        name="get_students_who_may_enroll",
+    ),
+    re_path(
+        rf"{LEGACY}get_enrolled_students_with_inactive_account$",
+        reports.GetInactiveEnrolledStudentsView.as_view(),
+        name="get_enrolled_students_with_inactive_account",
+    ),
+    re_path(rf"{LEGACY}export_ora2_data$", reports.ExportOra2DataView.as_view(), name="export_ora2_data"),
+    re_path(rf"{LEGACY}export_ora2_summary$", reports.ExportOra2SummaryView.as_view(), name="export_ora2_summary"),
+    re_path(
+        rf"{LEGACY}export_ora2_submission_files$",
+        reports.ExportOra2SubmissionFilesView.as_view(),
+        name="export_ora2_submission_files",
     ),
 ]

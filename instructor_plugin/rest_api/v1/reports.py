@@ -1,0 +1,171 @@
+"""
+Legacy data-download endpoints: the report list and the report requests, over the functions the v2 reports use.
+
+Each request queues the same report task as ``POST /api/instructor/v2/courses/{id}/reports/{type}/generate`` and
+answers the original's "task started" status; a report of the same type still running is a 400.
+"""
+
+from __future__ import annotations
+
+from django.utils.html import format_html
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from ...permissions import CAN_RESEARCH
+from ...reports import list_reports, start_report
+from ..v2.serializers.reports import GenerateReportRequestSerializer, ReportDownloadSerializer
+from .base import SUCCESS_MESSAGE_TEMPLATE, LegacyAPIView
+
+
+class ListReportDownloadsRequestSerializer(serializers.Serializer):
+    report_name = serializers.CharField(required=False, max_length=1000, help_text="Only the report of this name.")
+
+
+class ListReportDownloadsView(LegacyAPIView):
+    """
+    The course's report files, newest first, optionally only the one named ``report_name``.
+
+    ``POST .../instructor/api/list_report_downloads`` -> ``200 {"downloads": [{"name":
+    "TestX_T101_2026_grade_2026-12-01-1030.csv", "url": "http://lms/api/instructor/v2/courses/.../reports/7/download",
+    "link": "<a href=\\"http://lms/...\\">TestX_T101_2026_grade_2026-12-01-1030.csv</a>"}]}``
+    """
+
+    permission_name = CAN_RESEARCH
+
+    def post(self, request, course_id):
+        body = ListReportDownloadsRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        wanted = body.validated_data.get("report_name")
+        reports = [report for report in list_reports(self.course_key) if wanted is None or report.name == wanted]
+        rows = ReportDownloadSerializer(reports, many=True, context={"request": request}).data
+        downloads = [
+            {
+                "name": row["report_name"],
+                "url": row["report_url"],
+                "link": format_html('<a href="{}">{}</a>', row["report_url"], row["report_name"]),
+            }
+            for row in rows
+        ]
+        return Response({"downloads": downloads})
+
+
+class _ReportRequestView(LegacyAPIView):
+    """Queue the report ``report_type`` and answer the original's status naming it ``title``."""
+
+    permission_name = CAN_RESEARCH
+    report_type: str
+    title: str
+
+    def status_message(self) -> str:
+        return SUCCESS_MESSAGE_TEMPLATE.format(report_type=self.title)
+
+    def post(self, request, course_id):
+        start_report(self.course_key, self.report_type, request.user.pk, {})
+        return Response({"status": self.status_message()})
+
+
+class CalculateGradesCsvView(_ReportRequestView):
+    """
+    Queue the grade report.
+
+    ``POST .../instructor/api/calculate_grades_csv`` -> ``200 {"status": "The grade report is being created.
+    To view the status of the report, see Pending Tasks below."}``
+    """
+
+    report_type = "grade"
+    title = "grade"
+
+
+class ProblemGradeReportView(_ReportRequestView):
+    """
+    Queue the problem grade report.
+
+    ``POST .../instructor/api/problem_grade_report`` -> ``200 {"status": "The problem grade report is being
+    created. To view the status of the report, see Pending Tasks below."}``
+    """
+
+    report_type = "problem_grade"
+    title = "problem grade"
+
+
+class GetStudentsWhoMayEnrollView(_ReportRequestView):
+    """
+    Queue the report of the invited learners who have not enrolled yet (the pending enrollments).
+
+    ``POST .../instructor/api/get_students_who_may_enroll`` -> ``200 {"status": "The enrollment report is being
+    created. To view the status of the report, see Pending Tasks below."}``
+    """
+
+    report_type = "pending_enrollments"
+    title = "enrollment"
+
+
+class GetInactiveEnrolledStudentsView(_ReportRequestView):
+    """
+    Queue the report of the enrolled learners whose account is not activated (the pending activations).
+
+    ``POST .../instructor/api/get_enrolled_students_with_inactive_account`` -> ``200 {"status": "The inactive
+    enrollment report is being created. To view the status of the report, see Pending Tasks below."}``
+    """
+
+    report_type = "pending_activations"
+    title = "inactive enrollment"
+
+
+class ExportOra2DataView(_ReportRequestView):
+    """
+    Queue the open-response data report.
+
+    ``POST .../instructor/api/export_ora2_data`` -> ``200 {"status": "The ORA data report is being created.
+    To view the status of the report, see Pending Tasks below."}``
+    """
+
+    report_type = "ora2_data"
+    title = "ORA data"
+
+
+class ExportOra2SummaryView(_ReportRequestView):
+    """
+    Queue the open-response summary report.
+
+    ``POST .../instructor/api/export_ora2_summary`` -> ``200 {"status": "The ORA summary report is being created.
+    To view the status of the report, see Pending Tasks below."}``
+    """
+
+    report_type = "ora2_summary"
+    title = "ORA summary"
+
+
+class ExportOra2SubmissionFilesView(_ReportRequestView):
+    """
+    Queue the archive of the open-response submission files.
+
+    ``POST .../instructor/api/export_ora2_submission_files`` -> ``200 {"status": "Attachments archive is being
+    created."}``
+    """
+
+    report_type = "ora2_submission_files"
+    title = "ORA submission files"
+
+    def status_message(self) -> str:
+        return "Attachments archive is being created."
+
+
+class GetProblemResponsesView(LegacyAPIView):
+    """
+    Queue the report of the learners' answers under one problem or section.
+
+    ``POST .../instructor/api/get_problem_responses`` ``problem_location=block-v1:...+type@problem+block@q1``
+    (``problem_types_filter`` optional) -> ``200 {"status": "The problem responses report is being created.
+    To view the status of the report, see Pending Tasks below.", "task_id": "6f1c..."}``; no location or a
+    malformed one is a 400, one not in the course a 404.
+    """
+
+    permission_name = CAN_RESEARCH
+
+    def post(self, request, course_id):
+        options = GenerateReportRequestSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        task = start_report(self.course_key, "problem_responses", request.user.pk, options.validated_data)
+        status = SUCCESS_MESSAGE_TEMPLATE.format(report_type="problem responses")
+        return Response({"status": status, "task_id": str(task.task_id)})
