@@ -788,3 +788,22 @@ class GradedEnrollmentData:
     course_key: CourseKey
     learner: GradebookLearnerData
     breakdown: Mapping[str, float] = field(default_factory=dict)
+
+
+# --- Batch enrollment: the states of many identifiers read in sets --
+
+
+@dataclass(frozen=True)
+class IdentifierEnrollmentState:
+    """
+    What enrolling one identifier (a username or an email) reads: the account it names, that account's
+    enrollment, and the allowed-to-enroll entry of its email (of the identifier itself when no account).
+
+    ``ambiguous``: more than one account matches, so ``user`` is ``None``.
+    """
+
+    identifier: str
+    user: UserData | None
+    enrollment: EnrollmentData | None
+    allowed: AllowedEnrollmentData | None
+    ambiguous: bool = False
