@@ -170,6 +170,7 @@ class BulkBetaModifyAccessView(LegacyAPIView):
             email_students=data["email_students"],
             auto_enroll=data["auto_enroll"],
             secure=request.is_secure(),
+            actor_id=request.user.pk,
         )
         results = [
             {
