@@ -36,6 +36,7 @@ from .enrollment import (
     EmailEnrollmentState,
     enroll_email,
     get_email_params,
+    is_cohorted,
     send_batch_enrollment_summary,
     unenroll_email,
 )
@@ -88,6 +89,11 @@ class _StateReader:
     def course(self) -> CourseData:
         """The course, read once for the enrollment rules of every identifier."""
         return get_backend().courses.get_course(self.course_key)
+
+    @cached_property
+    def cohorted(self) -> bool:
+        """Whether newly enrolled learners join a cohort, read once."""
+        return is_cohorted(self.course_key)
 
     def state(self, identifier: str) -> IdentifierEnrollmentState | None:
         if identifier in self._asked:
@@ -202,6 +208,7 @@ def _process_one(
                     language=language,
                     before=known,
                     course=reader.course if reader and known else None,
+                    cohorted=reader.cohorted if reader else None,
                 )
                 transition = _enroll_transition(before, after)
             else:

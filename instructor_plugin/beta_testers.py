@@ -57,7 +57,7 @@ def modify_beta_testers(
                 if action == "add":
                     allow_access(course_key, user.id, BETA)
                     if auto_enroll:
-                        ensure_enrolled(course_key, user.id)
+                        ensure_enrolled(course_key, user)
                 else:
                     revoke_access(course_key, user.id, BETA)
                 AuditRecord.objects.create(

@@ -145,7 +145,7 @@ def _change_role(course_key: CourseKey, actor_id: int, user: UserData, role: str
             if action == ALLOW:
                 allow_access(course_key, user.id, role)
                 if not is_forum_role(role):
-                    ensure_enrolled(course_key, user.id)
+                    ensure_enrolled(course_key, user)
                 _audit(course_key, ROLE_GRANTED, actor_id, user.id, role)
             else:
                 revoke_access(course_key, user.id, role)

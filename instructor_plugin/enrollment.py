@@ -27,6 +27,7 @@ from .backends.data import (
 )
 from .backends.exceptions import AmbiguousIdentifier, CourseFull, EnrollmentClosed, EnrollmentNotAllowed, UserNotFound
 from .backends.registry import get_backend
+from .cohorts import get_learner_cohort
 from .conf import plugin_setting
 from .message_types import BATCH_ENROLLMENT_SUMMARY, get_message_type
 
@@ -45,6 +46,8 @@ __all__ = [
     "ensure_enrolled",
     "get_email_params",
     "get_enrollment_status",
+    "is_cohorted",
+    "join_cohort",
     "list_enrolled_learners",
     "send_batch_enrollment_summary",
     "send_beta_role_email",
@@ -164,6 +167,7 @@ def enroll_email(
     *,
     before: EmailEnrollmentState | None = None,
     course: CourseData | None = None,
+    cohorted: bool | None = None,
 ) -> tuple[EmailEnrollmentState, EmailEnrollmentState, EnrollmentData | None]:
     """
     Enroll the account holding ``student_email``, or allow the email to enroll.
@@ -173,7 +177,8 @@ def enroll_email(
     ``auto_enroll`` decides whether registering enrolls it. Returns the states
     before and after, and the enrollment when one was made. A batch passes the
     ``before`` state it read in a set (the state after is then derived from the
-    writes, not read again) and the ``course`` it read once.
+    writes, not read again), the ``course`` it read once and whether the course is ``cohorted``.
+    A learner newly enrolled in a cohorted course joins their cohort (``cohorts.get_learner_cohort``).
     """
     backend = get_backend()
     known = before is not None
@@ -185,6 +190,8 @@ def enroll_email(
         if not before.enrollment:
             check_enrollment_rules(course or backend.courses.get_course(course_id), before.user, invited=True)
         enrollment = backend.enrollments.enroll(course_id, before.user.id, before.mode if before.enrollment else None)
+        if not before.enrollment:
+            join_cohort(course_id, before.user, cohorted)
         if message_students:
             params.update(
                 message_type="enrolled_enroll",
@@ -313,12 +320,33 @@ def get_enrollment_status(course_key: CourseKey, identifier: str) -> str:
     return f"Enrollment status for {name}: {status}"
 
 
-def ensure_enrolled(course_key: CourseKey, user_id: int) -> None:
-    """Enroll the user unless they are actively enrolled already (keeping their mode)."""
+def ensure_enrolled(course_key: CourseKey, user: UserData) -> None:
+    """
+    Enroll the user unless they are actively enrolled already (keeping their mode).
+
+    A user so enrolled in a cohorted course joins their cohort, as through the enrollment API.
+    """
     enrollments = get_backend().enrollments
-    enrollment = enrollments.get_enrollment(course_key, user_id)
+    enrollment = enrollments.get_enrollment(course_key, user.id)
     if not (enrollment and enrollment.is_active):
-        enrollments.enroll(course_key, user_id)
+        enrollments.enroll(course_key, user.id)
+        join_cohort(course_key, user)
+
+
+def is_cohorted(course_key: CourseKey) -> bool:
+    """Whether the backend keeps cohorts and the course is cohorted."""
+    backend = get_backend()
+    return backend.provides("cohorts") and backend.cohorts.is_cohorted(course_key)
+
+
+def join_cohort(course_key: CourseKey, user: UserData, cohorted: bool | None = None) -> None:
+    """
+    Place a newly enrolled learner in their cohort (preassigned, else random) if the course is cohorted.
+
+    ``cohorted`` is what the caller already read of :func:`is_cohorted` (``None``: read it).
+    """
+    if cohorted if cohorted is not None else is_cohorted(course_key):
+        get_learner_cohort(course_key, user, assign=True)
 
 
 def check_enrollment_rules(course: CourseData, user: UserData, *, invited: bool = False) -> None:
