@@ -343,7 +343,8 @@ def _run_enrollment_batch(run: TaskRun) -> dict:
             detail=result,
         )
 
-    run.each(identifiers, enroll_one, total=len(identifiers))
+    # Each identifier's writes run in _process_one's own savepoint, which turns every error into a result row.
+    run.each(identifiers, enroll_one, total=len(identifiers), savepoints=False)
     counts = run.counts()
     summary = {
         "message": f"{action.capitalize()}ed {counts['succeeded']} of {len(identifiers)} identifiers.",
