@@ -2,23 +2,26 @@
 Enrolling or unenrolling a list of learners, one identifier at a time, with progress.
 
 Every identifier is processed in its own savepoint and yields a result row; a bad
-identifier is a row, never a failure of the batch. A long list runs as the background
-task ``batch_enrollment`` (:func:`start_enrollment_batch_task`), whose per-identifier
-results are the task's result rows.
+identifier is a row, never a failure of the batch. The accounts, enrollments and allowed
+entries the identifiers name are read in sets, a chunk at a time (:class:`_StateReader`).
+A long list runs as the background task ``batch_enrollment``
+(:func:`start_enrollment_batch_task`), whose per-identifier results are the task's result rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
-from .backends.data import ManualEnrollmentAuditData
+from .backends.data import CourseData, IdentifierEnrollmentState, ManualEnrollmentAuditData
 from .backends.exceptions import AmbiguousIdentifier, CourseFull, EnrollmentClosed, EnrollmentNotAllowed, UserNotFound
 from .backends.registry import get_backend
 from .enrollment import (
@@ -33,6 +36,7 @@ from .enrollment import (
     EmailEnrollmentState,
     enroll_email,
     get_email_params,
+    is_cohorted,
     send_batch_enrollment_summary,
     unenroll_email,
 )
@@ -56,6 +60,57 @@ UNENROLL = "unenroll"
 ENROLLMENT_BATCH_TASK = "batch_enrollment"
 
 ProgressCallback = Callable[[int, int, list[dict]], None]
+#: Identifiers whose states are read in one set.
+STATE_CHUNK_SIZE = 200
+
+
+def _chunked(identifiers: Sequence[str]) -> Iterator[list[str]]:
+    pending = iter(identifiers)
+    while chunk := list(islice(pending, STATE_CHUNK_SIZE)):
+        yield chunk
+
+
+class _StateReader:
+    """
+    The states of a batch's identifiers, read a chunk ahead in a fixed number of queries per chunk.
+
+    Identifiers are asked for in the batch's order. One asked for a second time, or naming an account
+    or email this batch already changed, has no pre-read state (``None``): it is read on its own.
+    """
+
+    def __init__(self, course_key: CourseKey, identifiers: Sequence[str]):
+        self.course_key = course_key
+        self._chunks: Iterator[list[str]] = _chunked(identifiers)
+        self._states: dict[str, IdentifierEnrollmentState] = {}
+        self._asked: set[str] = set()
+        self._changed: set[str | int] = set()
+
+    @cached_property
+    def course(self) -> CourseData:
+        """The course, read once for the enrollment rules of every identifier."""
+        return get_backend().courses.get_course(self.course_key)
+
+    @cached_property
+    def cohorted(self) -> bool:
+        """Whether newly enrolled learners join a cohort, read once."""
+        return is_cohorted(self.course_key)
+
+    def state(self, identifier: str) -> IdentifierEnrollmentState | None:
+        if identifier in self._asked:
+            return None
+        self._asked.add(identifier)
+        while identifier not in self._states:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return None
+            self._states = dict(get_backend().enrollments.get_identifier_states(self.course_key, chunk))
+        state = self._states.pop(identifier)
+        user_id = state.user.id if state.user else None
+        email = (state.user.email if state.user else identifier).strip().lower()
+        if user_id in self._changed or email in self._changed:
+            return None
+        self._changed.update(key for key in (user_id, email) if key is not None)
+        return state
 
 
 def _enroll_transition(before: EmailEnrollmentState, after: EmailEnrollmentState) -> str:
@@ -117,15 +172,25 @@ def _process_one(
     email_students: bool,
     reason: str | None,
     email_params: dict | None,
+    reader: _StateReader | None = None,
 ) -> dict:
     backend = get_backend()
-    try:
-        user = backend.users.find_user(identifier)
-        email, language = user.email, user.language
-    except UserNotFound:
-        email, language = identifier.strip(), None
-    except AmbiguousIdentifier:
-        return _failure(identifier, "error", "More than one user matches this identifier.")
+    state = reader.state(identifier) if reader else None
+    known: EmailEnrollmentState | None = None
+    if state is not None:
+        if state.ambiguous:
+            return _failure(identifier, "error", "More than one user matches this identifier.")
+        user = state.user
+        email, language = (user.email, user.language) if user else (identifier.strip(), None)
+        known = EmailEnrollmentState(course_key, email, user=user, records=(state.enrollment, state.allowed))
+    else:
+        try:
+            user = backend.users.find_user(identifier)
+            email, language = user.email, user.language
+        except UserNotFound:
+            email, language = identifier.strip(), None
+        except AmbiguousIdentifier:
+            return _failure(identifier, "error", "More than one user matches this identifier.")
     try:
         validate_email(email)
     except ValidationError:
@@ -135,11 +200,21 @@ def _process_one(
         with transaction.atomic():
             if action == ENROLL:
                 before, after, _ = enroll_email(
-                    course_key, email, auto_enroll, email_students, email_params, language=language
+                    course_key,
+                    email,
+                    auto_enroll,
+                    email_students,
+                    email_params,
+                    language=language,
+                    before=known,
+                    course=reader.course if reader and known else None,
+                    cohorted=reader.cohorted if reader else None,
                 )
                 transition = _enroll_transition(before, after)
             else:
-                before, after = unenroll_email(course_key, email, email_students, email_params, language=language)
+                before, after = unenroll_email(
+                    course_key, email, email_students, email_params, language=language, before=known
+                )
                 transition = _unenroll_transition(before)
             backend.enrollments.record_manual_enrollment(
                 ManualEnrollmentAuditData(
@@ -191,10 +266,12 @@ def process_student_enrollment_batch(
         email_params = get_email_params(course, auto_enroll, secure=secure)
     results: list[dict] = []
     total = len(identifiers)
+    reader = _StateReader(course_key, identifiers)
+    actor_id = request_user.pk if request_user else None
     for done, identifier in enumerate(identifiers, start=1):
         results.append(
-            process_single_student_enrollment(
-                request_user, course_key, action, identifier, auto_enroll, email_students, reason, email_params
+            _process_one(
+                actor_id, course_key, action, identifier, auto_enroll, email_students, reason, email_params, reader
             )
         )
         if progress_callback:
@@ -245,6 +322,7 @@ def _run_enrollment_batch(run: TaskRun) -> dict:
     if data["email_students"]:
         course = get_backend().courses.get_course(run.course_key)
         email_params = get_email_params(course, data["auto_enroll"], secure=data["secure"])
+    reader = _StateReader(run.course_key, identifiers)
 
     def enroll_one(identifier: str) -> ItemResult:
         result = _process_one(
@@ -256,6 +334,7 @@ def _run_enrollment_batch(run: TaskRun) -> dict:
             data["email_students"],
             data["reason"],
             email_params,
+            reader,
         )
         return ItemResult(
             identifier=identifier,
@@ -264,7 +343,8 @@ def _run_enrollment_batch(run: TaskRun) -> dict:
             detail=result,
         )
 
-    run.each(identifiers, enroll_one, total=len(identifiers))
+    # Each identifier's writes run in _process_one's own savepoint, which turns every error into a result row.
+    run.each(identifiers, enroll_one, total=len(identifiers), savepoints=False)
     counts = run.counts()
     summary = {
         "message": f"{action.capitalize()}ed {counts['succeeded']} of {len(identifiers)} identifiers.",

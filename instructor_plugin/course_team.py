@@ -1,4 +1,9 @@
-"""Managing the course team: which roles exist, who may grant them, and granting or revoking them."""
+"""
+Managing the course team: which roles exist, who may grant them, and granting or revoking them.
+
+Every grant or revocation writes an :class:`~.models.AuditRecord` (``team_role_granted`` or
+``team_role_revoked``, ``detail={"role"}``) in the same transaction as the change.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from .backends.data import CCX_COACH, INSTRUCTOR, CourseData, UserData
 from .conf import plugin_setting
 from .enrollment import ensure_enrolled
 from .exceptions import ErrorCategory, InstructorError
+from .models import AuditRecord
 
 __all__ = [
     "ALLOW",
@@ -41,6 +47,14 @@ log = logging.getLogger(__name__)
 
 ALLOW = "allow"
 REVOKE = "revoke"
+ROLE_GRANTED = "team_role_granted"
+ROLE_REVOKED = "team_role_revoked"
+
+
+def _audit(course_key: CourseKey, action: str, actor_id: int | None, user_id: int, role: str) -> None:
+    AuditRecord.objects.create(
+        course_key=course_key, action=action, actor_id=actor_id, learner_id=user_id, detail={"role": role}
+    )
 
 
 class InactiveUser(InstructorError):
@@ -131,9 +145,11 @@ def _change_role(course_key: CourseKey, actor_id: int, user: UserData, role: str
             if action == ALLOW:
                 allow_access(course_key, user.id, role)
                 if not is_forum_role(role):
-                    ensure_enrolled(course_key, user.id)
+                    ensure_enrolled(course_key, user)
+                _audit(course_key, ROLE_GRANTED, actor_id, user.id, role)
             else:
                 revoke_access(course_key, user.id, role)
+                _audit(course_key, ROLE_REVOKED, actor_id, user.id, role)
     except Exception:
         log.exception("Could not %s %s for user %s in %s", action, role, user.id, course_key)
         return "The change could not be made."
@@ -155,4 +171,5 @@ def revoke_member_roles(course_key: CourseKey, actor_id: int, identifier: str, r
     with transaction.atomic():
         for role in roles:
             revoke_access(course_key, user.id, role)
+            _audit(course_key, ROLE_REVOKED, actor_id, user.id, role)
     return user

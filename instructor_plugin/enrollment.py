@@ -15,6 +15,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from . import resolve
 from .backends.data import (
+    AllowedEnrollmentData,
     CourseData,
     EnrolledLearner,
     EnrollmentData,
@@ -26,6 +27,7 @@ from .backends.data import (
 )
 from .backends.exceptions import AmbiguousIdentifier, CourseFull, EnrollmentClosed, EnrollmentNotAllowed, UserNotFound
 from .backends.registry import get_backend
+from .cohorts import get_learner_cohort
 from .conf import plugin_setting
 from .message_types import BATCH_ENROLLMENT_SUMMARY, get_message_type
 
@@ -44,6 +46,8 @@ __all__ = [
     "ensure_enrolled",
     "get_email_params",
     "get_enrollment_status",
+    "is_cohorted",
+    "join_cohort",
     "list_enrolled_learners",
     "send_batch_enrollment_summary",
     "send_beta_role_email",
@@ -74,16 +78,28 @@ class EmailEnrollmentState:
     ``user`` is the account holding that email (if any), ``enrollment`` whether it is
     actively enrolled, ``allowed`` whether an allowed-to-enroll entry exists, and
     ``auto_enroll`` whether that entry enrolls the account as soon as it registers.
-    Passing the already known ``user`` (or ``None``) saves looking it up again.
+    Passing the already known ``user`` (or ``None``) saves looking it up again, and passing the
+    already read ``records`` (the enrollment and the allowed entry) saves reading them.
     """
 
-    def __init__(self, course_id: CourseKey, email: str, *, user: UserData | _LookUp | None = _LookUp.USER):
+    def __init__(
+        self,
+        course_id: CourseKey,
+        email: str,
+        *,
+        user: UserData | _LookUp | None = _LookUp.USER,
+        records: tuple[EnrollmentData | None, AllowedEnrollmentData | None] | None = None,
+    ):
         backend = get_backend()
         self.user: UserData | None = backend.users.find_user_by_email(email) if user is _LookUp.USER else user
-        self.enrollment_record: EnrollmentData | None = (
-            backend.enrollments.get_enrollment(course_id, self.user.id) if self.user else None
-        )
-        allowed = backend.enrollments.get_allowed(course_id, email)
+        if records is None:
+            self.enrollment_record: EnrollmentData | None = (
+                backend.enrollments.get_enrollment(course_id, self.user.id) if self.user else None
+            )
+            allowed = backend.enrollments.get_allowed(course_id, email)
+        else:
+            self.enrollment_record, allowed = records
+        self.allowed_record = allowed
         self.enrollment = bool(self.enrollment_record and self.enrollment_record.is_active)
         self.mode = self.enrollment_record.mode if self.enrollment_record else None
         self.full_name = self.user.full_name if self.user else None
@@ -148,6 +164,10 @@ def enroll_email(
     message_students: bool = False,
     message_params: dict[str, object] | None = None,
     language: str | None = None,
+    *,
+    before: EmailEnrollmentState | None = None,
+    course: CourseData | None = None,
+    cohorted: bool | None = None,
 ) -> tuple[EmailEnrollmentState, EmailEnrollmentState, EnrollmentData | None]:
     """
     Enroll the account holding ``student_email``, or allow the email to enroll.
@@ -155,16 +175,23 @@ def enroll_email(
     An active account is enrolled (keeping its mode if it already was); an unknown
     email, or an inactive account, gets an allowed-to-enroll entry whose
     ``auto_enroll`` decides whether registering enrolls it. Returns the states
-    before and after, and the enrollment when one was made.
+    before and after, and the enrollment when one was made. A batch passes the
+    ``before`` state it read in a set (the state after is then derived from the
+    writes, not read again), the ``course`` it read once and whether the course is ``cohorted``.
+    A learner newly enrolled in a cohorted course joins their cohort (``cohorts.get_learner_cohort``).
     """
     backend = get_backend()
-    before = EmailEnrollmentState(course_id, student_email)
+    known = before is not None
+    before = before or EmailEnrollmentState(course_id, student_email)
     params = {**(message_params or {})}
     enrollment = None
+    allowed = before.allowed_record
     if before.user and before.user.is_active:
         if not before.enrollment:
-            check_enrollment_rules(backend.courses.get_course(course_id), before.user, invited=True)
+            check_enrollment_rules(course or backend.courses.get_course(course_id), before.user, invited=True)
         enrollment = backend.enrollments.enroll(course_id, before.user.id, before.mode if before.enrollment else None)
+        if not before.enrollment:
+            join_cohort(course_id, before.user, cohorted)
         if message_students:
             params.update(
                 message_type="enrolled_enroll",
@@ -174,13 +201,14 @@ def enroll_email(
             )
             send_mail_to_student(student_email, params, language)
     else:
-        backend.enrollments.allow(course_id, student_email, auto_enroll)
+        allowed = backend.enrollments.allow(course_id, student_email, auto_enroll)
         if message_students:
             params.update(message_type="allowed_enroll", email_address=student_email)
             if before.user:
                 params["user_id"] = before.user.id
             send_mail_to_student(student_email, params, language)
-    return before, EmailEnrollmentState(course_id, student_email, user=before.user), enrollment
+    records = (enrollment or before.enrollment_record, allowed) if known else None
+    return before, EmailEnrollmentState(course_id, student_email, user=before.user, records=records), enrollment
 
 
 def unenroll_email(
@@ -189,17 +217,22 @@ def unenroll_email(
     message_students: bool = False,
     message_params: dict[str, object] | None = None,
     language: str | None = None,
+    *,
+    before: EmailEnrollmentState | None = None,
 ) -> tuple[EmailEnrollmentState, EmailEnrollmentState]:
     """
     Unenroll the account holding ``student_email`` and withdraw its allowed-to-enroll entry.
 
-    Each change that happens sends its own message when ``message_students`` is set.
+    Each change that happens sends its own message when ``message_students`` is set. A batch
+    passes the ``before`` state it read in a set; the state after is then derived from the writes.
     """
     backend = get_backend()
-    before = EmailEnrollmentState(course_id, student_email)
+    known = before is not None
+    before = before or EmailEnrollmentState(course_id, student_email)
     params = {**(message_params or {})}
+    enrollment = before.enrollment_record
     if before.enrollment and before.user:
-        backend.enrollments.unenroll(course_id, before.user.id)
+        enrollment = backend.enrollments.unenroll(course_id, before.user.id)
         if message_students:
             send_mail_to_student(
                 student_email,
@@ -219,7 +252,8 @@ def unenroll_email(
             if before.user:
                 message["user_id"] = before.user.id
             send_mail_to_student(student_email, message, language)
-    return before, EmailEnrollmentState(course_id, student_email, user=before.user)
+    records = (enrollment, None) if known else None
+    return before, EmailEnrollmentState(course_id, student_email, user=before.user, records=records)
 
 
 def send_beta_role_email(action: str, user: UserData, message_params: dict[str, object]) -> None:
@@ -286,12 +320,33 @@ def get_enrollment_status(course_key: CourseKey, identifier: str) -> str:
     return f"Enrollment status for {name}: {status}"
 
 
-def ensure_enrolled(course_key: CourseKey, user_id: int) -> None:
-    """Enroll the user unless they are actively enrolled already (keeping their mode)."""
+def ensure_enrolled(course_key: CourseKey, user: UserData) -> None:
+    """
+    Enroll the user unless they are actively enrolled already (keeping their mode).
+
+    A user so enrolled in a cohorted course joins their cohort, as through the enrollment API.
+    """
     enrollments = get_backend().enrollments
-    enrollment = enrollments.get_enrollment(course_key, user_id)
+    enrollment = enrollments.get_enrollment(course_key, user.id)
     if not (enrollment and enrollment.is_active):
-        enrollments.enroll(course_key, user_id)
+        enrollments.enroll(course_key, user.id)
+        join_cohort(course_key, user)
+
+
+def is_cohorted(course_key: CourseKey) -> bool:
+    """Whether the backend keeps cohorts and the course is cohorted."""
+    backend = get_backend()
+    return backend.provides("cohorts") and backend.cohorts.is_cohorted(course_key)
+
+
+def join_cohort(course_key: CourseKey, user: UserData, cohorted: bool | None = None) -> None:
+    """
+    Place a newly enrolled learner in their cohort (preassigned, else random) if the course is cohorted.
+
+    ``cohorted`` is what the caller already read of :func:`is_cohorted` (``None``: read it).
+    """
+    if cohorted if cohorted is not None else is_cohorted(course_key):
+        get_learner_cohort(course_key, user, assign=True)
 
 
 def check_enrollment_rules(course: CourseData, user: UserData, *, invited: bool = False) -> None:

@@ -50,6 +50,7 @@ from .data import (
     GradebookFilter,
     GradebookLearnerData,
     GradedEnrollmentData,
+    IdentifierEnrollmentState,
     LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
@@ -175,6 +176,16 @@ class EnrollmentService(Protocol):
 
     def record_manual_enrollment(self, audit: ManualEnrollmentAuditData) -> None:
         """Append one row to the manual-enrollment audit."""
+
+    def get_identifier_states(
+        self, course_key: CourseKey, identifiers: Sequence[str]
+    ) -> Mapping[str, IdentifierEnrollmentState]:
+        """
+        The state of every identifier (keyed as given), read in a fixed number of queries.
+
+        An identifier names the account whose username equals it or whose email equals it ignoring
+        case, after stripping spaces, as ``UserService.find_user`` does.
+        """
 
     def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
         """Every active enrollment with its user's profile, ordered by user id, streamed."""

@@ -875,3 +875,22 @@ class NewProgramCourseEnrollment:
     program_enrollment_id: int
     status: str
     course_staff: bool | None = None
+
+
+# --- Batch enrollment: the states of many identifiers read in sets --
+
+
+@dataclass(frozen=True)
+class IdentifierEnrollmentState:
+    """
+    What enrolling one identifier (a username or an email) reads: the account it names, that account's
+    enrollment, and the allowed-to-enroll entry of its email (of the identifier itself when no account).
+
+    ``ambiguous``: more than one account matches, so ``user`` is ``None``.
+    """
+
+    identifier: str
+    user: UserData | None
+    enrollment: EnrollmentData | None
+    allowed: AllowedEnrollmentData | None
+    ambiguous: bool = False

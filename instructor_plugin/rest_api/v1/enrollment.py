@@ -170,6 +170,7 @@ class BulkBetaModifyAccessView(LegacyAPIView):
             email_students=data["email_students"],
             auto_enroll=data["auto_enroll"],
             secure=request.is_secure(),
+            actor_id=request.user.pk,
         )
         results = [
             {
@@ -405,5 +406,5 @@ class UpdateForumRoleMembershipView(LegacyAPIView):
             if row["error"]:
                 raise InstructorError(user.username, message=row["error_message"])
             if action == "allow":
-                ensure_enrolled(self.course_key, user.id)
+                ensure_enrolled(self.course_key, user)
         return Response({"course_id": str(self.course_key), "action": action})

@@ -145,6 +145,7 @@ class BetaTesterModifyView(InstructorV2APIView):
             email_students=body.validated_data["email_students"],
             auto_enroll=body.validated_data["auto_enroll"],
             secure=request.is_secure(),
+            actor_id=request.user.pk,
         )
         outcome = {"action": body.validated_data["action"], "results": results}
         return Response(BetaTesterModifyResponseSerializer(outcome).data)
