@@ -16,7 +16,7 @@ from django.core.exceptions import (
 from django.http.multipartparser import MultiPartParserError
 from django.test import RequestFactory
 from django.utils.crypto import get_random_string
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
@@ -24,7 +24,7 @@ from instructor_plugin.backends.builtin.models import CourseEnrollment
 from instructor_plugin.backends.data import Page
 from instructor_plugin.rest_api.errors import RequestTooLarge, exception_handler
 from instructor_plugin.rest_api.pagination import BackendPagination
-from instructor_plugin.rest_api.parsers import LimitedFormParser, ObjectJSONParser
+from instructor_plugin.rest_api.parsers import ArrayJSONParser, LimitedFormParser, ObjectJSONParser
 from instructor_plugin.rest_api.views import CourseAPIView
 from tests.conftest import COURSE_ID, v2
 from tests.test_auth_and_errors import assert_envelope, jwt_client, session_client
@@ -158,6 +158,17 @@ class TestBodySize:
 
         with pytest.raises(RequestTooLarge):
             parser_class().parse(io.BytesIO(b'{"a": "more than ten bytes"}'), parser_class.media_type, {})
+
+    @pytest.mark.parametrize(
+        ("parser_class", "wrong_shape", "right_shape"),
+        [(ObjectJSONParser, b"[1]", b'{"a": 1}'), (ArrayJSONParser, b'{"a": 1}', b"[1]")],
+    )
+    def test_json_parsers_take_one_top_level_shape(self, parser_class, wrong_shape, right_shape):
+        with pytest.raises(ParseError) as refused:
+            parser_class().parse(io.BytesIO(wrong_shape), parser_class.media_type, {})
+
+        assert refused.value.get_codes() == "invalid_body"
+        assert parser_class().parse(io.BytesIO(right_shape), parser_class.media_type, {}) == json.loads(right_shape)
 
     def test_a_body_on_a_get_is_not_read(self, api_v2_on, users):
         response = jwt_client(users["instructor"]).generic("GET", v2(), b"[1]", content_type="application/json")

@@ -21,7 +21,7 @@ from rest_framework.parsers import FormParser, JSONParser
 from ..conf import plugin_setting
 from .errors import RequestTooLarge
 
-__all__ = ["LimitedFormParser", "ObjectJSONParser", "max_body_bytes", "read_request_body"]
+__all__ = ["ArrayJSONParser", "LimitedFormParser", "ObjectJSONParser", "max_body_bytes", "read_request_body"]
 
 #: Methods whose body a plugin endpoint may read; a body sent with any other is ignored, as DRF does.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -72,8 +72,11 @@ def _depth(value) -> int:
     return deepest
 
 
-class ObjectJSONParser(JSONParser):
-    """A JSON object read within the size limit, nested at most ``MAX_JSON_DEPTH`` levels."""
+class LimitedJSONParser(JSONParser):
+    """JSON read within the size limit, nested at most ``MAX_JSON_DEPTH`` levels, of one top-level type."""
+
+    top_level: type = dict
+    top_level_name = "object"
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = plugin_setting("MAX_JSON_DEPTH")
@@ -84,9 +87,20 @@ class ObjectJSONParser(JSONParser):
             raise too_deep from None
         if _depth(data) > limit:
             raise too_deep
-        if not isinstance(data, dict):
-            raise ParseError("The request body must be a JSON object.", "invalid_body")
+        if not isinstance(data, self.top_level):
+            raise ParseError(f"The request body must be a JSON {self.top_level_name}.", "invalid_body")
         return data
+
+
+class ObjectJSONParser(LimitedJSONParser):
+    """A JSON object: the body of every plugin endpoint but the few that take a list."""
+
+
+class ArrayJSONParser(LimitedJSONParser):
+    """A JSON array (grade overrides, program enrollment records)."""
+
+    top_level = list
+    top_level_name = "array"
 
 
 class LimitedFormParser(FormParser):

@@ -23,9 +23,9 @@ from ...conf import plugin_setting
 from ...permissions import OVERRIDE_GRADES, has_permission
 from ..enrollment.views import EnrollmentUserThrottle
 from ..errors import exception_handler
+from ..parsers import ArrayJSONParser
 from ..views import CourseAPIView
 from .pagination import CursorPagination
-from .parsers import ArrayJSONParser
 from .serializers import GradebookQuerySerializer, SectionBreakdownQuerySerializer, SubsectionQuerySerializer
 
 #: Course author access (course or org staff or instructor, global staff): what the gradebook asks.

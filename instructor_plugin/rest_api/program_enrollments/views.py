@@ -29,8 +29,7 @@ from ... import program_enrollments as api
 from ...backends.data import CursorPage, CursorRequest, UserData
 from ...conf import plugin_setting
 from ..errors import exception_handler
-from ..grades.parsers import ArrayJSONParser
-from ..parsers import read_request_body
+from ..parsers import ArrayJSONParser, read_request_body
 from .serializers import (
     ProgramCourseEnrollmentRequestSerializer,
     ProgramEnrollmentCreateRequestSerializer,
