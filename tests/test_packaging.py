@@ -1,7 +1,11 @@
 """The plugin as a host sees it: entry point, plugin_app, settings hooks, URLs and migrations."""
 
 import importlib
+import subprocess
+import sys
+import zipfile
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -109,3 +113,24 @@ def test_common_hook_maps_host_settings_with_other_names():
 @pytest.mark.django_db
 def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_wheel_ships_every_module_and_template_without_build_warnings(tmp_path):
+    repo = Path(__file__).resolve().parent.parent
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(repo)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Warning" not in build.stderr + build.stdout
+    (wheel_path,) = tmp_path.glob("instructor_plugin-*.whl")
+    with zipfile.ZipFile(wheel_path) as wheel:
+        shipped = set(wheel.namelist())
+    package = repo / "instructor_plugin"
+    expected = {
+        path.relative_to(repo).as_posix()
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and (path.suffix == ".py" or "templates" in path.parts)
+    }
+    assert expected <= shipped
