@@ -8,7 +8,7 @@ always-on legacy URLconf (:mod:`.urls`), whose catch-all answers every other pat
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
-from . import due_dates, enrollment, grading, reports
+from . import due_dates, enrollment, entrance_exams, grading, reports
 
 app_name = "instructor_api_legacy_extra"
 
@@ -60,6 +60,27 @@ urlpatterns = [
         rf"{LEGACY}override_problem_score$",
         grading.OverrideProblemScoreView.as_view(),
         name="override_problem_score",
+    ),
+    # Entrance exams.
+    re_path(
+        rf"{LEGACY}reset_student_attempts_for_entrance_exam$",
+        entrance_exams.ResetStudentAttemptsForEntranceExamView.as_view(),
+        name="reset_student_attempts_for_entrance_exam",
+    ),
+    re_path(
+        rf"{LEGACY}rescore_entrance_exam$",
+        entrance_exams.RescoreEntranceExamView.as_view(),
+        name="rescore_entrance_exam",
+    ),
+    re_path(
+        rf"{LEGACY}list_entrance_exam_instructor_tasks$",
+        entrance_exams.ListEntranceExamInstructorTasksView.as_view(),
+        name="list_entrance_exam_instructor_tasks",
+    ),
+    re_path(
+        rf"{LEGACY}mark_student_can_skip_entrance_exam$",
+        entrance_exams.MarkStudentCanSkipEntranceExamView.as_view(),
+        name="mark_student_can_skip_entrance_exam",
     ),
     # Due dates.
     re_path(rf"{LEGACY}change_due_date$", due_dates.ChangeDueDateView.as_view(), name="change_due_date"),
