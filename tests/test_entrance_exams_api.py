@@ -345,7 +345,8 @@ class TestRescoreEntranceExam:
             legacy("rescore_entrance_exam"), {"unique_student_identifier": "learner", "all_students": "true"}
         )
 
-        assert_error(response, 400, "invalid_request", "Cannot rescore with all_students and unique_student_identifier.")
+        message = "Cannot rescore with all_students and unique_student_identifier."
+        assert_error(response, 400, "invalid_request", message)
 
 
 class TestListEntranceExamInstructorTasks:
