@@ -7,9 +7,11 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from opaque_keys.edx.keys import CourseKey
 from rest_framework.test import APIClient
 
 from instructor_plugin.backends.builtin.models import Block, EntranceExam, EntranceExamSkip, ProblemState
+from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID, INVITE_ONLY_COURSE_ID, seed_demo_course
 from instructor_plugin.backends.registry import get_backend
 from instructor_plugin.entrance_exams import (
     DELETE_EXAM_STATE_TASK,
@@ -465,3 +467,22 @@ class TestMarkStudentCanSkipEntranceExam:
 
         assert response.status_code == 400
         assert not EntranceExamSkip.objects.exists()
+
+
+class TestDemoSeed:
+    def test_the_invite_only_course_requires_its_entrance_exam_and_the_demo_course_none(self, db):
+        seed_demo_course(learners=2)
+        seed_demo_course(learners=2)  # reseeding rebuilds the exam rather than failing on the old one
+        invite_only = CourseKey.from_string(INVITE_ONLY_COURSE_ID)
+
+        exam = get_entrance_exam(invite_only)
+
+        assert exam.usage_key == invite_only.make_usage_key("chapter", "entrance_exam")
+        assert exam.minimum_score_pct == 0.65
+        assert [key.block_id for key in exam_problems(invite_only, exam)] == [
+            "entrance_q1",
+            "entrance_q2",
+            "entrance_q3",
+        ]
+        assert get_backend().entrance_exams.get_entrance_exam(CourseKey.from_string(DEMO_COURSE_ID)) is None
+        assert EntranceExam.objects.count() == 1
