@@ -9,6 +9,8 @@ history filters on exactly those two, as Open edX's ``get_entrance_exam_instruct
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import resolve
@@ -207,7 +209,11 @@ def _run_learners(run: TaskRun, problems: list[UsageKey]) -> list[int]:
     )
 
 
-def _each_problem(run: TaskRun, operation, verb: str) -> dict:
+#: A grading function acting on one learner's state on one problem, as :func:`~.grading.reset_learner_attempts`.
+LearnerProblemOperation = Callable[[int | None, CourseKey, UsageKey, UserData], dict]
+
+
+def _each_problem(run: TaskRun, operation: LearnerProblemOperation, verb: str) -> dict:
     """Apply a one-learner grading ``operation`` to every exam problem of every learner of the task."""
     problems = _run_problems(run)
     learners = _run_learners(run, problems)
