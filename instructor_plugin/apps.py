@@ -14,6 +14,7 @@ _TASK_TYPE_MODULES = (
     "certificates",
     "cohorts",
     "completion",
+    "entrance_exams",
     "grading",
     "reports",
 )

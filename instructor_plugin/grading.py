@@ -48,6 +48,7 @@ __all__ = [
     "get_grading_config_text",
     "get_problem_detail",
     "rescore_all_learners",
+    "rescore_learners",
     "reset_learner_attempts",
     "start_all_attempts_reset",
     "start_rescore",
@@ -404,14 +405,8 @@ def rescore_all_learners(run: TaskRun) -> dict:
     chunk's scores, grades, result rows and audit records commit together.
     """
     usage_key = UsageKey.from_string(run.input["usage_key"])
-    only_if_higher = bool(run.input.get("only_if_higher"))
-    backend = get_backend()
-    course = backend.courses.get_course(run.course_key)
     learners = _learners(run, usage_key)
-    changed = 0
-    for start in range(0, len(learners), DEFAULT_CHUNK_SIZE):
-        chunk = learners[start : start + DEFAULT_CHUNK_SIZE]
-        changed += _rescore_chunk(run, course, usage_key, chunk, only_if_higher, total=len(learners))
+    changed = rescore_learners(run, usage_key, learners, bool(run.input.get("only_if_higher")), total=len(learners))
     counts = run.counts()
     return {
         "message": f"Rescored {counts['succeeded']} of {len(learners)} learners; {changed} scores changed.",
@@ -421,6 +416,20 @@ def rescore_all_learners(run: TaskRun) -> dict:
 
 
 task_type(RESCORE_TASK)(rescore_all_learners)
+
+
+def rescore_learners(run: TaskRun, usage_key: UsageKey, learners: list[int], only_if_higher: bool, total: int) -> int:
+    """
+    Rescore these learners on one problem within a task, a chunk at a time; returns how many scores changed.
+
+    ``total`` is the task's whole item count (a task may rescore several problems).
+    """
+    course = get_backend().courses.get_course(run.course_key)
+    changed = 0
+    for start in range(0, len(learners), DEFAULT_CHUNK_SIZE):
+        chunk = learners[start : start + DEFAULT_CHUNK_SIZE]
+        changed += _rescore_chunk(run, course, usage_key, chunk, only_if_higher, total=total)
+    return changed
 
 
 def _rescore_chunk(

@@ -35,6 +35,7 @@ MANAGE_COURSE_TEAM = "instructor.manage_course_team"
 MANAGE_COURSE_ROLES = "instructor.manage_course_roles"
 EDIT_PROCTORING_SETTINGS = "instructor.edit_proctoring_settings"
 BULK_GRADING = "instructor.bulk_grading"
+ALLOW_STUDENT_TO_BYPASS_ENTRANCE_EXAM = "instructor.allow_student_to_bypass_entrance_exam"
 # The cohorts API (``/api/cohorts/v1/``), as Open edX grants it: course staff manage cohorts; the
 # discussion moderators (forum Administrator, Moderator, Community TA) may also read them.
 COHORTS_VIEW = "cohorts.view"
@@ -80,6 +81,7 @@ RULES: dict[str, Rule] = {
     EXAM_RESULTS: _course_staff,
     EMAIL: _course_staff,
     EDIT_PROCTORING_SETTINGS: _course_staff,
+    ALLOW_STUDENT_TO_BYPASS_ENTRANCE_EXAM: _course_staff,
     CAN_BETATEST: _instructor,
     RESCORE_EXAMS: _instructor,
     BULK_GRADING: _instructor,

@@ -309,11 +309,13 @@ REPORT_PROBLEM = resolve.BlockErrors(
 
 
 def _problem_location_input(course_key: CourseKey, options: dict) -> dict:
-    location = str(options.get("problem_location") or "").strip()
-    if not location:
+    """The report's input: one location, or several separated by commas as the original accepts them."""
+    locations = [part.strip() for part in str(options.get("problem_location") or "").split(",") if part.strip()]
+    if not locations:
         raise InvalidReportRequest("Specify Section or Problem block id is required.", "problem_location_required")
-    resolve.block(course_key, location, REPORT_PROBLEM)
-    return {"problem_location": location, "problem_types_filter": options.get("problem_types_filter")}
+    for location in locations:
+        resolve.block(course_key, location, REPORT_PROBLEM)
+    return {"problem_location": ",".join(locations), "problem_types_filter": options.get("problem_types_filter")}
 
 
 def start_report(course_key: CourseKey, report_type: str, requester_id: int | None, options: dict) -> InstructorTask:
@@ -478,12 +480,14 @@ def _scored_blocks_under(blocks: Sequence[BlockData], location: UsageKey, types_
 
 def _problem_responses(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
-    location = resolve.usage_key(course_key, task_input["problem_location"])
-    blocks = _scored_blocks_under(
-        backend.courses.get_blocks(course_key), location, task_input.get("problem_types_filter")
-    )
-    keys = [block.usage_key for block in blocks]
-    titles = {block.usage_key: block.display_name for block in blocks}
+    course_blocks = backend.courses.get_blocks(course_key)
+    blocks: dict[UsageKey, BlockData] = {}
+    for text in task_input["problem_location"].split(","):
+        location = resolve.usage_key(course_key, text)
+        for block in _scored_blocks_under(course_blocks, location, task_input.get("problem_types_filter")):
+            blocks.setdefault(block.usage_key, block)
+    keys = list(blocks)
+    titles = {key: block.display_name for key, block in blocks.items()}
 
     def rows():
         if not keys:

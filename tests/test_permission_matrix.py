@@ -26,6 +26,8 @@ from instructor_plugin.backends.builtin.models import (
     CourseEnrollmentAllowed,
     DueDateChange,
     DueDateOverride,
+    EntranceExam,
+    EntranceExamSkip,
     ExamAllowance,
     ExamAttempt,
     ForumRole,
@@ -224,8 +226,22 @@ CALLS = {
             "export_ora2_summary": {},
             "export_ora2_submission_files": {},
             "get_problem_responses": {"problem_location": "block-v1:TestX+T101+2026+type@chapter+block@week1"},
+            # Entrance exams (the matrix's exam is the section holding the matrix problem).
+            "reset_student_attempts_for_entrance_exam": {"unique_student_identifier": "learner"},
+            "reset_student_attempts_for_entrance_exam_all": {"all_students": True},
+            "rescore_entrance_exam": {"unique_student_identifier": "learner"},
+            "list_entrance_exam_instructor_tasks": {},
+            "mark_student_can_skip_entrance_exam": {"unique_student_identifier": "learner"},
         }.items()
     },
+    # /api/instructor/v1/ (LMS_APIS ``instructor_legacy``).
+    "v1_tasks": Call("get", f"/api/instructor/v1/tasks/{COURSE_ID}"),
+    "v1_reports": Call("get", f"/api/instructor/v1/reports/{COURSE_ID}"),
+    "v1_generate_problem_responses": Call(
+        "post",
+        f"/api/instructor/v1/reports/{COURSE_ID}/generate/problem_responses",
+        {"problem_locations": ["block-v1:TestX+T101+2026+type@chapter+block@week1"]},
+    ),
 }
 
 # fmt: off
@@ -344,6 +360,17 @@ EXPECTED = {
     "legacy_export_ora2_summary": (401, 403, 403, 403, 403, 403, 200, 403, 200),
     "legacy_export_ora2_submission_files": (401, 403, 403, 403, 403, 403, 200, 403, 200),
     "legacy_get_problem_responses": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    # legacy entrance exams: give_student_extension (all learners: instructor); rescore_exams; show_tasks;
+    # allow_student_to_bypass_entrance_exam (course staff)
+    "legacy_reset_student_attempts_for_entrance_exam": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_reset_student_attempts_for_entrance_exam_all": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_rescore_entrance_exam": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_list_entrance_exam_instructor_tasks": (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "legacy_mark_student_can_skip_entrance_exam": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # /api/instructor/v1/: show_tasks; research; research
+    "v1_tasks":                 (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "v1_reports":               (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    "v1_generate_problem_responses": (401, 403, 403, 403, 403, 403, 200, 403, 200),
 }
 # fmt: on
 
@@ -382,6 +409,7 @@ def _state() -> dict[str, list]:
         "due_date_changes": sorted(DueDateChange.objects.values_list("user_id", "usage_key", "due", "reason")),
         "exam_attempts": sorted(ExamAttempt.objects.values_list("pk", "exam_id", "user_id", "status")),
         "exam_allowances": sorted(ExamAllowance.objects.values_list("exam_id", "user_id", "key", "value")),
+        "entrance_exam_skips": sorted(EntranceExamSkip.objects.values_list("course_key", "user_id")),
         "proctoring_settings": list(
             Course.objects.values_list(
                 "course_key", "proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams"
@@ -430,6 +458,15 @@ def matrix_problem(request):
         score=0.0,
         max_score=1.0,
     )
+
+
+@pytest.fixture(autouse=True)
+def matrix_entrance_exam(request):
+    """The course's entrance exam: the section holding the matrix problem."""
+    if "users" not in request.fixturenames:
+        return
+    course = request.getfixturevalue("course")
+    EntranceExam.objects.create(course=course, usage_key=course.course_key.make_usage_key("chapter", "week1"))
 
 
 @pytest.fixture(autouse=True)
@@ -583,6 +620,10 @@ def test_permission_matrix(api_v2_on, users, client, endpoint, role, expected):
         ("legacy_reset_due_date", lambda u: not DueDateOverride.objects.filter(user=u["learner"]).exists()),
         ("legacy_reset_student_attempts", lambda u: ProblemState.objects.get(user=u["learner"]).attempts == 0),
         ("legacy_change_due_date", lambda u: DueDateOverride.objects.get(user=u["learner"]).due.year == 2031),
+        (
+            "legacy_mark_student_can_skip_entrance_exam",
+            lambda u: EntranceExamSkip.objects.filter(user=u["learner"]).exists(),
+        ),
         ("special_exam_reset", lambda u: not ExamAttempt.objects.exists()),
         ("special_exam_add_allowances", lambda u: ExamAllowance.objects.get(user=u["learner"]).value == "2"),
         ("special_exam_add_allowance", lambda u: ExamAllowance.objects.get(user=u["learner"]).value == "10"),

@@ -44,6 +44,7 @@ from .data import (
     EnrollmentFilter,
     EnrollmentSearch,
     EnrollmentSearchRow,
+    EntranceExamData,
     ExamAllowanceData,
     ExamAttemptData,
     ExamListQuery,
@@ -729,3 +730,21 @@ class ProgramService(Protocol):
 
     def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
         """The course grade of each learner enrolled in the course (zero when never graded; others left out)."""
+
+
+class EntranceExamService(Protocol):
+    """
+    A course's entrance exam and the learners allowed to skip it.
+
+    Open edX keeps the exam in the course's ``entrance_exam_id`` and ``entrance_exam_minimum_score_pct``
+    and the learners who may skip it in ``EntranceExamConfiguration``.
+    """
+
+    def get_entrance_exam(self, course_key: CourseKey) -> EntranceExamData | None:
+        """The course's entrance exam, or None when the course requires none."""
+
+    def can_skip(self, course_key: CourseKey, user_id: int) -> bool:
+        """Whether the learner may skip the course's entrance exam."""
+
+    def allow_skip(self, course_key: CourseKey, user_id: int) -> bool:
+        """Let the learner skip the course's entrance exam; False when they already could."""

@@ -894,3 +894,19 @@ class IdentifierEnrollmentState:
     enrollment: EnrollmentData | None
     allowed: AllowedEnrollmentData | None
     ambiguous: bool = False
+
+
+# --- Entrance exams ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntranceExamData:
+    """
+    A course's entrance exam: the section (chapter) learners must pass before the rest of the course.
+
+    ``minimum_score_pct`` is the share of the section's points that passes, from 0 to 1.
+    """
+
+    course_key: CourseKey
+    usage_key: UsageKey
+    minimum_score_pct: float

@@ -47,6 +47,7 @@ class BackendServices(TypedDict, total=False):
     site_config: base.SiteConfigService
     gradebook: base.GradebookService
     programs: base.ProgramService
+    entrance_exams: base.EntranceExamService
 
 
 CAPABILITIES = tuple(BackendServices.__annotations__)
@@ -70,6 +71,7 @@ class Backend:
     site_config: base.SiteConfigService
     gradebook: base.GradebookService
     programs: base.ProgramService
+    entrance_exams: base.EntranceExamService
 
     def __init__(self, **services: Unpack[BackendServices]) -> None:
         unknown = set(services) - set(CAPABILITIES)

@@ -26,6 +26,7 @@ def builtin_backend() -> Backend:
     from .courses import BuiltinCourseService
     from .due_dates import BuiltinDueDateService
     from .enrollments import BuiltinEnrollmentService
+    from .entrance_exams import BuiltinEntranceExamService
     from .gradebook import BuiltinGradebookService
     from .mail import DjangoMailService
     from .open_responses import BuiltinOpenResponseService
@@ -52,4 +53,5 @@ def builtin_backend() -> Backend:
         site_config=SettingsSiteConfigService(),
         gradebook=BuiltinGradebookService(),
         programs=BuiltinProgramService(),
+        entrance_exams=BuiltinEntranceExamService(),
     )

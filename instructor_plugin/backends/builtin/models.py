@@ -6,6 +6,7 @@ the built-in backend keeps a compact equivalent so the plugin runs on its own.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from opaque_keys.edx.django.models import CourseKeyField, UsageKeyField
 
@@ -775,3 +776,35 @@ class ProgramEnrollmentHistory(models.Model):
 
     def __str__(self):
         return f"{self.history_type} {self.status} at {self.history_date}"
+
+
+class EntranceExam(models.Model):
+    """
+    The section of a course learners must pass before the rest (Open edX keeps it on the course:
+    ``entrance_exam_id`` and ``entrance_exam_minimum_score_pct``).
+    """
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="entrance_exam")
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255, help_text="The exam's section (chapter).")
+    minimum_score_pct = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="The share of the section's points that passes, from 0 to 1.",
+    )
+
+    def __str__(self):
+        return str(self.usage_key)
+
+
+class EntranceExamSkip(models.Model):
+    """A learner allowed to skip a course's entrance exam (Open edX's ``EntranceExamConfiguration``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_entrance_exam_skips")
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_entrance_exam_skip")]
+
+    def __str__(self):
+        return f"{self.user_id} may skip the entrance exam of {self.course_key}"

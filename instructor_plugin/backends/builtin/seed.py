@@ -48,6 +48,8 @@ from .models import (
     CurriculumCourse,
     DueDateChange,
     DueDateOverride,
+    EntranceExam,
+    EntranceExamSkip,
     ExamAllowance,
     ExamAttempt,
     ExternalUserKey,
@@ -230,6 +232,7 @@ def clear_course(course_key: CourseKey) -> None:
         CohortSettings,
         CourseEmailOptout,
         ContentGroup,
+        EntranceExamSkip,
     ):
         model.objects.filter(course_key=course_key).delete()
 
@@ -947,9 +950,46 @@ def seed_enrollment_api_courses() -> None:
         course.display_name = name
         if course_id == INVITE_ONLY_COURSE_ID:
             course.invitation_only = True
+            seed_entrance_exam(course)
         else:
             course.enrollment_end = timezone.now() - timedelta(days=7)
         course.save(update_fields=["display_name", "invitation_only", "enrollment_end"])
+
+
+#: The section of the invitation-only course that is its entrance exam, and the share of its points that passes.
+ENTRANCE_EXAM_BLOCK_ID = "entrance_exam"
+ENTRANCE_EXAM_MINIMUM_SCORE_PCT = 0.65
+
+
+def seed_entrance_exam(course: Course) -> None:
+    """Give the course an outline whose first section is its entrance exam (three questions), and require it."""
+    outline = BlockSpec(
+        "course",
+        "course",
+        course.display_name,
+        children=(
+            _chapter(
+                ENTRANCE_EXAM_BLOCK_ID,
+                "Entrance Exam",
+                _subsection(
+                    "entrance_exam_questions",
+                    "Entrance Exam",
+                    _unit("entrance_exam_unit", "Questions", *_questions("entrance", 3, max_attempts=2)),
+                ),
+            ),
+            _chapter(
+                "introduction",
+                "Introduction",
+                _subsection("welcome", "Welcome", _unit("overview", "Course overview", _html("welcome"))),
+            ),
+        ),
+    )
+    create_blocks(course, outline)
+    EntranceExam.objects.create(
+        course=course,
+        usage_key=course.course_key.make_usage_key("chapter", ENTRANCE_EXAM_BLOCK_ID),
+        minimum_score_pct=ENTRANCE_EXAM_MINIMUM_SCORE_PCT,
+    )
 
 
 # --- Programs: the demo program and its learners' program enrollments (issue 12) ---

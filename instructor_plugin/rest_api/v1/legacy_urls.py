@@ -1,18 +1,22 @@
 """
-The rest of the legacy instructor API (LMS_APIS name ``instructor_legacy``), mounted at the site root.
+The rest of the legacy instructor API and ``/api/instructor/v1/`` (LMS_APIS name ``instructor_legacy``), mounted
+at the site root.
 
-Its paths are the original's, under ``courses/{course_id}/instructor/api/``; it is mounted before the
-always-on legacy URLconf (:mod:`.urls`), whose catch-all answers every other path under that prefix.
+Its paths are the original's, under ``courses/{course_id}/instructor/api/`` and ``api/instructor/v1/``; it is
+mounted before the always-on legacy URLconf (:mod:`.urls`), whose catch-all answers every other path under the
+first prefix.
 """
 
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
-from . import due_dates, enrollment, grading, reports
+from . import due_dates, enrollment, entrance_exams, grading, instructor_v1, reports
 
 app_name = "instructor_api_legacy_extra"
 
 LEGACY = rf"^courses/{COURSE_ID_PATTERN}/instructor/api/"
+#: The original's ``/api/instructor/v1/``, whose paths name the course after the resource.
+API_V1 = r"^api/instructor/v1/"
 
 urlpatterns = [
     re_path(
@@ -61,6 +65,27 @@ urlpatterns = [
         grading.OverrideProblemScoreView.as_view(),
         name="override_problem_score",
     ),
+    # Entrance exams.
+    re_path(
+        rf"{LEGACY}reset_student_attempts_for_entrance_exam$",
+        entrance_exams.ResetStudentAttemptsForEntranceExamView.as_view(),
+        name="reset_student_attempts_for_entrance_exam",
+    ),
+    re_path(
+        rf"{LEGACY}rescore_entrance_exam$",
+        entrance_exams.RescoreEntranceExamView.as_view(),
+        name="rescore_entrance_exam",
+    ),
+    re_path(
+        rf"{LEGACY}list_entrance_exam_instructor_tasks$",
+        entrance_exams.ListEntranceExamInstructorTasksView.as_view(),
+        name="list_entrance_exam_instructor_tasks",
+    ),
+    re_path(
+        rf"{LEGACY}mark_student_can_skip_entrance_exam$",
+        entrance_exams.MarkStudentCanSkipEntranceExamView.as_view(),
+        name="mark_student_can_skip_entrance_exam",
+    ),
     # Due dates.
     re_path(rf"{LEGACY}change_due_date$", due_dates.ChangeDueDateView.as_view(), name="change_due_date"),
     re_path(
@@ -98,5 +123,21 @@ urlpatterns = [
         rf"{LEGACY}export_ora2_submission_files$",
         reports.ExportOra2SubmissionFilesView.as_view(),
         name="export_ora2_submission_files",
+    ),
+    # /api/instructor/v1/ (names prefixed, as the legacy list_report_downloads is served here too).
+    re_path(
+        rf"{API_V1}tasks/{COURSE_ID_PATTERN}$",
+        instructor_v1.InstructorTasksView.as_view(),
+        name="v1_list_instructor_tasks",
+    ),
+    re_path(
+        rf"{API_V1}reports/{COURSE_ID_PATTERN}$",
+        instructor_v1.ReportDownloadsView.as_view(),
+        name="v1_list_report_downloads",
+    ),
+    re_path(
+        rf"{API_V1}reports/{COURSE_ID_PATTERN}/generate/problem_responses$",
+        instructor_v1.ProblemResponsesReportView.as_view(),
+        name="v1_generate_problem_responses",
     ),
 ]

@@ -8,6 +8,7 @@ answers the original's "task started" status; a report of the same type still ru
 from __future__ import annotations
 
 from django.utils.html import format_html
+from opaque_keys.edx.keys import CourseKey
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -35,18 +36,21 @@ class ListReportDownloadsView(LegacyAPIView):
     def post(self, request, course_id):
         body = ListReportDownloadsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        wanted = body.validated_data.get("report_name")
-        reports = [report for report in list_reports(self.course_key) if wanted is None or report.name == wanted]
-        rows = ReportDownloadSerializer(reports, many=True, context={"request": request}).data
-        downloads = [
-            {
-                "name": row["report_name"],
-                "url": row["report_url"],
-                "link": format_html('<a href="{}">{}</a>', row["report_url"], row["report_name"]),
-            }
-            for row in rows
-        ]
-        return Response({"downloads": downloads})
+        return Response({"downloads": report_links(request, self.course_key, body.validated_data.get("report_name"))})
+
+
+def report_links(request, course_key: CourseKey, report_name: str | None) -> list[dict]:
+    """The course's report files as the original lists them (``name``, ``url``, ``link``), optionally only one."""
+    reports = [report for report in list_reports(course_key) if report_name is None or report.name == report_name]
+    rows = ReportDownloadSerializer(reports, many=True, context={"request": request}).data
+    return [
+        {
+            "name": row["report_name"],
+            "url": row["report_url"],
+            "link": format_html('<a href="{}">{}</a>', row["report_url"], row["report_name"]),
+        }
+        for row in rows
+    ]
 
 
 class _ReportRequestView(LegacyAPIView):
