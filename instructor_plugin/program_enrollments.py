@@ -23,7 +23,7 @@ enrollments and role changes also in the audit trail.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -563,6 +563,7 @@ def write_program_enrollments(
         existing = {e.external_user_key.lower(): e for e in programs.fetch_program_enrollments(program.uuid, by_key)}
         curricula = {c.uuid for c in program.curricula}
         to_create: list[NewProgramEnrollment] = []
+        to_update: dict[int, str] = {}
         with transaction.atomic():
             for key, request in by_key.items():
                 status = request["status"]
@@ -570,11 +571,9 @@ def write_program_enrollments(
                 if status not in ProgramEnrollmentStatuses.__ALL__:
                     results[key] = ProgramOperationStatuses.INVALID_STATUS
                 elif enrollment is not None:
-                    results[key] = (
-                        change_program_enrollment_status(enrollment, status, actor_id=actor_id)
-                        if update
-                        else ProgramOperationStatuses.CONFLICT
-                    )
+                    if update:
+                        to_update[enrollment.id] = status
+                    results[key] = status if update else ProgramOperationStatuses.CONFLICT
                 elif not create:
                     results[key] = ProgramOperationStatuses.NOT_IN_PROGRAM
                 elif str(request.get("curriculum_uuid")) not in curricula:
@@ -585,6 +584,7 @@ def write_program_enrollments(
                         NewProgramEnrollment(key, str(request["curriculum_uuid"]), status, user.id if user else None)
                     )
                     results[key] = status
+            programs.set_program_enrollment_statuses(to_update, actor_id)
             programs.create_program_enrollments(program.uuid, to_create, actor_id)
     results.update(dict.fromkeys(duplicated, ProgramOperationStatuses.DUPLICATED))
     return results
@@ -614,7 +614,8 @@ def change_program_enrollment_status(
     """Set the enrollment's status; the new status, or ``invalid-status``."""
     if new_status not in ProgramEnrollmentStatuses.__ALL__:
         return ProgramOperationStatuses.INVALID_STATUS
-    return get_backend().programs.set_program_enrollment_status(program_enrollment.id, new_status, actor_id).status
+    get_backend().programs.set_program_enrollment_statuses({program_enrollment.id: new_status}, actor_id)
+    return new_status
 
 
 def write_program_course_enrollments(
@@ -655,6 +656,7 @@ def write_program_course_enrollments(
         elif row.status == ProgramCourseEnrollmentStatuses.ACTIVE:
             active_elsewhere.add(key)
     to_create: list[NewProgramCourseEnrollment] = []
+    to_update: dict[int, tuple[str, bool | None]] = {}
     with transaction.atomic():
         for key, request in by_key.items():
             status = request["status"]
@@ -666,29 +668,32 @@ def write_program_course_enrollments(
             elif key.lower() not in in_program:
                 results[key] = ProgramCourseOperationStatuses.NOT_IN_PROGRAM
             else:
-                results[key] = _write_course_enrollment(
-                    in_program[key.lower()], existing.get(key.lower()), request, create, update, to_create, actor_id
+                results[key] = _queue_course_write(
+                    in_program[key.lower()], existing.get(key.lower()), request, create, update, to_create, to_update
                 )
-        for created in programs.create_program_course_enrollments(course_key, to_create, actor_id):
-            _realise_course_enrollment(created, actor_id)
+        _update_course_enrollments(list(existing.values()), to_update, actor_id)
+        _realise_course_enrollments(
+            programs.create_program_course_enrollments(course_key, to_create, actor_id), actor_id
+        )
     return results
 
 
-def _write_course_enrollment(
+def _queue_course_write(
     program_enrollment: ProgramEnrollmentData,
     current: ProgramCourseEnrollmentData | None,
     request: Mapping[str, Any],
     create: bool,
     update: bool,
     to_create: list[NewProgramCourseEnrollment],
-    actor_id: int | None,
+    to_update: dict[int, tuple[str, bool | None]],
 ) -> str:
-    """Update ``current`` or queue its creation in ``to_create``; the learner's result."""
+    """Queue the update of ``current`` or its creation; the learner's result."""
     status, course_staff = request["status"], request.get("course_staff")
     if current is not None:
         if not update:
             return ProgramCourseOperationStatuses.CONFLICT
-        return change_program_course_enrollment_status(current, status, course_staff, actor_id=actor_id)
+        to_update[current.id] = (status, course_staff)
+        return status
     if not create:
         return ProgramCourseOperationStatuses.NOT_FOUND
     to_create.append(NewProgramCourseEnrollment(program_enrollment.id, status, course_staff))
@@ -708,7 +713,7 @@ def create_program_course_enrollment(
     get_backend().courses.get_course(course_key)
     new = NewProgramCourseEnrollment(program_enrollment.id, status, course_staff)
     created = get_backend().programs.create_program_course_enrollments(course_key, [new], actor_id)[0]
-    _realise_course_enrollment(created, actor_id)
+    _realise_course_enrollments([created], actor_id)
     return created
 
 
@@ -722,21 +727,33 @@ def change_program_course_enrollment_status(
     """Set the status (activating or deactivating the account's course enrollment); the new status."""
     if new_status not in ProgramCourseEnrollmentStatuses.__ALL__:
         return ProgramCourseOperationStatuses.INVALID_STATUS
-    updated = get_backend().programs.update_program_course_enrollment(
-        program_course_enrollment.id, new_status, course_staff, actor_id
-    )
-    user = updated.program_enrollment.user
-    if user is not None:
-        if new_status != program_course_enrollment.status:
-            active = new_status == ProgramCourseEnrollmentStatuses.ACTIVE
-            enrollment = get_backend().enrollments.get_enrollment(updated.course_key, user.id)
-            if enrollment is None:
-                enroll_in_masters_track(user, updated.course_key, new_status, actor_id=actor_id)
-            elif enrollment.is_active != active:
-                get_backend().enrollments.update_enrollment(updated.course_key, user.id, is_active=active)
-                _audit("program_course_enrollment", updated.course_key, actor_id, user.id, is_active=active)
-        _apply_course_staff(updated, course_staff, actor_id)
-    return updated.status
+    changes = {program_course_enrollment.id: (new_status, course_staff)}
+    return _update_course_enrollments([program_course_enrollment], changes, actor_id)[0].status
+
+
+def _update_course_enrollments(
+    before: Sequence[ProgramCourseEnrollmentData],
+    changes: Mapping[int, tuple[str, bool | None]],
+    actor_id: int | None,
+) -> Sequence[ProgramCourseEnrollmentData]:
+    """
+    Apply ``{id: (status, course_staff)}`` to program-course enrollments of one course run in bulk; an
+    account whose status changed gets its course enrollment (de)activated, or created in ``masters``.
+    """
+    if not changes:
+        return []
+    updated = get_backend().programs.update_program_course_enrollments(changes, actor_id)
+    old_status = {row.id: row.status for row in before}
+    changed_users = {
+        row.program_enrollment.user.id: row.status
+        for row in updated
+        if row.program_enrollment.user is not None and row.status != old_status.get(row.id)
+    }
+    if updated:
+        _set_masters_enrollments(updated[0].course_key, changed_users, actor_id, convert_modes=False)
+    for row in updated:
+        _apply_course_staff(row, changes[row.id][1], actor_id)
+    return updated
 
 
 def enroll_in_masters_track(
@@ -754,28 +771,58 @@ def enroll_in_masters_track(
     backend = get_backend()
     backend.courses.get_course(course_key)
     user_id = _user_id(user)
-    active = status == ProgramCourseEnrollmentStatuses.ACTIVE
-    current = backend.enrollments.get_enrollment(course_key, user_id)
-    mode = MASTERS_MODE
-    if current is not None and current.mode != MASTERS_MODE and current.mode not in _CONVERTIBLE_MODES:
-        log.error("Learner %s keeps mode %s in %s: not converted to masters.", user_id, current.mode, course_key)
-        mode = current.mode
-    if current is None:
-        enrollment = backend.enrollments.enroll(course_key, user_id, mode)
-        if not active:
-            enrollment = backend.enrollments.update_enrollment(course_key, user_id, is_active=False) or enrollment
-    else:
-        enrollment = backend.enrollments.update_enrollment(course_key, user_id, mode, active) or current
-    _audit("program_masters_enrollment", course_key, actor_id, user_id, mode=enrollment.mode, is_active=active)
-    return enrollment
+    _set_masters_enrollments(course_key, {user_id: status}, actor_id, convert_modes=True)
+    return backend.enrollments.get_enrollments(course_key, [user_id])[user_id]
 
 
-def _realise_course_enrollment(enrollment: ProgramCourseEnrollmentData, actor_id: int | None) -> None:
-    user = enrollment.program_enrollment.user
-    if user is None:
+def _set_masters_enrollments(
+    course_key: CourseKey, statuses: Mapping[int, str], actor_id: int | None, *, convert_modes: bool
+) -> None:
+    """
+    Give each account (by id) a course enrollment active as its program-course status (in sets, audited).
+
+    A missing enrollment is created in ``masters``; with ``convert_modes`` an ``audit`` or ``honor`` one
+    becomes ``masters`` too (any other mode is kept and logged), else an existing one keeps its mode.
+    """
+    if not statuses:
         return
-    enroll_in_masters_track(user, enrollment.course_key, enrollment.status, actor_id=actor_id)
-    _apply_course_staff(enrollment, enrollment.course_staff, actor_id)
+    enrollments = get_backend().enrollments
+    current = enrollments.get_enrollments(course_key, statuses)
+    changes: dict[int, tuple[str, bool]] = {}
+    for user_id, status in statuses.items():
+        enrollment = current.get(user_id)
+        mode = MASTERS_MODE if enrollment is None else enrollment.mode
+        if enrollment is not None and convert_modes and mode != MASTERS_MODE:
+            if mode in _CONVERTIBLE_MODES:
+                mode = MASTERS_MODE
+            else:
+                log.error("Learner %s keeps mode %s in %s: not converted to masters.", user_id, mode, course_key)
+        active = status == ProgramCourseEnrollmentStatuses.ACTIVE
+        if enrollment is None or (enrollment.mode, enrollment.is_active) != (mode, active):
+            changes[user_id] = (mode, active)
+    enrollments.set_enrollments(course_key, changes)
+    AuditRecord.objects.bulk_create(
+        AuditRecord(
+            course_key=course_key,
+            action="program_masters_enrollment",
+            actor_id=actor_id,
+            learner_id=user_id,
+            detail={"mode": mode, "is_active": active},
+        )
+        for user_id, (mode, active) in changes.items()
+    )
+
+
+def _realise_course_enrollments(enrollments: Sequence[ProgramCourseEnrollmentData], actor_id: int | None) -> None:
+    """Enroll the accounts of these program-course enrollments in ``masters``, a course run's set at a time."""
+    statuses_by_course: dict[CourseKey, dict[int, str]] = defaultdict(dict)
+    for row in enrollments:
+        if row.program_enrollment.user is not None:
+            statuses_by_course[row.course_key][row.program_enrollment.user.id] = row.status
+    for course_key, statuses in statuses_by_course.items():
+        _set_masters_enrollments(course_key, statuses, actor_id, convert_modes=True)
+    for row in enrollments:
+        _apply_course_staff(row, row.course_staff, actor_id)
 
 
 def _apply_course_staff(enrollment: ProgramCourseEnrollmentData, course_staff: bool | None, actor_id: int | None):
@@ -799,8 +846,9 @@ def link_program_enrollment_to_lms_user(
     """Attach the account to a waiting program enrollment and realise its program-course enrollments."""
     backend = get_backend()
     linked = backend.programs.link_program_enrollment(program_enrollment.id, _user_id(user), actor_id)
-    for course_enrollment in backend.programs.fetch_program_course_enrollments(program_enrollment_ids=[linked.id]):
-        _realise_course_enrollment(course_enrollment, actor_id)
+    _realise_course_enrollments(
+        backend.programs.fetch_program_course_enrollments(program_enrollment_ids=[linked.id]), actor_id
+    )
     return linked
 
 

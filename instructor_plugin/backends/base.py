@@ -237,6 +237,12 @@ class EnrollmentService(Protocol):
     def list_allowed_by_email(self, email: str) -> Sequence[AllowedEnrollmentData]:
         """The allowed-to-enroll entries of this email (case-insensitive) in every course, oldest first."""
 
+    def get_enrollments(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, EnrollmentData]:
+        """The users' enrollments (active or not) in the course, by user id; those not enrolled left out."""
+
+    def set_enrollments(self, course_key: CourseKey, enrollments: Mapping[int, tuple[str, bool]]) -> None:
+        """Give each user (by id) this ``(mode, is_active)`` in the course in bulk, creating missing enrollments."""
+
 
 class RoleService(Protocol):
     """Course roles (course-level, org-level, global staff) and forum roles."""
@@ -679,10 +685,8 @@ class ProgramService(Protocol):
     ) -> Sequence[ProgramEnrollmentData]:
         """Create these enrollments in bulk, with their history rows."""
 
-    def set_program_enrollment_status(
-        self, enrollment_id: int, status: str, actor_id: int | None
-    ) -> ProgramEnrollmentData:
-        """Change an enrollment's status, recording the change."""
+    def set_program_enrollment_statuses(self, statuses: Mapping[int, str], actor_id: int | None) -> None:
+        """Set the status of each enrollment (by id) in bulk, recording a history row for each change."""
 
     def link_program_enrollment(self, enrollment_id: int, user_id: int, actor_id: int | None) -> ProgramEnrollmentData:
         """Attach the account to a program enrollment, recording the change."""
@@ -708,10 +712,13 @@ class ProgramService(Protocol):
     ) -> Sequence[ProgramCourseEnrollmentData]:
         """Create these program-course enrollments in bulk, with their history rows."""
 
-    def update_program_course_enrollment(
-        self, enrollment_id: int, status: str, course_staff: bool | None, actor_id: int | None
-    ) -> ProgramCourseEnrollmentData:
-        """Change the status (and the course staff request, unless None), recording the change."""
+    def update_program_course_enrollments(
+        self, changes: Mapping[int, tuple[str, bool | None]], actor_id: int | None
+    ) -> Sequence[ProgramCourseEnrollmentData]:
+        """
+        Set ``(status, course staff request)`` of each enrollment (by id; a request of None is left as it
+        is) in bulk, recording a history row for each change; the enrollments after, by id.
+        """
 
     def list_history(
         self, program_enrollment_id: int | None = None, program_course_enrollment_id: int | None = None

@@ -246,15 +246,18 @@ class BuiltinProgramService:
         )
         return self.fetch_program_enrollments(program_uuid, external_user_keys=keys)
 
-    def set_program_enrollment_status(
-        self, enrollment_id: int, status: str, actor_id: int | None
-    ) -> ProgramEnrollmentData:
-        row = ProgramEnrollment.objects.get(pk=enrollment_id)
-        if row.status != status:
-            row.status = status
-            row.save(update_fields=["status", "modified"])
-            _history(status, row.user_id, "~", actor_id, program_enrollment_id=row.pk).save()
-        return self._get_enrollment(enrollment_id)
+    def set_program_enrollment_statuses(self, statuses: Mapping[int, str], actor_id: int | None) -> None:
+        current = ProgramEnrollment.objects.filter(pk__in=list(statuses)).values_list("pk", "status", "user_id")
+        changed = [(pk, statuses[pk], user_id) for pk, status, user_id in current if statuses[pk] != status]
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for pk, status, _user_id in changed:
+            by_status[status].append(pk)
+        now = timezone.now()
+        for status, pks in by_status.items():
+            ProgramEnrollment.objects.filter(pk__in=pks).update(status=status, modified=now)
+        ProgramEnrollmentHistory.objects.bulk_create(
+            _history(status, user_id, "~", actor_id, program_enrollment_id=pk) for pk, status, user_id in changed
+        )
 
     def link_program_enrollment(self, enrollment_id: int, user_id: int, actor_id: int | None) -> ProgramEnrollmentData:
         row = ProgramEnrollment.objects.get(pk=enrollment_id)
@@ -335,20 +338,28 @@ class BuiltinProgramService:
         )
         return [_course_enrollment(row) for row in rows.order_by("id").values_list(*_course_columns())]
 
-    def update_program_course_enrollment(
-        self, enrollment_id: int, status: str, course_staff: bool | None, actor_id: int | None
-    ) -> ProgramCourseEnrollmentData:
-        row = ProgramCourseEnrollment.objects.select_related("program_enrollment").get(pk=enrollment_id)
-        changed = row.status != status or (course_staff is not None and row.course_staff != course_staff)
-        if changed:
-            row.status = status
-            if course_staff is not None:
-                row.course_staff = course_staff
-            row.save(update_fields=["status", "course_staff", "modified"])
-            _history(status, row.program_enrollment.user_id, "~", actor_id, program_course_enrollment_id=row.pk).save()
-        return _course_enrollment(
-            ProgramCourseEnrollment.objects.filter(pk=enrollment_id).values_list(*_course_columns()).get()
+    def update_program_course_enrollments(
+        self, changes: Mapping[int, tuple[str, bool | None]], actor_id: int | None
+    ) -> Sequence[ProgramCourseEnrollmentData]:
+        current = ProgramCourseEnrollment.objects.filter(pk__in=list(changes)).values_list(
+            "pk", "status", "course_staff", "program_enrollment__user_id"
         )
+        wanted: dict[tuple[str, bool | None], list[int]] = defaultdict(list)
+        history = []
+        for pk, status, course_staff, user_id in current:
+            new_status, new_staff = changes[pk]
+            new_staff = course_staff if new_staff is None else new_staff
+            if (new_status, new_staff) != (status, course_staff):
+                wanted[(new_status, new_staff)].append(pk)
+                history.append(_history(new_status, user_id, "~", actor_id, program_course_enrollment_id=pk))
+        now = timezone.now()
+        for (status, course_staff), pks in wanted.items():
+            ProgramCourseEnrollment.objects.filter(pk__in=pks).update(
+                status=status, course_staff=course_staff, modified=now
+            )
+        ProgramEnrollmentHistory.objects.bulk_create(history)
+        rows = ProgramCourseEnrollment.objects.filter(pk__in=list(changes)).order_by("id")
+        return [_course_enrollment(row) for row in rows.values_list(*_course_columns())]
 
     def list_history(
         self, program_enrollment_id: int | None = None, program_course_enrollment_id: int | None = None
