@@ -40,6 +40,7 @@ from .backends.data import (
     EnrollmentData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
+    OrganizationResetData,
     ProgramCourseEnrollmentData,
     ProgramData,
     ProgramEnrollmentData,
@@ -50,6 +51,7 @@ from .backends.registry import get_backend
 from .conf import plugin_setting
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
+from .toggles import is_enrollment_reset_enabled
 
 __all__ = [
     "MAX_ENROLLMENT_RECORDS",
@@ -91,6 +93,7 @@ __all__ = [
     "list_program_course_grades",
     "list_program_enrollments",
     "readable_programs",
+    "reset_enrollment_data",
     "write_program_course_enrollments",
     "write_program_enrollments",
 ]
@@ -918,6 +921,36 @@ def _find_user(username: str) -> UserData | None:
     except (UserNotFound, AmbiguousIdentifier):
         return None
     return user if user.username == username else None
+
+
+# --- integration sandboxes --------------------------------------------------------------------
+
+
+class EnrollmentResetNotEnabled(ProgramEnrollmentError):
+    category = ErrorCategory.FORBIDDEN
+    error_code = "reset_not_enabled"
+    message = "reset not enabled on this environment"
+
+
+class OrganizationDoesNotExist(ProgramEnrollmentError):
+    category = ErrorCategory.NOT_FOUND
+    error_code = "organization_not_found"
+    message = "No program or external user key names this organization."
+
+
+def reset_enrollment_data(org: str) -> OrganizationResetData:
+    """
+    Wipe an organisation's integration data (``FEATURES['ENABLE_ENROLLMENT_RESET']`` only): the enrollments
+    in its programs, the course enrollments they made and the accounts linked to its external user keys.
+    The catalog (programs, curricula) stays. ``EnrollmentResetNotEnabled``, ``OrganizationDoesNotExist``.
+    """
+    if not is_enrollment_reset_enabled():
+        raise EnrollmentResetNotEnabled(org)
+    deleted = get_backend().programs.reset_organization(org)
+    if deleted is None:
+        raise OrganizationDoesNotExist(org, message=f"organization {org} not found")
+    log.warning("Integration reset of organization %s deleted %s.", org, deleted)
+    return deleted
 
 
 # --- the REST API's rules --------------------------------------------------------------------

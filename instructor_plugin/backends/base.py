@@ -59,6 +59,7 @@ from .data import (
     OpenResponseCountsData,
     OpenResponseSubmissionData,
     OpenResponseSummaryData,
+    OrganizationResetData,
     Page,
     PageRequest,
     ProblemStateData,
@@ -736,3 +737,10 @@ class ProgramService(Protocol):
 
     def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
         """The course grade of each learner enrolled in the course (zero when never graded; others left out)."""
+
+    def reset_organization(self, org: str) -> OrganizationResetData | None:
+        """
+        Delete, atomically, the enrollments in the organisation's programs (program and program-course
+        enrollments, and the course enrollments they gave accounts) and the accounts its external keys
+        are linked to (sandboxes only); the counts, or None when no program or key names the organisation.
+        """

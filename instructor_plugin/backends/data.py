@@ -877,6 +877,16 @@ class NewProgramCourseEnrollment:
     course_staff: bool | None = None
 
 
+@dataclass(frozen=True)
+class OrganizationResetData:
+    """What an integration reset of an organisation deleted: rows of each kind."""
+
+    program_enrollments: int
+    program_course_enrollments: int
+    course_enrollments: int
+    users: int
+
+
 # --- Batch enrollment: the states of many identifiers read in sets --
 
 

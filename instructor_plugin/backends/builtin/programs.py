@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
@@ -23,6 +24,7 @@ from ..data import (
     CursorRequest,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
+    OrganizationResetData,
     ProgramCourseEnrollmentData,
     ProgramData,
     ProgramEnrollmentData,
@@ -407,3 +409,27 @@ class BuiltinProgramService:
             ).values_list("user_id", "percent", "letter_grade", "passed")
         }
         return {user_id: grades.get(user_id, CourseGradeData(user_id, 0.0, None, False)) for user_id in ids}
+
+    # --- integration sandboxes ---------------------------------------------------------
+
+    def reset_organization(self, org: str) -> OrganizationResetData | None:
+        programs = Program.objects.filter(org=org)
+        keys = ExternalUserKey.objects.filter(org=org)
+        if not (programs.exists() or keys.exists()):
+            return None
+        with transaction.atomic():
+            through_programs = ProgramCourseEnrollment.objects.filter(
+                program_enrollment__program__in=programs,
+                program_enrollment__user_id=OuterRef("user_id"),
+                course_key=OuterRef("course_key"),
+            )
+            _, course_enrollments = CourseEnrollment.objects.filter(Exists(through_programs)).delete()
+            _, enrollments = ProgramEnrollment.objects.filter(program__in=programs).delete()
+            _, users = User.objects.filter(pk__in=keys.values("user_id")).delete()
+        return OrganizationResetData(
+            program_enrollments=enrollments.get(ProgramEnrollment._meta.label, 0),
+            program_course_enrollments=enrollments.get(ProgramCourseEnrollment._meta.label, 0),
+            course_enrollments=course_enrollments.get(CourseEnrollment._meta.label, 0)
+            + users.get(CourseEnrollment._meta.label, 0),
+            users=users.get(User._meta.label, 0),
+        )

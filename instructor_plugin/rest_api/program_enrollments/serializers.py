@@ -28,6 +28,12 @@ class ProgramCourseEnrollmentRequestSerializer(serializers.Serializer):
     course_staff = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+class IntegrationResetRequestSerializer(serializers.Serializer):
+    """The integration reset's body: ``{"organization": "<the organisation's short name>"}``."""
+
+    organization = serializers.CharField(max_length=255)
+
+
 def to_write_requests(items: list[dict]) -> list[dict]:
     """The validated items as the Python API's requests (``student_key`` is its ``external_user_key``)."""
     requests = []

@@ -5,6 +5,7 @@ from django.urls import re_path
 from ..course_id import COURSE_ID_PATTERN
 from ..views import UnknownEndpointView
 from .views import (
+    EnrollmentDataResetView,
     ProgramCourseEnrollmentOverviewView,
     ProgramCourseEnrollmentsView,
     ProgramCourseGradesView,
@@ -44,5 +45,6 @@ urlpatterns = [
         ProgramCourseEnrollmentOverviewView.as_view(),
         name="program_course_enrollments_overview",
     ),
+    re_path(r"^integration-reset/$", EnrollmentDataResetView.as_view(), name="reset_enrollment_data"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

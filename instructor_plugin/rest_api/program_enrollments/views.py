@@ -28,9 +28,11 @@ from rest_framework.views import APIView
 from ... import program_enrollments as api
 from ...backends.data import CursorPage, CursorRequest, UserData
 from ...conf import plugin_setting
+from ...toggles import is_enrollment_reset_enabled
 from ..errors import exception_handler
-from ..parsers import ArrayJSONParser, read_request_body
+from ..parsers import ArrayJSONParser, ObjectJSONParser, read_request_body
 from .serializers import (
+    IntegrationResetRequestSerializer,
     ProgramCourseEnrollmentRequestSerializer,
     ProgramEnrollmentCreateRequestSerializer,
     ProgramEnrollmentUpdateRequestSerializer,
@@ -56,6 +58,13 @@ def _canonical_uuid(text: str) -> str:
         return text
 
 
+class ResetNotEnabled(APIException):
+    """The integration reset is off here (HTTP 501, as the original)."""
+
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_code = "reset_not_enabled"
+
+
 class TooManyRecords(APIException):
     """More records than one write may carry (HTTP 413)."""
 
@@ -63,10 +72,10 @@ class TooManyRecords(APIException):
     default_code = "too_many_records"
 
 
-class ProgramStaffAccess(BasePermission):
+class UserOrScopedApplicationAccess(BasePermission):
     """
-    The original's ``JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS``, with the program's admins beside global
-    staff: a restricted JWT application needs the view's ``required_scopes`` (none here, so it is refused).
+    The original's ``JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS``: any signed-in user, while a restricted JWT
+    application needs the view's ``required_scopes`` (none here, so it is refused).
     """
 
     def has_permission(self, request, view) -> bool:
@@ -75,7 +84,18 @@ class ProgramStaffAccess(BasePermission):
             return False
         if JwtRestrictedApplication().has_permission(request, view):
             return JwtHasScope().has_permission(request, view)
-        return api.is_program_admin(_canonical_uuid(view.kwargs["program_uuid"]), _actor(user))
+        return True
+
+
+class ProgramStaffAccess(UserOrScopedApplicationAccess):
+    """The same, where a user must be global staff or one of the program's admins."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if JwtRestrictedApplication().has_permission(request, view):
+            return True
+        return api.is_program_admin(_canonical_uuid(view.kwargs["program_uuid"]), _actor(request.user))
 
 
 class IdCursorPagination:
@@ -298,3 +318,25 @@ class ProgramCourseEnrollmentOverviewView(ProgramAPIView):
 
     def get(self, request, program_uuid):
         return Response({"course_runs": api.get_enrollment_overviews(_actor(request.user), program_uuid)})
+
+
+class EnrollmentDataResetView(ProgramAPIView):
+    """
+    Integration sandboxes only (``FEATURES['ENABLE_ENROLLMENT_RESET']``, else 501): wipe an organisation's
+    program enrollments, the course enrollments they made and the accounts linked to its external user keys,
+    keeping the catalog. Any signed-in user may call it, as in Open edX; restricted JWT applications may not.
+
+    ``POST /api/program_enrollments/v1/integration-reset/ {"organization": "TestX"}`` -> ``200 "success"``;
+    400 without ``organization``, 404 ``organization_not_found`` when no program or key names it.
+    """
+
+    parser_classes = (ObjectJSONParser,)
+    permission_classes = (UserOrScopedApplicationAccess,)
+
+    def post(self, request):
+        if not is_enrollment_reset_enabled():
+            raise ResetNotEnabled("reset not enabled on this environment")
+        serializer = IntegrationResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api.reset_enrollment_data(serializer.validated_data["organization"])
+        return Response("success")
