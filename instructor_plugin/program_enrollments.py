@@ -38,6 +38,7 @@ from .backends.data import (
     CursorPage,
     CursorRequest,
     EnrollmentData,
+    LearnerCourseRunData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
     OrganizationResetData,
@@ -66,6 +67,7 @@ __all__ = [
     "ProgramOperationStatuses",
     "change_program_course_enrollment_status",
     "change_program_enrollment_status",
+    "course_run_overviews",
     "create_program_course_enrollment",
     "create_program_enrollment",
     "enroll_in_masters_track",
@@ -89,6 +91,7 @@ __all__ = [
     "link_external_user_key",
     "link_program_enrollment_to_lms_user",
     "link_program_enrollments",
+    "list_learner_course_runs",
     "list_program_course_enrollments",
     "list_program_course_grades",
     "list_program_enrollments",
@@ -995,49 +998,69 @@ class NotEnrolledInProgram(ProgramEnrollmentError):
     message = "The user is not enrolled in this program."
 
 
-def get_enrollment_overviews(user: UserData, program_uuid: str) -> list[dict]:
+#: Certificate statuses that count as passed (a self-paced run is completed 30 days after one).
+_PASSING_CERTIFICATE_STATUSES = frozenset({"downloadable", "generating"})
+
+
+def list_learner_course_runs(user: UserData, program_uuid: str) -> tuple[ProgramData, list[LearnerCourseRunData]]:
     """
-    The learner's active course runs of the program (in a paid or ``masters`` mode, through the program
-    or not), each ``{course_run_id, display_name, course_run_url, start_date, end_date, course_run_status,
-    due_dates: [{name, url, date}]}`` (due dates while in progress), plus ``micromasters_title`` for a
-    MicroMasters program. ``ProgramDoesNotExistException``; ``NotEnrolledInProgram`` unless ``enrolled``.
+    The program and the learner's active enrollments in its course runs in a paid or ``masters`` mode
+    (through the program or not), oldest first. ``ProgramDoesNotExistException``; ``NotEnrolledInProgram``
+    unless the learner's program enrollment is ``enrolled``.
     """
     program = get_program(program_uuid)
-    backend = get_backend()
-    if not backend.programs.fetch_program_enrollments(
+    programs = get_backend().programs
+    if not programs.fetch_program_enrollments(
         program.uuid, user_ids=[user.id], statuses=[ProgramEnrollmentStatuses.ENROLLED]
     ):
         raise NotEnrolledInProgram(program.uuid, user.id)
-    in_program = set(program.course_keys)
-    overviews = []
-    for enrollment in backend.enrollments.list_user_enrollments(user.id):
-        if enrollment.course_key in in_program and enrollment.mode in OVERVIEW_MODES:
-            try:
-                course = backend.courses.get_course(enrollment.course_key)
-            except CourseNotFound:
-                continue
-            overviews.append(_overview(user, course, program))
-    return overviews
+    return program, list(programs.list_learner_course_runs(user.id, program.course_keys, OVERVIEW_MODES))
+
+
+def course_run_overviews(user: UserData, program: ProgramData, runs: Iterable[LearnerCourseRunData]) -> list[dict]:
+    """
+    Each run as ``{course_run_id, display_name, course_run_status, course_run_url, start_date, end_date,
+    due_dates: [{name, url, date}]}`` (due dates while in progress) plus, where known, ``emails_enabled``,
+    ``certificate_download_url``, ``micromasters_title`` (a MicroMasters program) and ``resume_course_run_url``.
+    """
+    return [_overview(user, run, program) for run in runs]
+
+
+def get_enrollment_overviews(user: UserData, program_uuid: str) -> list[dict]:
+    """The overviews (:func:`course_run_overviews`) of every course run :func:`list_learner_course_runs` gives."""
+    program, runs = list_learner_course_runs(user, program_uuid)
+    return course_run_overviews(user, program, runs)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def _overview(user: UserData, course: CourseData, program: ProgramData) -> dict:
+def _overview(user: UserData, run: LearnerCourseRunData, program: ProgramData) -> dict:
     root = plugin_setting("LMS_ROOT_URL").rstrip("/")
-    status = get_course_run_status(course, None)
+    course = run.course
+    certificate = {
+        "is_passing": run.certificate_status in _PASSING_CERTIFICATE_STATUSES,
+        "created": run.certificate_created,
+    }
+    status = get_course_run_status(course, certificate)
     overview: dict[str, Any] = {
         "course_run_id": str(course.course_key),
         "display_name": course.display_name,
+        "course_run_status": status,
         "course_run_url": f"{root}/courses/{course.course_key}/course/",
         "start_date": _iso(course.start),
         "end_date": _iso(course.end),
-        "course_run_status": status,
         "due_dates": _due_dates(user, course, root) if status == CourseRunProgressStatuses.IN_PROGRESS else [],
     }
+    if run.emails_enabled is not None:
+        overview["emails_enabled"] = run.emails_enabled
+    if run.certificate_download_url:
+        overview["certificate_download_url"] = f"{root}{run.certificate_download_url}"
     if program.program_type.lower() == "micromasters":
         overview["micromasters_title"] = program.title
+    if run.resume_block is not None:
+        overview["resume_course_run_url"] = f"{root}/courses/{course.course_key}/jump_to/{run.resume_block}"
     return overview
 
 

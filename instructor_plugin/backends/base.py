@@ -51,6 +51,7 @@ from .data import (
     GradebookLearnerData,
     GradedEnrollmentData,
     IdentifierEnrollmentState,
+    LearnerCourseRunData,
     LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
@@ -737,6 +738,14 @@ class ProgramService(Protocol):
 
     def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
         """The course grade of each learner enrolled in the course (zero when never graded; others left out)."""
+
+    def list_learner_course_runs(
+        self, user_id: int, course_keys: Iterable[CourseKey], modes: Iterable[str]
+    ) -> Sequence[LearnerCourseRunData]:
+        """
+        The user's active enrollments in these course runs in one of ``modes``, oldest first, each with its
+        course, email setting, certificate and resume block; read in sets (no query per course run).
+        """
 
     def reset_organization(self, org: str) -> OrganizationResetData | None:
         """

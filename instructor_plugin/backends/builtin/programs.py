@@ -15,13 +15,14 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import (
     CourseGradeData,
     CurriculumData,
     CursorPage,
     CursorRequest,
+    LearnerCourseRunData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
     OrganizationResetData,
@@ -31,11 +32,17 @@ from ..data import (
     ProgramEnrollmentHistoryData,
     UserData,
 )
+from .certificates import DOWNLOADABLE
+from .courses import to_course_data
 from .models import (
+    BlockCompletion,
+    Course,
+    CourseEmailOptout,
     CourseEnrollment,
     CourseGrade,
     CurriculumCourse,
     ExternalUserKey,
+    GeneratedCertificate,
     Program,
     ProgramAdmin,
     ProgramCourseEnrollment,
@@ -409,6 +416,52 @@ class BuiltinProgramService:
             ).values_list("user_id", "percent", "letter_grade", "passed")
         }
         return {user_id: grades.get(user_id, CourseGradeData(user_id, 0.0, None, False)) for user_id in ids}
+
+    # --- the learner overview ------------------------------------------------------------
+
+    def list_learner_course_runs(
+        self, user_id: int, course_keys: Iterable[CourseKey], modes: Iterable[str]
+    ) -> Sequence[LearnerCourseRunData]:
+        enrollments = list(
+            CourseEnrollment.objects.filter(
+                user_id=user_id, course_key__in=list(course_keys), mode__in=list(modes), is_active=True
+            )
+            .order_by("created", "pk")
+            .values_list("course_key", "mode")
+        )
+        keys = [course_key for course_key, _mode in enrollments]
+        courses = {course.course_key: to_course_data(course) for course in Course.objects.filter(course_key__in=keys)}
+        opted_out = set(
+            CourseEmailOptout.objects.filter(user_id=user_id, course_key__in=keys).values_list("course_key", flat=True)
+        )
+        certificates = {
+            course_key: (status, created)
+            for course_key, status, created in GeneratedCertificate.objects.filter(
+                user_id=user_id, course_key__in=keys
+            ).values_list("course_key", "status", "created")
+        }
+        resume_blocks: dict[CourseKey, UsageKey] = {}
+        for course_key, usage_key in (
+            BlockCompletion.objects.filter(user_id=user_id, course_key__in=keys, completion__gt=0)
+            .order_by("-modified", "-pk")
+            .values_list("course_key", "usage_key")
+        ):
+            resume_blocks.setdefault(course_key, usage_key)
+
+        def course_run(course_key: CourseKey, mode: str) -> LearnerCourseRunData:
+            status, created = certificates.get(course_key, (None, None))
+            download = f"/certificates/user/{user_id}/course/{course_key}" if status == DOWNLOADABLE else None
+            return LearnerCourseRunData(
+                course=courses[course_key],
+                mode=mode,
+                emails_enabled=course_key not in opted_out,
+                certificate_status=status,
+                certificate_created=created,
+                certificate_download_url=download,
+                resume_block=resume_blocks.get(course_key),
+            )
+
+        return [course_run(course_key, mode) for course_key, mode in enrollments if course_key in courses]
 
     # --- integration sandboxes ---------------------------------------------------------
 

@@ -293,18 +293,20 @@ class UserProgramCourseEnrollmentView(ProgramAPIView):
     def get(self, request, username, program_uuid):
         if username != request.user.username:
             raise PermissionDenied("You may only see your own course runs.", "user_mismatch")
-        overviews = api.get_enrollment_overviews(_actor(request.user), program_uuid)
+        actor = _actor(request.user)
+        program, runs = api.list_learner_course_runs(actor, program_uuid)
         paginator = IdCursorPagination(default_size=10, max_size=25)
         cursor = paginator.cursor(request)
-        positions = list(range(1, len(overviews) + 1))
+        positions = list(range(1, len(runs) + 1))
         if cursor.before is not None:
             chosen = [p for p in positions if p < cursor.before][-cursor.limit :]
             has_more = bool(chosen) and chosen[0] > 1
         else:
             start = cursor.after or 0
             chosen = [p for p in positions if p > start][: cursor.limit]
-            has_more = bool(chosen) and chosen[-1] < len(overviews)
-        return paginator.response(chosen, has_more, [overviews[p - 1] for p in chosen])
+            has_more = bool(chosen) and chosen[-1] < len(runs)
+        overviews = api.course_run_overviews(actor, program, [runs[p - 1] for p in chosen])
+        return paginator.response(chosen, has_more, overviews)
 
 
 class ProgramCourseEnrollmentOverviewView(ProgramAPIView):
