@@ -36,7 +36,7 @@ from ...backends.data import CursorPage, CursorRequest, UserData
 from ...conf import plugin_setting
 from ...toggles import is_enrollment_reset_enabled
 from ..errors import exception_handler
-from ..parsers import ArrayJSONParser, ObjectJSONParser, read_request_body
+from ..parsers import ArrayJSONParser, LimitedJSONParser, ObjectJSONParser, read_request_body
 from ..schema import documented
 from .serializers import (
     PROGRAM_COURSE_WRITE_RESULTS,
@@ -209,7 +209,7 @@ def _reset_schema(**extra):
 class ProgramAPIView(APIView):
     """The plugin's authentication, parsers (a JSON array for writes) and errors."""
 
-    parser_classes = (ArrayJSONParser,)
+    parser_classes: tuple[type[LimitedJSONParser], ...] = (ArrayJSONParser,)
     permission_classes: tuple[type[BasePermission], ...] = (ProgramStaffAccess,)
     #: Restricted JWT applications need these scopes: the original's views name none.
     required_scopes: tuple[str, ...] = ()
