@@ -23,7 +23,7 @@ enrollments and role changes also in the audit trail.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,8 +38,10 @@ from .backends.data import (
     CursorPage,
     CursorRequest,
     EnrollmentData,
+    LearnerCourseRunData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
+    OrganizationResetData,
     ProgramCourseEnrollmentData,
     ProgramData,
     ProgramEnrollmentData,
@@ -50,6 +52,7 @@ from .backends.registry import get_backend
 from .conf import plugin_setting
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
+from .toggles import is_enrollment_reset_enabled
 
 __all__ = [
     "MAX_ENROLLMENT_RECORDS",
@@ -64,6 +67,7 @@ __all__ = [
     "ProgramOperationStatuses",
     "change_program_course_enrollment_status",
     "change_program_enrollment_status",
+    "course_run_overviews",
     "create_program_course_enrollment",
     "create_program_enrollment",
     "enroll_in_masters_track",
@@ -87,10 +91,12 @@ __all__ = [
     "link_external_user_key",
     "link_program_enrollment_to_lms_user",
     "link_program_enrollments",
+    "list_learner_course_runs",
     "list_program_course_enrollments",
     "list_program_course_grades",
     "list_program_enrollments",
     "readable_programs",
+    "reset_enrollment_data",
     "write_program_course_enrollments",
     "write_program_enrollments",
 ]
@@ -563,6 +569,7 @@ def write_program_enrollments(
         existing = {e.external_user_key.lower(): e for e in programs.fetch_program_enrollments(program.uuid, by_key)}
         curricula = {c.uuid for c in program.curricula}
         to_create: list[NewProgramEnrollment] = []
+        to_update: dict[int, str] = {}
         with transaction.atomic():
             for key, request in by_key.items():
                 status = request["status"]
@@ -570,11 +577,9 @@ def write_program_enrollments(
                 if status not in ProgramEnrollmentStatuses.__ALL__:
                     results[key] = ProgramOperationStatuses.INVALID_STATUS
                 elif enrollment is not None:
-                    results[key] = (
-                        change_program_enrollment_status(enrollment, status, actor_id=actor_id)
-                        if update
-                        else ProgramOperationStatuses.CONFLICT
-                    )
+                    if update:
+                        to_update[enrollment.id] = status
+                    results[key] = status if update else ProgramOperationStatuses.CONFLICT
                 elif not create:
                     results[key] = ProgramOperationStatuses.NOT_IN_PROGRAM
                 elif str(request.get("curriculum_uuid")) not in curricula:
@@ -585,6 +590,7 @@ def write_program_enrollments(
                         NewProgramEnrollment(key, str(request["curriculum_uuid"]), status, user.id if user else None)
                     )
                     results[key] = status
+            programs.set_program_enrollment_statuses(to_update, actor_id)
             programs.create_program_enrollments(program.uuid, to_create, actor_id)
     results.update(dict.fromkeys(duplicated, ProgramOperationStatuses.DUPLICATED))
     return results
@@ -614,7 +620,8 @@ def change_program_enrollment_status(
     """Set the enrollment's status; the new status, or ``invalid-status``."""
     if new_status not in ProgramEnrollmentStatuses.__ALL__:
         return ProgramOperationStatuses.INVALID_STATUS
-    return get_backend().programs.set_program_enrollment_status(program_enrollment.id, new_status, actor_id).status
+    get_backend().programs.set_program_enrollment_statuses({program_enrollment.id: new_status}, actor_id)
+    return new_status
 
 
 def write_program_course_enrollments(
@@ -655,6 +662,7 @@ def write_program_course_enrollments(
         elif row.status == ProgramCourseEnrollmentStatuses.ACTIVE:
             active_elsewhere.add(key)
     to_create: list[NewProgramCourseEnrollment] = []
+    to_update: dict[int, tuple[str, bool | None]] = {}
     with transaction.atomic():
         for key, request in by_key.items():
             status = request["status"]
@@ -666,29 +674,32 @@ def write_program_course_enrollments(
             elif key.lower() not in in_program:
                 results[key] = ProgramCourseOperationStatuses.NOT_IN_PROGRAM
             else:
-                results[key] = _write_course_enrollment(
-                    in_program[key.lower()], existing.get(key.lower()), request, create, update, to_create, actor_id
+                results[key] = _queue_course_write(
+                    in_program[key.lower()], existing.get(key.lower()), request, create, update, to_create, to_update
                 )
-        for created in programs.create_program_course_enrollments(course_key, to_create, actor_id):
-            _realise_course_enrollment(created, actor_id)
+        _update_course_enrollments(list(existing.values()), to_update, actor_id)
+        _realise_course_enrollments(
+            programs.create_program_course_enrollments(course_key, to_create, actor_id), actor_id
+        )
     return results
 
 
-def _write_course_enrollment(
+def _queue_course_write(
     program_enrollment: ProgramEnrollmentData,
     current: ProgramCourseEnrollmentData | None,
     request: Mapping[str, Any],
     create: bool,
     update: bool,
     to_create: list[NewProgramCourseEnrollment],
-    actor_id: int | None,
+    to_update: dict[int, tuple[str, bool | None]],
 ) -> str:
-    """Update ``current`` or queue its creation in ``to_create``; the learner's result."""
+    """Queue the update of ``current`` or its creation; the learner's result."""
     status, course_staff = request["status"], request.get("course_staff")
     if current is not None:
         if not update:
             return ProgramCourseOperationStatuses.CONFLICT
-        return change_program_course_enrollment_status(current, status, course_staff, actor_id=actor_id)
+        to_update[current.id] = (status, course_staff)
+        return status
     if not create:
         return ProgramCourseOperationStatuses.NOT_FOUND
     to_create.append(NewProgramCourseEnrollment(program_enrollment.id, status, course_staff))
@@ -708,7 +719,7 @@ def create_program_course_enrollment(
     get_backend().courses.get_course(course_key)
     new = NewProgramCourseEnrollment(program_enrollment.id, status, course_staff)
     created = get_backend().programs.create_program_course_enrollments(course_key, [new], actor_id)[0]
-    _realise_course_enrollment(created, actor_id)
+    _realise_course_enrollments([created], actor_id)
     return created
 
 
@@ -722,21 +733,33 @@ def change_program_course_enrollment_status(
     """Set the status (activating or deactivating the account's course enrollment); the new status."""
     if new_status not in ProgramCourseEnrollmentStatuses.__ALL__:
         return ProgramCourseOperationStatuses.INVALID_STATUS
-    updated = get_backend().programs.update_program_course_enrollment(
-        program_course_enrollment.id, new_status, course_staff, actor_id
-    )
-    user = updated.program_enrollment.user
-    if user is not None:
-        if new_status != program_course_enrollment.status:
-            active = new_status == ProgramCourseEnrollmentStatuses.ACTIVE
-            enrollment = get_backend().enrollments.get_enrollment(updated.course_key, user.id)
-            if enrollment is None:
-                enroll_in_masters_track(user, updated.course_key, new_status, actor_id=actor_id)
-            elif enrollment.is_active != active:
-                get_backend().enrollments.update_enrollment(updated.course_key, user.id, is_active=active)
-                _audit("program_course_enrollment", updated.course_key, actor_id, user.id, is_active=active)
-        _apply_course_staff(updated, course_staff, actor_id)
-    return updated.status
+    changes = {program_course_enrollment.id: (new_status, course_staff)}
+    return _update_course_enrollments([program_course_enrollment], changes, actor_id)[0].status
+
+
+def _update_course_enrollments(
+    before: Sequence[ProgramCourseEnrollmentData],
+    changes: Mapping[int, tuple[str, bool | None]],
+    actor_id: int | None,
+) -> Sequence[ProgramCourseEnrollmentData]:
+    """
+    Apply ``{id: (status, course_staff)}`` to program-course enrollments of one course run in bulk; an
+    account whose status changed gets its course enrollment (de)activated, or created in ``masters``.
+    """
+    if not changes:
+        return []
+    updated = get_backend().programs.update_program_course_enrollments(changes, actor_id)
+    old_status = {row.id: row.status for row in before}
+    changed_users = {
+        row.program_enrollment.user.id: row.status
+        for row in updated
+        if row.program_enrollment.user is not None and row.status != old_status.get(row.id)
+    }
+    if updated:
+        _set_masters_enrollments(updated[0].course_key, changed_users, actor_id, convert_modes=False)
+    for row in updated:
+        _apply_course_staff(row, changes[row.id][1], actor_id)
+    return updated
 
 
 def enroll_in_masters_track(
@@ -754,28 +777,58 @@ def enroll_in_masters_track(
     backend = get_backend()
     backend.courses.get_course(course_key)
     user_id = _user_id(user)
-    active = status == ProgramCourseEnrollmentStatuses.ACTIVE
-    current = backend.enrollments.get_enrollment(course_key, user_id)
-    mode = MASTERS_MODE
-    if current is not None and current.mode != MASTERS_MODE and current.mode not in _CONVERTIBLE_MODES:
-        log.error("Learner %s keeps mode %s in %s: not converted to masters.", user_id, current.mode, course_key)
-        mode = current.mode
-    if current is None:
-        enrollment = backend.enrollments.enroll(course_key, user_id, mode)
-        if not active:
-            enrollment = backend.enrollments.update_enrollment(course_key, user_id, is_active=False) or enrollment
-    else:
-        enrollment = backend.enrollments.update_enrollment(course_key, user_id, mode, active) or current
-    _audit("program_masters_enrollment", course_key, actor_id, user_id, mode=enrollment.mode, is_active=active)
-    return enrollment
+    _set_masters_enrollments(course_key, {user_id: status}, actor_id, convert_modes=True)
+    return backend.enrollments.get_enrollments(course_key, [user_id])[user_id]
 
 
-def _realise_course_enrollment(enrollment: ProgramCourseEnrollmentData, actor_id: int | None) -> None:
-    user = enrollment.program_enrollment.user
-    if user is None:
+def _set_masters_enrollments(
+    course_key: CourseKey, statuses: Mapping[int, str], actor_id: int | None, *, convert_modes: bool
+) -> None:
+    """
+    Give each account (by id) a course enrollment active as its program-course status (in sets, audited).
+
+    A missing enrollment is created in ``masters``; with ``convert_modes`` an ``audit`` or ``honor`` one
+    becomes ``masters`` too (any other mode is kept and logged), else an existing one keeps its mode.
+    """
+    if not statuses:
         return
-    enroll_in_masters_track(user, enrollment.course_key, enrollment.status, actor_id=actor_id)
-    _apply_course_staff(enrollment, enrollment.course_staff, actor_id)
+    enrollments = get_backend().enrollments
+    current = enrollments.get_enrollments(course_key, statuses)
+    changes: dict[int, tuple[str, bool]] = {}
+    for user_id, status in statuses.items():
+        enrollment = current.get(user_id)
+        mode = MASTERS_MODE if enrollment is None else enrollment.mode
+        if enrollment is not None and convert_modes and mode != MASTERS_MODE:
+            if mode in _CONVERTIBLE_MODES:
+                mode = MASTERS_MODE
+            else:
+                log.error("Learner %s keeps mode %s in %s: not converted to masters.", user_id, mode, course_key)
+        active = status == ProgramCourseEnrollmentStatuses.ACTIVE
+        if enrollment is None or (enrollment.mode, enrollment.is_active) != (mode, active):
+            changes[user_id] = (mode, active)
+    enrollments.set_enrollments(course_key, changes)
+    AuditRecord.objects.bulk_create(
+        AuditRecord(
+            course_key=course_key,
+            action="program_masters_enrollment",
+            actor_id=actor_id,
+            learner_id=user_id,
+            detail={"mode": mode, "is_active": active},
+        )
+        for user_id, (mode, active) in changes.items()
+    )
+
+
+def _realise_course_enrollments(enrollments: Sequence[ProgramCourseEnrollmentData], actor_id: int | None) -> None:
+    """Enroll the accounts of these program-course enrollments in ``masters``, a course run's set at a time."""
+    statuses_by_course: dict[CourseKey, dict[int, str]] = defaultdict(dict)
+    for row in enrollments:
+        if row.program_enrollment.user is not None:
+            statuses_by_course[row.course_key][row.program_enrollment.user.id] = row.status
+    for course_key, statuses in statuses_by_course.items():
+        _set_masters_enrollments(course_key, statuses, actor_id, convert_modes=True)
+    for row in enrollments:
+        _apply_course_staff(row, row.course_staff, actor_id)
 
 
 def _apply_course_staff(enrollment: ProgramCourseEnrollmentData, course_staff: bool | None, actor_id: int | None):
@@ -799,8 +852,9 @@ def link_program_enrollment_to_lms_user(
     """Attach the account to a waiting program enrollment and realise its program-course enrollments."""
     backend = get_backend()
     linked = backend.programs.link_program_enrollment(program_enrollment.id, _user_id(user), actor_id)
-    for course_enrollment in backend.programs.fetch_program_course_enrollments(program_enrollment_ids=[linked.id]):
-        _realise_course_enrollment(course_enrollment, actor_id)
+    _realise_course_enrollments(
+        backend.programs.fetch_program_course_enrollments(program_enrollment_ids=[linked.id]), actor_id
+    )
     return linked
 
 
@@ -872,6 +926,36 @@ def _find_user(username: str) -> UserData | None:
     return user if user.username == username else None
 
 
+# --- integration sandboxes --------------------------------------------------------------------
+
+
+class EnrollmentResetNotEnabled(ProgramEnrollmentError):
+    category = ErrorCategory.FORBIDDEN
+    error_code = "reset_not_enabled"
+    message = "reset not enabled on this environment"
+
+
+class OrganizationDoesNotExist(ProgramEnrollmentError):
+    category = ErrorCategory.NOT_FOUND
+    error_code = "organization_not_found"
+    message = "No program or external user key names this organization."
+
+
+def reset_enrollment_data(org: str) -> OrganizationResetData:
+    """
+    Wipe an organisation's integration data (``FEATURES['ENABLE_ENROLLMENT_RESET']`` only): the enrollments
+    in its programs, the course enrollments they made and the accounts linked to its external user keys.
+    The catalog (programs, curricula) stays. ``EnrollmentResetNotEnabled``, ``OrganizationDoesNotExist``.
+    """
+    if not is_enrollment_reset_enabled():
+        raise EnrollmentResetNotEnabled(org)
+    deleted = get_backend().programs.reset_organization(org)
+    if deleted is None:
+        raise OrganizationDoesNotExist(org, message=f"organization {org} not found")
+    log.warning("Integration reset of organization %s deleted %s.", org, deleted)
+    return deleted
+
+
 # --- the REST API's rules --------------------------------------------------------------------
 
 
@@ -914,49 +998,69 @@ class NotEnrolledInProgram(ProgramEnrollmentError):
     message = "The user is not enrolled in this program."
 
 
-def get_enrollment_overviews(user: UserData, program_uuid: str) -> list[dict]:
+#: Certificate statuses that count as passed (a self-paced run is completed 30 days after one).
+_PASSING_CERTIFICATE_STATUSES = frozenset({"downloadable", "generating"})
+
+
+def list_learner_course_runs(user: UserData, program_uuid: str) -> tuple[ProgramData, list[LearnerCourseRunData]]:
     """
-    The learner's active course runs of the program (in a paid or ``masters`` mode, through the program
-    or not), each ``{course_run_id, display_name, course_run_url, start_date, end_date, course_run_status,
-    due_dates: [{name, url, date}]}`` (due dates while in progress), plus ``micromasters_title`` for a
-    MicroMasters program. ``ProgramDoesNotExistException``; ``NotEnrolledInProgram`` unless ``enrolled``.
+    The program and the learner's active enrollments in its course runs in a paid or ``masters`` mode
+    (through the program or not), oldest first. ``ProgramDoesNotExistException``; ``NotEnrolledInProgram``
+    unless the learner's program enrollment is ``enrolled``.
     """
     program = get_program(program_uuid)
-    backend = get_backend()
-    if not backend.programs.fetch_program_enrollments(
+    programs = get_backend().programs
+    if not programs.fetch_program_enrollments(
         program.uuid, user_ids=[user.id], statuses=[ProgramEnrollmentStatuses.ENROLLED]
     ):
         raise NotEnrolledInProgram(program.uuid, user.id)
-    in_program = set(program.course_keys)
-    overviews = []
-    for enrollment in backend.enrollments.list_user_enrollments(user.id):
-        if enrollment.course_key in in_program and enrollment.mode in OVERVIEW_MODES:
-            try:
-                course = backend.courses.get_course(enrollment.course_key)
-            except CourseNotFound:
-                continue
-            overviews.append(_overview(user, course, program))
-    return overviews
+    return program, list(programs.list_learner_course_runs(user.id, program.course_keys, OVERVIEW_MODES))
+
+
+def course_run_overviews(user: UserData, program: ProgramData, runs: Iterable[LearnerCourseRunData]) -> list[dict]:
+    """
+    Each run as ``{course_run_id, display_name, course_run_status, course_run_url, start_date, end_date,
+    due_dates: [{name, url, date}]}`` (due dates while in progress) plus, where known, ``emails_enabled``,
+    ``certificate_download_url``, ``micromasters_title`` (a MicroMasters program) and ``resume_course_run_url``.
+    """
+    return [_overview(user, run, program) for run in runs]
+
+
+def get_enrollment_overviews(user: UserData, program_uuid: str) -> list[dict]:
+    """The overviews (:func:`course_run_overviews`) of every course run :func:`list_learner_course_runs` gives."""
+    program, runs = list_learner_course_runs(user, program_uuid)
+    return course_run_overviews(user, program, runs)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def _overview(user: UserData, course: CourseData, program: ProgramData) -> dict:
+def _overview(user: UserData, run: LearnerCourseRunData, program: ProgramData) -> dict:
     root = plugin_setting("LMS_ROOT_URL").rstrip("/")
-    status = get_course_run_status(course, None)
+    course = run.course
+    certificate = {
+        "is_passing": run.certificate_status in _PASSING_CERTIFICATE_STATUSES,
+        "created": run.certificate_created,
+    }
+    status = get_course_run_status(course, certificate)
     overview: dict[str, Any] = {
         "course_run_id": str(course.course_key),
         "display_name": course.display_name,
+        "course_run_status": status,
         "course_run_url": f"{root}/courses/{course.course_key}/course/",
         "start_date": _iso(course.start),
         "end_date": _iso(course.end),
-        "course_run_status": status,
         "due_dates": _due_dates(user, course, root) if status == CourseRunProgressStatuses.IN_PROGRESS else [],
     }
+    if run.emails_enabled is not None:
+        overview["emails_enabled"] = run.emails_enabled
+    if run.certificate_download_url:
+        overview["certificate_download_url"] = f"{root}{run.certificate_download_url}"
     if program.program_type.lower() == "micromasters":
         overview["micromasters_title"] = program.title
+    if run.resume_block is not None:
+        overview["resume_course_run_url"] = f"{root}/courses/{course.course_key}/jump_to/{run.resume_block}"
     return overview
 
 

@@ -4,7 +4,7 @@ Feature toggles of the instructor dashboard back end.
 The flags stay private to this module; callers use the ``is_*`` helpers.
 """
 
-from edx_toggles.toggles import WaffleFlag
+from edx_toggles.toggles import SettingDictToggle, WaffleFlag
 
 # .. toggle_name: instructor_plugin.enable_api_v2
 # .. toggle_implementation: WaffleFlag
@@ -109,3 +109,22 @@ def is_bulk_management_enabled() -> bool:
 def enforce_freeze_grades() -> bool:
     """Whether grades freeze ``GRADEBOOK_FREEZE_DAYS`` after the course end."""
     return _ENFORCE_FREEZE_GRADES_FLAG.is_enabled()
+
+
+# --- Program enrollments (seed 004) ---
+
+# .. toggle_name: FEATURES['ENABLE_ENROLLMENT_RESET']
+# .. toggle_implementation: SettingDictToggle
+# .. toggle_default: False
+# .. toggle_description: Opens ``POST /api/program_enrollments/v1/integration-reset/``, which deletes an
+#   organisation's program enrollments, the course enrollments they made and the accounts linked to its
+#   external keys, so a university can start its integration over. The name Open edX uses; enable it on
+#   integration sandboxes only. While off the endpoint answers 501.
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-12-06
+_ENROLLMENT_RESET_TOGGLE = SettingDictToggle("FEATURES", "ENABLE_ENROLLMENT_RESET", default=False, module_name=__name__)
+
+
+def is_enrollment_reset_enabled() -> bool:
+    """Whether the integration reset of program enrollments may run here."""
+    return _ENROLLMENT_RESET_TOGGLE.is_enabled()

@@ -384,6 +384,11 @@ MATRIX = {
         (401, 403, 200, 403, 403, 403, 403),
     ),
     "overview": (("get", f"{BASE}/programs/{PROGRAM_UUID}/overview/", None), (401, 403, 200, 403, 403, 403, 403)),
+    # Any signed-in user, as in Open edX; off by default (``FEATURES['ENABLE_ENROLLMENT_RESET']``), so 501.
+    "integration_reset": (
+        ("post", f"{BASE}/integration-reset/", {"organization": ORG}),
+        (401, 501, 501, 501, 501, 501, 403),
+    ),
 }
 
 

@@ -52,6 +52,7 @@ from .data import (
     GradebookLearnerData,
     GradedEnrollmentData,
     IdentifierEnrollmentState,
+    LearnerCourseRunData,
     LearnerProfileData,
     MailMessage,
     ManualEnrollmentAuditData,
@@ -60,6 +61,7 @@ from .data import (
     OpenResponseCountsData,
     OpenResponseSubmissionData,
     OpenResponseSummaryData,
+    OrganizationResetData,
     Page,
     PageRequest,
     ProblemStateData,
@@ -237,6 +239,12 @@ class EnrollmentService(Protocol):
 
     def list_allowed_by_email(self, email: str) -> Sequence[AllowedEnrollmentData]:
         """The allowed-to-enroll entries of this email (case-insensitive) in every course, oldest first."""
+
+    def get_enrollments(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, EnrollmentData]:
+        """The users' enrollments (active or not) in the course, by user id; those not enrolled left out."""
+
+    def set_enrollments(self, course_key: CourseKey, enrollments: Mapping[int, tuple[str, bool]]) -> None:
+        """Give each user (by id) this ``(mode, is_active)`` in the course in bulk, creating missing enrollments."""
 
 
 class RoleService(Protocol):
@@ -680,10 +688,8 @@ class ProgramService(Protocol):
     ) -> Sequence[ProgramEnrollmentData]:
         """Create these enrollments in bulk, with their history rows."""
 
-    def set_program_enrollment_status(
-        self, enrollment_id: int, status: str, actor_id: int | None
-    ) -> ProgramEnrollmentData:
-        """Change an enrollment's status, recording the change."""
+    def set_program_enrollment_statuses(self, statuses: Mapping[int, str], actor_id: int | None) -> None:
+        """Set the status of each enrollment (by id) in bulk, recording a history row for each change."""
 
     def link_program_enrollment(self, enrollment_id: int, user_id: int, actor_id: int | None) -> ProgramEnrollmentData:
         """Attach the account to a program enrollment, recording the change."""
@@ -709,10 +715,13 @@ class ProgramService(Protocol):
     ) -> Sequence[ProgramCourseEnrollmentData]:
         """Create these program-course enrollments in bulk, with their history rows."""
 
-    def update_program_course_enrollment(
-        self, enrollment_id: int, status: str, course_staff: bool | None, actor_id: int | None
-    ) -> ProgramCourseEnrollmentData:
-        """Change the status (and the course staff request, unless None), recording the change."""
+    def update_program_course_enrollments(
+        self, changes: Mapping[int, tuple[str, bool | None]], actor_id: int | None
+    ) -> Sequence[ProgramCourseEnrollmentData]:
+        """
+        Set ``(status, course staff request)`` of each enrollment (by id; a request of None is left as it
+        is) in bulk, recording a history row for each change; the enrollments after, by id.
+        """
 
     def list_history(
         self, program_enrollment_id: int | None = None, program_course_enrollment_id: int | None = None
@@ -731,6 +740,20 @@ class ProgramService(Protocol):
     def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
         """The course grade of each learner enrolled in the course (zero when never graded; others left out)."""
 
+    def list_learner_course_runs(
+        self, user_id: int, course_keys: Iterable[CourseKey], modes: Iterable[str]
+    ) -> Sequence[LearnerCourseRunData]:
+        """
+        The user's active enrollments in these course runs in one of ``modes``, oldest first, each with its
+        course, email setting, certificate and resume block; read in sets (no query per course run).
+        """
+
+    def reset_organization(self, org: str) -> OrganizationResetData | None:
+        """
+        Delete, atomically, the enrollments in the organisation's programs (program and program-course
+        enrollments, and the course enrollments they gave accounts) and the accounts its external keys
+        are linked to (sandboxes only); the counts, or None when no program or key names the organisation.
+        """
 
 class EntranceExamService(Protocol):
     """

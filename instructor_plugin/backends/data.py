@@ -877,6 +877,33 @@ class NewProgramCourseEnrollment:
     course_staff: bool | None = None
 
 
+@dataclass(frozen=True)
+class LearnerCourseRunData:
+    """
+    A learner's active enrollment in a course run, with what the program learner overview shows of it:
+    course email (None where the course sends none), the certificate (status, when issued, where to
+    download it, relative to the LMS) and the block to resume at (the last one completed).
+    """
+
+    course: CourseData
+    mode: str
+    emails_enabled: bool | None = None
+    certificate_status: str | None = None
+    certificate_created: datetime | None = None
+    certificate_download_url: str | None = None
+    resume_block: UsageKey | None = None
+
+
+@dataclass(frozen=True)
+class OrganizationResetData:
+    """What an integration reset of an organisation deleted: rows of each kind."""
+
+    program_enrollments: int
+    program_course_enrollments: int
+    course_enrollments: int
+    users: int
+
+
 # --- Batch enrollment: the states of many identifiers read in sets --
 
 

@@ -1,6 +1,7 @@
 """Enrollments, modes, allowed-to-enroll entries and the manual-enrollment audit."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -407,3 +408,30 @@ class BuiltinEnrollmentService:
     def list_allowed_by_email(self, email: str) -> Sequence[AllowedEnrollmentData]:
         rows = CourseEnrollmentAllowed.objects.filter(email=email.strip().lower()).order_by("created", "pk")
         return [_to_allowed_data(row) for row in rows]
+
+    # --- Program enrollments (seed 004): enrollments in sets ---
+
+    def get_enrollments(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, EnrollmentData]:
+        rows = CourseEnrollment.objects.filter(course_key=course_key, user_id__in=list(user_ids))
+        return {row.user_id: _to_enrollment_data(row) for row in rows}
+
+    def set_enrollments(self, course_key: CourseKey, enrollments: Mapping[int, tuple[str, bool]]) -> None:
+        if not enrollments:
+            return
+        existing = set(
+            CourseEnrollment.objects.filter(course_key=course_key, user_id__in=list(enrollments)).values_list(
+                "user_id", flat=True
+            )
+        )
+        CourseEnrollment.objects.bulk_create(
+            CourseEnrollment(course_key=course_key, user_id=user_id, mode=mode, is_active=is_active)
+            for user_id, (mode, is_active) in enrollments.items()
+            if user_id not in existing
+        )
+        by_state: dict[tuple[str, bool], list[int]] = defaultdict(list)
+        for user_id in existing:
+            by_state[enrollments[user_id]].append(user_id)
+        for (mode, is_active), user_ids in by_state.items():
+            CourseEnrollment.objects.filter(course_key=course_key, user_id__in=user_ids).update(
+                mode=mode, is_active=is_active
+            )

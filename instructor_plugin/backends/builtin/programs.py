@@ -12,28 +12,37 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import (
     CourseGradeData,
     CurriculumData,
     CursorPage,
     CursorRequest,
+    LearnerCourseRunData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
+    OrganizationResetData,
     ProgramCourseEnrollmentData,
     ProgramData,
     ProgramEnrollmentData,
     ProgramEnrollmentHistoryData,
     UserData,
 )
+from .certificates import DOWNLOADABLE
+from .courses import to_course_data
 from .models import (
+    BlockCompletion,
+    Course,
+    CourseEmailOptout,
     CourseEnrollment,
     CourseGrade,
     CurriculumCourse,
     ExternalUserKey,
+    GeneratedCertificate,
     Program,
     ProgramAdmin,
     ProgramCourseEnrollment,
@@ -246,15 +255,18 @@ class BuiltinProgramService:
         )
         return self.fetch_program_enrollments(program_uuid, external_user_keys=keys)
 
-    def set_program_enrollment_status(
-        self, enrollment_id: int, status: str, actor_id: int | None
-    ) -> ProgramEnrollmentData:
-        row = ProgramEnrollment.objects.get(pk=enrollment_id)
-        if row.status != status:
-            row.status = status
-            row.save(update_fields=["status", "modified"])
-            _history(status, row.user_id, "~", actor_id, program_enrollment_id=row.pk).save()
-        return self._get_enrollment(enrollment_id)
+    def set_program_enrollment_statuses(self, statuses: Mapping[int, str], actor_id: int | None) -> None:
+        current = ProgramEnrollment.objects.filter(pk__in=list(statuses)).values_list("pk", "status", "user_id")
+        changed = [(pk, statuses[pk], user_id) for pk, status, user_id in current if statuses[pk] != status]
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for pk, status, _user_id in changed:
+            by_status[status].append(pk)
+        now = timezone.now()
+        for status, pks in by_status.items():
+            ProgramEnrollment.objects.filter(pk__in=pks).update(status=status, modified=now)
+        ProgramEnrollmentHistory.objects.bulk_create(
+            _history(status, user_id, "~", actor_id, program_enrollment_id=pk) for pk, status, user_id in changed
+        )
 
     def link_program_enrollment(self, enrollment_id: int, user_id: int, actor_id: int | None) -> ProgramEnrollmentData:
         row = ProgramEnrollment.objects.get(pk=enrollment_id)
@@ -335,20 +347,28 @@ class BuiltinProgramService:
         )
         return [_course_enrollment(row) for row in rows.order_by("id").values_list(*_course_columns())]
 
-    def update_program_course_enrollment(
-        self, enrollment_id: int, status: str, course_staff: bool | None, actor_id: int | None
-    ) -> ProgramCourseEnrollmentData:
-        row = ProgramCourseEnrollment.objects.select_related("program_enrollment").get(pk=enrollment_id)
-        changed = row.status != status or (course_staff is not None and row.course_staff != course_staff)
-        if changed:
-            row.status = status
-            if course_staff is not None:
-                row.course_staff = course_staff
-            row.save(update_fields=["status", "course_staff", "modified"])
-            _history(status, row.program_enrollment.user_id, "~", actor_id, program_course_enrollment_id=row.pk).save()
-        return _course_enrollment(
-            ProgramCourseEnrollment.objects.filter(pk=enrollment_id).values_list(*_course_columns()).get()
+    def update_program_course_enrollments(
+        self, changes: Mapping[int, tuple[str, bool | None]], actor_id: int | None
+    ) -> Sequence[ProgramCourseEnrollmentData]:
+        current = ProgramCourseEnrollment.objects.filter(pk__in=list(changes)).values_list(
+            "pk", "status", "course_staff", "program_enrollment__user_id"
         )
+        wanted: dict[tuple[str, bool | None], list[int]] = defaultdict(list)
+        history = []
+        for pk, status, course_staff, user_id in current:
+            new_status, new_staff = changes[pk]
+            new_staff = course_staff if new_staff is None else new_staff
+            if (new_status, new_staff) != (status, course_staff):
+                wanted[(new_status, new_staff)].append(pk)
+                history.append(_history(new_status, user_id, "~", actor_id, program_course_enrollment_id=pk))
+        now = timezone.now()
+        for (status, course_staff), pks in wanted.items():
+            ProgramCourseEnrollment.objects.filter(pk__in=pks).update(
+                status=status, course_staff=course_staff, modified=now
+            )
+        ProgramEnrollmentHistory.objects.bulk_create(history)
+        rows = ProgramCourseEnrollment.objects.filter(pk__in=list(changes)).order_by("id")
+        return [_course_enrollment(row) for row in rows.values_list(*_course_columns())]
 
     def list_history(
         self, program_enrollment_id: int | None = None, program_course_enrollment_id: int | None = None
@@ -396,3 +416,73 @@ class BuiltinProgramService:
             ).values_list("user_id", "percent", "letter_grade", "passed")
         }
         return {user_id: grades.get(user_id, CourseGradeData(user_id, 0.0, None, False)) for user_id in ids}
+
+    # --- the learner overview ------------------------------------------------------------
+
+    def list_learner_course_runs(
+        self, user_id: int, course_keys: Iterable[CourseKey], modes: Iterable[str]
+    ) -> Sequence[LearnerCourseRunData]:
+        enrollments = list(
+            CourseEnrollment.objects.filter(
+                user_id=user_id, course_key__in=list(course_keys), mode__in=list(modes), is_active=True
+            )
+            .order_by("created", "pk")
+            .values_list("course_key", "mode")
+        )
+        keys = [course_key for course_key, _mode in enrollments]
+        courses = {course.course_key: to_course_data(course) for course in Course.objects.filter(course_key__in=keys)}
+        opted_out = set(
+            CourseEmailOptout.objects.filter(user_id=user_id, course_key__in=keys).values_list("course_key", flat=True)
+        )
+        certificates = {
+            course_key: (status, created)
+            for course_key, status, created in GeneratedCertificate.objects.filter(
+                user_id=user_id, course_key__in=keys
+            ).values_list("course_key", "status", "created")
+        }
+        resume_blocks: dict[CourseKey, UsageKey] = {}
+        for course_key, usage_key in (
+            BlockCompletion.objects.filter(user_id=user_id, course_key__in=keys, completion__gt=0)
+            .order_by("-modified", "-pk")
+            .values_list("course_key", "usage_key")
+        ):
+            resume_blocks.setdefault(course_key, usage_key)
+
+        def course_run(course_key: CourseKey, mode: str) -> LearnerCourseRunData:
+            status, created = certificates.get(course_key, (None, None))
+            download = f"/certificates/user/{user_id}/course/{course_key}" if status == DOWNLOADABLE else None
+            return LearnerCourseRunData(
+                course=courses[course_key],
+                mode=mode,
+                emails_enabled=course_key not in opted_out,
+                certificate_status=status,
+                certificate_created=created,
+                certificate_download_url=download,
+                resume_block=resume_blocks.get(course_key),
+            )
+
+        return [course_run(course_key, mode) for course_key, mode in enrollments if course_key in courses]
+
+    # --- integration sandboxes ---------------------------------------------------------
+
+    def reset_organization(self, org: str) -> OrganizationResetData | None:
+        programs = Program.objects.filter(org=org)
+        keys = ExternalUserKey.objects.filter(org=org)
+        if not (programs.exists() or keys.exists()):
+            return None
+        with transaction.atomic():
+            through_programs = ProgramCourseEnrollment.objects.filter(
+                program_enrollment__program__in=programs,
+                program_enrollment__user_id=OuterRef("user_id"),
+                course_key=OuterRef("course_key"),
+            )
+            _, course_enrollments = CourseEnrollment.objects.filter(Exists(through_programs)).delete()
+            _, enrollments = ProgramEnrollment.objects.filter(program__in=programs).delete()
+            _, users = User.objects.filter(pk__in=keys.values("user_id")).delete()
+        return OrganizationResetData(
+            program_enrollments=enrollments.get(ProgramEnrollment._meta.label, 0),
+            program_course_enrollments=enrollments.get(ProgramCourseEnrollment._meta.label, 0),
+            course_enrollments=course_enrollments.get(CourseEnrollment._meta.label, 0)
+            + users.get(CourseEnrollment._meta.label, 0),
+            users=users.get(User._meta.label, 0),
+        )

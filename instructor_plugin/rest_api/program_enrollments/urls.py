@@ -5,6 +5,9 @@ from django.urls import re_path
 from ..course_id import COURSE_ID_PATTERN
 from ..views import UnknownEndpointView
 from .views import (
+    USERNAME_CHARACTERS,
+    EnrollmentDataResetUnslashedView,
+    EnrollmentDataResetView,
     ProgramCourseEnrollmentOverviewView,
     ProgramCourseEnrollmentsView,
     ProgramCourseGradesView,
@@ -35,7 +38,7 @@ urlpatterns = [
         name="program_course_grades",
     ),
     re_path(
-        rf"^users/(?P<username>[\w.@+-]+)/programs/{PROGRAM_UUID_PATTERN}/courses",
+        rf"^users/(?P<username>{USERNAME_CHARACTERS})/programs/{PROGRAM_UUID_PATTERN}/courses",
         UserProgramCourseEnrollmentView.as_view(),
         name="user_program_course_enrollments",
     ),
@@ -44,5 +47,7 @@ urlpatterns = [
         ProgramCourseEnrollmentOverviewView.as_view(),
         name="program_course_enrollments_overview",
     ),
+    re_path(r"^integration-reset/$", EnrollmentDataResetView.as_view(), name="reset_enrollment_data"),
+    re_path(r"^integration-reset$", EnrollmentDataResetUnslashedView.as_view(), name="reset_enrollment_data_unslashed"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

@@ -16,8 +16,14 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from django.utils.module_loading import import_string
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
 from edx_rest_framework_extensions.permissions import JwtHasScope, JwtRestrictedApplication
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -28,11 +34,22 @@ from rest_framework.views import APIView
 from ... import program_enrollments as api
 from ...backends.data import CursorPage, CursorRequest, UserData
 from ...conf import plugin_setting
+from ...toggles import is_enrollment_reset_enabled
 from ..errors import exception_handler
-from ..parsers import ArrayJSONParser, read_request_body
+from ..parsers import ArrayJSONParser, LimitedJSONParser, ObjectJSONParser, read_request_body
+from ..schema import documented
 from .serializers import (
+    PROGRAM_COURSE_WRITE_RESULTS,
+    PROGRAM_WRITE_RESULTS,
+    CourseRunOverviewListSerializer,
+    CourseRunOverviewSerializer,
+    IntegrationResetRequestSerializer,
+    ProgramAccessSerializer,
     ProgramCourseEnrollmentRequestSerializer,
+    ProgramCourseEnrollmentSerializer,
+    ProgramCourseGradeSerializer,
     ProgramEnrollmentCreateRequestSerializer,
+    ProgramEnrollmentSerializer,
     ProgramEnrollmentUpdateRequestSerializer,
     program_course_enrollment_row,
     program_enrollment_row,
@@ -41,6 +58,8 @@ from .serializers import (
 
 #: What each write method does: (create, update).
 CREATE_UPDATE_BY_METHOD = {"POST": (True, False), "PATCH": (False, True), "PUT": (True, True)}
+#: The usernames the learner views' paths match.
+USERNAME_CHARACTERS = r"[\w.@+-]+"
 #: The original takes any page size; the plugin reads at most this many rows at once.
 MAX_PAGE_SIZE = 1000
 
@@ -56,6 +75,13 @@ def _canonical_uuid(text: str) -> str:
         return text
 
 
+class ResetNotEnabled(APIException):
+    """The integration reset is off here (HTTP 501, as the original)."""
+
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_code = "reset_not_enabled"
+
+
 class TooManyRecords(APIException):
     """More records than one write may carry (HTTP 413)."""
 
@@ -63,10 +89,10 @@ class TooManyRecords(APIException):
     default_code = "too_many_records"
 
 
-class ProgramStaffAccess(BasePermission):
+class UserOrScopedApplicationAccess(BasePermission):
     """
-    The original's ``JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS``, with the program's admins beside global
-    staff: a restricted JWT application needs the view's ``required_scopes`` (none here, so it is refused).
+    The original's ``JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS``: any signed-in user, while a restricted JWT
+    application needs the view's ``required_scopes`` (none here, so it is refused).
     """
 
     def has_permission(self, request, view) -> bool:
@@ -75,7 +101,18 @@ class ProgramStaffAccess(BasePermission):
             return False
         if JwtRestrictedApplication().has_permission(request, view):
             return JwtHasScope().has_permission(request, view)
-        return api.is_program_admin(_canonical_uuid(view.kwargs["program_uuid"]), _actor(user))
+        return True
+
+
+class ProgramStaffAccess(UserOrScopedApplicationAccess):
+    """The same, where a user must be global staff or one of the program's admins."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if JwtRestrictedApplication().has_permission(request, view):
+            return True
+        return api.is_program_admin(_canonical_uuid(view.kwargs["program_uuid"]), _actor(request.user))
 
 
 class IdCursorPagination:
@@ -118,18 +155,62 @@ class IdCursorPagination:
             "previous": self._link("b", keys[0]) if has_previous else None,
             "results": data,
         }
+        if status_code == status.HTTP_204_NO_CONTENT:
+            return Response(status=status_code)
         return Response(body, status=status_code)
 
     def page_response(self, page: CursorPage, data: list, status_code: int = 200) -> Response:
         return self.response([item.id for item in page.items], page.has_more, data, status_code)
 
 
-class ProgramAPIView(APIView):
-    """The plugin's authentication, parsers (a JSON array for writes) and errors; no OpenAPI schema (v2 only)."""
+def _page_parameters(default: int, maximum: int) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter("cursor", str, description="A position from `next` or `previous`; unreadable: the start."),
+        OpenApiParameter(
+            "page_size", int, description=f"Rows a page: {default} by default, at most {maximum} (more is cut to it)."
+        ),
+    ]
 
-    parser_classes = (ArrayJSONParser,)
+
+def _cursor_page(name: str, row: type[serializers.Serializer]):
+    return inline_serializer(
+        name,
+        {
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": row(many=True),
+        },
+    )
+
+
+GRADE_PAGE = _cursor_page("ProgramCourseGradePage", ProgramCourseGradeSerializer)
+
+
+def _write_schema(summary: str, item: type[serializers.Serializer], results: dict):
+    """A roster write: up to 25 items; 200 all written, 207 some, 422 none, 204 for none asked, 413 beyond 25."""
+    return documented(
+        request=item(many=True),
+        responses={200: results, 207: results, 422: results, 204: None},
+        errors=(413,),
+        summary=summary,
+    )
+
+
+def _reset_schema(**extra):
+    return documented(
+        request=IntegrationResetRequestSerializer,
+        responses={200: OpenApiResponse(OpenApiTypes.STR, description='`"success"`')},
+        errors=(501,),
+        summary="Wipe an organisation's program enrollments (integration sandboxes)",
+        **extra,
+    )
+
+
+class ProgramAPIView(APIView):
+    """The plugin's authentication, parsers (a JSON array for writes) and errors."""
+
+    parser_classes: tuple[type[LimitedJSONParser], ...] = (ArrayJSONParser,)
     permission_classes: tuple[type[BasePermission], ...] = (ProgramStaffAccess,)
-    schema = None
     #: Restricted JWT applications need these scopes: the original's views name none.
     required_scopes: tuple[str, ...] = ()
 
@@ -157,7 +238,8 @@ class ProgramAPIView(APIView):
             raise TooManyRecords(f"{count} enrollments requested, but limit is {api.MAX_ENROLLMENT_RECORDS}.")
         create, update = CREATE_UPDATE_BY_METHOD[str(self.request.method)]
         results = perform(to_write_requests(list(serializer.validated_data)), create, update)
-        return Response(results, status=api.get_enrollment_http_code(results.values(), ok_statuses))
+        code = api.get_enrollment_http_code(results.values(), ok_statuses)
+        return Response(None if code == status.HTTP_204_NO_CONTENT else results, status=code)
 
 
 class ProgramEnrollmentsView(ProgramAPIView):
@@ -179,6 +261,11 @@ class ProgramEnrollmentsView(ProgramAPIView):
         "PUT": ProgramEnrollmentCreateRequestSerializer,
     }
 
+    @documented(
+        responses={200: _cursor_page("ProgramEnrollmentPage", ProgramEnrollmentSerializer)},
+        parameters=_page_parameters(100, MAX_PAGE_SIZE),
+        summary="A program's roster",
+    )
     def get(self, request, program_uuid):
         paginator = IdCursorPagination()
         page = api.list_program_enrollments(program_uuid, paginator.cursor(request))
@@ -192,7 +279,23 @@ class ProgramEnrollmentsView(ProgramAPIView):
 
         return self.write(self.serializer_by_method[request.method], perform, api.ProgramOperationStatuses.__OK__)
 
-    post = patch = put = _write
+    @_write_schema("Enroll learners in a program", ProgramEnrollmentCreateRequestSerializer, PROGRAM_WRITE_RESULTS)
+    def post(self, request, program_uuid):
+        return self._write(request, program_uuid)
+
+    @_write_schema(
+        "Change learners' program enrollments", ProgramEnrollmentUpdateRequestSerializer, PROGRAM_WRITE_RESULTS
+    )
+    def patch(self, request, program_uuid):
+        return self._write(request, program_uuid)
+
+    @_write_schema(
+        "Enroll learners or change their program enrollments",
+        ProgramEnrollmentCreateRequestSerializer,
+        PROGRAM_WRITE_RESULTS,
+    )
+    def put(self, request, program_uuid):
+        return self._write(request, program_uuid)
 
 
 class ProgramCourseEnrollmentsView(ProgramAPIView):
@@ -207,6 +310,11 @@ class ProgramCourseEnrollmentsView(ProgramAPIView):
     the course in ``masters``. 404 ``course_not_in_program`` for a run outside the curricula.
     """
 
+    @documented(
+        responses={200: _cursor_page("ProgramCourseEnrollmentPage", ProgramCourseEnrollmentSerializer)},
+        parameters=_page_parameters(100, MAX_PAGE_SIZE),
+        summary="A program's roster in a course run",
+    )
     def get(self, request, program_uuid, course_id):
         paginator = IdCursorPagination()
         page = api.list_program_course_enrollments(program_uuid, course_id, paginator.cursor(request))
@@ -222,7 +330,29 @@ class ProgramCourseEnrollmentsView(ProgramAPIView):
 
         return self.write(ProgramCourseEnrollmentRequestSerializer, perform, api.ProgramCourseOperationStatuses.__OK__)
 
-    post = patch = put = _write
+    @_write_schema(
+        "Enroll program learners in a course run",
+        ProgramCourseEnrollmentRequestSerializer,
+        PROGRAM_COURSE_WRITE_RESULTS,
+    )
+    def post(self, request, program_uuid, course_id):
+        return self._write(request, program_uuid, course_id)
+
+    @_write_schema(
+        "Change program learners' course enrollments",
+        ProgramCourseEnrollmentRequestSerializer,
+        PROGRAM_COURSE_WRITE_RESULTS,
+    )
+    def patch(self, request, program_uuid, course_id):
+        return self._write(request, program_uuid, course_id)
+
+    @_write_schema(
+        "Enroll program learners in a course run or change their enrollments",
+        ProgramCourseEnrollmentRequestSerializer,
+        PROGRAM_COURSE_WRITE_RESULTS,
+    )
+    def put(self, request, program_uuid, course_id):
+        return self._write(request, program_uuid, course_id)
 
 
 class ProgramCourseGradesView(ProgramAPIView):
@@ -234,6 +364,16 @@ class ProgramCourseGradesView(ProgramAPIView):
     rows are ``{"student_key", "error"}``, ``422`` when all are, ``204`` for an empty page.
     """
 
+    @documented(
+        responses={
+            200: GRADE_PAGE,
+            207: GRADE_PAGE,
+            422: GRADE_PAGE,
+            204: None,
+        },
+        parameters=_page_parameters(100, MAX_PAGE_SIZE),
+        summary="Course grades of a program's learners",
+    )
     def get(self, request, program_uuid, course_id):
         paginator = IdCursorPagination()
         page, rows = api.list_program_course_grades(program_uuid, course_id, paginator.cursor(request))
@@ -251,6 +391,11 @@ class ProgramReadOnlyAccessView(ProgramAPIView):
 
     permission_classes = (IsAuthenticated,)
 
+    @documented(
+        responses={200: ProgramAccessSerializer(many=True)},
+        parameters=[OpenApiParameter("type", str, description="The program type (default `masters`), any case.")],
+        summary="Programs the caller may read",
+    )
     def get(self, request):
         program_type = request.query_params.get("type", "masters").strip().lower()
         programs = api.readable_programs(_actor(request.user), program_type)
@@ -270,21 +415,37 @@ class UserProgramCourseEnrollmentView(ProgramAPIView):
 
     permission_classes = (IsAuthenticated,)
 
+    @documented(
+        responses={200: _cursor_page("CourseRunOverviewPage", CourseRunOverviewSerializer)},
+        parameters=[
+            OpenApiParameter(
+                "username",
+                str,
+                OpenApiParameter.PATH,
+                pattern=f"^{USERNAME_CHARACTERS}$",
+                description="The caller's own username.",
+            ),
+            *_page_parameters(10, 25),
+        ],
+        summary="The caller's course runs of a program",
+    )
     def get(self, request, username, program_uuid):
         if username != request.user.username:
             raise PermissionDenied("You may only see your own course runs.", "user_mismatch")
-        overviews = api.get_enrollment_overviews(_actor(request.user), program_uuid)
+        actor = _actor(request.user)
+        program, runs = api.list_learner_course_runs(actor, program_uuid)
         paginator = IdCursorPagination(default_size=10, max_size=25)
         cursor = paginator.cursor(request)
-        positions = list(range(1, len(overviews) + 1))
+        positions = list(range(1, len(runs) + 1))
         if cursor.before is not None:
             chosen = [p for p in positions if p < cursor.before][-cursor.limit :]
             has_more = bool(chosen) and chosen[0] > 1
         else:
             start = cursor.after or 0
             chosen = [p for p in positions if p > start][: cursor.limit]
-            has_more = bool(chosen) and chosen[-1] < len(overviews)
-        return paginator.response(chosen, has_more, [overviews[p - 1] for p in chosen])
+            has_more = bool(chosen) and chosen[-1] < len(runs)
+        overviews = api.course_run_overviews(actor, program, [runs[p - 1] for p in chosen])
+        return paginator.response(chosen, has_more, overviews)
 
 
 class ProgramCourseEnrollmentOverviewView(ProgramAPIView):
@@ -296,5 +457,41 @@ class ProgramCourseEnrollmentOverviewView(ProgramAPIView):
 
     permission_classes = (IsAuthenticated,)
 
+    @documented(
+        responses={200: CourseRunOverviewListSerializer},
+        summary="The caller's course runs of a program, unpaginated (deprecated)",
+        deprecated=True,
+    )
     def get(self, request, program_uuid):
         return Response({"course_runs": api.get_enrollment_overviews(_actor(request.user), program_uuid)})
+
+
+class EnrollmentDataResetView(ProgramAPIView):
+    """
+    Integration sandboxes only (``FEATURES['ENABLE_ENROLLMENT_RESET']``, else 501): wipe an organisation's
+    program enrollments, the course enrollments they made and the accounts linked to its external user keys,
+    keeping the catalog. Any signed-in user may call it, as in Open edX; restricted JWT applications may not.
+
+    ``POST /api/program_enrollments/v1/integration-reset/ {"organization": "TestX"}`` -> ``200 "success"``;
+    400 without ``organization``, 404 ``organization_not_found`` when no program or key names it.
+    """
+
+    parser_classes = (ObjectJSONParser,)
+    permission_classes = (UserOrScopedApplicationAccess,)
+
+    @_reset_schema()
+    def post(self, request):
+        if not is_enrollment_reset_enabled():
+            raise ResetNotEnabled("reset not enabled on this environment")
+        serializer = IntegrationResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        api.reset_enrollment_data(serializer.validated_data["organization"])
+        return Response("success")
+
+
+class EnrollmentDataResetUnslashedView(EnrollmentDataResetView):
+    """The same at the original's own path, ``integration-reset`` (its documentation adds a slash)."""
+
+    @_reset_schema(operation_id="api_program_enrollments_v1_integration_reset_unslashed_create")
+    def post(self, request):
+        return super().post(request)
