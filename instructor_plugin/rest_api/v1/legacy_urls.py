@@ -8,7 +8,7 @@ always-on legacy URLconf (:mod:`.urls`), whose catch-all answers every other pat
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
-from . import due_dates, enrollment, grading, reports
+from . import bulk_email, certificates, cohorts, due_dates, enrollment, grading, reports
 
 app_name = "instructor_api_legacy_extra"
 
@@ -98,5 +98,66 @@ urlpatterns = [
         rf"{LEGACY}export_ora2_submission_files$",
         reports.ExportOra2SubmissionFilesView.as_view(),
         name="export_ora2_submission_files",
+    ),
+    re_path(
+        rf"{LEGACY}list_course_enrollments$",
+        enrollment.ListCourseEnrollmentsView.as_view(),
+        name="list_course_enrollments",
+    ),
+    # Bulk email.
+    re_path(rf"{LEGACY}send_email$", bulk_email.SendEmailView.as_view(), name="send_email"),
+    re_path(
+        rf"{LEGACY}list_background_email_tasks$",
+        bulk_email.ListBackgroundEmailTasksView.as_view(),
+        name="list_background_email_tasks",
+    ),
+    re_path(rf"{LEGACY}list_email_content$", bulk_email.ListEmailContentView.as_view(), name="list_email_content"),
+    # Cohorts.
+    re_path(rf"{LEGACY}add_users_to_cohorts$", cohorts.AddUsersToCohortsView.as_view(), name="add_users_to_cohorts"),
+    # Certificates.
+    re_path(
+        rf"{LEGACY}get_issued_certificates/$",
+        certificates.GetIssuedCertificatesView.as_view(),
+        name="get_issued_certificates",
+    ),
+    re_path(
+        rf"{LEGACY}certificate_task/(?P<action>[^/]+)$",
+        certificates.CertificateTaskView.as_view(),
+        name="certificate_task",
+    ),
+    re_path(
+        rf"{LEGACY}enable_certificate_generation$",
+        certificates.EnableCertificateGenerationView.as_view(),
+        name="enable_certificate_generation",
+    ),
+    re_path(
+        rf"{LEGACY}start_certificate_generation$",
+        certificates.StartCertificateGenerationView.as_view(),
+        name="start_certificate_generation",
+    ),
+    re_path(
+        rf"{LEGACY}start_certificate_regeneration$",
+        certificates.StartCertificateRegenerationView.as_view(),
+        name="start_certificate_regeneration",
+    ),
+    re_path(
+        rf"{LEGACY}certificate_exception_view/$",
+        certificates.CertificateExceptionView.as_view(),
+        name="certificate_exception_view",
+    ),
+    re_path(
+        rf"{LEGACY}generate_certificate_exceptions/(?P<generate_for>[^/]*)$",
+        certificates.GenerateCertificateExceptionsView.as_view(),
+        name="generate_certificate_exceptions",
+    ),
+    re_path(
+        rf"{LEGACY}generate_bulk_certificate_exceptions$",
+        certificates.GenerateBulkCertificateExceptionsView.as_view(),
+        name="generate_bulk_certificate_exceptions",
+    ),
+    re_path(
+        rf"{LEGACY}certificate_invalidation_view/$",
+        certificates.CertificateInvalidationView.as_view(),
+        name="certificate_invalidation_view",
     ),
 ]
