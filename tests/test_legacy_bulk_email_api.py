@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin.bulk_email import BULK_EMAIL_TASK
 from instructor_plugin.models import CourseEmail, CourseEmailSchedule, InstructorTask
@@ -165,8 +166,6 @@ class TestListEmailContent:
         assert emails[1]["email"]["id"] == str(sent.pk)
 
     def test_another_courses_emails_stay_out(self, staff, users):
-        from opaque_keys.edx.keys import CourseKey
-
         make_email(CourseKey.from_string("course-v1:TestX+Other+2026"), users["instructor"])
 
         assert staff.post(CONTENT).json() == {"emails": []}

@@ -57,7 +57,9 @@ def call(client, name: str, **extra):
 def world(users, course, course_key):
     """What the valid calls act on: a cohort, the learner's downloadable certificate, the matrix learner enrolled."""
     Cohort.objects.create(course_key=course_key, name="Blue")
-    GeneratedCertificate.objects.create(user=users["learner"], course_key=course_key, status="downloadable", mode="audit")
+    GeneratedCertificate.objects.create(
+        user=users["learner"], course_key=course_key, status="downloadable", mode="audit"
+    )
     return users
 
 

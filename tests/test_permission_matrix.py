@@ -226,6 +226,33 @@ CALLS = {
             "get_problem_responses": {"problem_location": "block-v1:TestX+T101+2026+type@chapter+block@week1"},
         }.items()
     },
+    # The rest of the legacy API (issue 13): enrollments, email, cohorts, certificates.
+    **{
+        f"legacy_{name.strip('/').replace('/', '_')}": Call("post", f"/courses/{COURSE_ID}/instructor/api/{name}", body)
+        for name, body in {
+            "list_course_enrollments": {},
+            "send_email": {"send_to": '["myself"]', "subject": "S", "message": "<p>M</p>"},
+            "list_background_email_tasks": {},
+            "list_email_content": {},
+            "get_issued_certificates/": {},
+            "certificate_task/generate": {},
+            "start_certificate_generation": {},
+            "start_certificate_regeneration": {"certificate_statuses": ["downloadable"]},
+            "certificate_exception_view/": {"user_name": "learner", "notes": "n"},
+            "generate_certificate_exceptions/all": {},
+            "certificate_invalidation_view/": {"user": "outsider", "notes": "n"},
+        }.items()
+    },
+    "legacy_add_users_to_cohorts": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/add_users_to_cohorts",
+        files={"uploaded-file": ("c.csv", b"username,cohort\nlearner,Matrix\n")},
+    ),
+    "legacy_generate_bulk_certificate_exceptions": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/generate_bulk_certificate_exceptions",
+        files={"students_list": ("e.csv", b"learner,x\n")},
+    ),
 }
 
 # fmt: off
@@ -344,6 +371,22 @@ EXPECTED = {
     "legacy_export_ora2_summary": (401, 403, 403, 403, 403, 403, 200, 403, 200),
     "legacy_export_ora2_submission_files": (401, 403, 403, 403, 403, 403, 200, 403, 200),
     "legacy_get_problem_responses": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    # the rest of the legacy API (issue 13): instructor.view_enrollments, instructor.email and
+    # instructor.assign_to_cohorts (course staff); view_issued_certificates (course staff, researcher);
+    # the certificate actions (instructor, global staff)
+    "legacy_list_course_enrollments": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_send_email":        (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_list_background_email_tasks": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_list_email_content": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_add_users_to_cohorts": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_get_issued_certificates": (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "legacy_certificate_task_generate": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_start_certificate_generation": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_start_certificate_regeneration": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_certificate_exception_view": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_generate_certificate_exceptions_all": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_generate_bulk_certificate_exceptions": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_certificate_invalidation_view": (401, 403, 403, 403, 403, 200, 403, 403, 200),
 }
 # fmt: on
 
@@ -471,6 +514,17 @@ def matrix_certificates(request):
 
 
 @pytest.fixture(autouse=True)
+def matrix_valid_certificate(request):
+    """The outsider's downloadable certificate, for the legacy invalidation of the matrix."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    GeneratedCertificate.objects.create(
+        user=users["outsider"], course_key=CourseKey.from_string(COURSE_ID), status="downloadable", mode="audit"
+    )
+
+
+@pytest.fixture(autouse=True)
 def matrix_exam(request):
     """The exam the special-exam endpoints of the matrix work on: the learner's attempt, the beta tester's allowance."""
     if "users" not in request.fixturenames:
@@ -539,6 +593,53 @@ def test_report_download_matrix(api_v2_on, users, client, role, expected):
         assert b"".join(response.streaming_content) == b"a,b\r\n"
     else:
         assert set(response.json()) == ENVELOPE_KEYS
+
+
+#: The legacy calls that answer without a JSON body, in ROLES order: the switch (302 back to the dashboard,
+#: instructor.enable_certificate_generation) and the certificate exception and invalidation removals (204).
+LEGACY_BODYLESS_EXPECTED = {
+    "enable_certificate_generation": (
+        Call("post", "enable_certificate_generation", {"certificates-enabled": "false"}),
+        (401, 403, 403, 403, 403, 302, 403, 403, 302),
+    ),
+    "certificate_task_toggle": (
+        Call("post", "certificate_task/toggle", {"certificates-enabled": "false"}),
+        (401, 403, 403, 403, 403, 302, 403, 403, 302),
+    ),
+    "remove_certificate_exception": (
+        Call("delete", "certificate_exception_view/", {"user_name": "beta_tester"}),
+        (401, 403, 403, 403, 403, 204, 403, 403, 204),
+    ),
+    "remove_certificate_invalidation": (
+        Call("delete", "certificate_invalidation_view/", {"user": "beta_tester"}),
+        (401, 403, 403, 403, 403, 204, 403, 403, 204),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "role", "expected"),
+    [
+        pytest.param(spec, role, status, id=f"{name}-{role}")
+        for name, (spec, statuses) in LEGACY_BODYLESS_EXPECTED.items()
+        for role, status in zip(ROLES, statuses, strict=True)
+    ],
+)
+def test_legacy_bodyless_matrix(users, client, spec, role, expected):
+    if role != "anonymous":
+        client.force_authenticate(users[role])
+    before = _state()
+
+    response = getattr(client, spec.method)(
+        f"/courses/{COURSE_ID}/instructor/api/{spec.path}", spec.body, format="json"
+    )
+
+    assert response.status_code == expected
+    if expected >= 400:
+        assert set(response.json()) == ENVELOPE_KEYS
+        assert _state() == before
+    else:
+        assert _state() != before
 
 
 def test_the_matrix_covers_every_endpoint_and_role():

@@ -410,7 +410,7 @@ class CertificateInvalidationView(LegacyAPIView):
         return Response(
             {
                 "user": username,
-                "invalidated_by": case.invalidated_by if case else request.user.username,
+                "invalidated_by": request.user.username,
                 "created": _day(case.invalidation_date if case else None),
                 "notes": data["notes"],
             }
