@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -10,6 +11,7 @@ from instructor_plugin.backends.builtin.models import CertificateAllowlistEntry,
 from instructor_plugin.models import CourseEmail, InstructorTask
 from tests.conftest import COURSE_ID
 
+User = get_user_model()
 CSRF_SECRET = "a" * 32
 
 
@@ -21,13 +23,20 @@ def cohort_upload() -> dict:
     return {"uploaded-file": SimpleUploadedFile("cohorts.csv", b"username,cohort\nlearner,Blue\n")}
 
 
+def accounts_upload() -> dict:
+    return {"students_list": SimpleUploadedFile("accounts.csv", b"new@example.com,new_learner,New,US\n")}
+
+
 def exceptions_upload() -> dict:
     return {"students_list": SimpleUploadedFile("exceptions.csv", b"outsider,Late\n")}
 
 
 #: Endpoint -> (method, a valid body, or a function building a multipart body).
 VALID = {
+    "register_and_enroll_students": ("post", accounts_upload),
     "list_course_enrollments": ("post", {}),
+    "get_proctored_exam_results": ("post", {}),
+    "get_course_survey_results": ("post", {}),
     "send_email": ("post", {"send_to": '["myself"]', "subject": "S", "message": "<p>M</p>"}),
     "list_background_email_tasks": ("post", {}),
     "list_email_content": ("post", {}),
@@ -54,8 +63,9 @@ def call(client, name: str, **extra):
 
 
 @pytest.fixture
-def world(users, course, course_key):
-    """What the valid calls act on: a cohort, the learner's downloadable certificate, the matrix learner enrolled."""
+def world(users, course, course_key, settings):
+    """What the valid calls act on: a cohort, the learner's certificate, a site that allows automated signups."""
+    settings.INSTRUCTOR_PLUGIN = {**settings.INSTRUCTOR_PLUGIN, "ALLOW_AUTOMATED_SIGNUPS": True}
     Cohort.objects.create(course_key=course_key, name="Blue")
     GeneratedCertificate.objects.create(
         user=users["learner"], course_key=course_key, status="downloadable", mode="audit"
@@ -82,6 +92,7 @@ def test_session_callers_send_the_csrf_token(world, name):
     refused = call(session, name)
     nothing_written = (
         not InstructorTask.objects.exists()
+        and not User.objects.filter(username="new_learner").exists()
         and not CourseEmail.objects.exists()
         and not CertificateAllowlistEntry.objects.exists()
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from opaque_keys.edx.keys import CourseKey
@@ -44,6 +45,7 @@ from instructor_plugin.models import (
 from instructor_plugin.reports import store_report
 from tests.conftest import COURSE_ID, grant, grant_forum, make_user, v2
 
+User = get_user_model()
 ENVELOPE_KEYS = {"error", "error_code", "detail", "developer_message"}
 ROLES = (
     "anonymous",
@@ -241,8 +243,15 @@ CALLS = {
             "certificate_exception_view/": {"user_name": "learner", "notes": "n"},
             "generate_certificate_exceptions/all": {},
             "certificate_invalidation_view/": {"user": "outsider", "notes": "n"},
+            "get_proctored_exam_results": {},
+            "get_course_survey_results": {},
         }.items()
     },
+    "legacy_register_and_enroll_students": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/register_and_enroll_students",
+        files={"students_list": ("a.csv", b"new@example.com,new_learner,New Learner,US\n")},
+    ),
     "legacy_add_users_to_cohorts": Call(
         "post",
         f"/courses/{COURSE_ID}/instructor/api/add_users_to_cohorts",
@@ -387,6 +396,11 @@ EXPECTED = {
     "legacy_generate_certificate_exceptions_all": (401, 403, 403, 403, 403, 200, 403, 403, 200),
     "legacy_generate_bulk_certificate_exceptions": (401, 403, 403, 403, 403, 200, 403, 403, 200),
     "legacy_certificate_invalidation_view": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    # instructor.enroll (course staff), with ALLOW_AUTOMATED_SIGNUPS on (see ``automated_signups``)
+    "legacy_register_and_enroll_students": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.view_exam_results (course staff); instructor.enrollment_report (course staff, researcher)
+    "legacy_get_proctored_exam_results": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_get_course_survey_results": (401, 403, 403, 403, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -418,6 +432,7 @@ def _state() -> dict[str, list]:
         "grading_audit": list(AuditRecord.objects.values_list("action", "learner_id", "usage_key")),
         "certificate_switch": list(Course.objects.values_list("course_key", "certificate_generation_enabled")),
         "certificates": sorted(GeneratedCertificate.objects.values_list("user_id", "status")),
+        "users": sorted(User.objects.values_list("username", flat=True)),
         "certificate_exceptions": sorted(CertificateAllowlistEntry.objects.values_list("user_id", "notes")),
         "certificate_invalidations": sorted(CertificateInvalidation.objects.values_list("pk", "active")),
         "certificate_runs": list(CertificateGenerationRun.objects.values_list("pk", flat=True)),
@@ -511,6 +526,12 @@ def matrix_certificates(request):
     )
     CertificateAllowlistEntry.objects.create(user=users["beta_tester"], course_key=course_key, notes="matrix")
     CertificateInvalidation.objects.create(certificate=certificate, invalidated_by=users["instructor"])
+
+
+@pytest.fixture(autouse=True)
+def automated_signups(settings):
+    """The site lets course staff create accounts, so the legacy registration's row shows its permission."""
+    settings.INSTRUCTOR_PLUGIN = {**settings.INSTRUCTOR_PLUGIN, "ALLOW_AUTOMATED_SIGNUPS": True}
 
 
 @pytest.fixture(autouse=True)

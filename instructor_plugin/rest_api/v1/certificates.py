@@ -454,9 +454,10 @@ class GetIssuedCertificatesView(LegacyAPIView):
     def get(self, request, course_id):
         table = csv_body("issued_certificates", self.course_key)
         if request.query_params.get("csv", "false").lower() == "true":
-            response = HttpResponse(content_type="text/csv")
+            content = io.BytesIO()
+            write_csv(content, table)
+            response = HttpResponse(content.getvalue(), content_type="text/csv")
             response["Content-Disposition"] = 'attachment; filename="issued_certificates.csv"'
-            write_csv(response, table)
             return response
         features = list(ISSUED_FEATURES)
         certificates = [dict(zip(features, row, strict=True)) for row in table.rows]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from ...access import is_forum_role, list_team, resolve_member
@@ -37,7 +38,9 @@ from ...permissions import (
     MANAGE_COURSE_TEAM,
     VIEW_ENROLLMENTS,
 )
+from ...registration import register_and_enroll
 from ...reports import csv_body, enrolled_students_features, start_report
+from ..parsers import LimitedFormParser
 from ..v2.serializers.tasks import CELERY_STATES
 from .base import SUCCESS_MESSAGE_TEMPLATE, IdentifierListField, LegacyAPIView
 
@@ -452,3 +455,36 @@ class ListCourseEnrollmentsView(LegacyAPIView):
                 "current_page": data["page"],
             }
         )
+
+
+class RegisterAndEnrollStudentsView(LegacyAPIView):
+    """
+    Create accounts from a CSV (multipart ``students_list``: email, username, full name, country[, cohort,
+    course mode]) and enroll them; ``email-students`` present sends the account-creation message.
+
+    ``POST .../instructor/api/register_and_enroll_students`` (``students_list=accounts.csv``) ->
+    ``200 {"row_errors": [{"username": "ann", "email": "bad", "response": "Invalid email bad."}],
+    "general_errors": [], "warnings": [{"username": "x", "email": "learner1@example.com", "response":
+    "An account with email learner1@example.com exists but the provided username x is different. Enrolling
+    anyway with learner1@example.com."}]}``; a missing or unreadable file is a ``general_errors`` entry.
+    403 when the site does not allow automated signups (``ALLOW_AUTOMATED_SIGNUPS``).
+    """
+
+    permission_name = CAN_ENROLL
+    parser_classes = (MultiPartParser, LimitedFormParser)
+
+    def post(self, request, course_id):
+        upload = RegistrationUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        outcome = register_and_enroll(
+            self.course_key,
+            request.user.pk,
+            upload.validated_data.get("students_list"),
+            notify="email-students" in request.data,
+            secure=request.is_secure(),
+        )
+        return Response(outcome)
+
+
+class RegistrationUploadSerializer(serializers.Serializer):
+    students_list = serializers.FileField(required=False)

@@ -92,12 +92,27 @@ urlpatterns = [
         reports.GetInactiveEnrolledStudentsView.as_view(),
         name="get_enrolled_students_with_inactive_account",
     ),
+    re_path(
+        rf"{LEGACY}get_proctored_exam_results$",
+        reports.GetProctoredExamResultsView.as_view(),
+        name="get_proctored_exam_results",
+    ),
     re_path(rf"{LEGACY}export_ora2_data$", reports.ExportOra2DataView.as_view(), name="export_ora2_data"),
     re_path(rf"{LEGACY}export_ora2_summary$", reports.ExportOra2SummaryView.as_view(), name="export_ora2_summary"),
     re_path(
         rf"{LEGACY}export_ora2_submission_files$",
         reports.ExportOra2SubmissionFilesView.as_view(),
         name="export_ora2_submission_files",
+    ),
+    re_path(
+        rf"{LEGACY}register_and_enroll_students$",
+        enrollment.RegisterAndEnrollStudentsView.as_view(),
+        name="register_and_enroll_students",
+    ),
+    re_path(
+        rf"{LEGACY}get_course_survey_results$",
+        reports.GetCourseSurveyResultsView.as_view(),
+        name="get_course_survey_results",
     ),
     re_path(
         rf"{LEGACY}list_course_enrollments$",
