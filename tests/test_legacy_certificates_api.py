@@ -129,6 +129,24 @@ class TestGeneration:
         assert CertificateGenerationRun.objects.get().candidates == "Learners with status: error"
 
 
+@pytest.mark.parametrize(
+    ("legacy_name", "v2_body"),
+    [
+        ("start_certificate_generation", {"student_set": "all"}),
+        ("generate_certificate_exceptions/all", {"student_set": "allowlisted"}),
+        ("generate_certificate_exceptions/new", {"student_set": "allowlisted_not_generated"}),
+    ],
+)
+@pytest.mark.parametrize("door", ["legacy", "v2"])
+def test_same_generation_as_v2(api_v2_on, instructor, legacy_name, v2_body, door):
+    if door == "legacy":
+        instructor.post(legacy(legacy_name))
+    else:
+        instructor.post(v2(suffix="/certificates/regenerate"), v2_body, format="json")
+
+    assert generation_tasks() == [{"statuses": [], "student_set": v2_body["student_set"], "learner_ids": []}]
+
+
 class TestCertificateTask:
     def test_generate(self, instructor):
         body = instructor.post(legacy("certificate_task/generate")).json()
@@ -213,6 +231,18 @@ class TestCertificateException:
         assert response.status_code == 204
         assert not CertificateAllowlistEntry.objects.exists()
 
+    def test_delete_as_the_legacy_dashboard_sends_it(self, instructor, users, course_key):
+        CertificateAllowlistEntry.objects.create(user=users["learner"], course_key=course_key)
+
+        response = instructor.delete(
+            legacy("certificate_exception_view/"),
+            '{"user_name": "learner", "notes": ""}',
+            content_type="application/x-www-form-urlencoded",
+        )
+
+        assert response.status_code == 204
+        assert not CertificateAllowlistEntry.objects.exists()
+
     def test_delete_without_an_exception_is_a_400(self, instructor):
         response = instructor.delete(legacy("certificate_exception_view/"), {"user_name": "learner"}, format="json")
 
@@ -276,6 +306,18 @@ class TestBulkExceptions:
             "success": ['user "learner" in row# 1'],
         }
         assert CertificateAllowlistEntry.objects.get(user=users["learner"]).notes == "Medical"
+
+    @pytest.mark.parametrize("door", ["legacy", "v2"])
+    def test_same_allowlist_as_v2(self, api_v2_on, instructor, users, door):
+        content = b"beta_tester,Late\nlearner,Medical\n"
+        if door == "legacy":
+            bulk(instructor, content)
+        else:
+            upload = {"file": SimpleUploadedFile("e.csv", content)}
+            instructor.post(v2(suffix="/certificates/exceptions/bulk"), upload, format="multipart")
+
+        entries = CertificateAllowlistEntry.objects.values_list("user__username", "notes", "created_by__username")
+        assert sorted(entries) == [("beta_tester", "Late", "instructor"), ("learner", "Medical", "instructor")]
 
     def test_formula_looking_notes_are_kept_as_written(self, instructor, users):
         bulk(instructor, b"learner,=SUM(A1:A9)\n")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -221,6 +222,24 @@ class CertificateExceptionRequestSerializer(serializers.Serializer):
         return {"learner": learner, "notes": attrs["notes"]}
 
 
+def _json_sent_as_form(data):
+    """
+    The body, or the JSON object the legacy dashboard sends as the only key of a form body (its DELETE does).
+
+    ``{"user_name": "learner1"}`` posted as ``application/x-www-form-urlencoded`` reads as one key with an
+    empty value; anything else is returned unchanged.
+    """
+    if isinstance(data, QueryDict) and len(data) == 1:
+        (key,) = data.keys()
+        try:
+            decoded = json.loads(key)
+        except ValueError:
+            return data
+        if isinstance(decoded, dict):
+            return decoded
+    return data
+
+
 class CertificateExceptionView(LegacyAPIView):
     """
     Put one learner on the certificate allowlist (POST) or take them off it (DELETE); the body is JSON.
@@ -236,7 +255,7 @@ class CertificateExceptionView(LegacyAPIView):
     permission_name = CERTIFICATE_EXCEPTION_VIEW
 
     def _body(self, request) -> dict | Response:
-        body = CertificateExceptionRequestSerializer(data=request.data)
+        body = CertificateExceptionRequestSerializer(data=_json_sent_as_form(request.data))
         if not body.is_valid():
             message = "Student username/email field is required and can not be empty."
             return refusal(message, "validation_error", success=False)
