@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
@@ -47,7 +48,9 @@ __all__ = [
     "cancel_scheduled_email",
     "display_targets",
     "html_to_text",
+    "list_email_tasks",
     "list_scheduled_emails",
+    "list_sent_emails",
     "send_course_email",
     "send_due_course_emails",
     "send_due_course_emails_task",
@@ -127,6 +130,51 @@ def _email_targets(email: CourseEmail) -> EmailTargets:
 def display_targets(email: CourseEmail) -> list[str]:
     """The targets as Open edX shows them: ``learners``, ``staff``, ``myself``, ``cohort-{name}``, ``track-{mode}``."""
     return [f"{kind}-{value}" if value else kind for kind, value in map(_split, email.targets)]
+
+
+#: How Open edX names each kind of target in the list of sent emails.
+_TARGET_TITLES = {MYSELF: "Myself", STAFF: "Staff and instructors", LEARNERS: "All students"}
+
+
+def long_display_targets(email: CourseEmail) -> list[str]:
+    """The targets as the legacy list of sent emails titles them: ``All students``, ``Cohort: Blue``, ..."""
+    titles = []
+    for kind, value in map(_split, email.targets):
+        if kind == COHORT:
+            titles.append(f"Cohort: {value}")
+        elif kind == TRACK:
+            titles.append(f"Course mode: {value}")
+        else:
+            titles.append(_TARGET_TITLES.get(kind, kind))
+    return titles
+
+
+def list_email_tasks(course_key: CourseKey) -> list[InstructorTask]:
+    """Every email task of the course (sent, sending, scheduled), newest first."""
+    rows = InstructorTask.objects.filter(course_key=course_key, task_type=BULK_EMAIL_TASK)
+    return list(rows.select_related("requester").order_by("-created", "-pk"))
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    """An email task with its email and, when it was scheduled, the time it was due."""
+
+    task: InstructorTask
+    email: CourseEmail
+    due: datetime | None
+
+
+def list_sent_emails(course_key: CourseKey) -> list[SentEmail]:
+    """The emails of the course's email tasks, newest first, read in three queries however many there are."""
+    tasks = list_email_tasks(course_key)
+    emails = {email.pk: email for email in CourseEmail.objects.filter(course_key=course_key)}
+    schedules = CourseEmailSchedule.objects.filter(email__course_key=course_key)
+    due = dict(schedules.values_list("task_id", "due"))
+    return [
+        SentEmail(task=task, email=emails[task.task_input["email_id"]], due=due.get(task.pk))
+        for task in tasks
+        if task.task_input.get("email_id") in emails
+    ]
 
 
 def _check_future(due: datetime, message: str) -> None:

@@ -162,6 +162,20 @@ def set_generation_enabled(course_key: CourseKey, enabled: bool) -> None:
     get_backend().certificates.set_generation_enabled(course_key, enabled)
 
 
+def learner_certificate_state(course_key: CourseKey, identifier: str) -> CertificateLearnerState | None:
+    """Where the one user a username or email names stands for certificates in the course; None if not exactly one."""
+    matches = get_backend().certificates.find_learners(course_key, [identifier]).get(identifier, ())
+    return matches[0] if len(matches) == 1 else None
+
+
+def get_certificate_case(course_key: CourseKey, username: str, status_filter: str) -> CertificateData | None:
+    """The learner's row of the issued-certificates list under ``status_filter`` (with its exception, invalidation)."""
+    rows = get_backend().certificates.list_certificates(
+        course_key, CertificateFilter(status_filter=status_filter, search=username), PageRequest(offset=0, limit=100)
+    )
+    return next((row for row in rows.items if row.user.username == username), None)
+
+
 def _resolve(course_key: CourseKey, identifiers: Sequence[str]) -> tuple[dict[str, CertificateLearnerState], list]:
     """Each distinct identifier's learner, and the error rows of those that match nobody or several users."""
     found = get_backend().certificates.find_learners(course_key, identifiers)

@@ -36,6 +36,10 @@ MANAGE_COURSE_ROLES = "instructor.manage_course_roles"
 EDIT_PROCTORING_SETTINGS = "instructor.edit_proctoring_settings"
 BULK_GRADING = "instructor.bulk_grading"
 ALLOW_STUDENT_TO_BYPASS_ENTRANCE_EXAM = "instructor.allow_student_to_bypass_entrance_exam"
+START_CERTIFICATE_GENERATION = "instructor.start_certificate_generation"
+GENERATE_CERTIFICATE_EXCEPTIONS = "instructor.generate_certificate_exceptions"
+GENERATE_BULK_CERTIFICATE_EXCEPTIONS = "instructor.generate_bulk_certificate_exceptions"
+ASSIGN_TO_COHORTS = "instructor.assign_to_cohorts"
 # The cohorts API (``/api/cohorts/v1/``), as Open edX grants it: course staff manage cohorts; the
 # discussion moderators (forum Administrator, Moderator, Community TA) may also read them.
 COHORTS_VIEW = "cohorts.view"
@@ -93,6 +97,10 @@ RULES: dict[str, Rule] = {
     START_CERTIFICATE_REGENERATION: _instructor,
     CERTIFICATE_EXCEPTION_VIEW: _instructor,
     CERTIFICATE_INVALIDATION_VIEW: _instructor,
+    START_CERTIFICATE_GENERATION: _instructor,
+    GENERATE_CERTIFICATE_EXCEPTIONS: _instructor,
+    GENERATE_BULK_CERTIFICATE_EXCEPTIONS: _instructor,
+    ASSIGN_TO_COHORTS: _course_staff,
     MANAGE_COURSE_TEAM: _instructor_or_discussion_admin,
     MANAGE_COURSE_ROLES: _instructor,
     COHORTS_VIEW: _course_staff_or_moderator,

@@ -33,7 +33,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import resolve
-from .backends.data import BlockData, LearnerProfileData, PageRequest
+from .backends.data import BlockData, ExamListQuery, LearnerProfileData, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
 from .exceptions import ErrorCategory, InstructorError
@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_PROFILE_FIELDS",
+    "LEGACY_REPORT_TYPES",
+    "PROCTORED_EXAM_RESULTS_HEADER",
     "REPORT_PROBLEM",
     "REPORT_TYPES",
     "CsvBody",
@@ -57,6 +59,7 @@ __all__ = [
     "neutralize_cell",
     "open_report",
     "report_task_type",
+    "start_legacy_report",
     "start_report",
     "store_report",
     "write_csv",
@@ -76,6 +79,9 @@ REPORT_TYPES = {
     "ora2_submission_files": "The ORA2 submission files archive is being created.",
     "issued_certificates": "The issued certificates report is being created.",
 }
+
+#: Report types only the legacy API requests (the v2 report doors offer :data:`REPORT_TYPES`).
+LEGACY_REPORT_TYPES = ("proctored_exam_results", "course_survey_results")
 
 #: The enrolled-students columns when the site configures no ``student_profile_download_fields``.
 DEFAULT_PROFILE_FIELDS = (
@@ -333,6 +339,17 @@ def start_report(course_key: CourseKey, report_type: str, requester_id: int | No
         task_input = {"features": enrolled_students_features(course_key)}
     elif report_type == "problem_responses":
         task_input = _problem_location_input(course_key, options)
+    return _submit_report(course_key, report_type, requester_id, task_input)
+
+
+def start_legacy_report(course_key: CourseKey, report_type: str, requester_id: int | None) -> InstructorTask:
+    """Queue one of :data:`LEGACY_REPORT_TYPES`; raises ``AlreadyRunning`` as :func:`start_report` does."""
+    if report_type not in LEGACY_REPORT_TYPES:
+        raise UnknownReportType(report_type)
+    return _submit_report(course_key, report_type, requester_id, {})
+
+
+def _submit_report(course_key: CourseKey, report_type: str, requester_id: int | None, task_input: dict):
     try:
         return submit_task(report_task_type(report_type), course_key, requester_id, task_input)
     except AlreadyRunning as running:
@@ -574,6 +591,98 @@ def _issued_certificates(course_key: CourseKey, task_input: dict) -> CsvBody:
     return CsvBody(["CourseID", "Certificate Type", "Total Certificates Issued", "Date Report Run"], rows)
 
 
+#: The proctored exam results' columns, as the original names them.
+PROCTORED_EXAM_RESULTS_HEADER = (
+    "course_id",
+    "provider",
+    "track",
+    "exam_name",
+    "username",
+    "email",
+    "attempt_code",
+    "allowed_time_limit_mins",
+    "is_sample_attempt",
+    "started_at",
+    "completed_at",
+    "status",
+    "review_status",
+    "Suspicious Count",
+    "Suspicious Comments",
+    "Rules Violation Count",
+    "Rules Violation Comments",
+)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
+    """
+    Every attempt at the course's proctored and practice-proctored exams, exam by exam, by username.
+
+    The built-in backend keeps no attempt codes nor proctoring reviews: those cells are empty, the counts 0.
+    """
+    backend = get_backend()
+    exams = [exam for exam in backend.special_exams.list_exams(course_key) if exam.is_proctored]
+    provider = backend.courses.get_course(course_key).proctoring_provider or ""
+
+    def rows():
+        tracks = {
+            profile.id: profile.enrollment_mode for profile in backend.enrollments.iter_learner_profiles(course_key)
+        }
+        for exam in exams:
+            offset = 0
+            while True:
+                page = backend.special_exams.list_attempts(
+                    course_key, ExamListQuery(exam_id=exam.id), PageRequest(offset=offset, limit=_CHUNK)
+                )
+                for attempt in page.items:
+                    yield [
+                        str(course_key),
+                        exam.backend or provider,
+                        tracks.get(attempt.user.id, ""),
+                        exam.exam_name,
+                        attempt.user.username,
+                        attempt.user.email,
+                        "",
+                        attempt.allowed_time_limit_mins if attempt.allowed_time_limit_mins is not None else "",
+                        exam.is_practice_exam,
+                        _iso(attempt.started_at),
+                        _iso(attempt.completed_at),
+                        attempt.status,
+                        "",
+                        0,
+                        "",
+                        0,
+                        "",
+                    ]
+                offset += _CHUNK
+                if offset >= page.total:
+                    break
+
+    return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows())
+
+
+def _course_survey_results(course_key: CourseKey, task_input: dict) -> CsvBody:
+    """One row per learner who answered the course's survey: id, username, email, then each field (sorted)."""
+    users = get_backend().users
+    field_names = list(users.survey_field_names(course_key))
+
+    def rows():
+        learner, answers = None, {}
+        for answer in users.iter_survey_answers(course_key):
+            if learner is not None and answer.user.id != learner.id:
+                yield [learner.id, learner.username, learner.email, *(answers.get(name, "") for name in field_names)]
+                answers = {}
+            learner = answer.user
+            answers[answer.field_name] = answer.field_value
+        if learner is not None:
+            yield [learner.id, learner.username, learner.email, *(answers.get(name, "") for name in field_names)]
+
+    return CsvBody(["User ID", "User Name", "Email", *field_names], rows())
+
+
 _CSV_BODIES: dict[str, Callable[[CourseKey, dict], CsvBody]] = {
     "enrolled_students": _enrolled_students,
     "pending_enrollments": _pending_enrollments,
@@ -585,6 +694,8 @@ _CSV_BODIES: dict[str, Callable[[CourseKey, dict], CsvBody]] = {
     "ora2_summary": _ora2_summary,
     "ora2_data": _ora2_data,
     "issued_certificates": _issued_certificates,
+    "proctored_exam_results": _proctored_exam_results,
+    "course_survey_results": _course_survey_results,
 }
 
 

@@ -72,6 +72,15 @@ def test_pages_of_twenty_by_username(staff, graded, course_key):
     assert names == sorted(names)
 
 
+def test_the_original_offset_path(staff, graded, course_key):
+    _make_learners(course_key, graded, "page", 30)
+
+    by_path = staff.get(f"{PAGE}/20").content.decode()
+
+    assert by_path == staff.get(PAGE, {"offset": 20}).content.decode()
+    assert rows(by_path) != rows(staff.get(PAGE).content.decode())
+
+
 @pytest.mark.parametrize("offset", ["-5", "abc", "99999", "9" * 5000])
 def test_a_bad_offset_shows_the_first_page(staff, graded, offset):
     response = staff.get(PAGE, {"offset": offset})

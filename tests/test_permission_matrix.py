@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from opaque_keys.edx.keys import CourseKey
@@ -46,6 +47,7 @@ from instructor_plugin.models import (
 from instructor_plugin.reports import store_report
 from tests.conftest import COURSE_ID, grant, grant_forum, make_user, v2
 
+User = get_user_model()
 ENVELOPE_KEYS = {"error", "error_code", "detail", "developer_message"}
 ROLES = (
     "anonymous",
@@ -242,6 +244,40 @@ CALLS = {
         f"/api/instructor/v1/reports/{COURSE_ID}/generate/problem_responses",
         {"problem_locations": ["block-v1:TestX+T101+2026+type@chapter+block@week1"]},
     ),
+    # The rest of the legacy API (issue 13): enrollments, email, cohorts, certificates.
+    **{
+        f"legacy_{name.strip('/').replace('/', '_')}": Call("post", f"/courses/{COURSE_ID}/instructor/api/{name}", body)
+        for name, body in {
+            "list_course_enrollments": {},
+            "send_email": {"send_to": '["myself"]', "subject": "S", "message": "<p>M</p>"},
+            "list_background_email_tasks": {},
+            "list_email_content": {},
+            "get_issued_certificates/": {},
+            "certificate_task/generate": {},
+            "start_certificate_generation": {},
+            "start_certificate_regeneration": {"certificate_statuses": ["downloadable"]},
+            "certificate_exception_view/": {"user_name": "learner", "notes": "n"},
+            "generate_certificate_exceptions/all": {},
+            "certificate_invalidation_view/": {"user": "outsider", "notes": "n"},
+            "get_proctored_exam_results": {},
+            "get_course_survey_results": {},
+        }.items()
+    },
+    "legacy_register_and_enroll_students": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/register_and_enroll_students",
+        files={"students_list": ("a.csv", b"new@example.com,new_learner,New Learner,US\n")},
+    ),
+    "legacy_add_users_to_cohorts": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/add_users_to_cohorts",
+        files={"uploaded-file": ("c.csv", b"username,cohort\nlearner,Matrix\n")},
+    ),
+    "legacy_generate_bulk_certificate_exceptions": Call(
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/generate_bulk_certificate_exceptions",
+        files={"students_list": ("e.csv", b"learner,x\n")},
+    ),
 }
 
 # fmt: off
@@ -371,6 +407,27 @@ EXPECTED = {
     "v1_tasks":                 (401, 403, 403, 403, 200, 200, 200, 200, 200),
     "v1_reports":               (401, 403, 403, 403, 403, 403, 200, 403, 200),
     "v1_generate_problem_responses": (401, 403, 403, 403, 403, 403, 200, 403, 200),
+    # the rest of the legacy API (issue 13): instructor.view_enrollments, instructor.email and
+    # instructor.assign_to_cohorts (course staff); view_issued_certificates (course staff, researcher);
+    # the certificate actions (instructor, global staff)
+    "legacy_list_course_enrollments": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_send_email":        (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_list_background_email_tasks": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_list_email_content": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_add_users_to_cohorts": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_get_issued_certificates": (401, 403, 403, 403, 200, 200, 200, 200, 200),
+    "legacy_certificate_task_generate": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_start_certificate_generation": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_start_certificate_regeneration": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_certificate_exception_view": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_generate_certificate_exceptions_all": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_generate_bulk_certificate_exceptions": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    "legacy_certificate_invalidation_view": (401, 403, 403, 403, 403, 200, 403, 403, 200),
+    # instructor.enroll (course staff), with ALLOW_AUTOMATED_SIGNUPS on (see ``automated_signups``)
+    "legacy_register_and_enroll_students": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    # instructor.view_exam_results (course staff); instructor.enrollment_report (course staff, researcher)
+    "legacy_get_proctored_exam_results": (401, 403, 403, 403, 200, 200, 403, 200, 200),
+    "legacy_get_course_survey_results": (401, 403, 403, 403, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -402,6 +459,7 @@ def _state() -> dict[str, list]:
         "grading_audit": list(AuditRecord.objects.values_list("action", "learner_id", "usage_key")),
         "certificate_switch": list(Course.objects.values_list("course_key", "certificate_generation_enabled")),
         "certificates": sorted(GeneratedCertificate.objects.values_list("user_id", "status")),
+        "users": sorted(User.objects.values_list("username", flat=True)),
         "certificate_exceptions": sorted(CertificateAllowlistEntry.objects.values_list("user_id", "notes")),
         "certificate_invalidations": sorted(CertificateInvalidation.objects.values_list("pk", "active")),
         "certificate_runs": list(CertificateGenerationRun.objects.values_list("pk", flat=True)),
@@ -508,6 +566,23 @@ def matrix_certificates(request):
 
 
 @pytest.fixture(autouse=True)
+def automated_signups(settings):
+    """The site lets course staff create accounts, so the legacy registration's row shows its permission."""
+    settings.INSTRUCTOR_PLUGIN = {**settings.INSTRUCTOR_PLUGIN, "ALLOW_AUTOMATED_SIGNUPS": True}
+
+
+@pytest.fixture(autouse=True)
+def matrix_valid_certificate(request):
+    """The outsider's downloadable certificate, for the legacy invalidation of the matrix."""
+    if "users" not in request.fixturenames:
+        return
+    users = request.getfixturevalue("users")
+    GeneratedCertificate.objects.create(
+        user=users["outsider"], course_key=CourseKey.from_string(COURSE_ID), status="downloadable", mode="audit"
+    )
+
+
+@pytest.fixture(autouse=True)
 def matrix_exam(request):
     """The exam the special-exam endpoints of the matrix work on: the learner's attempt, the beta tester's allowance."""
     if "users" not in request.fixturenames:
@@ -576,6 +651,53 @@ def test_report_download_matrix(api_v2_on, users, client, role, expected):
         assert b"".join(response.streaming_content) == b"a,b\r\n"
     else:
         assert set(response.json()) == ENVELOPE_KEYS
+
+
+#: The legacy calls that answer without a JSON body, in ROLES order: the switch (302 back to the dashboard,
+#: instructor.enable_certificate_generation) and the certificate exception and invalidation removals (204).
+LEGACY_BODYLESS_EXPECTED = {
+    "enable_certificate_generation": (
+        Call("post", "enable_certificate_generation", {"certificates-enabled": "false"}),
+        (401, 403, 403, 403, 403, 302, 403, 403, 302),
+    ),
+    "certificate_task_toggle": (
+        Call("post", "certificate_task/toggle", {"certificates-enabled": "false"}),
+        (401, 403, 403, 403, 403, 302, 403, 403, 302),
+    ),
+    "remove_certificate_exception": (
+        Call("delete", "certificate_exception_view/", {"user_name": "beta_tester"}),
+        (401, 403, 403, 403, 403, 204, 403, 403, 204),
+    ),
+    "remove_certificate_invalidation": (
+        Call("delete", "certificate_invalidation_view/", {"user": "beta_tester"}),
+        (401, 403, 403, 403, 403, 204, 403, 403, 204),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "role", "expected"),
+    [
+        pytest.param(spec, role, status, id=f"{name}-{role}")
+        for name, (spec, statuses) in LEGACY_BODYLESS_EXPECTED.items()
+        for role, status in zip(ROLES, statuses, strict=True)
+    ],
+)
+def test_legacy_bodyless_matrix(users, client, spec, role, expected):
+    if role != "anonymous":
+        client.force_authenticate(users[role])
+    before = _state()
+
+    response = getattr(client, spec.method)(
+        f"/courses/{COURSE_ID}/instructor/api/{spec.path}", spec.body, format="json"
+    )
+
+    assert response.status_code == expected
+    if expected >= 400:
+        assert set(response.json()) == ENVELOPE_KEYS
+        assert _state() == before
+    else:
+        assert _state() != before
 
 
 def test_the_matrix_covers_every_endpoint_and_role():

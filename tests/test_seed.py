@@ -23,6 +23,7 @@ from instructor_plugin.backends.builtin.models import (
     CourseMode,
     ForumRole,
     ProblemState,
+    SurveyAnswer,
     UserProfile,
 )
 from instructor_plugin.backends.builtin.seed import API_V2_FLAG_NAME, DEMO_COURSE_ID
@@ -160,6 +161,16 @@ def test_turns_the_v2_api_on():
 
     assert Flag.objects.get(name=API_V2_FLAG_NAME).everyone is True
     assert toggles.is_api_v2_enabled()
+
+
+def test_the_first_learners_answered_the_survey_once_each_reseed():
+    seed(learners=LEARNERS)
+    seed(learners=LEARNERS)
+
+    answers = SurveyAnswer.objects.filter(course_key=DEMO_KEY)
+    assert answers.count() == 10
+    assert set(answers.values_list("field_name", flat=True)) == {"goal", "experience"}
+    assert answers.get(user__username="learner1", field_name="goal").field_value == "Curiosity"
 
 
 def test_reseeding_is_idempotent():

@@ -222,6 +222,8 @@ INSTRUCTOR_PLUGIN = {
     "MICROFRONTEND_URL": "/instructor-dashboard",
     "ENABLE_SPECIAL_EXAMS": True,
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": True,
+    "ALLOW_AUTOMATED_SIGNUPS": True,
+    "ENABLE_AUTOMATED_SIGNUPS_EXTRA_FIELDS": True,
     "REPORT_STORAGE": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(FILES_DIR / "reports")},

@@ -73,6 +73,7 @@ from .data import (
     SpecialExamData,
     SubsectionGradeData,
     SubsectionOverrideHistoryData,
+    SurveyAnswerData,
     TeamFilter,
     TeamMember,
     UserData,
@@ -137,6 +138,17 @@ class UserService(Protocol):
 
     def get_year_of_birth(self, user_id: int) -> int | None:
         """The user's year of birth from their profile, if known."""
+
+    # --- Accounts and survey answers (the legacy instructor API) ---
+
+    def create_account(self, username: str, email: str, full_name: str, country: str, password: str) -> UserData:
+        """Create an active account with its profile, or raise ``AccountTaken`` (nothing created)."""
+
+    def survey_field_names(self, course_key: CourseKey) -> Sequence[str]:
+        """The distinct field names of the course's survey answers, sorted."""
+
+    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
+        """The course's survey answers, by user id then field name, streamed."""
 
 
 class EnrollmentService(Protocol):

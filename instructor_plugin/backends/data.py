@@ -105,6 +105,15 @@ class UserData:
     language: str | None = None
 
 
+@dataclass(frozen=True)
+class SurveyAnswerData:
+    """A learner's answer to one field of a course survey."""
+
+    user: UserData
+    field_name: str
+    field_value: str
+
+
 # --- Enrollments ------------------------------------------------------------
 
 

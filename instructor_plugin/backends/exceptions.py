@@ -31,6 +31,13 @@ class UserNotFound(BackendError):
     message = "Learner not found."
 
 
+class AccountTaken(BackendError):
+    """An account with this username or email already exists."""
+
+    error_code = "account_taken"
+    message = "An account with this username or email already exists."
+
+
 class AmbiguousIdentifier(BackendError):
     """More than one user matches this identifier (a username equal to another user's email)."""
 

@@ -51,6 +51,17 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: The largest CSV of certificate exceptions ``certificates/exceptions/bulk``
     #   accepts; a larger upload is refused with 413.
     "MAX_CERTIFICATE_EXCEPTIONS_UPLOAD_BYTES": 2 * 1024 * 1024,
+    # .. setting_name: INSTRUCTOR_PLUGIN["ALLOW_AUTOMATED_SIGNUPS"]
+    # .. setting_description: Whether course staff may create accounts from a CSV (the legacy
+    #   ``register_and_enroll_students``; a site configuration value of the same name wins). Off: 403.
+    "ALLOW_AUTOMATED_SIGNUPS": False,
+    # .. setting_name: INSTRUCTOR_PLUGIN["ENABLE_AUTOMATED_SIGNUPS_EXTRA_FIELDS"]
+    # .. setting_description: Whether that CSV may carry a cohort and a course mode after the four
+    #   required columns (a site configuration value of the same name wins).
+    "ENABLE_AUTOMATED_SIGNUPS_EXTRA_FIELDS": False,
+    # .. setting_name: INSTRUCTOR_PLUGIN["MAX_REGISTRATION_CSV_UPLOAD_BYTES"]
+    # .. setting_description: The largest CSV of accounts ``register_and_enroll_students`` reads.
+    "MAX_REGISTRATION_CSV_UPLOAD_BYTES": 2_000_000,
     # .. setting_name: INSTRUCTOR_PLUGIN["MAX_COHORT_CSV_UPLOAD_BYTES"]
     # .. setting_description: The largest CSV of learner-to-cohort assignments the cohorts API's
     #   ``courses/{course_id}/users`` accepts (the original's 2,000,000 bytes); a larger one is a 413.
@@ -145,6 +156,8 @@ _FROM_HOST_SETTINGS = {
     "ANALYTICS_DASHBOARD_NAME": "ANALYTICS_DASHBOARD_NAME",
     "MAX_ENROLLMENT_INSTR_BUTTONS": "MAX_ENROLLMENT_INSTR_BUTTONS",
     "PLATFORM_NAME": "PLATFORM_NAME",
+    "ALLOW_AUTOMATED_SIGNUPS": "ALLOW_AUTOMATED_SIGNUPS",
+    "ENABLE_AUTOMATED_SIGNUPS_EXTRA_FIELDS": "ENABLE_AUTOMATED_SIGNUPS_EXTRA_FIELDS",
     "SITE_NAME": "SITE_NAME",
     "CONTACT_MAILING_ADDRESS": "CONTACT_MAILING_ADDRESS",
     "ENABLE_CCX": "CUSTOM_COURSES_EDX",

@@ -19,6 +19,7 @@ from .models import (
     Program,
     ProgramAdmin,
     ProgramEnrollment,
+    SurveyAnswer,
     UserProfile,
 )
 
@@ -41,6 +42,14 @@ class BlockAdmin(admin.ModelAdmin):
 class UserProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "name", "language")
     search_fields = ("user__username", "user__email", "name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(SurveyAnswer)
+class SurveyAnswerAdmin(admin.ModelAdmin):
+    list_display = ("user", "course_key", "form_name", "field_name", "field_value")
+    list_filter = ("course_key", "form_name")
+    search_fields = ("user__username", "field_name")
     raw_id_fields = ("user",)
 
 

@@ -66,6 +66,29 @@ class Block(models.Model):
         return str(self.usage_key)
 
 
+class SurveyAnswer(models.Model):
+    """A learner's answer to one field of a course survey form (Open edX's ``SurveyAnswer``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_survey_answers")
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    form_name = models.CharField(max_length=255)
+    field_name = models.CharField(max_length=255)
+    field_value = models.CharField(max_length=1024)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "course_key", "form_name", "field_name"), name="ipb_unique_survey_answer"
+            )
+        ]
+        indexes = [models.Index(fields=("course_key", "user"), name="ipb_survey_answer_course")]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.course_key}: {self.field_name}"
+
+
 class UserProfile(models.Model):
     """Profile fields an LMS keeps beside ``auth.User``."""
 

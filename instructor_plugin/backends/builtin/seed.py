@@ -64,6 +64,7 @@ from .models import (
     ProgramEnrollmentHistory,
     SpecialExam,
     SubsectionGradeOverride,
+    SurveyAnswer,
     UserProfile,
 )
 from .problem_state import CourseGrader
@@ -187,6 +188,7 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         seed_due_date_extensions(course, user_ids["instructor"], learner_ids, learners)
         seed_special_exams(course, learner_ids, learners)
         seed_cohorts(course_key, learner_ids, learners)
+        seed_survey_answers(course_key, learner_ids, learners)
         seed_gradebook(course, user_ids["instructor"], learner_ids, learners)
         turn_cohorts_on(course_key)
         seed_content_groups(course_key)
@@ -233,6 +235,7 @@ def clear_course(course_key: CourseKey) -> None:
         CourseEmailOptout,
         ContentGroup,
         EntranceExamSkip,
+        SurveyAnswer,
     ):
         model.objects.filter(course_key=course_key).delete()
 
@@ -858,6 +861,27 @@ def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: i
         CourseEmailOptout(user_id=learner_ids[number], course_key=course_key)
         for number in OPTED_OUT_LEARNERS
         if number <= learners
+    )
+
+
+#: The demo course's survey: each of the first learners answers its fields (the survey report's columns).
+SURVEY_FORM = "welcome_survey"
+SURVEY_LEARNERS = 5
+SURVEY_ANSWERS = {"goal": ("Career change", "Curiosity", "Degree credit"), "experience": ("None", "Some", "A lot")}
+
+
+def seed_survey_answers(course_key: CourseKey, learner_ids: dict[int, int], learners: int) -> None:
+    """The first learners' answers to the course's welcome survey."""
+    SurveyAnswer.objects.bulk_create(
+        SurveyAnswer(
+            user_id=learner_ids[number],
+            course_key=course_key,
+            form_name=SURVEY_FORM,
+            field_name=field_name,
+            field_value=choices[number % len(choices)],
+        )
+        for number in range(1, min(learners, SURVEY_LEARNERS) + 1)
+        for field_name, choices in SURVEY_ANSWERS.items()
     )
 
 

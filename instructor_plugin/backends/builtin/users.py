@@ -2,16 +2,17 @@
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import AnonymousIdData, UserData
-from ..exceptions import AmbiguousIdentifier, UserNotFound
-from .models import UserOrgPreference, UserProfile
+from ..data import AnonymousIdData, SurveyAnswerData, UserData
+from ..exceptions import AccountTaken, AmbiguousIdentifier, UserNotFound
+from .models import SurveyAnswer, UserOrgPreference, UserProfile
 from .streaming import keyset_stream
 
 User = get_user_model()
@@ -109,6 +110,32 @@ class BuiltinUserService:
 
     def get_year_of_birth(self, user_id: int) -> int | None:
         return UserProfile.objects.filter(user_id=user_id).values_list("year_of_birth", flat=True).first()
+
+    def create_account(self, username: str, email: str, full_name: str, country: str, password: str) -> UserData:
+        if User.objects.filter(Q(username=username) | Q(email__iexact=email)).exists():
+            raise AccountTaken(username)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username=username, email=email, password=password)
+                UserProfile.objects.create(user=user, name=full_name, country=country)
+        except IntegrityError:
+            raise AccountTaken(username) from None
+        return self.get_user(user.pk)
+
+    def survey_field_names(self, course_key: CourseKey) -> Sequence[str]:
+        names = SurveyAnswer.objects.filter(course_key=course_key).values_list("field_name", flat=True)
+        return list(names.distinct().order_by("field_name"))
+
+    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
+        answers = (
+            SurveyAnswer.objects.filter(course_key=course_key)
+            .select_related("user__builtin_profile")
+            .order_by("user_id", "field_name", "pk")
+        )
+        for answer in answers.iterator(chunk_size=2000):
+            yield SurveyAnswerData(
+                user=to_user_data(answer.user), field_name=answer.field_name, field_value=answer.field_value
+            )
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
         return {

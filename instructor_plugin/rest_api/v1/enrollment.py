@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from django.db import transaction
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from ...access import is_forum_role, list_team, resolve_member
-from ...backends.data import FORUM_ADMINISTRATOR, FORUM_ROLES, INSTRUCTOR, PageRequest, TeamMember
+from ...backends.data import (
+    FORUM_ADMINISTRATOR,
+    FORUM_ROLES,
+    INSTRUCTOR,
+    EnrolledLearner,
+    EnrollmentFilter,
+    PageRequest,
+    TeamMember,
+)
 from ...batch_enrollment import process_student_enrollment_batch, start_enrollment_batch_task
 from ...beta_testers import modify_beta_testers
 from ...conf import plugin_setting
 from ...course_team import REVOKE, RoleNotManageable, UnknownRole, available_roles, modify_team
-from ...enrollment import ensure_enrolled
+from ...enrollment import ensure_enrolled, list_enrolled_learners
 from ...exceptions import InstructorError
 from ...instructor_tasks import AlreadyRunning
 from ...learners import get_learner_summary
@@ -27,8 +36,11 @@ from ...permissions import (
     ENROLLMENT_REPORT,
     MANAGE_COURSE_ROLES,
     MANAGE_COURSE_TEAM,
+    VIEW_ENROLLMENTS,
 )
+from ...registration import register_and_enroll
 from ...reports import csv_body, enrolled_students_features, start_report
+from ..parsers import LimitedFormParser
 from ..v2.serializers.tasks import CELERY_STATES
 from .base import SUCCESS_MESSAGE_TEMPLATE, IdentifierListField, LegacyAPIView
 
@@ -67,7 +79,7 @@ class UserDoesNotExist(InstructorError):
     message = "User does not exist."
 
 
-def _names(member: TeamMember) -> dict[str, str]:
+def _names(member: TeamMember | EnrolledLearner) -> dict[str, str]:
     first, _, last = member.user.full_name.partition(" ")
     return {"username": member.user.username, "email": member.user.email, "first_name": first, "last_name": last}
 
@@ -408,3 +420,71 @@ class UpdateForumRoleMembershipView(LegacyAPIView):
             if action == "allow":
                 ensure_enrolled(self.course_key, user)
         return Response({"course_id": str(self.course_key), "action": action})
+
+
+class ListCourseEnrollmentsRequestSerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
+    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+
+
+class ListCourseEnrollmentsView(LegacyAPIView):
+    """
+    The course's actively enrolled learners, ordered by username, a page at a time (the v2 enrollments list).
+
+    ``POST .../instructor/api/list_course_enrollments`` ``search=learner1&page=1&page_size=20`` ->
+    ``200 {"course_id": "course-v1:...", "enrollments": [{"username": "learner1", "email": "learner1@example.com",
+    "first_name": "Learner", "last_name": "1"}], "count": 1, "num_pages": 1, "current_page": 1}``
+    """
+
+    permission_name = VIEW_ENROLLMENTS
+
+    def post(self, request, course_id):
+        body = ListCourseEnrollmentsRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        size = data["page_size"]
+        window = PageRequest(offset=(data["page"] - 1) * size, limit=size)
+        page = list_enrolled_learners(self.course_key, EnrollmentFilter(search=data["search"].strip() or None), window)
+        return Response(
+            {
+                "course_id": str(self.course_key),
+                "enrollments": [_names(learner) for learner in page.items],
+                "count": page.total,
+                "num_pages": max(1, -(-page.total // size)),
+                "current_page": data["page"],
+            }
+        )
+
+
+class RegisterAndEnrollStudentsView(LegacyAPIView):
+    """
+    Create accounts from a CSV (multipart ``students_list``: email, username, full name, country[, cohort,
+    course mode]) and enroll them; ``email-students`` present sends the account-creation message.
+
+    ``POST .../instructor/api/register_and_enroll_students`` (``students_list=accounts.csv``) ->
+    ``200 {"row_errors": [{"username": "ann", "email": "bad", "response": "Invalid email bad."}],
+    "general_errors": [], "warnings": [{"username": "x", "email": "learner1@example.com", "response":
+    "An account with email learner1@example.com exists but the provided username x is different. Enrolling
+    anyway with learner1@example.com."}]}``; a missing or unreadable file is a ``general_errors`` entry.
+    403 when the site does not allow automated signups (``ALLOW_AUTOMATED_SIGNUPS``).
+    """
+
+    permission_name = CAN_ENROLL
+    parser_classes = (MultiPartParser, LimitedFormParser)
+
+    def post(self, request, course_id):
+        upload = RegistrationUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        outcome = register_and_enroll(
+            self.course_key,
+            request.user.pk,
+            upload.validated_data.get("students_list"),
+            notify="email-students" in request.data,
+            secure=request.is_secure(),
+        )
+        return Response(outcome)
+
+
+class RegistrationUploadSerializer(serializers.Serializer):
+    students_list = serializers.FileField(required=False)

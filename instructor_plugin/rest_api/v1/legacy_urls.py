@@ -10,7 +10,7 @@ first prefix.
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
-from . import due_dates, enrollment, entrance_exams, grading, instructor_v1, reports
+from . import bulk_email, certificates, cohorts, due_dates, enrollment, entrance_exams, grading, instructor_v1, reports
 
 app_name = "instructor_api_legacy_extra"
 
@@ -117,6 +117,11 @@ urlpatterns = [
         reports.GetInactiveEnrolledStudentsView.as_view(),
         name="get_enrolled_students_with_inactive_account",
     ),
+    re_path(
+        rf"{LEGACY}get_proctored_exam_results$",
+        reports.GetProctoredExamResultsView.as_view(),
+        name="get_proctored_exam_results",
+    ),
     re_path(rf"{LEGACY}export_ora2_data$", reports.ExportOra2DataView.as_view(), name="export_ora2_data"),
     re_path(rf"{LEGACY}export_ora2_summary$", reports.ExportOra2SummaryView.as_view(), name="export_ora2_summary"),
     re_path(
@@ -139,5 +144,76 @@ urlpatterns = [
         rf"{API_V1}reports/{COURSE_ID_PATTERN}/generate/problem_responses$",
         instructor_v1.ProblemResponsesReportView.as_view(),
         name="v1_generate_problem_responses",
+    ),
+    re_path(
+        rf"{LEGACY}register_and_enroll_students$",
+        enrollment.RegisterAndEnrollStudentsView.as_view(),
+        name="register_and_enroll_students",
+    ),
+    re_path(
+        rf"{LEGACY}get_course_survey_results$",
+        reports.GetCourseSurveyResultsView.as_view(),
+        name="get_course_survey_results",
+    ),
+    re_path(
+        rf"{LEGACY}list_course_enrollments$",
+        enrollment.ListCourseEnrollmentsView.as_view(),
+        name="list_course_enrollments",
+    ),
+    # Bulk email.
+    re_path(rf"{LEGACY}send_email$", bulk_email.SendEmailView.as_view(), name="send_email"),
+    re_path(
+        rf"{LEGACY}list_background_email_tasks$",
+        bulk_email.ListBackgroundEmailTasksView.as_view(),
+        name="list_background_email_tasks",
+    ),
+    re_path(rf"{LEGACY}list_email_content$", bulk_email.ListEmailContentView.as_view(), name="list_email_content"),
+    # Cohorts.
+    re_path(rf"{LEGACY}add_users_to_cohorts$", cohorts.AddUsersToCohortsView.as_view(), name="add_users_to_cohorts"),
+    # Certificates.
+    re_path(
+        rf"{LEGACY}get_issued_certificates/$",
+        certificates.GetIssuedCertificatesView.as_view(),
+        name="get_issued_certificates",
+    ),
+    re_path(
+        rf"{LEGACY}certificate_task/(?P<action>[^/]+)$",
+        certificates.CertificateTaskView.as_view(),
+        name="certificate_task",
+    ),
+    re_path(
+        rf"{LEGACY}enable_certificate_generation$",
+        certificates.EnableCertificateGenerationView.as_view(),
+        name="enable_certificate_generation",
+    ),
+    re_path(
+        rf"{LEGACY}start_certificate_generation$",
+        certificates.StartCertificateGenerationView.as_view(),
+        name="start_certificate_generation",
+    ),
+    re_path(
+        rf"{LEGACY}start_certificate_regeneration$",
+        certificates.StartCertificateRegenerationView.as_view(),
+        name="start_certificate_regeneration",
+    ),
+    re_path(
+        rf"{LEGACY}certificate_exception_view/$",
+        certificates.CertificateExceptionView.as_view(),
+        name="certificate_exception_view",
+    ),
+    re_path(
+        rf"{LEGACY}generate_certificate_exceptions/(?P<generate_for>[^/]*)$",
+        certificates.GenerateCertificateExceptionsView.as_view(),
+        name="generate_certificate_exceptions",
+    ),
+    re_path(
+        rf"{LEGACY}generate_bulk_certificate_exceptions$",
+        certificates.GenerateBulkCertificateExceptionsView.as_view(),
+        name="generate_bulk_certificate_exceptions",
+    ),
+    re_path(
+        rf"{LEGACY}certificate_invalidation_view/$",
+        certificates.CertificateInvalidationView.as_view(),
+        name="certificate_invalidation_view",
     ),
 ]

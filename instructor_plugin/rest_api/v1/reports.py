@@ -12,8 +12,8 @@ from opaque_keys.edx.keys import CourseKey
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from ...permissions import CAN_RESEARCH
-from ...reports import list_reports, start_report
+from ...permissions import CAN_RESEARCH, ENROLLMENT_REPORT, EXAM_RESULTS
+from ...reports import list_reports, start_legacy_report, start_report
 from ..v2.serializers.reports import GenerateReportRequestSerializer, ReportDownloadSerializer
 from .base import SUCCESS_MESSAGE_TEMPLATE, LegacyAPIView
 
@@ -173,3 +173,33 @@ class GetProblemResponsesView(LegacyAPIView):
         task = start_report(self.course_key, "problem_responses", request.user.pk, options.validated_data)
         status = SUCCESS_MESSAGE_TEMPLATE.format(report_type="problem responses")
         return Response({"status": status, "task_id": str(task.task_id)})
+
+
+class GetProctoredExamResultsView(LegacyAPIView):
+    """
+    Queue the report of every attempt at the course's proctored exams (with the learner's track and times).
+
+    ``POST .../instructor/api/get_proctored_exam_results`` -> ``200 {"status": "The proctored exam results report
+    is being created. To view the status of the report, see Pending Tasks below."}``; one still running is a 400.
+    """
+
+    permission_name = EXAM_RESULTS
+
+    def post(self, request, course_id):
+        start_legacy_report(self.course_key, "proctored_exam_results", request.user.pk)
+        return Response({"status": SUCCESS_MESSAGE_TEMPLATE.format(report_type="proctored exam results")})
+
+
+class GetCourseSurveyResultsView(LegacyAPIView):
+    """
+    Queue the report of the learners' answers to the course survey (one row per learner, one column per field).
+
+    ``POST .../instructor/api/get_course_survey_results`` -> ``200 {"status": "The survey report is being created.
+    To view the status of the report, see Pending Tasks below."}``; one still running is a 400.
+    """
+
+    permission_name = ENROLLMENT_REPORT
+
+    def post(self, request, course_id):
+        start_legacy_report(self.course_key, "course_survey_results", request.user.pk)
+        return Response({"status": SUCCESS_MESSAGE_TEMPLATE.format(report_type="survey")})

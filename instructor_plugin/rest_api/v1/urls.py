@@ -16,5 +16,6 @@ urlpatterns = [
     path("list_instructor_tasks", ListInstructorTasksView.as_view(), name="list_instructor_tasks"),
     path("reset_due_date", ResetDueDateView.as_view(), name="reset_due_date"),
     path("gradebook", LegacyGradebookView.as_view(), name="spoc_gradebook"),
+    path("gradebook/<int:offset>", LegacyGradebookView.as_view(), name="spoc_gradebook_offset"),
     re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]

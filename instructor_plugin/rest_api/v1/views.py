@@ -97,13 +97,15 @@ class LegacyGradebookView(CourseAPIView):
 
     ``GET /courses/course-v1:OpenedX+DemoX+Demo_Course/instructor/api/gradebook?offset=20`` -> ``200``
     ``text/html``: a table "Username, HW 01, HW 02, HW Avg, ..., Total" with percents, and links to the
-    previous and next pages (``?offset=``; a bad offset shows the first page). Course staff only (401/403 JSON).
+    previous and next pages (``?offset=``, or the original's ``.../gradebook/20``; a bad offset shows the first
+    page). Course staff only (401/403 JSON).
     """
 
     permission_name = OVERRIDE_GRADES
 
-    def get(self, request, course_id):
-        context = legacy_gradebook_page(self.course, request.query_params.get("offset", ""))
+    def get(self, request, course_id, offset: int | None = None):
+        offset_text = str(offset) if offset is not None else request.query_params.get("offset", "")
+        context = legacy_gradebook_page(self.course, offset_text)
         return render(
             request,
             "instructor_plugin/legacy_gradebook.html",
