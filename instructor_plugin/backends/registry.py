@@ -47,6 +47,9 @@ class BackendServices(TypedDict, total=False):
     site_config: base.SiteConfigService
     gradebook: base.GradebookService
     programs: base.ProgramService
+    embargo: base.EmbargoService
+    enterprise: base.EnterpriseService
+    retirement: base.RetirementService
 
 
 CAPABILITIES = tuple(BackendServices.__annotations__)
@@ -70,6 +73,9 @@ class Backend:
     site_config: base.SiteConfigService
     gradebook: base.GradebookService
     programs: base.ProgramService
+    embargo: base.EmbargoService
+    enterprise: base.EnterpriseService
+    retirement: base.RetirementService
 
     def __init__(self, **services: Unpack[BackendServices]) -> None:
         unknown = set(services) - set(CAPABILITIES)

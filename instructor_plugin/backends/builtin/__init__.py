@@ -25,12 +25,15 @@ def builtin_backend() -> Backend:
     from .completion import BuiltinCompletionService
     from .courses import BuiltinCourseService
     from .due_dates import BuiltinDueDateService
+    from .embargo import BuiltinEmbargoService
     from .enrollments import BuiltinEnrollmentService
+    from .enterprise import BuiltinEnterpriseService
     from .gradebook import BuiltinGradebookService
     from .mail import DjangoMailService
     from .open_responses import BuiltinOpenResponseService
     from .problem_state import BuiltinProblemStateService
     from .programs import BuiltinProgramService
+    from .retirement import BuiltinRetirementService
     from .roles import BuiltinRoleService
     from .site_config import SettingsSiteConfigService
     from .special_exams import BuiltinSpecialExamService
@@ -52,4 +55,7 @@ def builtin_backend() -> Backend:
         site_config=SettingsSiteConfigService(),
         gradebook=BuiltinGradebookService(),
         programs=BuiltinProgramService(),
+        embargo=BuiltinEmbargoService(),
+        enterprise=BuiltinEnterpriseService(),
+        retirement=BuiltinRetirementService(),
     )

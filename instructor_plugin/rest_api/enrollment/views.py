@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import JsonResponse
 from django.utils.module_loading import import_string
+from edx_django_utils.ip import get_all_client_ips
 from edx_rest_framework_extensions.permissions import NotJwtRestrictedApplication
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -205,6 +206,14 @@ class EnrollmentListView(EnrollmentAPIView):
             )
         if api.get_user_roles_or_none(username) is None:
             raise Refused(f"The user {username} does not exist.", "user_not_found", status.HTTP_406_NOT_ACCEPTABLE)
+        blocked_url = api.embargo_blocked_url(username, course_key, get_all_client_ips(request))
+        if blocked_url is not None:
+            raise Refused(
+                f"Users from this location cannot access the course '{course_key}'.",
+                "embargoed",
+                status.HTTP_403_FORBIDDEN,
+                user_message_url=request.build_absolute_uri(blocked_url),
+            )
         is_active = request.data.get("is_active")
         try:
             return Response(self._enroll(request, username, course_key, mode, is_active, privileged))
@@ -313,6 +322,8 @@ class EnrollmentListView(EnrollmentAPIView):
         """The enrollment, and whether this request made or changed it (an existing one is answered as is)."""
         data = request.data
         try:
+            api.run_enrollment_view_filter(username, course_key, requester_is_backend_service=has_api_key(request))
+            self._link_enterprise(request, username, course_key)
             current = api.get_enrollment(username, course_key)
             mode_changed = bool(current and mode is not None and current["mode"] != mode)
             active_changed = bool(current and is_active is not None and current["is_active"] != is_active)
@@ -358,6 +369,13 @@ class EnrollmentListView(EnrollmentAPIView):
                 f"in course '{course_key}'"
             )
             raise Refused(message, error.error_code, localizedMessage=str(error)) from None
+
+    @staticmethod
+    def _link_enterprise(request, username: str, course_key: CourseKey) -> None:
+        """A server-to-server ``linked_enterprise_customer`` (a customer's UUID) links the enrollment, when enabled."""
+        customer_uuid = request.data.get("linked_enterprise_customer")
+        if customer_uuid and has_api_key(request) and api.enterprise_linking_enabled():
+            api.link_enterprise_enrollment(username, course_key, str(customer_uuid))
 
     @staticmethod
     def _check_change(current: dict, mode: str | None, is_active, attributes, both_changed: bool) -> None:
@@ -513,6 +531,12 @@ class UnenrollmentView(EnrollmentAPIView):
         username = request.data.get("username")
         if not username or not isinstance(username, str):
             raise Refused("Username not specified.", "username_required", status.HTTP_404_NOT_FOUND)
+        try:
+            api.check_retirement_request(username)
+        except api.RetirementRequestNotFoundError as error:
+            raise Refused(error.message, error.error_code, status.HTTP_404_NOT_FOUND) from None
+        except api.RetirementStateError as error:
+            raise Refused(error.message, error.error_code, status.HTTP_409_CONFLICT) from None
         try:
             orgs = api.unenroll_user_from_all_courses(username, actor_id=request.user.id)
         except api.UserNotFoundError:
