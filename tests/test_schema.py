@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -18,6 +19,7 @@ DOCS_URL = "/api/instructor/v2/docs/"
 V2 = "/api/instructor/v2/courses/{course_id}"
 LEGACY = "/courses/{course_id}/instructor/api"
 SCHEDULES = "/api/instructor_task/v1/schedules/{course_id}/bulk_email"
+ENROLLMENT = "/api/enrollment/v1"
 
 #: Every endpoint so far, with its methods (HTTP verbs in lower case, as OpenAPI writes them).
 EXPECTED_OPERATIONS = {
@@ -36,9 +38,24 @@ EXPECTED_OPERATIONS = {
     f"{V2}/emails": {"post"},
     f"{SCHEDULES}/": {"get"},
     f"{SCHEDULES}/{{schedule_id}}": {"patch", "delete"},
+    f"{ENROLLMENT}/enrollment/": {"get", "post"},
+    f"{ENROLLMENT}/enrollment/{{course_id}}/": {"get"},
+    f"{ENROLLMENT}/enrollment/{{username}},{{course_id}}/": {"get"},
+    f"{ENROLLMENT}/enrollments/": {"get"},
+    f"{ENROLLMENT}/course/{{course_id}}/": {"get"},
+    f"{ENROLLMENT}/unenroll/": {"post"},
+    f"{ENROLLMENT}/roles/": {"get"},
+    f"{ENROLLMENT}/enrollment_allowed/": {"get", "post", "delete"},
 }
 #: Operations whose success is a 204 without a body.
-NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete")}
+NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete"), (f"{ENROLLMENT}/enrollment_allowed/", "delete")}
+#: Operations whose successes are other than 200 and 202.
+OTHER_SUCCESSES = {
+    (f"{ENROLLMENT}/enrollment_allowed/", "post"): ["201"],
+    (f"{ENROLLMENT}/unenroll/", "post"): ["200", "204"],
+}
+#: Operations anyone may call, without credentials.
+PUBLIC = {(f"{ENROLLMENT}/course/{{course_id}}/", "get")}
 #: Endpoints answering a file rather than JSON, with the media types their success documents.
 FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip")}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -74,7 +91,7 @@ def test_schema_lists_every_endpoint_with_its_methods(document):
 def test_schema_lists_only_plugin_paths(document):
     assert document["paths"]
     for path in document["paths"]:
-        assert path.startswith((V2, LEGACY, SCHEDULES)), path
+        assert path.startswith((V2, LEGACY, SCHEDULES, ENROLLMENT)), path
     assert SCHEMA_URL not in document["paths"]
     assert DOCS_URL not in document["paths"]
 
@@ -82,7 +99,7 @@ def test_schema_lists_only_plugin_paths(document):
 def test_every_path_parameter_is_documented(document):
     for path, _method, operation in operations(document):
         declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
-        in_path = {part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")}
+        in_path = set(re.findall(r"\{(\w+)\}", path))
         assert declared == in_path, path
 
 
@@ -101,8 +118,11 @@ def test_every_operation_documents_its_success(document):
         if (path, method) in NO_CONTENT:
             assert successes == ["204"], (path, method)
             continue
-        assert successes in (["200"], ["202"], ["200", "202"]), (path, method)
+        assert successes == OTHER_SUCCESSES.get((path, method), successes), (path, method)
+        assert successes in (["200"], ["202"], ["200", "202"], *OTHER_SUCCESSES.values()), (path, method)
         for status in successes:
+            if status == "204":
+                continue
             content = operation["responses"][status]["content"]
             assert set(content) == set(FILE_DOWNLOADS.get(path, ("application/json",))), (path, method)
             for media_type in content:
@@ -120,6 +140,7 @@ DELETE_BODIES = {
     f"{V2}/certificates/invalidations": "CertificateLearnerRequest",
     f"{V2}/special_exams/{{exam_id}}/allowance": "RemoveAllowanceRequest",
     f"{V2}/{{problem}}/grading/state": "LearnerParameterRequest",
+    f"{ENROLLMENT}/enrollment_allowed/": "CourseEnrollmentAllowedDeleteRequest",
 }
 
 
@@ -194,6 +215,9 @@ def test_operations_declare_jwt_and_session_auth(document):
     assert schemes["jwtAuth"]["in"] == "header"
     assert schemes["sessionAuth"]["in"] == "cookie"
     for path, method, operation in operations(document):
+        if (path, method) in PUBLIC:
+            assert "security" not in operation, (path, method)
+            continue
         assert {"jwtAuth": []} in operation["security"], (path, method)
         assert {"sessionAuth": []} in operation["security"], (path, method)
 
@@ -270,6 +294,15 @@ REAL_CALLS = [
         f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment_status",
         {"unique_student_identifier": "learner"},
     ),
+    (f"{ENROLLMENT}/course/{{course_id}}/", "get", f"{ENROLLMENT}/course/{COURSE_ID}", None),
+    (
+        f"{ENROLLMENT}/enrollment/{{username}},{{course_id}}/",
+        "get",
+        f"{ENROLLMENT}/enrollment/learner,{COURSE_ID}",
+        None,
+    ),
+    (f"{ENROLLMENT}/roles/", "get", f"{ENROLLMENT}/roles/", None),
+    (f"{ENROLLMENT}/enrollments/", "get", f"{ENROLLMENT}/enrollments", None),
 ]
 
 

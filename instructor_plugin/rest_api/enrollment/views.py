@@ -38,6 +38,8 @@ from ...cohorts import CohortNotFound
 from ...conf import plugin_setting
 from ..errors import exception_handler
 from ..parsers import LimitedFormParser, ObjectJSONParser, read_request_body
+from ..schema import documented
+from . import schema
 
 #: The modes anyone may ask for; others need staff or the API key.
 _OPEN_MODES = (None, "audit", "honor")
@@ -127,8 +129,6 @@ class EnrollmentAPIView(APIView):
         ApiKeyHeaderPermissionIsAuthenticated,
     )
     throttle_classes: tuple[type[UserRateThrottle], ...] = (EnrollmentUserThrottle,)
-    #: Left out of the v2 OpenAPI document, which describes the Instructor API only.
-    schema = None
 
     def get_authenticators(self):
         return [import_string(path)() for path in plugin_setting("AUTHENTICATION_CLASSES")]
@@ -153,6 +153,11 @@ class EnrollmentView(EnrollmentAPIView):
     no enrollment -> ``200 null``; someone else's without the right -> 404.
     """
 
+    @documented(
+        responses={200: schema.NULLABLE_ENROLLMENT, **schema.THROTTLED},
+        summary="One enrollment (null when there is none)",
+        tags=["enrollment"],
+    )
     def get(self, request, course_id, username=None):
         username = username or request.user.username
         if username != request.user.username and not self.is_privileged(request):
@@ -179,6 +184,12 @@ class EnrollmentListView(EnrollmentAPIView):
     ``"email_opt_in": true`` records the *caller's* email opt-in for the course's organization.
     """
 
+    @documented(
+        parameters=[schema.query("user", "Whose enrollments (default: the caller's).")],
+        responses={200: schema.ENROLLMENT.__class__(many=True), **schema.THROTTLED},
+        summary="A user's active enrollments",
+        tags=["enrollment"],
+    )
     def get(self, request):
         username = request.query_params.get("user", request.user.username)
         try:
@@ -191,6 +202,13 @@ class EnrollmentListView(EnrollmentAPIView):
         allowed = {str(key) for key in api.staff_course_keys(request.user.username)}
         return Response([row for row in enrollments if row["course_details"]["course_id"] in allowed])
 
+    @documented(
+        request={"application/json": schema.ENROLL_REQUEST},
+        responses={200: schema.ENROLLMENT, **schema.THROTTLED},
+        errors=(406,),
+        summary="Enroll, or change an enrollment",
+        tags=["enrollment"],
+    )
     def post(self, request):
         course_key = self._course_key(request.data)
         privileged = self.is_privileged(request)
@@ -459,6 +477,19 @@ class CourseEnrollmentsApiListView(EnrollmentAPIView):
         except ValueError:
             return MAX_INPUT_COUNT
 
+    @documented(
+        parameters=[
+            schema.query("course_id", "One course run id."),
+            schema.query("course_ids", "Comma-separated texts course ids contain (at most 100)."),
+            schema.query("username", "Comma-separated usernames (at most 100)."),
+            schema.query("email", "Comma-separated emails (at most 100)."),
+            schema.query("page_size", "Rows a page (1 to 100; default 100).", int),
+            schema.query("cursor", "The position a next or previous link gives."),
+        ],
+        responses={200: schema.ENROLLMENTS_PAGE, **schema.THROTTLED},
+        summary="Every enrollment, newest first (global staff)",
+        tags=["enrollment"],
+    )
     def get(self, request):
         filters = self._filters(request.query_params)
         size = self._page_size(request.query_params)
@@ -508,6 +539,12 @@ class EnrollmentCourseDetailView(EnrollmentAPIView):
     def get_authenticators(self):
         return []
 
+    @documented(
+        parameters=[schema.query("include_expired", "Any non-empty value lists expired modes too.")],
+        responses={200: schema.COURSE_DETAILS, **schema.THROTTLED},
+        summary="A course's enrollment details and modes (public)",
+        tags=["enrollment"],
+    )
     def get(self, request, course_id):
         include_expired = bool(request.query_params.get("include_expired", ""))
         try:
@@ -527,6 +564,13 @@ class UnenrollmentView(EnrollmentAPIView):
     permission_classes = (NotRestrictedApplication, CanRetireUser)
     throttle_classes = ()
 
+    @documented(
+        request={"application/json": schema.UNENROLL_REQUEST},
+        responses={200: schema.ORGS_LEFT, 204: None},
+        errors=(409,),
+        summary="Unenroll a retiring user from every course (retirement service)",
+        tags=["enrollment"],
+    )
     def post(self, request):
         username = request.data.get("username")
         if not username or not isinstance(username, str):
@@ -556,6 +600,12 @@ class EnrollmentUserRolesView(EnrollmentAPIView):
     ``200 {"roles": [{"org": "OpenedX", "course_id": "course-v1:...", "role": "staff"}], "is_staff": false}``.
     """
 
+    @documented(
+        parameters=[schema.query("course_id", "Only the roles in this course.")],
+        responses={200: schema.ROLES, **schema.THROTTLED},
+        summary="The caller's course and org roles",
+        tags=["enrollment"],
+    )
     def get(self, request):
         course_id = request.query_params.get("course_id")
         roles = api.get_user_roles_or_none(request.user.username) if request.user.is_authenticated else set()
@@ -580,6 +630,12 @@ class EnrollmentAllowedView(EnrollmentAPIView):
 
     permission_classes = (NotRestrictedApplication, IsAdminUser)
 
+    @documented(
+        parameters=[schema.query("email", "Whose entries (default: the caller's email).")],
+        responses={200: schema.ALLOWED.__class__(many=True), **schema.THROTTLED},
+        summary="Allowed-to-enroll entries of an email (global staff)",
+        tags=["enrollment"],
+    )
     def get(self, request):
         email = request.query_params.get("email") or request.user.email
         return Response(api.get_enrollments_allowed(email))
@@ -591,6 +647,13 @@ class EnrollmentAllowedView(EnrollmentAPIView):
             raise Refused("Email and course_id are required.", "invalid_request")
         return email, course_id
 
+    @documented(
+        request={"application/json": schema.ALLOWED_REQUEST},
+        responses={201: schema.ALLOWED, **schema.THROTTLED},
+        errors=(409,),
+        summary="Allow an email to enroll in a course (global staff)",
+        tags=["enrollment"],
+    )
     def post(self, request):
         email, course_id = self._required(request)
         auto_enroll = request.data.get("auto_enroll", False)
@@ -604,6 +667,12 @@ class EnrollmentAllowedView(EnrollmentAPIView):
             raise Refused(str(error), error.error_code, status.HTTP_409_CONFLICT) from None
         return Response(row, status=status.HTTP_201_CREATED)
 
+    @documented(
+        request={"application/json": schema.ALLOWED_DELETE_REQUEST},
+        responses={204: None, **schema.THROTTLED},
+        summary="Withdraw an email's allowed-to-enroll entry (global staff)",
+        tags=["enrollment"],
+    )
     def delete(self, request):
         email, course_id = self._required(request)
         try:
