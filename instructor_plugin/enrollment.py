@@ -8,6 +8,7 @@ No permission check happens here; callers check :mod:`instructor_plugin.permissi
 from __future__ import annotations
 
 from enum import Enum
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -368,7 +369,8 @@ def run_enrollment_started_filter(course_key: CourseKey, user: UserData, mode: s
         return mode
     host_user = get_user_model()._default_manager.get(pk=user.id)
     try:
-        _, _, mode = CourseEnrollmentStarted.run_filter(user=host_user, course_key=course_key, mode=mode)
+        # ``None`` when no mode was asked for, as Open edX passes it (the filter's annotation says ``str``).
+        _, _, mode = CourseEnrollmentStarted.run_filter(user=host_user, course_key=course_key, mode=cast(str, mode))
     except CourseEnrollmentStarted.PreventEnrollment as error:
         raise EnrollmentNotAllowed(course_key, message=str(error)) from error
     return mode

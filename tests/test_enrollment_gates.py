@@ -347,3 +347,16 @@ class TestProctoringHonorMode:
         configured = settings.INSTRUCTOR_PLUGIN
         assert configured["PROCTORING_BACKENDS"] == {"lockdown": {"allow_honor_mode": True}}
         assert (configured["EMBARGO"], configured["ENABLE_ENTERPRISE_INTEGRATION"]) == (True, True)
+
+
+# --- 6. What the fuzzer found -------------------------------------------------
+
+
+class TestAnyUsernameText:
+    @pytest.mark.parametrize("username", ["%C2%84", "a%20b", "%01x", "a%2C0", "a,b"])
+    def test_a_malformed_username_is_answered_in_json(self, users, username):
+        url = f"{BASE}/enrollment/{username},{COURSE_ID}"
+
+        assert_refused(as_user(users["outsider"]).get(url), 404)
+        staff = as_user(users["global_staff"]).get(url)
+        assert (staff.status_code, staff.json()) == (200, None)

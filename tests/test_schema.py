@@ -307,7 +307,10 @@ REAL_CALLS = [
 
 
 def resolve(document: dict, schema: dict) -> dict:
-    while "$ref" in schema:
+    while "$ref" in schema or "allOf" in schema:
+        if "allOf" in schema:
+            (schema,) = schema["allOf"]
+            continue
         schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
     return schema
 

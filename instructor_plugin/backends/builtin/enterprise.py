@@ -20,16 +20,16 @@ class BuiltinEnterpriseService:
         EnterpriseCourseEnrollment.objects.get_or_create(enterprise_customer_user=learner, course_key=course_key)
 
     def provide_consent(self, user_id: int, course_key: CourseKey, enterprise_customer_uuid: str) -> None:
+        not_a_learner = EnterpriseLinkFailed(
+            user_id, message=f"The user {user_id} is not a learner of enterprise customer {enterprise_customer_uuid}."
+        )
         try:
             customer_uuid = uuid.UUID(str(enterprise_customer_uuid))
         except ValueError:
-            customer_uuid = None
+            raise not_a_learner from None
         learner = EnterpriseCustomerUser.objects.filter(user_id=user_id, enterprise_customer_uuid=customer_uuid).first()
-        if customer_uuid is None or learner is None:
-            raise EnterpriseLinkFailed(
-                user_id,
-                message=f"The user {user_id} is not a learner of enterprise customer {enterprise_customer_uuid}.",
-            )
+        if learner is None:
+            raise not_a_learner
         EnterpriseCourseEnrollment.objects.update_or_create(
             enterprise_customer_user=learner, course_key=course_key, defaults={"consent_granted": True}
         )

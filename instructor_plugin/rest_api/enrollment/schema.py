@@ -47,8 +47,8 @@ ENROLLMENT = inline_serializer(
     },
 )
 
-#: ``GET enrollment/{cid}`` answers ``null`` when there is no enrollment.
-NULLABLE_ENROLLMENT = ENROLLMENT.__class__(allow_null=True)
+#: ``GET enrollment/{cid}`` answers ``null`` when there is no enrollment (the component is ``ENROLLMENT``'s).
+NULLABLE_ENROLLMENT = {"allOf": [{"$ref": "#/components/schemas/CourseEnrollment"}], "nullable": True}
 
 ENROLLMENT_ROW = inline_serializer(
     "CourseEnrollmentRow",

@@ -182,6 +182,9 @@ class EnrollmentListView(EnrollmentAPIView):
     Optional ``"cohort": "Blue Team"`` puts the enrolled user in that cohort of the course (unknown ->
     400 ``{"message": "An error occured while adding to cohort [Blue Team]"}``, nobody enrolled);
     ``"email_opt_in": true`` records the *caller's* email opt-in for the course's organization.
+    Gates, as the original: the embargo (403 ``{"message", "user_message_url"}``), the openedx-filters
+    ``CourseEnrollmentViewStarted`` (a refusal is a 400) and, for a server-to-server call,
+    ``"linked_enterprise_customer": "<customer uuid>"`` (a learner outside the customer is a 400).
     """
 
     @documented(
@@ -558,7 +561,8 @@ class UnenrollmentView(EnrollmentAPIView):
     Deactivate every enrollment of a retiring user: the retirement service user only, not throttled.
 
     ``POST /api/enrollment/v1/unenroll/`` ``{"username": "learner1"}`` -> ``200 ["OpenedX"]`` (the orgs left),
-    ``204`` when nothing was active, ``404 {"message"}`` without a known username.
+    ``204`` when nothing was active, ``404 {"message"}`` without a known username or without a retirement
+    request, ``409`` when the request is in a state not to act on.
     """
 
     permission_classes = (NotRestrictedApplication, CanRetireUser)
