@@ -8,10 +8,13 @@ No permission check happens here; callers check :mod:`instructor_plugin.permissi
 from __future__ import annotations
 
 from enum import Enum
+from typing import cast
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
+from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from . import resolve
 from .backends.data import (
@@ -49,6 +52,7 @@ __all__ = [
     "is_cohorted",
     "join_cohort",
     "list_enrolled_learners",
+    "run_enrollment_started_filter",
     "send_batch_enrollment_summary",
     "send_beta_role_email",
     "send_mail_to_student",
@@ -187,9 +191,11 @@ def enroll_email(
     enrollment = None
     allowed = before.allowed_record
     if before.user and before.user.is_active:
+        mode = before.mode if before.enrollment else None
         if not before.enrollment:
+            mode = run_enrollment_started_filter(course_id, before.user, mode)
             check_enrollment_rules(course or backend.courses.get_course(course_id), before.user, invited=True)
-        enrollment = backend.enrollments.enroll(course_id, before.user.id, before.mode if before.enrollment else None)
+        enrollment = backend.enrollments.enroll(course_id, before.user.id, mode)
         if not before.enrollment:
             join_cohort(course_id, before.user, cohorted)
         if message_students:
@@ -347,6 +353,27 @@ def join_cohort(course_key: CourseKey, user: UserData, cohorted: bool | None = N
     """
     if cohorted if cohorted is not None else is_cohorted(course_key):
         get_learner_cohort(course_key, user, assign=True)
+
+
+def run_enrollment_started_filter(course_key: CourseKey, user: UserData, mode: str | None) -> str | None:
+    """
+    Run openedx-filters' ``CourseEnrollmentStarted`` before a new (or re-activated) enrollment, on every door.
+
+    As Open edX's ``CourseEnrollment.enroll``: the steps of Django's ``OPEN_EDX_FILTERS_CONFIG`` for
+    ``org.openedx.learning.course.enrollment.started.v1`` get the host's user object, the course key
+    and the mode (``None``: the default); a step raising ``PreventEnrollment`` refuses the enrollment
+    (``EnrollmentNotAllowed`` with the step's message). Returns the mode the steps leave; the course
+    key they return is not used. With no step configured the user is not read.
+    """
+    if not CourseEnrollmentStarted.get_pipeline_configuration()[0]:
+        return mode
+    host_user = get_user_model()._default_manager.get(pk=user.id)
+    try:
+        # ``None`` when no mode was asked for, as Open edX passes it (the filter's annotation says ``str``).
+        _, _, mode = CourseEnrollmentStarted.run_filter(user=host_user, course_key=course_key, mode=cast(str, mode))
+    except CourseEnrollmentStarted.PreventEnrollment as error:
+        raise EnrollmentNotAllowed(course_key, message=str(error)) from error
+    return mode
 
 
 def check_enrollment_rules(course: CourseData, user: UserData, *, invited: bool = False) -> None:

@@ -23,10 +23,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
+from openedx_filters.learning.filters import CourseEnrollmentViewStarted
 
 from .backends.data import (
     AllowedEnrollmentData,
@@ -46,16 +48,21 @@ from .backends.exceptions import (
     CourseNotFound,
     EnrollmentClosed,
     EnrollmentNotAllowed,
+    EnterpriseLinkFailed,
     UserNotFound,
 )
 from .backends.registry import get_backend
 from .cohorts import get_learner_cohort
-from .enrollment import check_enrollment_rules
+from .conf import plugin_setting
+from .embargo import blocked_enrollment_url
+from .enrollment import check_enrollment_rules, run_enrollment_started_filter
 from .exceptions import ErrorCategory, InstructorError
 from .models import AuditRecord
 
 __all__ = [
+    "HONOR_MODE",
     "PROCTORING_MODES",
+    "RETIREMENT_STATES_NOT_ACTIONABLE",
     "VERIFIED_MODES",
     "CourseEnrollmentClosedError",
     "CourseEnrollmentError",
@@ -74,10 +81,15 @@ __all__ = [
     "EnrollmentsService",
     "InvalidEnrollmentAttribute",
     "NonExistentCourseError",
+    "RetirementRequestNotFoundError",
+    "RetirementStateError",
     "UserNotFoundError",
     "add_enrollment",
     "add_enrollment_allowed",
     "audit_enrollment_change_request",
+    "check_retirement_request",
+    "embargo_blocked_url",
+    "enterprise_linking_enabled",
     "get_course_enrollment_details",
     "get_enrollment",
     "get_enrollment_attributes",
@@ -88,7 +100,10 @@ __all__ = [
     "get_verified_enrollments",
     "is_enrollment_valid_for_proctoring",
     "iso_datetime",
+    "link_enterprise_enrollment",
+    "proctoring_modes",
     "remove_enrollment_allowed",
+    "run_enrollment_view_filter",
     "search_enrollments",
     "serialize_enrollments",
     "set_email_opt_in",
@@ -106,8 +121,9 @@ log = logging.getLogger(__name__)
 VERIFIED_MODES = frozenset(
     {"verified", "professional", "masters", "executive-education", "paid-executive-education", "paid-bootcamp"}
 )
-#: The modes whose learners may take proctored exams.
+#: The modes whose learners may take proctored exams (plus honor where the provider allows it).
 PROCTORING_MODES = frozenset({"verified", "masters", "professional", "executive-education"})
+HONOR_MODE = "honor"
 #: The mode picked when none is asked for, in order of preference.
 _DEFAULT_MODES = ("audit", "honor")
 #: The attributes some modes require, as ``namespace:name``.
@@ -408,7 +424,10 @@ def add_enrollment(
     not a ``CourseEnrollmentError``, as in Open edX), and have room; an active enrollment raises
     ``CourseEnrollmentExistsError`` carrying it. In a cohorted course the learner then gets a cohort
     unless they have one: their preassigned one, else a random one (``get_learner_cohort``).
-    ``enterprise_uuid`` is accepted and unused.
+    Before the course's rules, openedx-filters' ``CourseEnrollmentStarted`` runs (it may refuse with
+    ``EnrollmentNotAllowed`` or change the mode: :func:`~.enrollment.run_enrollment_started_filter`).
+    ``enterprise_uuid``, which Open edX puts on the enrollment's activation event, is recorded in the
+    ``enrollment_api_enroll`` audit record.
     """
     course_key = _course_key(course_id)
     course = _course(course_key)
@@ -419,6 +438,10 @@ def add_enrollment(
     enrollments = get_backend().enrollments
     existing = enrollments.get_enrollment(course_key, user.id)
     already = bool(existing and existing.is_active)
+    filtered_mode = run_enrollment_started_filter(course_key, user, mode)
+    if filtered_mode and filtered_mode != mode:
+        mode = filtered_mode
+        validate_course_mode(course_key, mode, is_active=is_active, include_expired=include_expired)
     try:
         check_enrollment_rules(course, user)
     except EnrollmentClosed as error:
@@ -436,7 +459,15 @@ def add_enrollment(
         enrollments.set_enrollment_attributes(course_key, user.id, attributes)
     if enrollment.is_active and get_backend().provides("cohorts"):
         get_learner_cohort(course_key, user)
-    _audit("enrollment_api_enroll", course_key, actor_id, user.id, mode=mode, is_active=is_active)
+    _audit(
+        "enrollment_api_enroll",
+        course_key,
+        actor_id,
+        user.id,
+        mode=mode,
+        is_active=is_active,
+        enterprise_uuid=str(enterprise_uuid) if enterprise_uuid else None,
+    )
     return _enrollment_dict(enrollment, user.username, _details_dict(course, enrollments.list_mode_details(course_key)))
 
 
@@ -540,8 +571,23 @@ def serialize_enrollments(enrollments: Iterable[EnrollmentData]) -> list[dict]:
     return rows
 
 
+def proctoring_modes(course: CourseData) -> frozenset[str]:
+    """
+    The modes whose learners may take the course's proctored exams: :data:`PROCTORING_MODES`, and
+    honor when the course's provider sets ``allow_honor_mode`` in ``INSTRUCTOR_PLUGIN["PROCTORING_BACKENDS"]``.
+    """
+    provider = plugin_setting("PROCTORING_BACKENDS").get(course.proctoring_provider or "", {})
+    return PROCTORING_MODES | {HONOR_MODE} if provider.get("allow_honor_mode") else PROCTORING_MODES
+
+
 def is_enrollment_valid_for_proctoring(username: str, course_id: str | CourseKey) -> bool:
-    """Whether the user's enrollment is active, in a proctoring mode, in a course with proctored exams."""
+    """
+    Whether the user's enrollment is active, in a mode of :func:`proctoring_modes`, in a course with
+    proctored exams; always ``False`` while special exams are off (``INSTRUCTOR_PLUGIN["ENABLE_SPECIAL_EXAMS"]``,
+    by default Open edX's ``FEATURES["ENABLE_SPECIAL_EXAMS"]``).
+    """
+    if not plugin_setting("ENABLE_SPECIAL_EXAMS"):
+        return False
     try:
         course = _course(_course_key(course_id))
         user = _user(username)
@@ -549,7 +595,10 @@ def is_enrollment_valid_for_proctoring(username: str, course_id: str | CourseKey
         return False
     enrollment = get_backend().enrollments.get_enrollment(course.course_key, user.id)
     return bool(
-        course.enable_proctored_exams and enrollment and enrollment.is_active and enrollment.mode in PROCTORING_MODES
+        course.enable_proctored_exams
+        and enrollment
+        and enrollment.is_active
+        and enrollment.mode in proctoring_modes(course)
     )
 
 
@@ -572,7 +621,7 @@ class EnrollmentsService:
     def get_enrollments_can_take_proctored_exams(
         self, course_id: str | CourseKey, text_search: str | None = None
     ) -> list[EnrollmentData] | None:
-        """Active enrollments in proctoring modes, filtered by username or email text; ``None`` without proctoring."""
+        """Active enrollments in :func:`proctoring_modes`, by username or email text; ``None``: no proctoring."""
         try:
             course = _course(_course_key(course_id))
         except CourseNotFoundError:
@@ -580,10 +629,11 @@ class EnrollmentsService:
         if not course.enable_proctored_exams:
             return None
         needle = (text_search or "").lower()
+        modes = proctoring_modes(course)
         return [
             EnrollmentData(user_id=row.id, course_key=course.course_key, mode=row.enrollment_mode, is_active=True)
             for row in get_backend().enrollments.iter_learner_profiles(course.course_key)
-            if row.enrollment_mode in PROCTORING_MODES
+            if row.enrollment_mode in modes
             and (not needle or needle in row.username.lower() or needle in row.email.lower())
         ]
 
@@ -698,3 +748,91 @@ def username_for_email(email: str) -> str | None:
     """The username of the account holding this email (case-insensitive), if any."""
     user = get_backend().users.find_user_by_email(email)
     return user.username if user else None
+
+
+# --- The gates of the enrollment API's POST and unenroll ---------------------
+
+
+def run_enrollment_view_filter(username: str, course_id: str | CourseKey, requester_is_backend_service: bool) -> None:
+    """
+    Run openedx-filters' ``CourseEnrollmentViewStarted`` as the original's POST does before enrolling.
+
+    Its steps (``org.openedx.learning.course.enrollment.view.started.v1`` in Django's
+    ``OPEN_EDX_FILTERS_CONFIG``) get the host's user object of ``username``, the course key and whether
+    a server-to-server caller asked; a step raising ``PreventEnrollment`` is a ``CourseEnrollmentError``
+    carrying its message. With no step configured nothing is read.
+    """
+    if not CourseEnrollmentViewStarted.get_pipeline_configuration()[0]:
+        return
+    host_user = get_user_model()._default_manager.get(pk=_user(username).id)
+    try:
+        CourseEnrollmentViewStarted.run_filter(
+            user=host_user,
+            course_key=_course_key(course_id),
+            requester_is_backend_service=requester_is_backend_service,
+        )
+    except CourseEnrollmentViewStarted.PreventEnrollment as error:
+        raise CourseEnrollmentError(str(error)) from error
+
+
+def embargo_blocked_url(username: str, course_id: str | CourseKey, ip_addresses: Sequence[str]) -> str | None:
+    """The blocked-enrollment message path when the embargo refuses the user the course (:mod:`.embargo`)."""
+    return blocked_enrollment_url(_course_key(course_id), _user(username), ip_addresses)
+
+
+def enterprise_linking_enabled() -> bool:
+    """
+    Whether ``linked_enterprise_customer`` is honoured: ``INSTRUCTOR_PLUGIN["ENABLE_ENTERPRISE_INTEGRATION"]``
+    is true and the backend provides ``enterprise``.
+    """
+    return bool(plugin_setting("ENABLE_ENTERPRISE_INTEGRATION")) and get_backend().provides("enterprise")
+
+
+def link_enterprise_enrollment(username: str, course_id: str | CourseKey, enterprise_customer_uuid: str) -> None:
+    """
+    Record the enterprise course enrollment of the user's enterprise customer and the user's consent
+    for ``enterprise_customer_uuid``, as the original does for a server-to-server ``linked_enterprise_customer``.
+
+    A user who is not a learner of the customer raises ``CourseEnrollmentError`` with the reason.
+    """
+    user = _user(username)
+    course_key = _course_key(course_id)
+    enterprise = get_backend().enterprise
+    try:
+        enterprise.create_enterprise_course_enrollment(user.id, course_key)
+        enterprise.provide_consent(user.id, course_key, enterprise_customer_uuid)
+    except EnterpriseLinkFailed as error:
+        raise CourseEnrollmentError(error.message) from error
+
+
+#: Open edX's required retirement states, in which a request may not be acted upon (nor in any ``*_COMPLETE``).
+RETIREMENT_STATES_NOT_ACTIONABLE = frozenset({"PENDING", "COMPLETE", "ERRORED", "ABORTED"})
+
+
+class RetirementRequestNotFoundError(InstructorError):
+    category = ErrorCategory.NOT_FOUND
+    error_code = "retirement_request_not_found"
+    message = "No retirement request status for username."
+
+
+class RetirementStateError(InstructorError):
+    category = ErrorCategory.CONFLICT
+    error_code = "retirement_state_error"
+    message = "The retirement request cannot be acted upon in its state."
+
+
+def check_retirement_request(username: str) -> None:
+    """
+    Raise unless the account first named ``username`` has a retirement request that may be acted upon.
+
+    No request (or no ``retirement`` backend capability): ``RetirementRequestNotFoundError``; a request
+    in a state of :data:`RETIREMENT_STATES_NOT_ACTIONABLE` or ending in ``_COMPLETE``: ``RetirementStateError``.
+    """
+    backend = get_backend()
+    state = backend.retirement.get_retirement_state(username) if backend.provides("retirement") else None
+    if state is None:
+        raise RetirementRequestNotFoundError(username)
+    if state in RETIREMENT_STATES_NOT_ACTIONABLE or state.endswith("_COMPLETE"):
+        raise RetirementStateError(
+            username, message=f"{username} is in {state}, not a valid state to perform retirement actions on."
+        )

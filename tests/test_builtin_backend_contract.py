@@ -10,12 +10,17 @@ from opaque_keys.edx.django.models import CourseKeyField
 from instructor_plugin.backends.builtin import builtin_backend
 from instructor_plugin.backends.builtin.models import (
     Block,
+    CountryAccessRule,
     Course,
     CourseAccessRole,
     CourseMode,
+    EnterpriseCourseEnrollment,
+    EnterpriseCustomerUser,
     ForumRole,
     ManualEnrollmentAudit,
+    RestrictedCourse,
     UserProfile,
+    UserRetirementStatus,
 )
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
 from tests.backend_contract.suite import BackendContract, SentMail, World
@@ -94,6 +99,47 @@ class BuiltinWorld(World):
 
     def sent_mail(self):
         return [SentMail(recipients=tuple(message.to), subject=message.subject) for message in mail.outbox]
+
+    def set_mode_details(self, course_key, details):
+        CourseMode.objects.filter(course__course_key=course_key, slug=details.slug).update(
+            display_name=details.name,
+            min_price=details.min_price,
+            suggested_prices=details.suggested_prices,
+            currency=details.currency,
+            expiration_datetime=details.expiration_datetime,
+            description=details.description or "",
+            sku=details.sku or "",
+            bulk_sku=details.bulk_sku or "",
+        )
+
+    def set_profile_country(self, user_id, country):
+        UserProfile.objects.filter(user_id=user_id).update(country=country)
+
+    def restrict_course(self, course_key, message_key, blocked=(), allowed=()):
+        restricted = RestrictedCourse.objects.create(course_key=course_key, enroll_msg_key=message_key)
+        rules = [(country, CountryAccessRule.BLACKLIST) for country in blocked]
+        rules += [(country, CountryAccessRule.WHITELIST) for country in allowed]
+        for country, rule_type in rules:
+            CountryAccessRule.objects.create(restricted_course=restricted, country=country, rule_type=rule_type)
+
+    def make_enterprise_learner(self, enterprise_customer_uuid, user_id):
+        EnterpriseCustomerUser.objects.create(enterprise_customer_uuid=enterprise_customer_uuid, user_id=user_id)
+
+    def enterprise_course_enrollments(self):
+        return [
+            (
+                str(row.enterprise_customer_user.enterprise_customer_uuid),
+                row.enterprise_customer_user.user_id,
+                row.course_key,
+                row.consent_granted,
+            )
+            for row in EnterpriseCourseEnrollment.objects.select_related("enterprise_customer_user").order_by("pk")
+        ]
+
+    def request_retirement(self, user_id, original_username, state):
+        UserRetirementStatus.objects.create(
+            user_id=user_id, original_username=original_username, original_email="x@example.com", current_state=state
+        )
 
     def configure_site(self, values, org_values):
         self.settings.INSTRUCTOR_PLUGIN = {

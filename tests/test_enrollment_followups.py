@@ -12,7 +12,7 @@ from edx_rest_framework_extensions.auth.jwt.tests.utils import (
 from rest_framework.test import APIClient
 
 from instructor_plugin import enrollment_api
-from instructor_plugin.backends.builtin.models import CourseMode
+from instructor_plugin.backends.builtin.models import CourseMode, UserRetirementStatus
 from tests.conftest import COURSE_ID, make_user
 
 BASE = "/api/enrollment/v1"
@@ -58,6 +58,12 @@ class TestRestrictedApplications:
     @pytest.mark.parametrize(("method", "path", "body"), CALLS)
     def test_the_same_token_unrestricted_is_served(self, superuser, users, method, path, body):
         client = token_client(superuser, restricted=False)
+        UserRetirementStatus.objects.create(
+            user=users["learner"],
+            original_username="learner",
+            original_email="l@x.org",
+            current_state="LOCKING_ACCOUNT",
+        )
 
         response = getattr(client, method)(path, body, format="json")
 

@@ -17,6 +17,7 @@ from instructor_plugin.backends.builtin.models import (
     CourseEnrollmentAllowed,
     CourseEnrollmentAttribute,
     CourseMode,
+    UserRetirementStatus,
 )
 from instructor_plugin.conf import plugin_setting
 from instructor_plugin.models import AuditRecord
@@ -282,6 +283,12 @@ class TestUnenroll:
     def test_the_retirement_worker_unenrolls_from_everything(self, settings, users):
         settings.RETIREMENT_SERVICE_WORKER_USERNAME = "retirement_worker"
         worker = as_user(make_user("retirement_worker"))
+        UserRetirementStatus.objects.create(
+            user=users["learner"],
+            original_username="learner",
+            original_email="l@x.org",
+            current_state="RETIRING_ENROLLMENTS",
+        )
 
         response = worker.post(f"{BASE}/unenroll/", {"username": "learner"}, format="json")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -22,6 +23,7 @@ V1 = "/api/instructor/v1/"
 PROGRAMS = "/api/program_enrollments/v1"
 PROGRAM = f"{PROGRAMS}/programs/{{program_uuid}}"
 ROSTERS = ("enrollments/", "courses/{course_id}/enrollments/")
+ENROLLMENT = "/api/enrollment/v1"
 
 #: Every endpoint so far, with its methods (HTTP verbs in lower case, as OpenAPI writes them).
 EXPECTED_OPERATIONS = {
@@ -52,14 +54,29 @@ EXPECTED_OPERATIONS = {
     f"{PROGRAM}/overview/": {"get"},
     f"{PROGRAMS}/integration-reset": {"post"},
     f"{PROGRAMS}/integration-reset/": {"post"},
+    f"{ENROLLMENT}/enrollment/": {"get", "post"},
+    f"{ENROLLMENT}/enrollment/{{course_id}}/": {"get"},
+    f"{ENROLLMENT}/enrollment/{{username}},{{course_id}}/": {"get"},
+    f"{ENROLLMENT}/enrollments/": {"get"},
+    f"{ENROLLMENT}/course/{{course_id}}/": {"get"},
+    f"{ENROLLMENT}/unenroll/": {"post"},
+    f"{ENROLLMENT}/roles/": {"get"},
+    f"{ENROLLMENT}/enrollment_allowed/": {"get", "post", "delete"},
 }
 #: Operations whose success is a 204 without a body.
-NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete")}
+NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete"), (f"{ENROLLMENT}/enrollment_allowed/", "delete")}
 #: Program roster writes and grades answer 200, 207 (some learners failed) or 204 (nothing asked, no row).
 MULTI_STATUS = {
     *((f"{PROGRAM}/{roster}", method) for roster in ROSTERS for method in ("post", "patch", "put")),
     (f"{PROGRAM}/courses/{{course_id}}/grades/", "get"),
 }
+#: Operations whose successes are other than 200 and 202.
+OTHER_SUCCESSES = {
+    (f"{ENROLLMENT}/enrollment_allowed/", "post"): ["201"],
+    (f"{ENROLLMENT}/unenroll/", "post"): ["200", "204"],
+}
+#: Operations anyone may call, without credentials.
+PUBLIC = {(f"{ENROLLMENT}/course/{{course_id}}/", "get")}
 #: Endpoints answering a file rather than JSON, with the media types their success documents.
 FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip")}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -95,7 +112,7 @@ def test_schema_lists_every_endpoint_with_its_methods(document):
 def test_schema_lists_only_plugin_paths(document):
     assert document["paths"]
     for path in document["paths"]:
-        assert path.startswith((V2, LEGACY, SCHEDULES, V1, PROGRAMS)), path
+        assert path.startswith((V2, LEGACY, SCHEDULES, V1, PROGRAMS, ENROLLMENT)), path
     assert SCHEMA_URL not in document["paths"]
     assert DOCS_URL not in document["paths"]
 
@@ -103,7 +120,7 @@ def test_schema_lists_only_plugin_paths(document):
 def test_every_path_parameter_is_documented(document):
     for path, _method, operation in operations(document):
         declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
-        in_path = {part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")}
+        in_path = set(re.findall(r"\{(\w+)\}", path))
         assert declared == in_path, path
 
 
@@ -126,8 +143,14 @@ def test_every_operation_documents_its_success(document):
             assert successes == ["200", "204", "207"], (path, method)
             assert "content" not in operation["responses"]["204"], (path, method)
             successes.remove("204")
-        assert successes in (["200"], ["202"], ["200", "202"], ["200", "207"]), (path, method)
+        assert successes == OTHER_SUCCESSES.get((path, method), successes), (path, method)
+        assert successes in (["200"], ["202"], ["200", "202"], ["200", "207"], *OTHER_SUCCESSES.values()), (
+            path,
+            method,
+        )
         for status in successes:
+            if status == "204":
+                continue
             content = operation["responses"][status]["content"]
             assert set(content) == set(FILE_DOWNLOADS.get(path, ("application/json",))), (path, method)
             for media_type in content:
@@ -145,6 +168,7 @@ DELETE_BODIES = {
     f"{V2}/certificates/invalidations": "CertificateLearnerRequest",
     f"{V2}/special_exams/{{exam_id}}/allowance": "RemoveAllowanceRequest",
     f"{V2}/{{problem}}/grading/state": "LearnerParameterRequest",
+    f"{ENROLLMENT}/enrollment_allowed/": "CourseEnrollmentAllowedDeleteRequest",
 }
 
 
@@ -219,6 +243,9 @@ def test_operations_declare_jwt_and_session_auth(document):
     assert schemes["jwtAuth"]["in"] == "header"
     assert schemes["sessionAuth"]["in"] == "cookie"
     for path, method, operation in operations(document):
+        if (path, method) in PUBLIC:
+            assert "security" not in operation, (path, method)
+            continue
         assert {"jwtAuth": []} in operation["security"], (path, method)
         assert {"sessionAuth": []} in operation["security"], (path, method)
 
@@ -295,11 +322,23 @@ REAL_CALLS = [
         f"/courses/{COURSE_ID}/instructor/api/get_student_enrollment_status",
         {"unique_student_identifier": "learner"},
     ),
+    (f"{ENROLLMENT}/course/{{course_id}}/", "get", f"{ENROLLMENT}/course/{COURSE_ID}", None),
+    (
+        f"{ENROLLMENT}/enrollment/{{username}},{{course_id}}/",
+        "get",
+        f"{ENROLLMENT}/enrollment/learner,{COURSE_ID}",
+        None,
+    ),
+    (f"{ENROLLMENT}/roles/", "get", f"{ENROLLMENT}/roles/", None),
+    (f"{ENROLLMENT}/enrollments/", "get", f"{ENROLLMENT}/enrollments", None),
 ]
 
 
 def resolve(document: dict, schema: dict) -> dict:
-    while "$ref" in schema:
+    while "$ref" in schema or "allOf" in schema:
+        if "allOf" in schema:
+            (schema,) = schema["allOf"]
+            continue
         schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
     return schema
 

@@ -235,6 +235,12 @@ INSTRUCTOR_PLUGIN = {
     "LMS_APIS": ["grades", "enrollment", "cohorts", "bulk_grades", "instructor_legacy", "program_enrollments"],
 }
 
+# DEMO_ENROLLMENT_API_RATE (such as "10000/minute") replaces both enrollment API throttle rates, so that a
+# fuzzing run exercises the API rather than its 429s.
+if os.environ.get("DEMO_ENROLLMENT_API_RATE"):
+    rate = os.environ["DEMO_ENROLLMENT_API_RATE"]
+    INSTRUCTOR_PLUGIN["ENROLLMENT_API_THROTTLE_RATES"] = {"user": rate, "staff": rate}
+
 # The Gradebook MFE, when built into DEMO_GRADEBOOK_DIST, is served on this host at /gradebook/.
 if DEMO_GRADEBOOK_DIST:
     INSTRUCTOR_PLUGIN["WRITABLE_GRADEBOOK_URL"] = f"{DEMO_URL}/gradebook"

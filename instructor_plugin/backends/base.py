@@ -259,6 +259,42 @@ class EnrollmentService(Protocol):
         """Give each user (by id) this ``(mode, is_active)`` in the course in bulk, creating missing enrollments."""
 
 
+class EmbargoService(Protocol):
+    """Which countries may enroll in restricted courses (Open edX's embargo app)."""
+
+    def get_blocked_message_key(
+        self, course_key: CourseKey, user_id: int | None, countries: Sequence[str]
+    ) -> str | None:
+        """
+        The key of the course's blocked-enrollment message when the user's profile country or any of
+        ``countries`` (ISO 3166-1 alpha-2, such as the request IP's) may not enroll; ``None`` when the
+        course is not restricted or every country may. An empty country is never blocked.
+        """
+
+
+class EnterpriseService(Protocol):
+    """Enterprise customers' course enrollments and their learners' consent (edx-enterprise)."""
+
+    def create_enterprise_course_enrollment(self, user_id: int, course_key: CourseKey) -> None:
+        """
+        Record the course enrollment for the enterprise customer the learner acts for (idempotent);
+        raise ``EnterpriseLinkFailed`` when the learner belongs to no enterprise customer.
+        """
+
+    def provide_consent(self, user_id: int, course_key: CourseKey, enterprise_customer_uuid: str) -> None:
+        """
+        Record the learner's data-sharing consent for the course with this customer; raise
+        ``EnterpriseLinkFailed`` when the learner is not one of the customer's learners.
+        """
+
+
+class RetirementService(Protocol):
+    """Users' retirement requests (Open edX's ``UserRetirementStatus``)."""
+
+    def get_retirement_state(self, original_username: str) -> str | None:
+        """The state name of the retirement request of the account first named ``original_username``, if any."""
+
+
 class RoleService(Protocol):
     """Course roles (course-level, org-level, global staff) and forum roles."""
 

@@ -98,3 +98,10 @@ class EnrollmentNotAllowed(BackendError):
     category = ErrorCategory.FORBIDDEN
     error_code = "enrollment_not_allowed"
     message = "This course is invitation only."
+
+
+class EnterpriseLinkFailed(BackendError):
+    """An enrollment could not be linked to an enterprise customer (the learner is not one of its learners)."""
+
+    error_code = "enterprise_link_failed"
+    message = "The enrollment could not be linked to the enterprise customer."

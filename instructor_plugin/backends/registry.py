@@ -48,6 +48,9 @@ class BackendServices(TypedDict, total=False):
     gradebook: base.GradebookService
     programs: base.ProgramService
     entrance_exams: base.EntranceExamService
+    embargo: base.EmbargoService
+    enterprise: base.EnterpriseService
+    retirement: base.RetirementService
 
 
 CAPABILITIES = tuple(BackendServices.__annotations__)
@@ -72,6 +75,9 @@ class Backend:
     gradebook: base.GradebookService
     programs: base.ProgramService
     entrance_exams: base.EntranceExamService
+    embargo: base.EmbargoService
+    enterprise: base.EnterpriseService
+    retirement: base.RetirementService
 
     def __init__(self, **services: Unpack[BackendServices]) -> None:
         unknown = set(services) - set(CAPABILITIES)

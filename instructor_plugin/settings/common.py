@@ -120,7 +120,9 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: What each proctoring provider offers, for the built-in backend's
     #   ``proctoring_settings``: ``{"proctortrack": {"supports_onboarding": True, "review_dashboard": True}}``.
     #   A provider not listed has neither (the dashboard then hides its Onboarding and Review sub-tabs,
-    #   which call edx-proctoring's own endpoints).
+    #   which call edx-proctoring's own endpoints). ``"allow_honor_mode": True`` lets learners in the honor
+    #   mode take the provider's proctored exams (``is_enrollment_valid_for_proctoring``, ``EnrollmentsService``).
+    #   Open edX's ``PROCTORING_BACKENDS`` setting is the default.
     "PROCTORING_BACKENDS": {},
     # .. setting_name: INSTRUCTOR_PLUGIN["JWT_CREATE_UNKNOWN_USERS"]
     # .. setting_description: When true, a verified JWT for a username the host does not know creates that
@@ -141,6 +143,22 @@ DEFAULTS: dict[str, Any] = {
     #   with the server-to-server key (``X-Edx-Api-Key`` matching Django's ``EDX_API_KEY``) are never
     #   throttled.
     "ENROLLMENT_API_THROTTLE_RATES": {"user": "40/minute", "staff": "120/minute"},
+    # .. toggle_name: INSTRUCTOR_PLUGIN["EMBARGO"]
+    # .. toggle_default: False
+    # .. toggle_description: Refuse enrollment API enrollments (403 with ``user_message_url``) in restricted
+    #   courses from blocked countries, by the backend's ``embargo`` capability. Open edX's
+    #   ``FEATURES["EMBARGO"]`` is the default.
+    "EMBARGO": False,
+    # .. setting_name: INSTRUCTOR_PLUGIN["EMBARGO_IP_COUNTRY_LOOKUP"]
+    # .. setting_description: Dotted path of a callable ``lookup(ip) -> "US" | None`` giving the country of a
+    #   request IP for the embargo check (a GeoIP reader in an LMS); ``None`` checks the profile country only.
+    "EMBARGO_IP_COUNTRY_LOOKUP": None,
+    # .. toggle_name: INSTRUCTOR_PLUGIN["ENABLE_ENTERPRISE_INTEGRATION"]
+    # .. toggle_default: False
+    # .. toggle_description: Let server-to-server enrollment API calls link an enrollment to an enterprise
+    #   customer (``linked_enterprise_customer``) through the backend's ``enterprise`` capability. Open edX's
+    #   ``FEATURES["ENABLE_ENTERPRISE_INTEGRATION"]`` is the default.
+    "ENABLE_ENTERPRISE_INTEGRATION": False,
 }
 
 _FROM_HOST_SETTINGS = {
@@ -162,11 +180,14 @@ _FROM_HOST_SETTINGS = {
     "CONTACT_MAILING_ADDRESS": "CONTACT_MAILING_ADDRESS",
     "ENABLE_CCX": "CUSTOM_COURSES_EDX",
     "PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS": "PROFILE_INFORMATION_REPORT_PRIVATE_FIELDS",
+    "PROCTORING_BACKENDS": "PROCTORING_BACKENDS",
 }
 
 _FROM_HOST_FEATURES = {
     "ENABLE_SPECIAL_EXAMS": "ENABLE_SPECIAL_EXAMS",
     "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE": "ENABLE_CERTIFICATES_INSTRUCTOR_MANAGE",
+    "EMBARGO": "EMBARGO",
+    "ENABLE_ENTERPRISE_INTEGRATION": "ENABLE_ENTERPRISE_INTEGRATION",
 }
 
 

@@ -32,19 +32,25 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from instructor_plugin.backends.data import (
     AllowedEnrollmentData,
     CourseAccessData,
+    CourseModeDetails,
+    EnrollmentAttributeData,
+    EnrollmentCursor,
     EnrollmentData,
     EnrollmentFilter,
+    EnrollmentSearch,
     MailMessage,
     ManualEnrollmentAuditData,
     PageRequest,
     TeamFilter,
     UserData,
+    UserRoleData,
 )
 from instructor_plugin.backends.exceptions import (
     AmbiguousIdentifier,
     BlockNotFound,
     CourseNotFound,
     DueDateNotLater,
+    EnterpriseLinkFailed,
     NoDueDate,
     UserNotFound,
 )
@@ -132,6 +138,34 @@ class World(ABC):
     @abstractmethod
     def configure_site(self, values: Mapping[str, object], org_values: Mapping[str, Mapping[str, object]]) -> None:
         """Set site configuration values, and per-org values that take precedence for their org."""
+
+    # --- The enrollment API (issue 11) ---
+
+    @abstractmethod
+    def set_mode_details(self, course_key: CourseKey, details: CourseModeDetails) -> None:
+        """Give the course's existing mode ``details.slug`` these name, prices, expiry, description and SKUs."""
+
+    @abstractmethod
+    def set_profile_country(self, user_id: int, country: str) -> None:
+        """Record the user's country (ISO 3166-1 alpha-2) in their profile."""
+
+    @abstractmethod
+    def restrict_course(
+        self, course_key: CourseKey, message_key: str, blocked: Sequence[str] = (), allowed: Sequence[str] = ()
+    ) -> None:
+        """Make the course restricted: ``blocked`` countries may not enroll; if ``allowed``, only those may."""
+
+    @abstractmethod
+    def make_enterprise_learner(self, enterprise_customer_uuid: str, user_id: int) -> None:
+        """Make the user a learner of the enterprise customer."""
+
+    @abstractmethod
+    def enterprise_course_enrollments(self) -> Sequence[tuple[str, int, CourseKey, bool]]:
+        """Every enterprise course enrollment: ``(customer uuid, user id, course key, consent granted)``."""
+
+    @abstractmethod
+    def request_retirement(self, user_id: int, original_username: str, state: str) -> None:
+        """Record the user's retirement request, in the retirement pipeline's state ``state``."""
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -550,6 +584,236 @@ class EnrollmentContract:
         assert world.manual_enrollment_audits(SIBLING) == []
 
 
+class EnrollmentApiContract:
+    """``enrollments``, ``users`` and ``roles``: what the enrollment API (seed 002, issue 11) adds to them."""
+
+    @pytest.fixture
+    def api_people(self, backend, world) -> dict[str, int]:
+        """ann: audit in COURSE, then verified in SIBLING; bob: audit in COURSE, unenrolled from SIBLING."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        ids = {
+            "ann": world.make_user("ann", "ann@example.com", "Ann Archer"),
+            "bob": world.make_user("bob", "bob@uni.example", "Robert Brown"),
+        }
+        backend.enrollments.enroll(COURSE, ids["ann"], "audit")
+        backend.enrollments.enroll(SIBLING, ids["ann"], "verified")
+        backend.enrollments.enroll(COURSE, ids["bob"], "audit")
+        backend.enrollments.enroll(SIBLING, ids["bob"], "audit")
+        backend.enrollments.unenroll(SIBLING, ids["bob"])
+        return ids
+
+    def test_update_enrollment(self, backend, api_people):
+        enrollments = backend.enrollments
+
+        moved = enrollments.update_enrollment(COURSE, api_people["ann"], mode="verified")
+        deactivated = enrollments.update_enrollment(COURSE, api_people["ann"], is_active=False)
+
+        assert (moved.mode, moved.is_active) == ("verified", True)
+        assert deactivated == EnrollmentData(
+            user_id=api_people["ann"], course_key=COURSE, mode="verified", is_active=False
+        )
+        assert enrollments.get_enrollment(COURSE, api_people["ann"]) == deactivated
+        assert enrollments.update_enrollment(FOREIGN, api_people["ann"], mode="audit") is None
+
+    def test_list_user_enrollments_oldest_first(self, backend, api_people):
+        active = backend.enrollments.list_user_enrollments(api_people["bob"])
+        everything = backend.enrollments.list_user_enrollments(api_people["bob"], include_inactive=True)
+
+        assert [(e.course_key, e.is_active) for e in active] == [(COURSE, True)]
+        assert [(e.course_key, e.is_active) for e in everything] == [(COURSE, True), (SIBLING, False)]
+        assert [e.mode for e in backend.enrollments.list_user_enrollments(api_people["ann"])] == ["audit", "verified"]
+
+    def test_unenroll_all(self, backend, api_people):
+        left = backend.enrollments.unenroll_all(api_people["ann"])
+
+        assert sorted(map(str, left)) == sorted([str(COURSE), str(SIBLING)])
+        assert backend.enrollments.list_user_enrollments(api_people["ann"]) == []
+        assert backend.enrollments.unenroll_all(api_people["ann"]) == []
+        assert backend.enrollments.get_enrollment(COURSE, api_people["bob"]).is_active is True
+
+    def test_list_mode_details_hides_expired_modes_unless_asked(self, backend, world):
+        world.make_course(COURSE, modes=("audit", "verified", "honor"))
+        verified = CourseModeDetails(
+            slug="verified",
+            name="Verified Certificate",
+            min_price=49,
+            suggested_prices="49,99",
+            currency="eur",
+            expiration_datetime=datetime(2999, 1, 1, tzinfo=UTC),
+            description="A certificate.",
+            sku="SKU-1",
+            bulk_sku="BULK-1",
+        )
+        world.set_mode_details(COURSE, verified)
+        world.set_mode_details(
+            COURSE, CourseModeDetails(slug="honor", name="Honor", expiration_datetime=datetime(2001, 1, 1, tzinfo=UTC))
+        )
+
+        current = backend.enrollments.list_mode_details(COURSE)
+        every = backend.enrollments.list_mode_details(COURSE, include_expired=True)
+
+        assert [mode.slug for mode in current] == ["audit", "verified"]
+        assert current[1] == verified
+        assert [mode.slug for mode in every] == ["audit", "verified", "honor"]
+        assert backend.enrollments.list_mode_details(FOREIGN) == []
+
+    def test_enrollment_attributes(self, backend, api_people):
+        enrollments = backend.enrollments
+        provider = EnrollmentAttributeData("credit", "provider_id", "hogwarts")
+
+        enrollments.set_enrollment_attributes(COURSE, api_people["ann"], [provider])
+        enrollments.set_enrollment_attributes(
+            COURSE, api_people["ann"], [EnrollmentAttributeData("credit", "provider_id", "beauxbatons")]
+        )
+        enrollments.set_enrollment_attributes(FOREIGN, api_people["ann"], [provider])
+
+        assert list(enrollments.get_enrollment_attributes(COURSE, api_people["ann"])) == [
+            EnrollmentAttributeData("credit", "provider_id", "beauxbatons")
+        ]
+        assert list(enrollments.get_enrollment_attributes(SIBLING, api_people["ann"])) == []
+        assert list(enrollments.get_enrollment_attributes(FOREIGN, api_people["ann"])) == []
+
+    @pytest.mark.parametrize(
+        ("filters", "expected"),
+        [
+            (EnrollmentSearch(), {("ann", COURSE), ("ann", SIBLING), ("bob", COURSE), ("bob", SIBLING)}),
+            (EnrollmentSearch(course_key=SIBLING), {("ann", SIBLING), ("bob", SIBLING)}),
+            (EnrollmentSearch(course_id_contains=["c202"]), {("ann", SIBLING), ("bob", SIBLING)}),
+            (EnrollmentSearch(usernames=["bob"]), {("bob", COURSE), ("bob", SIBLING)}),
+            (EnrollmentSearch(emails=["ann@example.com"], course_key=COURSE), {("ann", COURSE)}),
+            (EnrollmentSearch(usernames=["nobody"]), set()),
+        ],
+    )
+    def test_search_enrollments_filters(self, backend, api_people, filters, expected):
+        rows = backend.enrollments.search_enrollments(filters, None, 100)
+
+        assert {(row.username, row.enrollment.course_key) for row in rows} == expected
+
+    def test_search_enrollments_pages_newest_first_by_cursor(self, backend, api_people):
+        search = backend.enrollments.search_enrollments
+        everything = search(EnrollmentSearch(), None, 100)
+        first = search(EnrollmentSearch(), None, 2)
+        last_of_first = first[-1]
+        rest = search(EnrollmentSearch(), EnrollmentCursor(last_of_first.enrollment.created, last_of_first.id), 100)
+        before = search(
+            EnrollmentSearch(), EnrollmentCursor(rest[0].enrollment.created, rest[0].id, backwards=True), 100
+        )
+
+        assert [row.id for row in first] + [row.id for row in rest] == [row.id for row in everything]
+        assert [row.id for row in before] == [row.id for row in first]
+        keys = [(row.enrollment.created, row.id) for row in everything]
+        assert keys == sorted(keys, reverse=True)
+
+    def test_list_allowed_by_email(self, backend, api_people):
+        backend.enrollments.allow(SIBLING, "New@Example.com", auto_enroll=True)
+        backend.enrollments.allow(COURSE, "new@example.com", auto_enroll=False)
+
+        rows = backend.enrollments.list_allowed_by_email("NEW@example.com")
+
+        assert [(row.course_key, row.auto_enroll) for row in rows] == [(SIBLING, True), (COURSE, False)]
+        assert backend.enrollments.list_allowed_by_email("other@example.com") == []
+
+    def test_org_preferences_and_year_of_birth(self, backend, api_people):
+        users = backend.users
+
+        users.set_org_preference(api_people["ann"], "ContractX", "email-optin", "True")
+        users.set_org_preference(api_people["ann"], "ContractX", "email-optin", "False")
+
+        assert users.get_org_preference(api_people["ann"], "ContractX", "email-optin") == "False"
+        assert users.get_org_preference(api_people["ann"], "ElsewhereX", "email-optin") is None
+        assert users.get_org_preference(api_people["bob"], "ContractX", "email-optin") is None
+        assert users.get_year_of_birth(api_people["ann"]) is None
+
+    def test_list_user_roles(self, backend, api_people, world):
+        world.grant(COURSE, api_people["ann"], "staff")
+        world.grant(SIBLING, api_people["ann"], "instructor", org_level=True)
+
+        roles = set(backend.roles.list_user_roles(api_people["ann"]))
+
+        assert roles == {
+            UserRoleData(org="ContractX", course_key=COURSE, role="staff"),
+            UserRoleData(org="ContractX", course_key=None, role="instructor"),
+        }
+        assert list(backend.roles.list_user_roles(api_people["bob"])) == []
+
+
+class EmbargoContract:
+    """``embargo``: which countries may enroll in restricted courses."""
+
+    @pytest.fixture
+    def country_learner(self, world) -> int:
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        return world.make_user("ann", "ann@example.com", "Ann")
+
+    def test_a_course_not_restricted_blocks_nobody(self, backend, country_learner, world):
+        world.set_profile_country(country_learner, "IR")
+
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, ["IR"]) is None
+
+    def test_blocked_countries_by_profile_or_given(self, backend, country_learner, world):
+        world.restrict_course(COURSE, "embargo", blocked=["IR", "CU"])
+
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, []) is None
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, ["cu"]) == "embargo"
+        assert backend.embargo.get_blocked_message_key(COURSE, None, ["FR", "IR"]) == "embargo"
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, ["", "FR"]) is None
+        world.set_profile_country(country_learner, "IR")
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, ["FR"]) == "embargo"
+        assert backend.embargo.get_blocked_message_key(SIBLING, country_learner, ["IR"]) is None
+
+    def test_an_allowed_list_admits_only_its_countries(self, backend, country_learner, world):
+        world.restrict_course(COURSE, "default", allowed=["FR", "DE"])
+
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, ["FR"]) is None
+        assert backend.embargo.get_blocked_message_key(COURSE, country_learner, ["FR", "US"]) == "default"
+
+
+class EnterpriseContract:
+    """``enterprise``: enterprise course enrollments and consent."""
+
+    CUSTOMER = "5a7c2b1e-9d3f-4e6a-8b2c-1f0e9d8c7b6a"
+    OTHER = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+
+    @pytest.fixture
+    def enterprise_learner(self, world) -> int:
+        world.make_course(COURSE)
+        return world.make_user("ann", "ann@example.com", "Ann")
+
+    def test_link_and_consent(self, backend, enterprise_learner, world):
+        world.make_enterprise_learner(self.CUSTOMER, enterprise_learner)
+
+        backend.enterprise.create_enterprise_course_enrollment(enterprise_learner, COURSE)
+        backend.enterprise.create_enterprise_course_enrollment(enterprise_learner, COURSE)
+        assert list(world.enterprise_course_enrollments()) == [(self.CUSTOMER, enterprise_learner, COURSE, False)]
+        backend.enterprise.provide_consent(enterprise_learner, COURSE, self.CUSTOMER)
+
+        assert list(world.enterprise_course_enrollments()) == [(self.CUSTOMER, enterprise_learner, COURSE, True)]
+
+    def test_a_user_of_no_customer_cannot_be_linked(self, backend, enterprise_learner, world):
+        with pytest.raises(EnterpriseLinkFailed):
+            backend.enterprise.create_enterprise_course_enrollment(enterprise_learner, COURSE)
+        world.make_enterprise_learner(self.CUSTOMER, enterprise_learner)
+        for customer in (self.OTHER, "not-a-uuid"):
+            with pytest.raises(EnterpriseLinkFailed):
+                backend.enterprise.provide_consent(enterprise_learner, COURSE, customer)
+        assert list(world.enterprise_course_enrollments()) == []
+
+
+class RetirementContract:
+    """``retirement``: users' retirement requests."""
+
+    def test_the_state_by_exact_original_username(self, backend, world):
+        user_id = world.make_user("ann", "ann@example.com", "Ann")
+        world.make_user("bob", "bob@example.com", "Bob")
+        world.request_retirement(user_id, "ann", "RETIRING_ENROLLMENTS")
+
+        assert backend.retirement.get_retirement_state("ann") == "RETIRING_ENROLLMENTS"
+        assert backend.retirement.get_retirement_state("ANN") is None
+        assert backend.retirement.get_retirement_state("bob") is None
+
+
 class RoleContract:
     """``roles``: course, org-level and forum roles, and the course team list."""
 
@@ -842,6 +1106,10 @@ class BackendContract(
     CourseContract,
     UserContract,
     EnrollmentContract,
+    EnrollmentApiContract,
+    EmbargoContract,
+    EnterpriseContract,
+    RetirementContract,
     RoleContract,
     CertificateContract,
     DueDateContract,

@@ -25,13 +25,16 @@ def builtin_backend() -> Backend:
     from .completion import BuiltinCompletionService
     from .courses import BuiltinCourseService
     from .due_dates import BuiltinDueDateService
+    from .embargo import BuiltinEmbargoService
     from .enrollments import BuiltinEnrollmentService
     from .entrance_exams import BuiltinEntranceExamService
+    from .enterprise import BuiltinEnterpriseService
     from .gradebook import BuiltinGradebookService
     from .mail import DjangoMailService
     from .open_responses import BuiltinOpenResponseService
     from .problem_state import BuiltinProblemStateService
     from .programs import BuiltinProgramService
+    from .retirement import BuiltinRetirementService
     from .roles import BuiltinRoleService
     from .site_config import SettingsSiteConfigService
     from .special_exams import BuiltinSpecialExamService
@@ -54,4 +57,7 @@ def builtin_backend() -> Backend:
         gradebook=BuiltinGradebookService(),
         programs=BuiltinProgramService(),
         entrance_exams=BuiltinEntranceExamService(),
+        embargo=BuiltinEmbargoService(),
+        enterprise=BuiltinEnterpriseService(),
+        retirement=BuiltinRetirementService(),
     )

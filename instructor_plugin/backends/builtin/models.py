@@ -831,3 +831,92 @@ class EntranceExamSkip(models.Model):
 
     def __str__(self):
         return f"{self.user_id} may skip the entrance exam of {self.course_key}"
+# --- The enrollment API's gates: embargo, enterprise linking, retirement ---
+
+
+class RestrictedCourse(models.Model):
+    """A course whose enrollment depends on the learner's country (Open edX's embargo ``RestrictedCourse``)."""
+
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, unique=True)
+    #: Which blocked-enrollment message the learner is sent to (``/embargo/blocked-message/enrollment/<key>/``).
+    enroll_msg_key = models.CharField(max_length=255, default="default")
+
+    def __str__(self):
+        return f"{self.course_key} (restricted)"
+
+
+class CountryAccessRule(models.Model):
+    """
+    One country of a restricted course's rules: ``blacklist`` blocks it; once any ``whitelist`` rule
+    exists, only the whitelisted countries may enroll (Open edX's embargo ``CountryAccessRule``).
+    """
+
+    BLACKLIST = "blacklist"
+    WHITELIST = "whitelist"
+
+    restricted_course = models.ForeignKey(RestrictedCourse, on_delete=models.CASCADE, related_name="country_rules")
+    #: ISO 3166-1 alpha-2, upper case.
+    country = models.CharField(max_length=2)
+    rule_type = models.CharField(max_length=16, choices=[(BLACKLIST, BLACKLIST), (WHITELIST, WHITELIST)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("restricted_course", "country"), name="ipb_unique_country_access_rule")
+        ]
+
+    def __str__(self):
+        return f"{self.restricted_course.course_key} {self.rule_type} {self.country}"
+
+
+class EnterpriseCustomerUser(models.Model):
+    """A learner of an enterprise customer (edx-enterprise's ``EnterpriseCustomerUser``)."""
+
+    enterprise_customer_uuid = models.UUIDField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_enterprise_customer_users")
+    #: The customer the learner currently acts for (a learner may belong to several).
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("enterprise_customer_uuid", "user"), name="ipb_unique_enterprise_customer_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} of {self.enterprise_customer_uuid}"
+
+
+class EnterpriseCourseEnrollment(models.Model):
+    """A course enrollment made on behalf of an enterprise customer, with the learner's data-sharing consent."""
+
+    enterprise_customer_user = models.ForeignKey(
+        EnterpriseCustomerUser, on_delete=models.CASCADE, related_name="course_enrollments"
+    )
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    consent_granted = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("enterprise_customer_user", "course_key"), name="ipb_unique_enterprise_course_enrollment"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise_customer_user} in {self.course_key}"
+
+
+class UserRetirementStatus(models.Model):
+    """A user's request to be retired and where it stands (Open edX's ``UserRetirementStatus``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_retirement_statuses")
+    original_username = models.CharField(max_length=150, unique=True)
+    original_email = models.EmailField()
+    #: The retirement pipeline's state name, such as ``PENDING``, ``RETIRING_ENROLLMENTS`` or ``COMPLETE``.
+    current_state = models.CharField(max_length=64, default="PENDING")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.original_username}: {self.current_state}"

@@ -6,7 +6,8 @@ from . import views
 
 app_name = "enrollment_api"
 
-USERNAME = r"(?P<username>[\w.@+-]+)"
+#: Any text up to the last comma: an unknown or malformed username is the view's answer (JSON), not a bare 404 page.
+USERNAME = r"(?P<username>[^/]+)"
 COURSE_ID = r"(?P<course_id>[^/,]+)"
 
 urlpatterns = [

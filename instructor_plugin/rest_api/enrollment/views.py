@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import JsonResponse
 from django.utils.module_loading import import_string
+from edx_django_utils.ip import get_all_client_ips
 from edx_rest_framework_extensions.permissions import NotJwtRestrictedApplication
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -37,6 +38,8 @@ from ...cohorts import CohortNotFound
 from ...conf import plugin_setting
 from ..errors import exception_handler
 from ..parsers import LimitedFormParser, ObjectJSONParser, read_request_body
+from ..schema import documented
+from . import schema
 
 #: The modes anyone may ask for; others need staff or the API key.
 _OPEN_MODES = (None, "audit", "honor")
@@ -126,8 +129,6 @@ class EnrollmentAPIView(APIView):
         ApiKeyHeaderPermissionIsAuthenticated,
     )
     throttle_classes: tuple[type[UserRateThrottle], ...] = (EnrollmentUserThrottle,)
-    #: Left out of the v2 OpenAPI document, which describes the Instructor API only.
-    schema = None
 
     def get_authenticators(self):
         return [import_string(path)() for path in plugin_setting("AUTHENTICATION_CLASSES")]
@@ -152,6 +153,11 @@ class EnrollmentView(EnrollmentAPIView):
     no enrollment -> ``200 null``; someone else's without the right -> 404.
     """
 
+    @documented(
+        responses={200: schema.NULLABLE_ENROLLMENT, **schema.THROTTLED},
+        summary="One enrollment (null when there is none)",
+        tags=["enrollment"],
+    )
     def get(self, request, course_id, username=None):
         username = username or request.user.username
         if username != request.user.username and not self.is_privileged(request):
@@ -176,8 +182,17 @@ class EnrollmentListView(EnrollmentAPIView):
     Optional ``"cohort": "Blue Team"`` puts the enrolled user in that cohort of the course (unknown ->
     400 ``{"message": "An error occured while adding to cohort [Blue Team]"}``, nobody enrolled);
     ``"email_opt_in": true`` records the *caller's* email opt-in for the course's organization.
+    Gates, as the original: the embargo (403 ``{"message", "user_message_url"}``), the openedx-filters
+    ``CourseEnrollmentViewStarted`` (a refusal is a 400) and, for a server-to-server call,
+    ``"linked_enterprise_customer": "<customer uuid>"`` (a learner outside the customer is a 400).
     """
 
+    @documented(
+        parameters=[schema.query("user", "Whose enrollments (default: the caller's).")],
+        responses={200: schema.ENROLLMENT.__class__(many=True), **schema.THROTTLED},
+        summary="A user's active enrollments",
+        tags=["enrollment"],
+    )
     def get(self, request):
         username = request.query_params.get("user", request.user.username)
         try:
@@ -190,6 +205,13 @@ class EnrollmentListView(EnrollmentAPIView):
         allowed = {str(key) for key in api.staff_course_keys(request.user.username)}
         return Response([row for row in enrollments if row["course_details"]["course_id"] in allowed])
 
+    @documented(
+        request={"application/json": schema.ENROLL_REQUEST},
+        responses={200: schema.ENROLLMENT, **schema.THROTTLED},
+        errors=(406,),
+        summary="Enroll, or change an enrollment",
+        tags=["enrollment"],
+    )
     def post(self, request):
         course_key = self._course_key(request.data)
         privileged = self.is_privileged(request)
@@ -205,6 +227,14 @@ class EnrollmentListView(EnrollmentAPIView):
             )
         if api.get_user_roles_or_none(username) is None:
             raise Refused(f"The user {username} does not exist.", "user_not_found", status.HTTP_406_NOT_ACCEPTABLE)
+        blocked_url = api.embargo_blocked_url(username, course_key, get_all_client_ips(request))
+        if blocked_url is not None:
+            raise Refused(
+                f"Users from this location cannot access the course '{course_key}'.",
+                "embargoed",
+                status.HTTP_403_FORBIDDEN,
+                user_message_url=request.build_absolute_uri(blocked_url),
+            )
         is_active = request.data.get("is_active")
         try:
             return Response(self._enroll(request, username, course_key, mode, is_active, privileged))
@@ -313,6 +343,8 @@ class EnrollmentListView(EnrollmentAPIView):
         """The enrollment, and whether this request made or changed it (an existing one is answered as is)."""
         data = request.data
         try:
+            api.run_enrollment_view_filter(username, course_key, requester_is_backend_service=has_api_key(request))
+            self._link_enterprise(request, username, course_key)
             current = api.get_enrollment(username, course_key)
             mode_changed = bool(current and mode is not None and current["mode"] != mode)
             active_changed = bool(current and is_active is not None and current["is_active"] != is_active)
@@ -358,6 +390,13 @@ class EnrollmentListView(EnrollmentAPIView):
                 f"in course '{course_key}'"
             )
             raise Refused(message, error.error_code, localizedMessage=str(error)) from None
+
+    @staticmethod
+    def _link_enterprise(request, username: str, course_key: CourseKey) -> None:
+        """A server-to-server ``linked_enterprise_customer`` (a customer's UUID) links the enrollment, when enabled."""
+        customer_uuid = request.data.get("linked_enterprise_customer")
+        if customer_uuid and has_api_key(request) and api.enterprise_linking_enabled():
+            api.link_enterprise_enrollment(username, course_key, str(customer_uuid))
 
     @staticmethod
     def _check_change(current: dict, mode: str | None, is_active, attributes, both_changed: bool) -> None:
@@ -441,6 +480,19 @@ class CourseEnrollmentsApiListView(EnrollmentAPIView):
         except ValueError:
             return MAX_INPUT_COUNT
 
+    @documented(
+        parameters=[
+            schema.query("course_id", "One course run id."),
+            schema.query("course_ids", "Comma-separated texts course ids contain (at most 100)."),
+            schema.query("username", "Comma-separated usernames (at most 100)."),
+            schema.query("email", "Comma-separated emails (at most 100)."),
+            schema.query("page_size", "Rows a page (1 to 100; default 100).", int),
+            schema.query("cursor", "The position a next or previous link gives."),
+        ],
+        responses={200: schema.ENROLLMENTS_PAGE, **schema.THROTTLED},
+        summary="Every enrollment, newest first (global staff)",
+        tags=["enrollment"],
+    )
     def get(self, request):
         filters = self._filters(request.query_params)
         size = self._page_size(request.query_params)
@@ -490,6 +542,12 @@ class EnrollmentCourseDetailView(EnrollmentAPIView):
     def get_authenticators(self):
         return []
 
+    @documented(
+        parameters=[schema.query("include_expired", "Any non-empty value lists expired modes too.")],
+        responses={200: schema.COURSE_DETAILS, **schema.THROTTLED},
+        summary="A course's enrollment details and modes (public)",
+        tags=["enrollment"],
+    )
     def get(self, request, course_id):
         include_expired = bool(request.query_params.get("include_expired", ""))
         try:
@@ -503,16 +561,30 @@ class UnenrollmentView(EnrollmentAPIView):
     Deactivate every enrollment of a retiring user: the retirement service user only, not throttled.
 
     ``POST /api/enrollment/v1/unenroll/`` ``{"username": "learner1"}`` -> ``200 ["OpenedX"]`` (the orgs left),
-    ``204`` when nothing was active, ``404 {"message"}`` without a known username.
+    ``204`` when nothing was active, ``404 {"message"}`` without a known username or without a retirement
+    request, ``409`` when the request is in a state not to act on.
     """
 
     permission_classes = (NotRestrictedApplication, CanRetireUser)
     throttle_classes = ()
 
+    @documented(
+        request={"application/json": schema.UNENROLL_REQUEST},
+        responses={200: schema.ORGS_LEFT, 204: None},
+        errors=(409,),
+        summary="Unenroll a retiring user from every course (retirement service)",
+        tags=["enrollment"],
+    )
     def post(self, request):
         username = request.data.get("username")
         if not username or not isinstance(username, str):
             raise Refused("Username not specified.", "username_required", status.HTTP_404_NOT_FOUND)
+        try:
+            api.check_retirement_request(username)
+        except api.RetirementRequestNotFoundError as error:
+            raise Refused(error.message, error.error_code, status.HTTP_404_NOT_FOUND) from None
+        except api.RetirementStateError as error:
+            raise Refused(error.message, error.error_code, status.HTTP_409_CONFLICT) from None
         try:
             orgs = api.unenroll_user_from_all_courses(username, actor_id=request.user.id)
         except api.UserNotFoundError:
@@ -532,6 +604,12 @@ class EnrollmentUserRolesView(EnrollmentAPIView):
     ``200 {"roles": [{"org": "OpenedX", "course_id": "course-v1:...", "role": "staff"}], "is_staff": false}``.
     """
 
+    @documented(
+        parameters=[schema.query("course_id", "Only the roles in this course.")],
+        responses={200: schema.ROLES, **schema.THROTTLED},
+        summary="The caller's course and org roles",
+        tags=["enrollment"],
+    )
     def get(self, request):
         course_id = request.query_params.get("course_id")
         roles = api.get_user_roles_or_none(request.user.username) if request.user.is_authenticated else set()
@@ -556,6 +634,12 @@ class EnrollmentAllowedView(EnrollmentAPIView):
 
     permission_classes = (NotRestrictedApplication, IsAdminUser)
 
+    @documented(
+        parameters=[schema.query("email", "Whose entries (default: the caller's email).")],
+        responses={200: schema.ALLOWED.__class__(many=True), **schema.THROTTLED},
+        summary="Allowed-to-enroll entries of an email (global staff)",
+        tags=["enrollment"],
+    )
     def get(self, request):
         email = request.query_params.get("email") or request.user.email
         return Response(api.get_enrollments_allowed(email))
@@ -567,6 +651,13 @@ class EnrollmentAllowedView(EnrollmentAPIView):
             raise Refused("Email and course_id are required.", "invalid_request")
         return email, course_id
 
+    @documented(
+        request={"application/json": schema.ALLOWED_REQUEST},
+        responses={201: schema.ALLOWED, **schema.THROTTLED},
+        errors=(409,),
+        summary="Allow an email to enroll in a course (global staff)",
+        tags=["enrollment"],
+    )
     def post(self, request):
         email, course_id = self._required(request)
         auto_enroll = request.data.get("auto_enroll", False)
@@ -580,6 +671,12 @@ class EnrollmentAllowedView(EnrollmentAPIView):
             raise Refused(str(error), error.error_code, status.HTTP_409_CONFLICT) from None
         return Response(row, status=status.HTTP_201_CREATED)
 
+    @documented(
+        request={"application/json": schema.ALLOWED_DELETE_REQUEST},
+        responses={204: None, **schema.THROTTLED},
+        summary="Withdraw an email's allowed-to-enroll entry (global staff)",
+        tags=["enrollment"],
+    )
     def delete(self, request):
         email, course_id = self._required(request)
         try:
