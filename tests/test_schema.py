@@ -18,6 +18,8 @@ DOCS_URL = "/api/instructor/v2/docs/"
 V2 = "/api/instructor/v2/courses/{course_id}"
 LEGACY = "/courses/{course_id}/instructor/api"
 SCHEDULES = "/api/instructor_task/v1/schedules/{course_id}/bulk_email"
+GRADES = "/api/grades/v1"
+BULK_GRADES = "/api/bulk_grades/course/{course_id}"
 
 #: Every endpoint so far, with its methods (HTTP verbs in lower case, as OpenAPI writes them).
 EXPECTED_OPERATIONS = {
@@ -36,11 +38,27 @@ EXPECTED_OPERATIONS = {
     f"{V2}/emails": {"post"},
     f"{SCHEDULES}/": {"get"},
     f"{SCHEDULES}/{{schedule_id}}": {"patch", "delete"},
+    f"{GRADES}/courses/": {"get"},
+    f"{GRADES}/courses/{{course_id}}/": {"get"},
+    f"{GRADES}/policy/courses/{{course_id}}/": {"get"},
+    f"{GRADES}/gradebook/{{course_id}}/": {"get"},
+    f"{GRADES}/gradebook/{{course_id}}/bulk-update": {"post"},
+    f"{GRADES}/gradebook/{{course_id}}/grading-info": {"get"},
+    f"{GRADES}/subsection/{{subsection_id}}/": {"get"},
+    f"{GRADES}/section_grades_breakdown/": {"get"},
+    f"{GRADES}/submission_history/{{course_id}}/": {"get"},
+    f"{BULK_GRADES}/": {"get", "post"},
+    f"{BULK_GRADES}/history/": {"get"},
+    f"{BULK_GRADES}/intervention/": {"get"},
 }
 #: Operations whose success is a 204 without a body.
 NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete")}
 #: Endpoints answering a file rather than JSON, with the media types their success documents.
-FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip")}
+FILE_DOWNLOADS = {
+    f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip"),
+    (f"{BULK_GRADES}/", "get"): ("text/csv",),
+    f"{BULK_GRADES}/intervention/": ("text/csv",),
+}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ERROR_STATUSES = {"400", "401", "403", "404"}
 
@@ -74,7 +92,7 @@ def test_schema_lists_every_endpoint_with_its_methods(document):
 def test_schema_lists_only_plugin_paths(document):
     assert document["paths"]
     for path in document["paths"]:
-        assert path.startswith((V2, LEGACY, SCHEDULES)), path
+        assert path.startswith((V2, LEGACY, SCHEDULES, GRADES, BULK_GRADES)), path
     assert SCHEMA_URL not in document["paths"]
     assert DOCS_URL not in document["paths"]
 
@@ -104,13 +122,14 @@ def test_every_operation_documents_its_success(document):
         assert successes in (["200"], ["202"], ["200", "202"]), (path, method)
         for status in successes:
             content = operation["responses"][status]["content"]
-            assert set(content) == set(FILE_DOWNLOADS.get(path, ("application/json",))), (path, method)
+            media_types = FILE_DOWNLOADS.get((path, method), FILE_DOWNLOADS.get(path, ("application/json",)))
+            assert set(content) == set(media_types), (path, method)
             for media_type in content:
                 assert content[media_type]["schema"], (path, method, media_type)
 
 
 #: The writes that take a file upload instead of JSON.
-MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk"}
+MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk", f"{BULK_GRADES}/"}
 
 
 #: The DELETEs that take a body (the MFE sends one), with its component.
