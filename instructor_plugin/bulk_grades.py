@@ -434,7 +434,8 @@ def import_status(course_key: CourseKey, result_id: str) -> dict:
             detail, detail["processed_rows"], detail["saved_rows"], messages, record.pk if messages else None, None
         )
     if task.state == InstructorTask.FAILED:
-        return _status(detail, detail["processed_rows"], 0, [task_message(task)], record.pk, None)
+        saved = task.results.filter(succeeded=True).count()  # the chunks it committed before it stopped
+        return _status(detail, detail["processed_rows"], saved, [task_message(task)], record.pk, None)
     return _status(detail, detail["processed_rows"], 0, [], None, str(task.task_id))
 
 

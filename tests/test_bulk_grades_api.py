@@ -23,8 +23,8 @@ from instructor_plugin.backends.builtin.models import (
     SubsectionGradeOverride,
     SubsectionGradeOverrideHistory,
 )
-from instructor_plugin.instructor_tasks import create_task_record
-from instructor_plugin.models import AuditRecord, InstructorTask
+from instructor_plugin.instructor_tasks import cancel_task, create_task_record
+from instructor_plugin.models import AuditRecord, InstructorTask, InstructorTaskResult
 from tests.conftest import COURSE_ID, enroll, make_user
 from tests.grading_fixtures import build_graded_course, give_state
 from tests.test_grades_api import ROLES, _make_learners
@@ -196,6 +196,17 @@ class TestImport:
         assert (again["waiting"], again["result_id"], again["saved"]) == (True, body["result_id"], 0)
         assert not SubsectionGradeOverride.objects.exists()
         assert staff.get(f"{ROOT}/history/").json() == []  # not applied yet
+
+    def test_a_failed_task_reports_its_message_and_what_it_saved(self, staff, graded, users):
+        row = {"user_id": users["learner"].pk, "course_id": COURSE_ID, f"new_override-{HW}": "2"}
+        body = upload(staff, [row]).json()
+        task = InstructorTask.objects.get(task_id=body["result_id"])
+        InstructorTaskResult.objects.create(task=task, identifier="1", succeeded=True)
+        cancel_task(task, "The worker died.")
+
+        done = staff.post(f"{ROOT}/", {"result_id": body["result_id"]}, format="multipart").json()
+
+        assert (done["waiting"], done["saved"], done["error_messages"]) == (False, 1, ["The worker died."])
 
     def test_another_courses_or_unknown_task_is_not_found(self, staff, graded, users):
         other = create_task_record("bulk_grades_import", CourseKey.from_string("course-v1:X+Y+Z"), None, {})
