@@ -11,6 +11,7 @@ _LMS = "lms.djangoapp"
 _TASK_TYPE_MODULES = (
     "batch_enrollment",
     "bulk_email",
+    "bulk_grades",
     "certificates",
     "cohorts",
     "completion",

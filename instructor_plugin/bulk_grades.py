@@ -4,8 +4,9 @@ The bulk-grades CSV API (Open edX's edx-bulk-grades): gradebook CSV export, CSV 
 The export lists the gradebook's learners (the same filters, read a page at a time) with, per graded
 subsection, columns ``name-``, ``grade-``, ``original_grade-``, ``previous_override-`` and
 ``new_override-`` suffixed by the first 8 characters of its block id. An import reads ``new_override-``
-cells back: every row is checked first, and only a file without errors is applied (each value is the
-learner's graded points on that subsection, recorded as an override with its history and audited).
+cells back: every row is checked at once, and only a file without errors is applied, in a background
+task as edx-bulk-grades does (each value is the learner's graded points on that subsection, recorded as an
+override with its history and audited, the course grade recomputed).
 Each import is kept as an :class:`~.models.AuditRecord` (``bulk_grades_import``): its counts for the
 history, and its per-row results for the ``error_id`` download.
 """
@@ -19,7 +20,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import gradebook, resolve
@@ -28,11 +28,14 @@ from .backends.exceptions import BlockNotFound
 from .backends.registry import get_backend
 from .conf import plugin_setting
 from .exceptions import ErrorCategory, InstructorError
-from .models import AuditRecord
+from .instructor_tasks import ItemResult, TaskRun, get_task, task_message, task_type
+from .models import AuditRecord, InstructorTask, InstructorTaskResult
 from .reports import neutralize_cell
+from .tasks import submit_task
 
 __all__ = [
     "GRADE_IMPORT_SYSTEM",
+    "GRADE_IMPORT_TASK",
     "CsvFilters",
     "UploadTooLarge",
     "export_grades",
@@ -40,11 +43,14 @@ __all__ = [
     "export_results",
     "import_grades",
     "import_history",
+    "import_status",
 ]
 
 GRADE_IMPORT_SYSTEM = "grade-import"
 IMPORT_COMMENT = "Bulk Grade Import"
 IMPORT_ACTION = "bulk_grades_import"
+#: The background task that applies a checked import.
+GRADE_IMPORT_TASK = "bulk_grades_import"
 #: Learners read per query while a CSV is written.
 EXPORT_CHUNK = 500
 _BASE_COLUMNS = ["user_id", "username", "student_key", "course_id", "track", "cohort"]
@@ -311,37 +317,50 @@ def _row_overrides(
     return overrides
 
 
-def _apply(course: CourseData, override: _Override, actor: UserData | None) -> None:
+def _apply(course_key: CourseKey, override: _Override, actor_id: int | None) -> None:
     values = {"earned_graded_override": override.points}
-    actor_id = actor.id if actor else None
-    with transaction.atomic():
-        get_backend().gradebook.override_subsection_grade(
-            course.course_key,
-            override.usage_key,
-            override.user_id,
-            values,
-            IMPORT_COMMENT,
-            GRADE_IMPORT_SYSTEM,
-            actor_id,
-        )
-        AuditRecord.objects.create(
-            course_key=course.course_key,
-            action=gradebook.OVERRIDE_ACTION,
-            actor_id=actor_id,
-            learner_id=override.user_id,
-            usage_key=override.usage_key,
-            detail={**values, "comment": IMPORT_COMMENT, "system": GRADE_IMPORT_SYSTEM},
-        )
+    get_backend().gradebook.override_subsection_grade(
+        course_key, override.usage_key, override.user_id, values, IMPORT_COMMENT, GRADE_IMPORT_SYSTEM, actor_id
+    )
+    AuditRecord.objects.create(
+        course_key=course_key,
+        action=gradebook.OVERRIDE_ACTION,
+        actor_id=actor_id,
+        learner_id=override.user_id,
+        usage_key=override.usage_key,
+        detail={**values, "comment": IMPORT_COMMENT, "system": GRADE_IMPORT_SYSTEM},
+    )
+
+
+def _status(
+    detail: Mapping, processed: int, saved: int, messages: Sequence[str], error_id: int | None, task_id: str | None
+) -> dict:
+    """The original's import status of an import record's ``detail``; ``task_id`` while it is applied."""
+    results = detail.get("results", [])
+    return {
+        "total": len(results),
+        "processed": processed,
+        "saved": saved,
+        "error_rows": [result for result in results if result.get("error")],
+        "error_messages": list(messages),
+        "percentage": format(saved / float(len(results) or 1), ".1%"),
+        "can_commit": bool(processed) and not messages,
+        "saved_error_id": error_id,
+        "result_id": task_id,
+        "waiting": task_id is not None,
+    }
 
 
 def import_grades(course: CourseData, upload: UploadedFile, actor: UserData | None) -> dict:
     """
-    Check every row of an uploaded grades CSV, then apply its ``new_override-`` cells when no row failed.
+    Check every row of an uploaded grades CSV now, then apply its ``new_override-`` cells in a background task
+    (``bulk_grades_import``) when no row failed, as edx-bulk-grades commits every import in a Celery task.
 
     The answer is the original's status: ``total``, ``processed``, ``saved``, ``error_rows``,
     ``error_messages`` (empty on success), ``percentage``, ``can_commit``, ``saved_error_id`` (the import to
-    download the per-row results of), ``result_id`` and ``waiting``. Raises :class:`gradebook.GradesFrozen`
-    and :class:`UploadTooLarge` (413).
+    download the per-row results of), and, while the task runs, ``waiting`` with its ``result_id`` (see
+    :func:`import_status`); a task that already finished answers its final status. Raises
+    :class:`gradebook.GradesFrozen` and :class:`UploadTooLarge` (413).
     """
     if gradebook.are_grades_frozen(course):
         raise gradebook.GradesFrozen(course.course_key)
@@ -373,43 +392,93 @@ def import_grades(course: CourseData, upload: UploadedFile, actor: UserData | No
             messages[str(failure)] = None
             result.update(status="Failure", error=str(failure))
         results.append(result)
-    saved = 0
-    if not messages:
-        for index, overrides in staged:
-            try:
-                for override in overrides:
-                    _apply(course, override, actor)
-                saved += 1
-            except BlockNotFound:
-                message = f"usage_key {overrides[0].usage_key} does not exist in this course."
-                messages[message] = None
-                results[index].update(status="Failure", error=message)
-    record = AuditRecord.objects.create(
-        course_key=course.course_key,
-        action=IMPORT_ACTION,
-        actor_id=actor.id if actor else None,
-        detail={
-            "operation": "error" if messages else "commit",
-            "original_filename": upload.name or "",
-            "total_rows": len(rows),
-            "processed_rows": len(staged),
-            "saved_rows": saved,
-            "columns": columns,
-            "results": results,
-        },
-    )
-    return {
-        "total": len(rows),
-        "processed": len(staged),
-        "saved": saved,
-        "error_rows": [result for result in results if result["error"]],
-        "error_messages": list(messages),
-        "percentage": format(saved / float(len(rows) or 1), ".1%"),
-        "can_commit": bool(staged) and not messages,
-        "saved_error_id": record.pk if messages else None,
-        "result_id": None,
-        "waiting": False,
+    applies = bool(staged) and not messages
+    detail = {
+        "operation": "stage" if applies else ("error" if messages else "commit"),
+        "original_filename": upload.name or "",
+        "total_rows": len(rows),
+        "processed_rows": len(staged),
+        "saved_rows": 0,
+        "columns": columns,
+        "results": results,
     }
+    actor_id = actor.id if actor else None
+    record = AuditRecord.objects.create(
+        course_key=course.course_key, action=IMPORT_ACTION, actor_id=actor_id, detail=detail
+    )
+    if not applies:
+        return _status(detail, len(staged), 0, list(messages), record.pk if messages else None, None)
+    task_input = {
+        "import_id": record.pk,
+        "rows": [[index, [[o.user_id, str(o.usage_key), o.points] for o in overrides]] for index, overrides in staged],
+    }
+    task = submit_task(GRADE_IMPORT_TASK, course.course_key, actor_id, task_input, scope=str(record.pk))
+    return import_status(course.course_key, str(task.task_id))
+
+
+def import_status(course_key: CourseKey, result_id: str) -> dict:
+    """
+    The status of the import applied by task ``result_id``: ``waiting`` while it runs, its final status once
+    it ended. Raises :class:`ImportNotFound` for a task that is not an import of this course.
+    """
+    task = get_task(course_key, result_id)
+    if task is None or task.task_type != GRADE_IMPORT_TASK:
+        raise ImportNotFound(result_id)
+    record = AuditRecord.objects.filter(pk=task.task_input.get("import_id"), action=IMPORT_ACTION).first()
+    if record is None:
+        raise ImportNotFound(result_id)
+    detail = record.detail
+    if task.state == InstructorTask.COMPLETED:
+        messages = detail.get("error_messages", [])
+        return _status(
+            detail, detail["processed_rows"], detail["saved_rows"], messages, record.pk if messages else None, None
+        )
+    if task.state == InstructorTask.FAILED:
+        saved = task.results.filter(succeeded=True).count()  # the chunks it committed before it stopped
+        return _status(detail, detail["processed_rows"], saved, [task_message(task)], record.pk, None)
+    return _status(detail, detail["processed_rows"], 0, [], None, str(task.task_id))
+
+
+@task_type(GRADE_IMPORT_TASK)
+def _run_import(run: TaskRun) -> dict:
+    """
+    Apply a checked import, one CSV row (its learner's overrides, each recomputing the course grade) per
+    item, then record on the import what was saved: it joins the history, and a row that failed here (its
+    subsection gone meanwhile) shows in the ``error_id`` download.
+    """
+    record = AuditRecord.objects.get(pk=run.input["import_id"])
+    course_key = run.course_key
+
+    def apply(item: list) -> ItemResult:
+        index, overrides = item
+        user_id = overrides[0][0]
+        try:
+            for learner_id, usage_id, points in overrides:
+                _apply(
+                    course_key,
+                    _Override(index + 2, learner_id, UsageKey.from_string(usage_id), points),
+                    run.requester_id,
+                )
+        except BlockNotFound:
+            message = f"usage_key {overrides[0][1]} does not exist in this course."
+            return ItemResult(str(user_id), False, message, user_id, {"row": index})
+        return ItemResult(str(user_id), True, "", user_id, {"row": index})
+
+    rows = run.input.get("rows", [])
+    run.each(rows, apply, total=len(rows), describe=lambda item: f"row {item[0] + 2}")
+    detail = dict(record.detail)
+    results = [dict(result) for result in detail.get("results", [])]
+    messages: dict[str, None] = {}
+    for failure in InstructorTaskResult.objects.filter(task=run.record, succeeded=False).order_by("pk"):
+        messages[failure.message] = None
+        row = (failure.detail or {}).get("row")
+        if isinstance(row, int) and row < len(results):
+            results[row].update(status="Failure", error=failure.message)
+    counts = run.counts()
+    detail.update(operation="commit", saved_rows=counts["succeeded"], results=results, error_messages=list(messages))
+    record.detail = detail
+    record.save(update_fields=["detail"])
+    return {"message": f"Grade import: {counts['succeeded']} rows saved, {counts['failed']} failed.", **counts}
 
 
 def import_history(course_key: CourseKey) -> list[dict]:

@@ -133,7 +133,13 @@ def _analytics_message(course_key: CourseKey) -> str:
 
 
 def _gradebook_url(course_key: CourseKey) -> str | None:
-    """The gradebook MFE's page of the course when ``WRITABLE_GRADEBOOK_URL`` is set, else the legacy staff page."""
+    """
+    Where the dashboard's "View Gradebook" goes: null while ``grades.writable_gradebook`` is off (as Open edX
+    answers), else the gradebook MFE's page of the course when ``WRITABLE_GRADEBOOK_URL`` is set, else the
+    legacy staff gradebook page.
+    """
+    if not toggles.is_writable_gradebook_enabled():
+        return None
     writable = _join(plugin_setting("WRITABLE_GRADEBOOK_URL"), course_key)
     if writable:
         return writable

@@ -628,7 +628,7 @@ def list_submission_history(
                         "location": str(block.usage_key),
                         "name": block.display_name,
                         "submission_history": submissions,
-                        "data": "",
+                        "data": block.data,
                     }
                 )
         results.append(

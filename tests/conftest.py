@@ -58,6 +58,13 @@ def api_v2_on(db):
 
 
 @pytest.fixture
+def writable_gradebook_on(db):
+    """The ``grades.writable_gradebook`` flag on: the gradebook is served and ``gradebook_url`` set."""
+    with override_waffle_flag(toggles._WRITABLE_GRADEBOOK_FLAG, active=True):
+        yield
+
+
+@pytest.fixture
 def course_key() -> CourseKey:
     return CourseKey.from_string(COURSE_ID)
 

@@ -12,16 +12,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from edx_toggles.toggles.testutils import override_waffle_flag
+from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin import toggles
 from instructor_plugin.backends.builtin.models import (
     Cohort,
     CohortMembership,
     CourseEnrollment,
+    CourseGrade,
     SubsectionGradeOverride,
     SubsectionGradeOverrideHistory,
 )
-from instructor_plugin.models import AuditRecord
+from instructor_plugin.instructor_tasks import cancel_task, create_task_record
+from instructor_plugin.models import AuditRecord, InstructorTask, InstructorTaskResult
 from tests.conftest import COURSE_ID, enroll, make_user
 from tests.grading_fixtures import build_graded_course, give_state
 from tests.test_grades_api import ROLES, _make_learners
@@ -144,31 +147,73 @@ class TestDownload:
 
 
 class TestImport:
-    def test_overrides_are_applied_with_history_audit_and_results(self, staff, graded, users, course_key):
+    def test_a_task_applies_the_overrides_with_history_audit_and_results(
+        self, staff, graded, users, course_key, django_capture_on_commit_callbacks
+    ):
         learner = users["learner"]
-        body = upload(
-            staff,
-            [
-                {"user_id": learner.pk, "course_id": COURSE_ID, f"new_override-{HW}": "3"},
-                {"user_id": users["beta_tester"].pk, "course_id": COURSE_ID, f"new_override-{HW}": ""},
-                {"user_id": learner.pk, "course_id": COURSE_ID, f"new_override-{HW}": "1"},  # seen: no action
-            ],
-        ).json()
+        with django_capture_on_commit_callbacks(execute=True):
+            body = upload(
+                staff,
+                [
+                    {"user_id": learner.pk, "course_id": COURSE_ID, f"new_override-{HW}": "3"},
+                    {"user_id": users["beta_tester"].pk, "course_id": COURSE_ID, f"new_override-{HW}": ""},
+                    {"user_id": learner.pk, "course_id": COURSE_ID, f"new_override-{HW}": "1"},  # seen: no action
+                ],
+            ).json()
 
-        assert (body["total"], body["processed"], body["saved"], body["error_messages"]) == (3, 1, 1, [])
-        assert body["waiting"] is False and body["saved_error_id"] is None
+        assert (body["total"], body["processed"], body["saved"], body["waiting"]) == (3, 1, 0, True)
+        task = InstructorTask.objects.get(task_id=body["result_id"])
+        assert (task.task_type, task.state, task.requester) == (
+            "bulk_grades_import",
+            InstructorTask.COMPLETED,
+            users["course_staff"],
+        )
+        done = staff.post(f"{ROOT}/", {"result_id": body["result_id"]}, format="multipart").json()
+        assert (done["total"], done["processed"], done["saved"], done["error_messages"]) == (3, 1, 1, [])
+        assert done["waiting"] is False and done["result_id"] is None and done["saved_error_id"] is None
         override = SubsectionGradeOverride.objects.get(user=learner, usage_key=graded.homework.usage_key)
         assert (override.earned_graded_override, override.system, override.override_reason) == (
             3.0,
             "grade-import",
             "Bulk Grade Import",
         )
+        assert CourseGrade.objects.get(user=learner, course_key=course_key).percent == pytest.approx(
+            0.38
+        )  # homework 3/4 of a 50% weight, rounded
         assert SubsectionGradeOverrideHistory.objects.filter(override=override).count() == 1
         assert AuditRecord.objects.filter(action="override_subsection_grade", learner=learner).count() == 1
         history = staff.get(f"{ROOT}/history/").json()
         assert [(row["user"], row["original_filename"], row["data"]) for row in history] == [
             ("course_staff", "grades.csv", {"total_rows": 3, "processed_rows": 1, "saved_rows": 1})
         ]
+
+    def test_waiting_until_a_worker_runs_it(self, staff, graded, users):
+        row = {"user_id": users["learner"].pk, "course_id": COURSE_ID, f"new_override-{HW}": "2"}
+        body = upload(staff, [row]).json()
+
+        again = staff.post(f"{ROOT}/", {"result_id": body["result_id"]}, format="multipart").json()
+
+        assert (again["waiting"], again["result_id"], again["saved"]) == (True, body["result_id"], 0)
+        assert not SubsectionGradeOverride.objects.exists()
+        assert staff.get(f"{ROOT}/history/").json() == []  # not applied yet
+
+    def test_a_failed_task_reports_its_message_and_what_it_saved(self, staff, graded, users):
+        row = {"user_id": users["learner"].pk, "course_id": COURSE_ID, f"new_override-{HW}": "2"}
+        body = upload(staff, [row]).json()
+        task = InstructorTask.objects.get(task_id=body["result_id"])
+        InstructorTaskResult.objects.create(task=task, identifier="1", succeeded=True)
+        cancel_task(task, "The worker died.")
+
+        done = staff.post(f"{ROOT}/", {"result_id": body["result_id"]}, format="multipart").json()
+
+        assert (done["waiting"], done["saved"], done["error_messages"]) == (False, 1, ["The worker died."])
+
+    def test_another_courses_or_unknown_task_is_not_found(self, staff, graded, users):
+        other = create_task_record("bulk_grades_import", CourseKey.from_string("course-v1:X+Y+Z"), None, {})
+
+        for result_id in (str(other.task_id), "not-a-task"):
+            response = staff.post(f"{ROOT}/", {"result_id": result_id}, format="multipart")
+            assert (response.status_code, response.json()["error_code"]) == (404, "operation_not_found"), result_id
 
     def test_any_bad_row_applies_nothing_and_the_results_download(self, staff, graded, users):
         body = upload(

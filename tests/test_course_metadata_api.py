@@ -200,7 +200,7 @@ class TestSettingsOfTheCourse:
 
         assert metadata(users["course_staff"])["certificates_enabled"] is enabled
 
-    def test_links_from_settings(self, metadata, users, configure):
+    def test_links_from_settings(self, metadata, writable_gradebook_on, users, configure):
         configure(
             ADMIN_CONSOLE_MICROFRONTEND_URL="http://admin.test/",
             WRITABLE_GRADEBOOK_URL="http://gradebook.test",
@@ -221,7 +221,7 @@ class TestSettingsOfTheCourse:
         assert metadata(users["course_staff"])["admin_console_url"] is None
         assert metadata(users["global_staff"])["admin_console_url"] == "http://admin.test/authz"
 
-    def test_unconfigured_links_are_null(self, metadata, users):
+    def test_unconfigured_links_are_null(self, metadata, writable_gradebook_on, users):
         body = metadata(users["instructor"])
 
         for link in ("admin_console_url", "studio_grading_url", "studio_url"):

@@ -823,7 +823,7 @@ def test_gradebook_does_not_serve_files_outside_its_folder(web, gradebook_dist):
 
 
 def test_the_gradebook_dist_makes_gradebook_url_point_at_it(
-    monkeypatch, tmp_path, settings, api_v2_on, users, course_key
+    monkeypatch, tmp_path, settings, api_v2_on, writable_gradebook_on, users, course_key
 ):
     without = load_demo_settings(monkeypatch, tmp_path)
     demo_settings = load_demo_settings(monkeypatch, tmp_path, DEMO_GRADEBOOK_DIST=str(tmp_path))

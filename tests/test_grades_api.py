@@ -14,6 +14,7 @@ from edx_toggles.toggles.testutils import override_waffle_flag
 
 from instructor_plugin import toggles
 from instructor_plugin.backends.builtin.models import (
+    Block,
     Cohort,
     CohortMembership,
     Course,
@@ -37,18 +38,12 @@ INFO = f"{ROOT}/gradebook/{COURSE_ID}/grading-info"
 
 
 @pytest.fixture
-def flag_on(db):
-    with override_waffle_flag(toggles._WRITABLE_GRADEBOOK_FLAG, active=True):
-        yield
-
-
-@pytest.fixture
 def graded(course):
     return build_graded_course(course)
 
 
 @pytest.fixture
-def staff(client, users, flag_on):
+def staff(client, users, writable_gradebook_on):
     client.force_authenticate(users["course_staff"])
     return client
 
@@ -107,7 +102,7 @@ class TestGradebook:
             ({"excluded_course_roles": "all"}, {"alpha", "beta"}),
         ],
     )
-    def test_every_filter(self, client, flag_on, graded, course_key, params, expected):
+    def test_every_filter(self, client, writable_gradebook_on, graded, course_key, params, expected):
         admin = make_user("admin", is_staff=True)
         alpha, beta, gamma = (make_user(name) for name in ("alpha", "beta", "gamma"))
         enroll(alpha, course_key)
@@ -230,6 +225,52 @@ class TestBulkUpdate:
         assert not SubsectionGradeOverrideHistory.objects.exists()
 
 
+class TestCheckOrder:
+    """As the original: unknown course (404), then the flag, then course access, then the freeze (403s)."""
+
+    UNKNOWN = "course-v1:No+Such+Course"
+
+    @pytest.fixture
+    def frozen(self, graded, settings):
+        settings.GRADEBOOK_FREEZE_DAYS = 1
+        Course.objects.filter(pk=graded.course.pk).update(end=timezone.now() - timedelta(days=2))
+        with override_waffle_flag(toggles._ENFORCE_FREEZE_GRADES_FLAG, active=True):
+            yield
+
+    @staticmethod
+    def call(client, method: str, course_id: str = COURSE_ID):
+        if method == "get":
+            return client.get(f"{ROOT}/gradebook/{course_id}/")
+        return client.post(f"{ROOT}/gradebook/{course_id}/bulk-update", [], format="json")
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    @pytest.mark.parametrize(
+        ("user", "flag", "course_id", "expected"),
+        [
+            ("learner", False, UNKNOWN, (404, "course_not_found")),
+            ("learner", False, COURSE_ID, (403, "feature_not_enabled")),
+            ("course_staff", False, COURSE_ID, (403, "feature_not_enabled")),
+            ("learner", True, COURSE_ID, (403, "permission_denied")),
+        ],
+    )
+    def test_course_then_flag_then_access(self, client, users, frozen, method, user, flag, course_id, expected):
+        client.force_authenticate(users[user])
+
+        with override_waffle_flag(toggles._WRITABLE_GRADEBOOK_FLAG, active=flag):
+            response = self.call(client, method, course_id)
+
+        assert (response.status_code, response.json()["error_code"]) == expected
+
+    def test_the_freeze_comes_after_access(self, client, users, frozen, writable_gradebook_on):
+        client.force_authenticate(users["course_staff"])
+        assert self.call(client, "post").json()["error_code"] == "grades_frozen"
+        assert self.call(client, "get").status_code == 200  # reading a frozen gradebook is fine
+
+    def test_grading_info_needs_no_flag(self, staff, graded):
+        with override_waffle_flag(toggles._WRITABLE_GRADEBOOK_FLAG, active=False):
+            assert staff.get(INFO).status_code == 200
+
+
 class TestOtherEndpoints:
     def test_grading_info(self, staff, graded, course):
         body = staff.get(INFO, {"graded_only": "true"}).json()
@@ -300,7 +341,7 @@ MATRIX = {
 
 @pytest.mark.parametrize("endpoint", list(MATRIX))
 @pytest.mark.parametrize("role_index", range(len(ROLES)))
-def test_permission_matrix(client, users, flag_on, graded, endpoint, role_index):
+def test_permission_matrix(client, users, writable_gradebook_on, graded, endpoint, role_index):
     method, url, expected = MATRIX[endpoint]
     role = ROLES[role_index]
     if url == "subsection":
@@ -392,7 +433,9 @@ class TestSectionGradesBreakdown:
             "Lab Average = 0.00%",
         )
 
-    def test_overrides_count_and_dropped_scores_are_marked(self, admin, flag_on, graded, users, course_key):
+    def test_overrides_count_and_dropped_scores_are_marked(
+        self, admin, writable_gradebook_on, graded, users, course_key
+    ):
         policy = dict(graded.course.grading_policy)
         policy["GRADER"] = [
             {**grader, "drop_count": 1} if grader["type"] == "Lab" else grader for grader in policy["GRADER"]
@@ -460,13 +503,15 @@ class TestSubmissionHistory:
             "correct_map_history": [{"answer_0": "incorrect"}, {"answer_0": "correct"}],
         }
         state.save()
+        olx = '<problem display_name="Question 1"><numericalresponse answer="42"/></problem>'
+        Block.objects.filter(pk=graded.q1.pk).update(data=olx)
 
         body = admin.get(HISTORY, {"username": "learner"}).json()
 
         (row,) = body["results"]
         assert (row["course_id"], row["course_name"], row["user"]) == (COURSE_ID, "Test Course", "learner")
         (problem,) = row["problems"]
-        assert (problem["location"], problem["name"], problem["data"]) == (str(graded.q1.usage_key), "Question 1", "")
+        assert (problem["location"], problem["name"], problem["data"]) == (str(graded.q1.usage_key), "Question 1", olx)
         assert problem["submission_history"] == [
             {
                 "state": {

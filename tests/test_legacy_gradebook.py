@@ -7,7 +7,9 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from edx_toggles.toggles.testutils import override_waffle_flag
 
+from instructor_plugin import toggles
 from instructor_plugin.backends.builtin.models import CourseEnrollment
 from instructor_plugin.backends.builtin.problem_state import CourseGrader
 from tests.conftest import COURSE_ID, enroll, make_user
@@ -113,7 +115,7 @@ def test_page_queries_do_not_grow(staff, graded, course_key):
 
 class TestGradebookUrl:
     @pytest.fixture
-    def metadata(self, api_v2_on, client, users):
+    def metadata(self, api_v2_on, writable_gradebook_on, client, users):
         client.force_authenticate(users["instructor"])
         return lambda: client.get(f"/api/instructor/v2/courses/{COURSE_ID}").json()["gradebook_url"]
 
@@ -132,3 +134,13 @@ class TestGradebookUrl:
         }
 
         assert metadata() == f"http://gb.test/gradebook/{COURSE_ID}"
+
+    @pytest.mark.parametrize("mfe_url", [None, "http://gb.test/gradebook"])
+    def test_null_while_the_writable_gradebook_flag_is_off(self, api_v2_on, client, users, settings, mfe_url):
+        settings.INSTRUCTOR_PLUGIN = {**settings.INSTRUCTOR_PLUGIN, "WRITABLE_GRADEBOOK_URL": mfe_url}
+        client.force_authenticate(users["instructor"])
+
+        with override_waffle_flag(toggles._WRITABLE_GRADEBOOK_FLAG, active=False):
+            body = client.get(f"/api/instructor/v2/courses/{COURSE_ID}").json()
+
+        assert body["gradebook_url"] is None

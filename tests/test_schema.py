@@ -24,6 +24,8 @@ PROGRAMS = "/api/program_enrollments/v1"
 PROGRAM = f"{PROGRAMS}/programs/{{program_uuid}}"
 ROSTERS = ("enrollments/", "courses/{course_id}/enrollments/")
 ENROLLMENT = "/api/enrollment/v1"
+GRADES = "/api/grades/v1"
+BULK_GRADES = "/api/bulk_grades/course/{course_id}"
 
 #: Every endpoint so far, with its methods (HTTP verbs in lower case, as OpenAPI writes them).
 EXPECTED_OPERATIONS = {
@@ -62,6 +64,18 @@ EXPECTED_OPERATIONS = {
     f"{ENROLLMENT}/unenroll/": {"post"},
     f"{ENROLLMENT}/roles/": {"get"},
     f"{ENROLLMENT}/enrollment_allowed/": {"get", "post", "delete"},
+    f"{GRADES}/courses/": {"get"},
+    f"{GRADES}/courses/{{course_id}}/": {"get"},
+    f"{GRADES}/policy/courses/{{course_id}}/": {"get"},
+    f"{GRADES}/gradebook/{{course_id}}/": {"get"},
+    f"{GRADES}/gradebook/{{course_id}}/bulk-update": {"post"},
+    f"{GRADES}/gradebook/{{course_id}}/grading-info": {"get"},
+    f"{GRADES}/subsection/{{subsection_id}}/": {"get"},
+    f"{GRADES}/section_grades_breakdown/": {"get"},
+    f"{GRADES}/submission_history/{{course_id}}/": {"get"},
+    f"{BULK_GRADES}/": {"get", "post"},
+    f"{BULK_GRADES}/history/": {"get"},
+    f"{BULK_GRADES}/intervention/": {"get"},
 }
 #: Operations whose success is a 204 without a body.
 NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete"), (f"{ENROLLMENT}/enrollment_allowed/", "delete")}
@@ -78,7 +92,11 @@ OTHER_SUCCESSES = {
 #: Operations anyone may call, without credentials.
 PUBLIC = {(f"{ENROLLMENT}/course/{{course_id}}/", "get")}
 #: Endpoints answering a file rather than JSON, with the media types their success documents.
-FILE_DOWNLOADS = {f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip")}
+FILE_DOWNLOADS = {
+    f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip"),
+    (f"{BULK_GRADES}/", "get"): ("text/csv",),
+    f"{BULK_GRADES}/intervention/": ("text/csv",),
+}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ERROR_STATUSES = {"400", "401", "403", "404"}
 
@@ -112,7 +130,7 @@ def test_schema_lists_every_endpoint_with_its_methods(document):
 def test_schema_lists_only_plugin_paths(document):
     assert document["paths"]
     for path in document["paths"]:
-        assert path.startswith((V2, LEGACY, SCHEDULES, V1, PROGRAMS, ENROLLMENT)), path
+        assert path.startswith((V2, LEGACY, SCHEDULES, V1, PROGRAMS, ENROLLMENT, GRADES, BULK_GRADES)), path
     assert SCHEMA_URL not in document["paths"]
     assert DOCS_URL not in document["paths"]
 
@@ -152,13 +170,14 @@ def test_every_operation_documents_its_success(document):
             if status == "204":
                 continue
             content = operation["responses"][status]["content"]
-            assert set(content) == set(FILE_DOWNLOADS.get(path, ("application/json",))), (path, method)
+            media_types = FILE_DOWNLOADS.get((path, method), FILE_DOWNLOADS.get(path, ("application/json",)))
+            assert set(content) == set(media_types), (path, method)
             for media_type in content:
                 assert content[media_type]["schema"], (path, method, media_type)
 
 
 #: The writes that take a file upload instead of JSON.
-MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk"}
+MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk", f"{BULK_GRADES}/"}
 
 
 #: The DELETEs that take a body (the MFE sends one), with its component.

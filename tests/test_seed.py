@@ -87,6 +87,7 @@ def test_builds_the_course_with_its_modes_and_outline():
     assert all(block.due and block.assignment_type for block in graded)
     assert {"Midterm Exam", "Final Exam"} <= {block.assignment_type for block in graded}
     assert all(block.has_score for block in blocks if block.block_type == "problem")
+    assert all(block.data.startswith("<problem ") for block in blocks if block.block_type == "problem")
 
 
 @pytest.mark.parametrize(

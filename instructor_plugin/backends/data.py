@@ -87,6 +87,8 @@ class BlockData:
     max_attempts: int | None = None
     weight: float | None = None
     has_score: bool = False
+    #: The block's definition, when the host keeps it (a problem's OLX markup); "" otherwise.
+    data: str = ""
 
 
 # --- Users ------------------------------------------------------------------

@@ -24,6 +24,9 @@ SCHEMA_SETTINGS = {
     # Request bodies get components of their own, in which a field that refuses "" says
     # ``minLength: 1``: what a client may send is what the server accepts.
     "COMPONENT_SPLIT_REQUEST": True,
+    # A list serializer is an array whatever the status (grades v1's bulk-update answers its per-item
+    # results as an array with 422 too).
+    "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
     # One name for the course-team roles, whether a body names one (``role``) or several (``roles``).
     "ENUM_NAME_OVERRIDES": {"TeamRoleEnum": "instructor_plugin.access.TEAM_ROLE_ORDER"},
 }

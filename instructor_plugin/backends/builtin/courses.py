@@ -56,6 +56,7 @@ def to_block_data(block: Block, parent_key: UsageKey | None) -> BlockData:
         max_attempts=block.max_attempts,
         weight=block.weight,
         has_score=block.has_score,
+        data=block.data,
     )
 
 

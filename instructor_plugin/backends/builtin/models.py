@@ -57,6 +57,7 @@ class Block(models.Model):
     max_attempts = models.PositiveIntegerField(null=True, blank=True)
     weight = models.FloatField(null=True, blank=True)
     has_score = models.BooleanField(default=False)
+    data = models.TextField(blank=True, default="", help_text="The block's definition: a problem's OLX.")
 
     class Meta:
         ordering = ("course", "position")

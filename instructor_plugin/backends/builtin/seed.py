@@ -380,12 +380,26 @@ def _unit(block_id: str, name: str, *components: BlockSpec) -> BlockSpec:
 
 
 def _questions(prefix: str, count: int, *, max_attempts: int | None = 3, weight: float = 1.0) -> tuple[BlockSpec, ...]:
-    """``count`` scored problems named "Question 1", "Question 2"..."""
+    """``count`` scored problems named "Question 1", "Question 2"..., each with its OLX."""
     attributes = {"has_score": True, "max_attempts": max_attempts, "weight": weight}
     return tuple(
-        BlockSpec("problem", f"{prefix}_q{number}", f"Question {number}", attributes=attributes)
+        BlockSpec(
+            "problem",
+            f"{prefix}_q{number}",
+            f"Question {number}",
+            attributes={**attributes, "data": _problem_olx(f"Question {number}")},
+        )
         for number in range(1, count + 1)
     )
+
+
+def _problem_olx(name: str) -> str:
+    """The OLX of a demo problem: one numerical input per answer part of its learners' state."""
+    parts = "".join(
+        f'<numericalresponse answer="{part}"><label>Part {part + 1}</label><formulaequationinput/></numericalresponse>'
+        for part in range(_ANSWERS_PER_PROBLEM)
+    )
+    return f'<problem display_name="{name}">{parts}</problem>'
 
 
 def _openassessment(block_id: str, name: str) -> BlockSpec:

@@ -56,6 +56,47 @@ class CsvFiltersSerializer(serializers.Serializer):
 
 
 class GradesUploadSerializer(serializers.Serializer):
-    """Multipart: ``csv``, the grades CSV (a download with ``new_override-`` cells filled in)."""
+    """
+    Multipart: ``csv``, the grades CSV (a download with ``new_override-`` cells filled in), or ``result_id``,
+    the task of an import that was ``waiting``, to ask its status again.
+    """
 
-    csv = serializers.FileField(allow_empty_file=True)
+    csv = serializers.FileField(allow_empty_file=True, required=False)
+    result_id = serializers.CharField(required=False, max_length=64)
+
+    def validate(self, attrs: dict) -> dict:
+        if "csv" not in attrs and "result_id" not in attrs:
+            raise serializers.ValidationError({"csv": ["No file was submitted."]})
+        return attrs
+
+
+class GradeImportStatusSerializer(serializers.Serializer):
+    """An import's status (the response of ``POST``)."""
+
+    total = serializers.IntegerField()
+    processed = serializers.IntegerField()
+    saved = serializers.IntegerField()
+    error_rows = serializers.ListField(child=serializers.DictField())
+    error_messages = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # a wire field named as a DRF attribute
+    percentage = serializers.CharField()
+    can_commit = serializers.BooleanField()
+    saved_error_id = serializers.IntegerField(allow_null=True)
+    result_id = serializers.CharField(allow_null=True, help_text="The import's task while it is `waiting`.")
+    waiting = serializers.BooleanField()
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    total_rows = serializers.IntegerField()
+    processed_rows = serializers.IntegerField()
+    saved_rows = serializers.IntegerField()
+
+
+class ImportHistorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    class_name = serializers.CharField()
+    unique_id = serializers.CharField()
+    operation = serializers.CharField()
+    user = serializers.CharField(allow_null=True)
+    modified = serializers.DateTimeField()
+    original_filename = serializers.CharField(allow_blank=True)
+    data = ImportCountsSerializer()  # type: ignore[assignment]  # a wire field named as a DRF attribute

@@ -11,15 +11,26 @@ from collections.abc import Iterator
 
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.parsers import MultiPartParser
 
 from ... import bulk_grades
 from ...backends.data import UserData
 from ...permissions import OVERRIDE_GRADES
+from ..grades.schema import URI_TOO_LONG
 from ..parsers import LimitedFormParser
+from ..schema import documented
 from ..views import CourseAPIView
-from .serializers import CsvFiltersSerializer, GradesUploadSerializer
+from .serializers import (
+    CsvFiltersSerializer,
+    GradeImportStatusSerializer,
+    GradesUploadSerializer,
+    ImportHistorySerializer,
+)
+
+#: A CSV download: the file, or the error envelope.
+CSV_RESPONSE = {(200, "text/csv"): OpenApiTypes.STR, **URI_TOO_LONG}
 
 
 def _csv_response(lines: Iterator[str], course_id: str, suffix: str = "") -> StreamingHttpResponse:
@@ -37,7 +48,6 @@ class BulkGradesView(CourseAPIView):
     permission_name = OVERRIDE_GRADES
 
 
-@extend_schema(exclude=True)  # the bulk-grades API is not part of the Instructor API v2 schema
 class GradeImportExportView(BulkGradesView):
     """
     Download the gradebook as CSV, download an import's per-row results, or upload overrides as CSV.
@@ -48,14 +58,25 @@ class GradeImportExportView(BulkGradesView):
     previous_override-hw1,new_override-hw1,...``. ``GET ...?error_id=12`` -> the rows of import 12 with ``status``
     and ``error`` columns (404 when it is not this course's).
     ``POST`` multipart ``csv`` (that file with ``new_override-`` cells) -> ``200 {"total": 2, "processed": 1,
-    "saved": 1, "error_rows": [], "error_messages": [], "percentage": "50.0%", "can_commit": true,
-    "saved_error_id": null, "result_id": null, "waiting": false}``; any bad row -> nothing applied,
-    ``error_messages`` and ``error_rows`` say why and ``saved_error_id`` names the results to download. Over
+    "saved": 0, "error_rows": [], "error_messages": [], "percentage": "0.0%", "can_commit": true,
+    "saved_error_id": null, "result_id": "6f1c...", "waiting": true}`` while a background task applies it (its
+    final status, ``"saved": 1, "waiting": false``, when it already finished); ``POST`` ``result_id=6f1c...``
+    asks again (404 for another course's). Any bad row -> nothing applied, ``error_messages`` and
+    ``error_rows`` say why and ``saved_error_id`` names the results to download. Over
     ``MAX_BULK_GRADES_CSV_UPLOAD_BYTES`` -> 413; grades frozen -> 403 ``grades_frozen``.
     """
 
     parser_classes = (MultiPartParser, LimitedFormParser)
 
+    @documented(
+        responses=CSV_RESPONSE,
+        parameters=[
+            CsvFiltersSerializer,
+            OpenApiParameter("error_id", str, description="An import whose per-row results to download instead."),
+        ],
+        summary="Download grades as CSV",
+        tags=["bulk grades"],
+    )
     def get(self, request, course_id):
         error_id = request.query_params.get("error_id", "")
         if error_id:
@@ -64,14 +85,22 @@ class GradeImportExportView(BulkGradesView):
         filters = CsvFiltersSerializer.read(request.query_params)
         return _csv_response(bulk_grades.export_grades(self.course, filters), str(self.course_key))
 
+    @documented(
+        request={"multipart/form-data": GradesUploadSerializer},
+        responses={200: GradeImportStatusSerializer},
+        errors=(413,),
+        summary="Import grade overrides from CSV",
+        tags=["bulk grades"],
+    )
     def post(self, request, course_id):
         body = GradesUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        if "result_id" in body.validated_data:
+            return JsonResponse(bulk_grades.import_status(self.course_key, body.validated_data["result_id"]))
         actor = UserData(id=request.user.pk, username=request.user.username, email=request.user.email)
         return JsonResponse(bulk_grades.import_grades(self.course, body.validated_data["csv"], actor))
 
 
-@extend_schema(exclude=True)  # the bulk-grades API is not part of the Instructor API v2 schema
 class GradeImportHistoryView(BulkGradesView):
     """
     The course's applied grade imports, newest first.
@@ -82,11 +111,11 @@ class GradeImportHistoryView(BulkGradesView):
     {"total_rows": 3, "processed_rows": 2, "saved_rows": 2}}]``
     """
 
+    @documented(responses={200: ImportHistorySerializer(many=True)}, summary="Grade imports", tags=["bulk grades"])
     def get(self, request, course_id):
         return JsonResponse(bulk_grades.import_history(self.course_key), safe=False)
 
 
-@extend_schema(exclude=True)  # the bulk-grades API is not part of the Instructor API v2 schema
 class InterventionsExportView(BulkGradesView):
     """
     The intervention report of ``masters`` learners as CSV, with the download's filters.
@@ -97,6 +126,12 @@ class InterventionsExportView(BulkGradesView):
     engagement columns are 0: the plugin has no learner-analytics source).
     """
 
+    @documented(
+        responses=CSV_RESPONSE,
+        parameters=[CsvFiltersSerializer],
+        summary="Download the intervention report as CSV",
+        tags=["bulk grades"],
+    )
     def get(self, request, course_id):
         filters = CsvFiltersSerializer.read(request.query_params)
         lines = bulk_grades.export_interventions(self.course, filters)

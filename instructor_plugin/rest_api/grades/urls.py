@@ -5,6 +5,7 @@ from django.urls import re_path
 from ..course_id import COURSE_ID_PATTERN
 from ..views import UnknownEndpointView
 from .views import (
+    CourseGradesByQueryView,
     CourseGradesView,
     CourseGradingPolicyView,
     GradebookBulkUpdateView,
@@ -18,7 +19,7 @@ from .views import (
 app_name = "grades_api_v1"
 
 urlpatterns = [
-    re_path(r"^courses/$", CourseGradesView.as_view(), name="course_grades"),
+    re_path(r"^courses/$", CourseGradesByQueryView.as_view(), name="course_grades"),
     re_path(rf"^courses/{COURSE_ID_PATTERN}/$", CourseGradesView.as_view(), name="course_grades"),
     re_path(rf"^policy/courses/{COURSE_ID_PATTERN}/$", CourseGradingPolicyView.as_view(), name="course_grading_policy"),
     re_path(rf"^gradebook/{COURSE_ID_PATTERN}/$", GradebookView.as_view(), name="course_gradebook"),

@@ -7,12 +7,12 @@ Errors keep the original's status and ``error_code`` inside the plugin's envelop
 from __future__ import annotations
 
 from django.utils.module_loading import import_string
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,23 +20,49 @@ from ... import gradebook, resolve
 from ...access import get_course_access
 from ...backends.data import UserData
 from ...conf import plugin_setting
-from ...permissions import OVERRIDE_GRADES, has_permission
+from ...permissions import OVERRIDE_GRADES, HasCoursePermission, has_permission
 from ..enrollment.views import EnrollmentUserThrottle
 from ..errors import exception_handler
 from ..parsers import ArrayJSONParser
-from ..views import CourseAPIView
+from ..schema import InstructorAutoSchema, documented
+from ..views import CourseAPIView, CourseResolved
 from .pagination import CursorPagination
+from .schema import (
+    COURSE_GRADES_RESPONSE,
+    CURSOR_PARAMETERS,
+    GRADEBOOK_RESPONSE,
+    URI_TOO_LONG,
+    BulkUpdateItemSerializer,
+    BulkUpdateResultSerializer,
+    GradingInfoSerializer,
+    GradingPolicyEntrySerializer,
+    SectionGradesPageSerializer,
+    SubmissionHistoryPageSerializer,
+    SubsectionGradeSerializer,
+)
 from .serializers import GradebookQuerySerializer, SectionBreakdownQuerySerializer, SubsectionQuerySerializer
 
 #: Course author access (course or org staff or instructor, global staff): what the gradebook asks.
 AUTHOR_ACCESS = OVERRIDE_GRADES
 
 
+class WritableGradebookEnabled(BasePermission):
+    """
+    The ``grades.writable_gradebook`` flag is on, else 403 ``feature_not_enabled``.
+
+    Checked as the original does: after the course is found (404 first) and before the caller's course
+    access (so a learner asking while the flag is off is told the feature is off).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        gradebook.check_writable_gradebook()
+        return True
+
+
 def _actor(user) -> UserData:
     return UserData(id=user.pk, username=user.username, email=user.email)
 
 
-@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
 class CourseGradesView(CourseAPIView):
     """
     Course grades: one learner's (``?username=``, an array of one) or, for global staff, every active learner's.
@@ -50,6 +76,13 @@ class CourseGradesView(CourseAPIView):
 
     permission_classes = (IsAuthenticated,)
 
+    @documented(
+        responses={200: COURSE_GRADES_RESPONSE, **URI_TOO_LONG},
+        parameters=[OpenApiParameter("username", str, description="One learner: an array of one."), *CURSOR_PARAMETERS],
+        summary="Course grades",
+        operation_id="grades_v1_course_grades",
+        tags=["grades v1"],
+    )
     def get(self, request, course_id=None):
         course = resolve.course(course_id or request.query_params.get("course_id", ""))
         username = request.query_params.get("username")
@@ -64,7 +97,24 @@ class CourseGradesView(CourseAPIView):
         return paginator.get_paginated_response(page, results)
 
 
-@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
+class CourseGradesByQueryView(CourseGradesView):
+    """Course grades of the course named by ``?course_id=`` (``GET /api/grades/v1/courses/?course_id=...``)."""
+
+    @documented(
+        responses={200: COURSE_GRADES_RESPONSE, **URI_TOO_LONG},
+        parameters=[
+            OpenApiParameter("course_id", str, required=True, description="The course."),
+            OpenApiParameter("username", str, description="One learner: an array of one."),
+            *CURSOR_PARAMETERS,
+        ],
+        summary="Course grades (course in the query)",
+        operation_id="grades_v1_course_grades_by_query",
+        tags=["grades v1"],
+    )
+    def get(self, request, course_id=None):
+        return super().get(request)
+
+
 class CourseGradingPolicyView(CourseAPIView):
     """
     The grading policy's assignment types (course staff).
@@ -75,11 +125,11 @@ class CourseGradingPolicyView(CourseAPIView):
 
     permission_name = AUTHOR_ACCESS
 
+    @documented(responses={200: GradingPolicyEntrySerializer(many=True)}, summary="Grading policy", tags=["grades v1"])
     def get(self, request, course_id):
         return Response(gradebook.grading_policy(self.course))
 
 
-@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
 class GradebookView(CourseAPIView):
     """
     One learner's gradebook entry (``?username=``) or a cursor page of them, filtered (course staff, flag on).
@@ -94,9 +144,15 @@ class GradebookView(CourseAPIView):
     """
 
     permission_name = AUTHOR_ACCESS
+    permission_classes = (CourseResolved, WritableGradebookEnabled, HasCoursePermission)
 
+    @documented(
+        responses={200: GRADEBOOK_RESPONSE, **URI_TOO_LONG},
+        parameters=[GradebookQuerySerializer, *CURSOR_PARAMETERS],
+        summary="Gradebook",
+        tags=["grades v1"],
+    )
     def get(self, request, course_id):
-        gradebook.check_writable_gradebook()
         query = GradebookQuerySerializer.read(request.query_params)
         username = query.validated_data.get("username")
         if username:
@@ -108,7 +164,6 @@ class GradebookView(CourseAPIView):
         return paginator.get_paginated_response(page, results, total_users_count=total, filtered_users_count=filtered)
 
 
-@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
 class GradebookBulkUpdateView(CourseAPIView):
     """
     Override subsection grades for many (learner, subsection) pairs, with per-item results (course staff, flag on).
@@ -120,17 +175,23 @@ class GradebookBulkUpdateView(CourseAPIView):
     """
 
     permission_name = AUTHOR_ACCESS
+    permission_classes = (CourseResolved, WritableGradebookEnabled, HasCoursePermission)
     parser_classes = (ArrayJSONParser,)
 
+    @documented(
+        request=BulkUpdateItemSerializer(many=True),
+        responses={202: BulkUpdateResultSerializer(many=True), 422: BulkUpdateResultSerializer(many=True)},
+        errors=(413,),
+        summary="Override subsection grades",
+        tags=["grades v1"],
+    )
     def post(self, request, course_id):
-        gradebook.check_writable_gradebook()
         results, all_succeeded = gradebook.bulk_update(self.course, request.data, _actor(request.user))
         return Response(
             results, status=status.HTTP_202_ACCEPTED if all_succeeded else status.HTTP_422_UNPROCESSABLE_ENTITY
         )
 
 
-@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
 class GradingInfoView(CourseAPIView):
     """
     Assignment types and subsections of the course, for the gradebook's columns (course staff).
@@ -144,12 +205,17 @@ class GradingInfoView(CourseAPIView):
 
     permission_name = AUTHOR_ACCESS
 
+    @documented(
+        responses={200: GradingInfoSerializer},
+        parameters=[OpenApiParameter("graded_only", str, description="`true`: graded subsections only.")],
+        summary="Gradebook grading info",
+        tags=["grades v1"],
+    )
     def get(self, request, course_id):
         graded_only = request.query_params.get("graded_only", "").lower() in ("true", "1", "yes")
         return Response(gradebook.grading_info(self.course, graded_only))
 
 
-@extend_schema(exclude=True)  # grades v1 is not part of the Instructor API v2 schema
 class SubsectionGradeView(CourseAPIView):
     """
     A learner's original grade on a subsection, its override and the override's history (course staff of its course).
@@ -164,6 +230,15 @@ class SubsectionGradeView(CourseAPIView):
 
     permission_classes = (IsAuthenticated,)
 
+    @documented(
+        responses={200: SubsectionGradeSerializer, **URI_TOO_LONG},
+        parameters=[
+            OpenApiParameter("user_id", int, required=True, description="The learner."),
+            OpenApiParameter("history_record_limit", int, description="The newest records only (a bad one: 0)."),
+        ],
+        summary="A learner's subsection grade, override and history",
+        tags=["grades v1"],
+    )
     def get(self, request, subsection_id):
         try:
             usage_key = UsageKey.from_string(subsection_id)
@@ -187,8 +262,7 @@ class GlobalStaffAPIView(APIView):
     """A grades v1 view for global staff only (401 anonymous, 403 anyone else), with the plugin's auth and errors."""
 
     permission_classes = (IsAdminUser,)
-    #: Left out of the v2 OpenAPI document, which describes the Instructor API only.
-    schema = None
+    schema = InstructorAutoSchema()
 
     def get_authenticators(self):
         return [import_string(path)() for path in plugin_setting("AUTHENTICATION_CLASSES")]
@@ -209,6 +283,12 @@ class SectionGradesBreakdownView(GlobalStaffAPIView):
     username, or more than 100 usernames -> 400 with ``field_errors``; an unknown course -> 200 with no results.
     """
 
+    @documented(
+        responses={200: SectionGradesPageSerializer, **URI_TOO_LONG},
+        parameters=[SectionBreakdownQuerySerializer, *CURSOR_PARAMETERS],
+        summary="Section grades breakdown",
+        tags=["grades v1"],
+    )
     def get(self, request):
         query = SectionBreakdownQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -232,6 +312,13 @@ class SubmissionHistoryView(GlobalStaffAPIView):
 
     throttle_classes = (EnrollmentUserThrottle,)
 
+    @documented(
+        responses={200: SubmissionHistoryPageSerializer, **URI_TOO_LONG},
+        errors=(429,),
+        parameters=[OpenApiParameter("username", str, description="One learner only."), *CURSOR_PARAMETERS],
+        summary="Submission history",
+        tags=["grades v1"],
+    )
     def get(self, request, course_id):
         try:
             course_key = CourseKey.from_string(course_id)
