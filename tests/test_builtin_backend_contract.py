@@ -10,6 +10,7 @@ from opaque_keys.edx.django.models import CourseKeyField
 from instructor_plugin.backends.builtin import builtin_backend
 from instructor_plugin.backends.builtin.models import (
     Block,
+    BlockCompletion,
     Course,
     CourseAccessRole,
     CourseMode,
@@ -17,8 +18,8 @@ from instructor_plugin.backends.builtin.models import (
     ManualEnrollmentAudit,
     UserProfile,
 )
+from instructor_plugin.backends.contract.suite import BackendContract, SentMail, World
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
-from tests.backend_contract.suite import BackendContract, SentMail, World
 
 User = get_user_model()
 
@@ -100,6 +101,13 @@ class BuiltinWorld(World):
             **self.settings.INSTRUCTOR_PLUGIN,
             "SITE_CONFIGURATION": {**values, "orgs": dict(org_values)},
         }
+
+    def completion(self, user_id, usage_key):
+        return (
+            BlockCompletion.objects.filter(user_id=user_id, usage_key=usage_key)
+            .values_list("completion", flat=True)
+            .first()
+        )
 
 
 class TestBuiltinBackend(BackendContract):

@@ -2,16 +2,9 @@
 The backend contract: what the plugin relies on from a backend's services, as pytest tests.
 
 A backend runs the suite by subclassing :class:`BackendContract` (or only the capability
-classes it implements) in a test module and providing two fixtures::
-
-    class TestMyBackend(BackendContract):
-        @pytest.fixture
-        def backend(self):
-            return my_backend()  # an instructor_plugin.backends.registry.Backend
-
-        @pytest.fixture
-        def world(self, db):
-            return MyWorld()  # a World writing into my backend's storage
+classes it implements) and providing the fixtures ``backend`` (a
+:class:`~instructor_plugin.backends.registry.Backend`) and ``world`` (a :class:`World` writing
+into that backend's storage); the package's docstring shows how.
 
 The classes here have no ``Test`` prefix, so pytest collects them only through a subclass.
 Tests call the backend's services directly; the :class:`World` builds what the services
@@ -132,6 +125,10 @@ class World(ABC):
     @abstractmethod
     def configure_site(self, values: Mapping[str, object], org_values: Mapping[str, Mapping[str, object]]) -> None:
         """Set site configuration values, and per-org values that take precedence for their org."""
+
+    @abstractmethod
+    def completion(self, user_id: int, usage_key: UsageKey) -> float | None:
+        """The learner's recorded completion of the block, if any."""
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -838,6 +835,22 @@ class SiteConfigContract:
         assert backend.site_config.get_value("MISSING") is None
 
 
+class CompletionContract:
+    """``completion``: learners' completion of blocks."""
+
+    def test_set_completion(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("problem1", "problem"), ROOT)
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        bob = world.make_user("bob", "bob@example.com", "Bob")
+
+        backend.completion.set_completion(COURSE, ann, block("problem1", "problem"), 0.5)
+        backend.completion.set_completion(COURSE, ann, block("problem1", "problem"), 1.0)
+
+        assert world.completion(ann, block("problem1", "problem")) == 1.0
+        assert world.completion(bob, block("problem1", "problem")) is None
+
+
 class BackendContract(
     CourseContract,
     UserContract,
@@ -847,5 +860,6 @@ class BackendContract(
     DueDateContract,
     MailContract,
     SiteConfigContract,
+    CompletionContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""
