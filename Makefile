@@ -43,8 +43,9 @@ $(OPENEDX_VENV)/.installed: requirements/openedx.txt setup.cfg
 	$(OPENEDX_VENV)/bin/pip install --quiet -r requirements/openedx.txt -e .
 	touch $@
 
-test-openedx: $(OPENEDX_VENV)/.installed ## the Open edX backend against edx-when, edx-completion and the platform stand-in
-	$(OPENEDX_VENV)/bin/pytest -p no:cacheprovider --ds=openedx_tests.settings openedx_tests
+OPENEDX_DB ?= sqlite
+test-openedx: $(OPENEDX_VENV)/.installed ## the Open edX backend against edx-when, edx-completion and the platform stand-in (OPENEDX_DB=postgresql|mysql)
+	INSTRUCTOR_PLUGIN_TEST_DB=$(OPENEDX_DB) $(OPENEDX_VENV)/bin/pytest -p no:cacheprovider --ds=openedx_tests.settings openedx_tests
 
 fuzz: $(VENV)/.installed-fuzz ## schemathesis over the whole API of a throwaway demo host, as several roles
 	$(BIN)/python .ci/fuzz

@@ -39,7 +39,7 @@ EVENT_TRACKING_BACKENDS = {}
 # The plugins: edx-when and edx-completion (real, each an lms.djangoapp plugin as well) and this one.
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
-ROOT_URLCONF = "tests.urls"
+ROOT_URLCONF = "openedx_tests.urls"
 
 INSTRUCTOR_PLUGIN = {
     "BACKEND": "instructor_plugin.backends.openedx.openedx_backend",
