@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "common.djangoapps.student.apps.StudentConfig",
     "openedx.core.djangoapps.user_api.apps.UserAPIConfig",
     "openedx.core.djangoapps.django_comment_common.apps.DjangoCommentCommonConfig",
+    "common.djangoapps.course_modes.apps.CourseModesConfig",
+    "lms.djangoapps.bulk_email.apps.BulkEmailConfig",
+    "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
 ]

@@ -20,6 +20,7 @@ from opaque_keys.edx.keys import CourseKey
 from rest_framework.test import APIClient
 
 from instructor_plugin import toggles
+from instructor_plugin.backends.openedx import openedx_backend
 from instructor_plugin.conf import plugin_setting
 
 from .world import OpenedxWorld
@@ -95,6 +96,33 @@ def test_unit_extensions_list_the_lms_overrides(host):
         }
     ]
     assert UserDate.objects.count() == 1
+
+
+def test_change_due_date_writes_edx_when_overrides_for_an_enrolled_learner(host):
+    openedx_backend().enrollments.enroll(COURSE, host["learner"], "audit")
+    payload = {
+        "block_id": str(HW1),
+        "due_datetime": "2026-03-01T12:00:00Z",
+        "email_or_username": "learner",
+        "reason": "ill",
+    }
+
+    response = client_of(host["instructor"]).post(f"{V2}/change_due_date", payload, format="json")
+
+    assert response.status_code == 200, response.content
+    assert list(UserDate.objects.values_list("content_date__location", "abs_date", "reason", "actor_id")) == [
+        (HW1, LATER, "ill", host["instructor"])
+    ]
+
+
+def test_change_due_date_refuses_a_learner_not_enrolled(host):
+    payload = {"block_id": str(HW1), "due_datetime": "2026-03-01T12:00:00Z", "email_or_username": "outsider", "reason": ""}
+
+    response = client_of(host["instructor"]).post(f"{V2}/change_due_date", payload, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error_code"] == "learner_not_enrolled"
+    assert not UserDate.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["learner", "outsider"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from common.djangoapps.student.models import CourseAccessRole, UserProfile
+from common.djangoapps.course_modes.models import CourseMode
+from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
 from completion.models import BlockCompletion
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -14,6 +15,7 @@ from openedx.core.djangoapps.user_api.models import UserPreference
 from xmodule.modulestore.django import StandInBlock, modulestore
 
 from instructor_plugin.backends.contract.suite import SentMail, World
+from instructor_plugin.backends.data import ManualEnrollmentAuditData
 
 User = get_user_model()
 
@@ -37,6 +39,8 @@ class OpenedxWorld(World):
         grade_cutoffs=None,
     ):
 
+        for slug in modes:
+            CourseMode.objects.create(course_id=course_key, mode_slug=slug, mode_display_name=slug.title())
         modulestore().add(
             StandInBlock(
                 location=course_key.make_usage_key("course", "course"),
@@ -73,7 +77,19 @@ class OpenedxWorld(World):
         Role.objects.get_or_create(course_id=course_key, name=role)[0].users.add(user_id)
 
     def manual_enrollment_audits(self, course_key):
-        raise NotImplementedError("The Open edX backend has no enrollments service yet: EnrollmentContract is not run.")
+        """The audits of the course's enrollments (the platform's audit names its course through the enrollment)."""
+        rows = ManualEnrollmentAudit.objects.filter(enrollment__course_id=course_key).order_by("pk")
+        return [
+            ManualEnrollmentAuditData(
+                enrolled_by_id=row.enrolled_by_id,
+                enrolled_email=row.enrolled_email,
+                course_key=row.enrollment.course_id,
+                state_transition=row.state_transition,
+                reason=row.reason,
+                created=row.time_stamp,
+            )
+            for row in rows
+        ]
 
     def sent_mail(self):
         return [SentMail(recipients=tuple(message.to), subject=message.subject) for message in mail.outbox]

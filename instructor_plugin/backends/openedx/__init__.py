@@ -25,6 +25,7 @@ def openedx_backend() -> Backend:
     from .completion import OpenedxCompletionService
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
+    from .enrollments import OpenedxEnrollmentService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
     from .users import OpenedxUserService
@@ -33,6 +34,7 @@ def openedx_backend() -> Backend:
     return Backend(
         courses=courses,
         users=OpenedxUserService(),
+        enrollments=OpenedxEnrollmentService(),
         roles=OpenedxRoleService(),
         due_dates=OpenedxDueDateService(courses),
         completion=OpenedxCompletionService(),

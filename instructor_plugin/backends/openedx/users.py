@@ -26,7 +26,8 @@ def users_with_profile() -> Any:
     return user_model.objects.select_related("profile")
 
 
-def _languages(user_ids: Iterable[int]) -> dict[int, str]:
+def languages(user_ids: Iterable[int]) -> dict[int, str]:
+    """The ``pref-lang`` ``UserPreference`` of each of these users who has one."""
     from openedx.core.djangoapps.user_api.models import UserPreference
 
     rows = UserPreference.objects.filter(user_id__in=list(user_ids), key=LANGUAGE_KEY)
@@ -50,8 +51,8 @@ def to_user_data(user: Any, language: str | None = None) -> UserData:
 def user_records(users: Iterable[Any]) -> list[UserData]:
     """Boundary records of users (with their profiles), their languages read in one query."""
     users = list(users)
-    languages = _languages(user.pk for user in users) if users else {}
-    return [to_user_data(user, languages.get(user.pk)) for user in users]
+    by_user = languages(user.pk for user in users) if users else {}
+    return [to_user_data(user, by_user.get(user.pk)) for user in users]
 
 
 class OpenedxUserService:
