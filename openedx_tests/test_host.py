@@ -116,7 +116,12 @@ def test_change_due_date_writes_edx_when_overrides_for_an_enrolled_learner(host)
 
 
 def test_change_due_date_refuses_a_learner_not_enrolled(host):
-    payload = {"block_id": str(HW1), "due_datetime": "2026-03-01T12:00:00Z", "email_or_username": "outsider", "reason": ""}
+    payload = {
+        "block_id": str(HW1),
+        "due_datetime": "2026-03-01T12:00:00Z",
+        "email_or_username": "outsider",
+        "reason": "",
+    }
 
     response = client_of(host["instructor"]).post(f"{V2}/change_due_date", payload, format="json")
 

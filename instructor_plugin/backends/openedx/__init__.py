@@ -28,6 +28,7 @@ def openedx_backend() -> Backend:
     from .enrollments import OpenedxEnrollmentService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
+    from .special_exams import OpenedxSpecialExamService
     from .users import OpenedxUserService
 
     courses = OpenedxCourseService()
@@ -37,6 +38,7 @@ def openedx_backend() -> Backend:
         enrollments=OpenedxEnrollmentService(),
         roles=OpenedxRoleService(),
         due_dates=OpenedxDueDateService(courses),
+        special_exams=OpenedxSpecialExamService(),
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
     )
