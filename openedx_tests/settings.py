@@ -158,6 +158,8 @@ INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
 INSTRUCTOR_PLUGIN = {
     "BACKEND": "instructor_plugin.backends.openedx.openedx_backend",
+    # Until the Open edX backend sends with edx-ace: Django's mail, with the plugin's templates.
+    "BACKEND_SERVICES": {"mail": "instructor_plugin.backends.builtin.mail.DjangoMailService"},
     "LMS_ROOT_URL": "http://lms.test",
     "MICROFRONTEND_URL": "http://apps.test/instructor-dashboard",
     # An LMS serves its own enrollment, grades, cohorts... APIs.

@@ -14,12 +14,13 @@ from instructor_plugin.backends.contract.suite import (
     CourseContract,
     DueDateContract,
     EnrollmentContract,
+    MailContract,
     RoleContract,
     SiteConfigContract,
     UserContract,
 )
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
-from instructor_plugin.backends.openedx import openedx_backend
+from instructor_plugin.backends.registry import get_backend
 
 from .world import OpenedxWorld
 
@@ -28,6 +29,7 @@ class TestOpenedxBackend(
     CourseContract,
     UserContract,
     EnrollmentContract,
+    MailContract,
     RoleContract,
     DueDateContract,
     CompletionContract,
@@ -35,7 +37,8 @@ class TestOpenedxBackend(
 ):
     @pytest.fixture
     def backend(self):
-        return openedx_backend()
+        """The backend the settings configure: the Open edX one, its mail from ``BACKEND_SERVICES``."""
+        return get_backend()
 
     @pytest.fixture
     def world(self, db):
