@@ -70,9 +70,9 @@ def walk(block: Any) -> Iterator[Any]:
 class OpenedxCourseService:
     """Reads ``xmodule.modulestore.django.modulestore()``; writes course settings with ``update_item``."""
 
-    def course_block(self, course_key: CourseKey) -> Any:
-        """``modulestore().get_course(course_key, depth=None)``; ``CourseNotFound`` when it is None."""
-        course = _store().get_course(course_key, depth=None)
+    def course_block(self, course_key: CourseKey, depth: int | None = None) -> Any:
+        """``modulestore().get_course(course_key, depth)`` (the whole tree by default); ``CourseNotFound`` for None."""
+        course = _store().get_course(course_key, depth=depth)
         if course is None:
             raise CourseNotFound(course_key)
         return course
@@ -89,8 +89,8 @@ class OpenedxCourseService:
             raise BlockNotFound(usage_key) from None
 
     def get_course(self, course_key: CourseKey) -> CourseData:
-        """``modulestore().get_course(course_key)``."""
-        return to_course_data(self.course_block(course_key))
+        """``modulestore().get_course(course_key, depth=0)``: the course block alone."""
+        return to_course_data(self.course_block(course_key, depth=0))
 
     def get_block(self, course_key: CourseKey, usage_key: UsageKey) -> BlockData:
         """``modulestore().get_item(usage_key)``."""
@@ -116,7 +116,7 @@ class OpenedxCourseService:
 
     def count_children(self, course_key: CourseKey, usage_key: UsageKey | None = None) -> int:
         """``len(block.children)`` of ``get_course`` or ``get_item``."""
-        block = self.course_block(course_key) if usage_key is None else self.item(course_key, usage_key)
+        block = self.course_block(course_key, depth=0) if usage_key is None else self.item(course_key, usage_key)
         return len(block.children)
 
     def has_blocks_of_type(self, course_key: CourseKey, block_type: str) -> bool:
@@ -128,7 +128,7 @@ class OpenedxCourseService:
         unknown = set(values) - WRITABLE_SETTINGS
         if unknown:
             raise ValueError(f"Not a writable course setting: {', '.join(sorted(unknown))}")
-        course = self.course_block(course_key)
+        course = self.course_block(course_key, depth=0)
         for name, value in values.items():
             setattr(course, name, value)
         return to_course_data(_store().update_item(course, _MANAGEMENT_USER_ID))
