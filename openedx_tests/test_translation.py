@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from common.djangoapps.student.models import CourseAccessRole
+from common.djangoapps.student.models import CourseAccessRole, UserProfile
 from completion.waffle import ENABLE_COMPLETION_TRACKING_SWITCH
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -156,6 +156,13 @@ class TestUsers:
 
         assert len(captured) == 2
         assert {user.language for user in users.values()} == {"fr"}
+
+    def test_year_of_birth_is_the_profile_one(self, backend, world):
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        UserProfile.objects.filter(user_id=ann).update(year_of_birth=1990)
+
+        assert backend.users.get_year_of_birth(ann) == 1990
+        assert backend.users.get_year_of_birth(ann + 1000) is None
 
     def test_org_preferences_are_user_org_tags(self, backend, world):
         ann = world.make_user("ann", "ann@example.com", "Ann")
