@@ -17,6 +17,7 @@ from instructor_plugin.backends.contract.suite import (
     MailContract,
     RoleContract,
     SiteConfigContract,
+    SpecialExamContract,
     UserContract,
 )
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
@@ -34,6 +35,7 @@ class TestOpenedxBackend(
     DueDateContract,
     CompletionContract,
     SiteConfigContract,
+    SpecialExamContract,
 ):
     @pytest.fixture
     def backend(self):

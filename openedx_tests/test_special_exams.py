@@ -1,4 +1,4 @@
-"""Special exams over the real edx-proctoring: exams, attempts and allowances of a course."""
+"""Special exams over the real edx-proctoring beyond the contract: refusals, its records, providers, query counts."""
 
 from __future__ import annotations
 
@@ -65,39 +65,7 @@ def attempt(exam_id, user_id, status, started_day):
     )
 
 
-class TestExams:
-    def test_by_type_and_course(self, backend, exams):
-        def names(exam_type=None):
-            return [exam.exam_name for exam in backend.special_exams.list_exams(COURSE, exam_type)]
-
-        assert names() == ["final", "practice", "timed", "retired"]
-        assert names("proctored") == ["final"]
-        assert names("practice") == ["practice"]
-        assert names("timed") == ["timed", "retired"]
-        final = backend.special_exams.get_exam(COURSE, exams["final"])
-        assert (final.course_key, final.time_limit_mins, final.backend, final.is_active) == (COURSE, 60, "mock", True)
-        assert set(backend.special_exams.get_exams(COURSE, [exams["final"], exams["elsewhere"]])) == {exams["final"]}
-
-    def test_another_course_exam_is_not_found(self, backend, exams):
-        with pytest.raises(ExamNotFound):
-            backend.special_exams.get_exam(COURSE, exams["elsewhere"])
-
-
 class TestAllowances:
-    def test_a_learner_holds_one_allowance_per_exam(self, backend, exams, people):
-        backend.special_exams.set_allowance(COURSE, exams["final"], people["ann"], "additional_time_granted", "30")
-        backend.special_exams.set_allowance(COURSE, exams["final"], people["ann"], "time_multiplier", "1.5")
-
-        rows = ProctoredExamStudentAllowance.objects.values_list("proctored_exam_id", "user_id", "key", "value")
-        assert list(rows) == [(exams["final"], people["ann"], "time_multiplier", "1.5")]
-
-    def test_remove(self, backend, exams, people):
-        backend.special_exams.set_allowance(COURSE, exams["final"], people["ann"], "additional_time_granted", "30")
-
-        assert backend.special_exams.remove_allowance(COURSE, exams["final"], people["ann"], "time_multiplier") is False
-        assert backend.special_exams.remove_allowance(COURSE, exams["final"], people["ann"], "additional_time_granted")
-        assert not ProctoredExamStudentAllowance.objects.exists()
-
     def test_refused_on_another_course_or_an_inactive_exam(self, backend, exams, people):
         with pytest.raises(ExamNotFound):
             backend.special_exams.set_allowance(
@@ -109,22 +77,6 @@ class TestAllowances:
             )
 
         assert not ProctoredExamStudentAllowance.objects.exists()
-
-    def test_list_searched_ordered_and_paged(self, backend, exams, people):
-        backend.special_exams.set_allowance(COURSE, exams["final"], people["bob"], "additional_time_granted", "10")
-        backend.special_exams.set_allowance(COURSE, exams["practice"], people["ann"], "additional_time_granted", "20")
-        backend.special_exams.set_allowance(OTHER, exams["elsewhere"], people["ann"], "additional_time_granted", "5")
-
-        def listed(page=EVERYONE, **query):
-            result = backend.special_exams.list_allowances(COURSE, ExamListQuery(**query), page)
-            return result.total, [(row.user.username, row.exam.exam_name, row.value) for row in result.items]
-
-        assert listed() == (2, [("ann", "practice", "20"), ("bob", "final", "10")])
-        assert listed(ordering="-value") == (2, [("ann", "practice", "20"), ("bob", "final", "10")])
-        assert listed(ordering="exam_name") == (2, [("bob", "final", "10"), ("ann", "practice", "20")])
-        assert listed(search="BOB@") == (1, [("bob", "final", "10")])
-        assert listed(exam_id=exams["practice"]) == (1, [("ann", "practice", "20")])
-        assert listed(page=PageRequest(offset=1, limit=1)) == (2, [("bob", "final", "10")])
 
 
 class TestAttempts:

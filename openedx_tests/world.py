@@ -7,6 +7,8 @@ from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentA
 from completion.models import BlockCompletion
 from django.contrib.auth import get_user_model
 from django.core import mail
+from edx_proctoring.api import create_exam
+from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
 from opaque_keys.edx.django.models import CourseKeyField
 from openedx.core.djangoapps.django_comment_common.models import Role
@@ -103,3 +105,19 @@ class OpenedxWorld(World):
 
         row = BlockCompletion.objects.filter(user_id=user_id, block_key=usage_key).first()
         return row.completion if row else None
+
+    def make_exam(self, course_key, name, *, is_proctored=True, is_practice_exam=False, backend=None):
+        return create_exam(
+            str(course_key),
+            str(course_key.make_usage_key("sequential", name)),
+            name,
+            60,
+            is_proctored=is_proctored,
+            is_practice_exam=is_practice_exam,
+            backend=backend,
+        )
+
+    def make_exam_attempt(self, exam_id, user_id, status, started_at):
+        ProctoredExamStudentAttempt.objects.create(
+            proctored_exam_id=exam_id, user_id=user_id, status=status, started_at=started_at
+        )

@@ -14,8 +14,10 @@ from instructor_plugin.backends.builtin.models import (
     Course,
     CourseAccessRole,
     CourseMode,
+    ExamAttempt,
     ForumRole,
     ManualEnrollmentAudit,
+    SpecialExam,
     UserProfile,
 )
 from instructor_plugin.backends.contract.suite import BackendContract, SentMail, World
@@ -108,6 +110,20 @@ class BuiltinWorld(World):
             .values_list("completion", flat=True)
             .first()
         )
+
+    def make_exam(self, course_key, name, *, is_proctored=True, is_practice_exam=False, backend=None):
+        return SpecialExam.objects.create(
+            course_key=course_key,
+            content_id=course_key.make_usage_key("sequential", name),
+            exam_name=name,
+            time_limit_mins=60,
+            is_proctored=is_proctored,
+            is_practice_exam=is_practice_exam,
+            backend=backend or "",
+        ).pk
+
+    def make_exam_attempt(self, exam_id, user_id, status, started_at):
+        ExamAttempt.objects.create(exam_id=exam_id, user_id=user_id, status=status, started_at=started_at)
 
 
 class TestBuiltinBackend(BackendContract):
