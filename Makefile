@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help demo test test-postgresql test-mysql test-worker fuzz lint typecheck benchmark compile-requirements clean
+.PHONY: help demo test test-postgresql test-mysql test-worker test-openedx fuzz lint typecheck benchmark compile-requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -32,6 +32,20 @@ test-mysql: $(VENV)/.installed-ci ## the suite on the local MariaDB/MySQL
 BROKER ?= redis://127.0.0.1:6379/15
 test-worker: $(VENV)/.installed-ci ## the task tests through a real Celery worker (PostgreSQL, $$BROKER)
 	INSTRUCTOR_PLUGIN_TEST_DB=postgresql INSTRUCTOR_PLUGIN_TEST_BROKER=$(BROKER) $(BIN)/pytest -p no:cacheprovider worker_tests
+
+# The Open edX backend's tests run in a virtualenv of their own, with the Open edX libraries an LMS has
+# (edx-when, edx-completion): the default one stays free of them, so that `make test` and `make lint`
+# see the plugin as a standalone host does.
+OPENEDX_VENV := .venv-openedx
+$(OPENEDX_VENV)/.installed: requirements/openedx.txt setup.cfg
+	$(PYTHON) -m venv $(OPENEDX_VENV)
+	$(OPENEDX_VENV)/bin/pip install --quiet --upgrade pip
+	$(OPENEDX_VENV)/bin/pip install --quiet -r requirements/openedx.txt -e .
+	touch $@
+
+OPENEDX_DB ?= sqlite
+test-openedx: $(OPENEDX_VENV)/.installed ## the Open edX backend against edx-when, edx-completion and the platform stand-in (OPENEDX_DB=postgresql|mysql)
+	INSTRUCTOR_PLUGIN_TEST_DB=$(OPENEDX_DB) $(OPENEDX_VENV)/bin/pytest -p no:cacheprovider --ds=openedx_tests.settings openedx_tests
 
 fuzz: $(VENV)/.installed-fuzz ## schemathesis over the whole API of a throwaway demo host, as several roles
 	$(BIN)/python .ci/fuzz

@@ -23,6 +23,9 @@ from instructor_plugin.backends.builtin.models import (
 )
 from tests.celery_app import app as celery_app  # noqa: F401 (the host's Celery app, as an LMS loads it)
 
+# The backend contract suite lives in the package; have pytest explain its failing asserts.
+pytest.register_assert_rewrite("instructor_plugin.backends.contract")
+
 COURSE_ID = "course-v1:TestX+T101+2026"
 User = get_user_model()
 

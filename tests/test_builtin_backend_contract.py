@@ -10,20 +10,23 @@ from opaque_keys.edx.django.models import CourseKeyField
 from instructor_plugin.backends.builtin import builtin_backend
 from instructor_plugin.backends.builtin.models import (
     Block,
+    BlockCompletion,
     CountryAccessRule,
     Course,
     CourseAccessRole,
     CourseMode,
     EnterpriseCourseEnrollment,
     EnterpriseCustomerUser,
+    ExamAttempt,
     ForumRole,
     ManualEnrollmentAudit,
     RestrictedCourse,
+    SpecialExam,
     UserProfile,
     UserRetirementStatus,
 )
+from instructor_plugin.backends.contract.suite import BackendContract, SentMail, World
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
-from tests.backend_contract.suite import BackendContract, SentMail, World
 
 User = get_user_model()
 
@@ -146,6 +149,27 @@ class BuiltinWorld(World):
             **self.settings.INSTRUCTOR_PLUGIN,
             "SITE_CONFIGURATION": {**values, "orgs": dict(org_values)},
         }
+
+    def completion(self, user_id, usage_key):
+        return (
+            BlockCompletion.objects.filter(user_id=user_id, usage_key=usage_key)
+            .values_list("completion", flat=True)
+            .first()
+        )
+
+    def make_exam(self, course_key, name, *, is_proctored=True, is_practice_exam=False, backend=None):
+        return SpecialExam.objects.create(
+            course_key=course_key,
+            content_id=course_key.make_usage_key("sequential", name),
+            exam_name=name,
+            time_limit_mins=60,
+            is_proctored=is_proctored,
+            is_practice_exam=is_practice_exam,
+            backend=backend or "",
+        ).pk
+
+    def make_exam_attempt(self, exam_id, user_id, status, started_at):
+        ExamAttempt.objects.create(exam_id=exam_id, user_id=user_id, status=status, started_at=started_at)
 
 
 class TestBuiltinBackend(BackendContract):

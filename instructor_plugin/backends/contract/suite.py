@@ -2,16 +2,9 @@
 The backend contract: what the plugin relies on from a backend's services, as pytest tests.
 
 A backend runs the suite by subclassing :class:`BackendContract` (or only the capability
-classes it implements) in a test module and providing two fixtures::
-
-    class TestMyBackend(BackendContract):
-        @pytest.fixture
-        def backend(self):
-            return my_backend()  # an instructor_plugin.backends.registry.Backend
-
-        @pytest.fixture
-        def world(self, db):
-            return MyWorld()  # a World writing into my backend's storage
+classes it implements) and providing the fixtures ``backend`` (a
+:class:`~instructor_plugin.backends.registry.Backend`) and ``world`` (a :class:`World` writing
+into that backend's storage); the package's docstring shows how.
 
 The classes here have no ``Test`` prefix, so pytest collects them only through a subclass.
 Tests call the backend's services directly; the :class:`World` builds what the services
@@ -38,6 +31,7 @@ from instructor_plugin.backends.data import (
     EnrollmentData,
     EnrollmentFilter,
     EnrollmentSearch,
+    ExamListQuery,
     MailMessage,
     ManualEnrollmentAuditData,
     PageRequest,
@@ -51,6 +45,7 @@ from instructor_plugin.backends.exceptions import (
     CourseNotFound,
     DueDateNotLater,
     EnterpriseLinkFailed,
+    ExamNotFound,
     NoDueDate,
     UserNotFound,
 )
@@ -166,6 +161,26 @@ class World(ABC):
     @abstractmethod
     def request_retirement(self, user_id: int, original_username: str, state: str) -> None:
         """Record the user's retirement request, in the retirement pipeline's state ``state``."""
+
+    @abstractmethod
+    def completion(self, user_id: int, usage_key: UsageKey) -> float | None:
+        """The learner's recorded completion of the block, if any."""
+
+    @abstractmethod
+    def make_exam(
+        self,
+        course_key: CourseKey,
+        name: str,
+        *,
+        is_proctored: bool = True,
+        is_practice_exam: bool = False,
+        backend: str | None = None,
+    ) -> int:
+        """Create an active 60-minute special exam named ``name`` on the subsection ``name``; return its id."""
+
+    @abstractmethod
+    def make_exam_attempt(self, exam_id: int, user_id: int, status: str, started_at: datetime) -> None:
+        """Record a learner's attempt at the exam."""
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1102,6 +1117,128 @@ class SiteConfigContract:
         assert backend.site_config.get_value("MISSING") is None
 
 
+class CompletionContract:
+    """``completion``: learners' completion of blocks."""
+
+    def test_set_completion(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("problem1", "problem"), ROOT)
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        bob = world.make_user("bob", "bob@example.com", "Bob")
+
+        backend.completion.set_completion(COURSE, ann, block("problem1", "problem"), 0.5)
+        backend.completion.set_completion(COURSE, ann, block("problem1", "problem"), 1.0)
+
+        assert world.completion(ann, block("problem1", "problem")) == 1.0
+        assert world.completion(bob, block("problem1", "problem")) is None
+
+
+class SpecialExamContract:
+    """``special_exams``: a course's exams, its learners' attempts and allowances."""
+
+    ADDITIONAL_TIME = "additional_time_granted"
+
+    @pytest.fixture
+    def exams(self, world) -> dict[str, int]:
+        """In COURSE: final (proctored), practice, timed; in SIBLING: elsewhere."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        return {
+            "final": world.make_exam(COURSE, "final"),
+            "practice": world.make_exam(COURSE, "practice", is_practice_exam=True),
+            "timed": world.make_exam(COURSE, "timed", is_proctored=False),
+            "elsewhere": world.make_exam(SIBLING, "elsewhere"),
+        }
+
+    @pytest.fixture
+    def learners(self, world) -> dict[str, int]:
+        return {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "staff")}
+
+    def allowances(self, backend, page: PageRequest = EVERYONE, **query) -> tuple[int, list[tuple[str, str, str]]]:
+        listed = backend.special_exams.list_allowances(COURSE, ExamListQuery(**query), page)
+        return listed.total, [(row.user.username, row.exam.exam_name, row.value) for row in listed.items]
+
+    def test_exams_by_type(self, backend, exams):
+        def names(exam_type=None):
+            return [exam.exam_name for exam in backend.special_exams.list_exams(COURSE, exam_type)]
+
+        assert names() == ["final", "practice", "timed"]
+        assert (names("proctored"), names("practice"), names("timed")) == (["final"], ["practice"], ["timed"])
+        final = backend.special_exams.get_exam(COURSE, exams["final"])
+        assert (final.course_key, final.exam_name, final.time_limit_mins, final.is_active) == (
+            COURSE,
+            "final",
+            60,
+            True,
+        )
+        assert set(backend.special_exams.get_exams(COURSE, [exams["final"], exams["elsewhere"]])) == {exams["final"]}
+
+    def test_another_course_exam_is_not_found(self, backend, exams):
+        with pytest.raises(ExamNotFound):
+            backend.special_exams.get_exam(COURSE, exams["elsewhere"])
+
+    def test_a_learner_holds_one_allowance_per_exam(self, backend, exams, learners):
+        backend.special_exams.set_allowance(COURSE, exams["final"], learners["ann"], self.ADDITIONAL_TIME, "30")
+        backend.special_exams.set_allowance(COURSE, exams["final"], learners["ann"], "time_multiplier", "1.5")
+
+        listed = backend.special_exams.list_allowances(COURSE, ExamListQuery(), EVERYONE).items
+        assert [(row.user.id, row.exam.id, row.key, row.value) for row in listed] == [
+            (learners["ann"], exams["final"], "time_multiplier", "1.5")
+        ]
+
+    def test_remove_allowance(self, backend, exams, learners):
+        backend.special_exams.set_allowance(COURSE, exams["final"], learners["ann"], self.ADDITIONAL_TIME, "30")
+
+        assert (
+            backend.special_exams.remove_allowance(COURSE, exams["final"], learners["ann"], "time_multiplier") is False
+        )
+        assert backend.special_exams.remove_allowance(COURSE, exams["final"], learners["ann"], self.ADDITIONAL_TIME)
+        assert self.allowances(backend) == (0, [])
+
+    def test_an_allowance_on_another_course_exam_is_refused(self, backend, exams, learners):
+        with pytest.raises(ExamNotFound):
+            backend.special_exams.set_allowance(COURSE, exams["elsewhere"], learners["ann"], self.ADDITIONAL_TIME, "30")
+
+        assert backend.special_exams.list_allowances(SIBLING, ExamListQuery(), EVERYONE).total == 0
+
+    def test_allowances_searched_ordered_and_paged(self, backend, exams, learners):
+        backend.special_exams.set_allowance(COURSE, exams["final"], learners["bob"], self.ADDITIONAL_TIME, "10")
+        backend.special_exams.set_allowance(COURSE, exams["practice"], learners["ann"], self.ADDITIONAL_TIME, "20")
+        backend.special_exams.set_allowance(SIBLING, exams["elsewhere"], learners["ann"], self.ADDITIONAL_TIME, "5")
+
+        ann, bob = ("ann", "practice", "20"), ("bob", "final", "10")
+        assert self.allowances(backend) == (2, [ann, bob])
+        assert self.allowances(backend, ordering="-value") == (2, [ann, bob])
+        assert self.allowances(backend, ordering="exam_name") == (2, [bob, ann])
+        assert self.allowances(backend, search="BOB@") == (1, [bob])
+        assert self.allowances(backend, exam_id=exams["practice"]) == (1, [ann])
+        assert self.allowances(backend, PageRequest(offset=1, limit=1)) == (2, [bob])
+
+    def test_attempts_ordered_and_searched(self, backend, world, exams, learners):
+        world.make_exam_attempt(exams["final"], learners["ann"], "submitted", datetime(2026, 3, 2, tzinfo=UTC))
+        world.make_exam_attempt(exams["final"], learners["bob"], "started", datetime(2026, 3, 5, tzinfo=UTC))
+        world.make_exam_attempt(exams["elsewhere"], learners["bob"], "started", datetime(2026, 3, 6, tzinfo=UTC))
+
+        def listed(**query):
+            page = backend.special_exams.list_attempts(COURSE, ExamListQuery(**query), EVERYONE)
+            return page.total, [(row.user.username, row.status) for row in page.items]
+
+        assert listed() == (2, [("ann", "submitted"), ("bob", "started")])
+        assert listed(ordering="-started_at") == (2, [("bob", "started"), ("ann", "submitted")])
+        assert listed(search="ann@") == (1, [("ann", "submitted")])
+
+    def test_reset_attempts(self, backend, world, exams, learners):
+        world.make_exam_attempt(exams["final"], learners["ann"], "ready_to_start", datetime(2026, 3, 2, tzinfo=UTC))
+        world.make_exam_attempt(exams["final"], learners["bob"], "started", datetime(2026, 3, 2, tzinfo=UTC))
+
+        removed = backend.special_exams.reset_attempts(COURSE, exams["final"], learners["ann"], learners["staff"])
+
+        assert removed == 1
+        remaining = backend.special_exams.list_attempts(COURSE, ExamListQuery(), EVERYONE).items
+        assert [row.user.username for row in remaining] == ["bob"]
+        assert backend.special_exams.reset_attempts(SIBLING, exams["final"], learners["bob"], learners["staff"]) == 0
+
+
 class BackendContract(
     CourseContract,
     UserContract,
@@ -1115,5 +1252,7 @@ class BackendContract(
     DueDateContract,
     MailContract,
     SiteConfigContract,
+    CompletionContract,
+    SpecialExamContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

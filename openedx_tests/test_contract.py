@@ -1,0 +1,86 @@
+"""The Open edX backend keeps the backend contract, for every capability it implements."""
+
+from __future__ import annotations
+
+import pytest
+from common.djangoapps.student.models import ManualEnrollmentAudit
+from completion.waffle import ENABLE_COMPLETION_TRACKING_SWITCH
+from edx_toggles.toggles.testutils import override_waffle_switch
+
+from instructor_plugin.backends.contract.suite import (
+    COURSE,
+    SIBLING,
+    CompletionContract,
+    CourseContract,
+    DueDateContract,
+    EnrollmentContract,
+    MailContract,
+    RoleContract,
+    SiteConfigContract,
+    SpecialExamContract,
+    UserContract,
+)
+from instructor_plugin.backends.data import ManualEnrollmentAuditData
+from instructor_plugin.backends.registry import get_backend
+
+from .world import OpenedxWorld
+
+
+class TestOpenedxBackend(
+    CourseContract,
+    UserContract,
+    EnrollmentContract,
+    MailContract,
+    RoleContract,
+    DueDateContract,
+    CompletionContract,
+    SiteConfigContract,
+    SpecialExamContract,
+):
+    @pytest.fixture
+    def backend(self):
+        """The backend the settings configure: the Open edX one, its mail from ``BACKEND_SERVICES``."""
+        return get_backend()
+
+    @pytest.fixture
+    def world(self, db):
+        # An LMS that tracks completion has this switch on.
+        with override_waffle_switch(ENABLE_COMPLETION_TRACKING_SWITCH, active=True):
+            yield OpenedxWorld()
+
+    def test_record_manual_enrollment(self, backend, world):
+        """
+        Where the LMS differs from the contract: its ``ManualEnrollmentAudit`` names the course only through
+        the enrollment, so the audit of an email without an enrollment in the course is kept with none.
+        """
+        world.make_course(COURSE)
+        staff_id = world.make_user("staff", "staff@example.com", "Staff")
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        backend.enrollments.enroll(COURSE, ann, "audit")
+        enrolled = ManualEnrollmentAuditData(
+            enrolled_by_id=staff_id,
+            enrolled_email="ANN@example.com",
+            course_key=COURSE,
+            state_transition="from unenrolled to enrolled",
+            reason="late registration",
+        )
+        allowed = ManualEnrollmentAuditData(
+            enrolled_by_id=None,
+            enrolled_email="new@example.com",
+            course_key=COURSE,
+            state_transition="from unenrolled to allowed to enroll",
+            reason="",
+        )
+
+        backend.enrollments.record_manual_enrollment(enrolled)
+        backend.enrollments.record_manual_enrollment(allowed)
+
+        assert [
+            (a.enrolled_by_id, a.enrolled_email, a.state_transition) for a in world.manual_enrollment_audits(COURSE)
+        ] == [(staff_id, "ANN@example.com", "from unenrolled to enrolled")]
+        assert list(
+            ManualEnrollmentAudit.objects.filter(enrollment__isnull=True).values_list(
+                "enrolled_email", "state_transition"
+            )
+        ) == [("new@example.com", "from unenrolled to allowed to enroll")]
+        assert world.manual_enrollment_audits(SIBLING) == []

@@ -1,1 +1,0 @@
-"""A reusable test suite that any instructor_plugin backend runs to show it keeps the backend contract."""

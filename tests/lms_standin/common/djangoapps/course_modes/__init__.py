@@ -1,0 +1,1 @@
+"""Stand-in of openedx-platform ``common/djangoapps/course_modes`` (enrollment tracks)."""

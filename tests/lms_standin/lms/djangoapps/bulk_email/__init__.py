@@ -1,0 +1,1 @@
+"""Stand-in of openedx-platform ``lms/djangoapps/bulk_email`` (course email opt-outs)."""

@@ -1,0 +1,1 @@
+"""Stand-in of openedx-platform ``openedx/core/djangoapps/course_groups`` (cohorts)."""

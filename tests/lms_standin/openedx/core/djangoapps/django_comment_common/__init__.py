@@ -1,0 +1,1 @@
+"""Stand-in of openedx-platform ``openedx/core/djangoapps/django_comment_common`` (forum roles)."""

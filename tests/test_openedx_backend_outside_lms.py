@@ -1,0 +1,22 @@
+"""The Open edX backend imports and builds where there is no LMS; only using a service needs one."""
+
+from __future__ import annotations
+
+import pytest
+from opaque_keys.edx.keys import CourseKey
+
+from instructor_plugin.backends.openedx import openedx_backend
+from instructor_plugin.backends.registry import CAPABILITIES
+
+IMPLEMENTED = {"courses", "users", "enrollments", "roles", "due_dates", "special_exams", "completion", "site_config"}
+
+
+def test_builds_without_an_lms():
+    backend = openedx_backend()
+
+    assert {name for name in CAPABILITIES if backend.provides(name)} == IMPLEMENTED
+
+
+def test_a_service_call_needs_the_lms():
+    with pytest.raises(ModuleNotFoundError, match="xmodule"):
+        openedx_backend().courses.get_course(CourseKey.from_string("course-v1:X+Y+Z"))
