@@ -134,39 +134,39 @@ class World(ABC):
     def configure_site(self, values: Mapping[str, object], org_values: Mapping[str, Mapping[str, object]]) -> None:
         """Set site configuration values, and per-org values that take precedence for their org."""
 
-    # --- The enrollment API (issue 11) ---
+    # --- Needed only by the contracts of some capabilities: the enrollment API, embargo, enterprise,
+    # retirement, completion and special exams. A world implements those of the contracts it runs. ---
 
-    @abstractmethod
     def set_mode_details(self, course_key: CourseKey, details: CourseModeDetails) -> None:
         """Give the course's existing mode ``details.slug`` these name, prices, expiry, description and SKUs."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.set_mode_details")
 
-    @abstractmethod
     def set_profile_country(self, user_id: int, country: str) -> None:
         """Record the user's country (ISO 3166-1 alpha-2) in their profile."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.set_profile_country")
 
-    @abstractmethod
     def restrict_course(
         self, course_key: CourseKey, message_key: str, blocked: Sequence[str] = (), allowed: Sequence[str] = ()
     ) -> None:
         """Make the course restricted: ``blocked`` countries may not enroll; if ``allowed``, only those may."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.restrict_course")
 
-    @abstractmethod
     def make_enterprise_learner(self, enterprise_customer_uuid: str, user_id: int) -> None:
         """Make the user a learner of the enterprise customer."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_enterprise_learner")
 
-    @abstractmethod
     def enterprise_course_enrollments(self) -> Sequence[tuple[str, int, CourseKey, bool]]:
         """Every enterprise course enrollment: ``(customer uuid, user id, course key, consent granted)``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.enterprise_course_enrollments")
 
-    @abstractmethod
     def request_retirement(self, user_id: int, original_username: str, state: str) -> None:
         """Record the user's retirement request, in the retirement pipeline's state ``state``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.request_retirement")
 
-    @abstractmethod
     def completion(self, user_id: int, usage_key: UsageKey) -> float | None:
         """The learner's recorded completion of the block, if any."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.completion")
 
-    @abstractmethod
     def make_exam(
         self,
         course_key: CourseKey,
@@ -177,10 +177,11 @@ class World(ABC):
         backend: str | None = None,
     ) -> int:
         """Create an active 60-minute special exam named ``name`` on the subsection ``name``; return its id."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_exam")
 
-    @abstractmethod
     def make_exam_attempt(self, exam_id: int, user_id: int, status: str, started_at: datetime) -> None:
         """Record a learner's attempt at the exam."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_exam_attempt")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
