@@ -28,6 +28,7 @@ from ..data import (
 )
 from ..exceptions import CourseNotFound
 from .courses import CERTIFICATE_SWITCH_CACHE
+from .filters import user_search
 from .models import (
     CertificateAllowlistEntry,
     CertificateGenerationRun,
@@ -142,7 +143,7 @@ class BuiltinCertificateService:
     ) -> Page[CertificateData]:
         rows = self._rows(course_key, filters.status_filter)
         if filters.search:
-            rows = rows.filter(Q(user__username__icontains=filters.search) | Q(user__email__icontains=filters.search))
+            rows = rows.filter(user_search(filters.search, names=False))
         rows = rows.order_by("user__username")
         window = rows.values_list(*_ROW_FIELDS)[page.offset : page.offset + page.limit]
         return Page(items=[_certificate_data(course_key, row) for row in window], total=rows.count())

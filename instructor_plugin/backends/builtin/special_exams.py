@@ -16,6 +16,7 @@ from opaque_keys.edx.keys import CourseKey
 from ...conf import plugin_setting
 from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
 from ..exceptions import ExamNotFound
+from .filters import user_search
 from .models import Course, ExamAllowance, ExamAttempt, SpecialExam
 from .users import to_user_data
 
@@ -71,7 +72,7 @@ def _listed(rows: QuerySet, course_key: CourseKey, query: ExamListQuery, fields:
         rows = rows.filter(exam_id=query.exam_id)
     term = (query.search or "").strip()
     if term:
-        rows = rows.filter(Q(user__username__icontains=term) | Q(user__email__icontains=term))
+        rows = rows.filter(user_search(term, names=False))
     requested = query.ordering or ""
     name = requested.removeprefix("-")
     if name not in fields:
