@@ -102,6 +102,7 @@ _TRAILING_FIELDS = ("cohort", "team", "city", "country")
 AVAILABLE_PROFILE_FIELDS = frozenset(f.name for f in fields(LearnerProfileData)) - set(_TRAILING_FIELDS)
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST_CHARACTERS = frozenset(_FORMULA_STARTS)
 _CHUNK = 1000
 
 
@@ -143,6 +144,11 @@ def neutralize_cell(value: object) -> object:
 
     ``None`` becomes an empty cell and datetimes ISO 8601; numbers are kept (they cannot be formulas).
     """
+    # The common cells first, decided by one look at the type (and at a string's first character).
+    if type(value) is str:
+        return f"'{value}" if value and value[0] in _FORMULA_FIRST_CHARACTERS else value
+    if type(value) is int or type(value) is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -175,7 +181,7 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     count = 0
     for row in body.rows:
-        writer.writerow([neutralize_cell(cell) for cell in row])
+        writer.writerow(map(neutralize_cell, row))
         count += 1
         if on_progress and count % every == 0:
             on_progress(count)

@@ -159,3 +159,10 @@ def test_postgresql_searches_through_trigram_indexes(people):
             assert {"ipb_search_account_trgm", "ipb_search_all_fields_trgm"} <= indexes
         cursor.execute(f"SELECT COUNT(*) FROM {UserSearchText._meta.db_table}")
         assert cursor.fetchone() == (User.objects.count(),)
+
+
+def test_a_term_found_in_many_users_stays_a_subquery_with_the_same_results(people, course_key, monkeypatch):
+    monkeypatch.setattr("instructor_plugin.backends.builtin.filters._INLINED_MATCHES", 2)
+
+    assert "usersearchtext" in str(CourseEnrollment.objects.filter(user_search("example", names=True)).query)
+    assert_same_results(course_key)

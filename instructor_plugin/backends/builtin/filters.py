@@ -12,6 +12,8 @@ from .models import CourseAccessRole, CourseEnrollment, UserSearchText
 
 #: What joins a user's columns in ``UserSearchText``; a term holding it is matched column by column.
 _SEPARATOR = "\n"
+#: Users a search finds beyond which it is kept a subquery rather than a list of ids.
+_INLINED_MATCHES = 1000
 _ACCOUNT_COLUMNS = ("username", "email")
 _ALL_COLUMNS = (*_ACCOUNT_COLUMNS, "first_name", "last_name", "builtin_profile__name")
 
@@ -21,15 +23,19 @@ def user_search(term: str, *, names: bool, user: str = "user") -> Q:
     Rows whose ``user`` has ``term`` in their username or email (with ``names``, also their first, last
     or profile name), ignoring case: the same rows as ``icontains`` over each of those columns.
 
-    One narrow table is searched (``UserSearchText``, trigram-indexed on PostgreSQL), not a join of
-    users and profiles row by row; ``search=learner42`` becomes ``user_id IN (SELECT user_id FROM
-    ...usersearchtext WHERE all_fields LIKE '%learner42%')``.
+    One narrow table is searched (``UserSearchText``, trigram-indexed on PostgreSQL), once, not a join
+    of users and profiles row by row: ``search=learner42`` reads ``SELECT user_id FROM ...usersearchtext
+    WHERE all_fields LIKE '%learner42%' LIMIT 1001``, then filters on ``user_id IN (<those ids>)``.
     """
     if _SEPARATOR in term:
         columns = _ALL_COLUMNS if names else _ACCOUNT_COLUMNS
         return reduce(or_, (Q(**{f"{user}__{column}__icontains": term}) for column in columns))
     column = "all_fields" if names else "account"
-    return Q(**{f"{user}_id__in": UserSearchText.objects.filter(**{f"{column}__icontains": term}).values("user_id")})
+    matching = UserSearchText.objects.filter(**{f"{column}__icontains": term}).values_list("user_id", flat=True)
+    # One scan of the table here: the few users a search finds usually go into the list's count and page
+    # queries as ids (an index lookup each); a term found in many users stays a subquery.
+    found = list(matching[: _INLINED_MATCHES + 1])
+    return Q(**{f"{user}_id__in": found if len(found) <= _INLINED_MATCHES else matching})
 
 
 class EnrollmentFilterSet(django_filters.FilterSet):

@@ -93,8 +93,10 @@ _ALLOWANCE_ORDERINGS = frozenset({"username", "email", "exam_name", "exam_type",
 
 
 def _page(rows: QuerySet, page: PageRequest) -> tuple[list, int]:
-    total = rows.count()
-    return list(rows.select_related("user__builtin_profile", "exam")[page.offset : page.offset + page.limit]), total
+    """The page's keys sorted alone (narrow rows), then those rows with their users, profiles and exams."""
+    keys = list(rows.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
+    window = rows.model.objects.filter(pk__in=keys).order_by(*rows.query.order_by)
+    return list(window.select_related("user__builtin_profile", "exam")), rows.count()
 
 
 class BuiltinSpecialExamService:
