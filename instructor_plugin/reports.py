@@ -33,7 +33,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import resolve
-from .backends.data import BlockData, LearnerProfileData, PageRequest
+from .backends.data import BlockData, CourseGradeData, LearnerProfileData, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
 from .exceptions import ErrorCategory, InstructorError
@@ -399,24 +399,41 @@ def _assignment_types(course_key: CourseKey) -> list[str]:
     return [str(grader.get("type", "")) for grader in graders if grader.get("type")]
 
 
+def _with_accounts(backend, grades: Iterable[CourseGradeData]) -> Iterator[CourseGradeData]:
+    """
+    ``grades`` with their usernames and emails: as the backend read them, else looked up chunk by chunk
+    (a user gone from the backend gets empty ones).
+    """
+    for chunk in _chunks(grades):
+        unnamed = [grade.user_id for grade in chunk if grade.username is None or grade.email is None]
+        if not unnamed:
+            yield from chunk
+            continue
+        users = backend.users.get_users(unnamed)
+        for grade in chunk:
+            if grade.username is not None and grade.email is not None:
+                yield grade
+                continue
+            user = users.get(grade.user_id)
+            yield replace(grade, username=user.username if user else "", email=user.email if user else "")
+
+
 def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
     assignment_types = _assignment_types(course_key)
 
     def rows():
-        for chunk in _chunks(backend.problem_state.iter_course_grades(course_key)):
-            users = backend.users.get_users([grade.user_id for grade in chunk])
-            for grade in chunk:
-                user = users.get(grade.user_id)
-                yield [
-                    grade.user_id,
-                    user.email if user else "",
-                    user.username if user else "",
-                    round(grade.percent, 4),
-                    grade.letter_grade or "",
-                    grade.passed,
-                    *(round(grade.section_breakdown.get(kind, 0.0), 4) for kind in assignment_types),
-                ]
+        for grade in _with_accounts(backend, backend.problem_state.iter_course_grades(course_key)):
+            breakdown = grade.section_breakdown
+            yield [
+                grade.user_id,
+                grade.email,
+                grade.username,
+                round(grade.percent, 4),
+                grade.letter_grade or "",
+                grade.passed,
+                *[round(breakdown.get(kind, 0.0), 4) for kind in assignment_types],
+            ]
 
     header = ["Student ID", "Email", "Username", "Grade", "Letter Grade", "Passed", *assignment_types]
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
@@ -434,29 +451,21 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     def rows():
         states = iter(backend.problem_state.iter_problem_states(course_key, keys))
         state = next(states, None)
-        for chunk in _chunks(backend.problem_state.iter_course_grades(course_key)):
-            users = backend.users.get_users([grade.user_id for grade in chunk])
-            for grade in chunk:
-                while state is not None and state.user_id < grade.user_id:
-                    state = next(states, None)
-                scores = {}
-                while state is not None and state.user_id == grade.user_id:
-                    scores[state.usage_key] = state
-                    state = next(states, None)
-                user = users.get(grade.user_id)
-                row = [
-                    grade.user_id,
-                    user.email if user else "",
-                    user.username if user else "",
-                    round(grade.percent, 4),
-                ]
-                for key in keys:
-                    found = scores.get(key)
-                    if found is None or found.score is None:
-                        row += ["Not Attempted", found.max_score if found else ""]
-                    else:
-                        row += [found.score, found.max_score]
-                yield row
+        for grade in _with_accounts(backend, backend.problem_state.iter_course_grades(course_key)):
+            while state is not None and state.user_id < grade.user_id:
+                state = next(states, None)
+            scores = {}
+            while state is not None and state.user_id == grade.user_id:
+                scores[state.usage_key] = state
+                state = next(states, None)
+            row = [grade.user_id, grade.email, grade.username, round(grade.percent, 4)]
+            for key in keys:
+                found = scores.get(key)
+                if found is None or found.score is None:
+                    row += ["Not Attempted", found.max_score if found else ""]
+                else:
+                    row += [found.score, found.max_score]
+            yield row
 
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
 

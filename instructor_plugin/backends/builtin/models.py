@@ -228,7 +228,8 @@ class ProblemState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("usage_key", "user"), name="ipb_unique_problem_state"),
         ]
-        indexes = [models.Index(fields=("course_key", "user"), name="ipb_problem_state_learner")]
+        # The reports' keyset streams (a course's states by learner, then problem) read this index in order.
+        indexes = [models.Index(fields=("course_key", "user", "usage_key"), name="ipb_problem_state_keyset")]
 
     def __str__(self):
         return f"{self.user_id} on {self.usage_key}"

@@ -288,14 +288,26 @@ class BuiltinProblemStateService:
             "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=course_key)
         )
         rows = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).annotate(grade=grade)
-        columns = ["user_id", "grade__percent", "grade__letter_grade", "grade__passed", "grade__breakdown"]
-        for user_id, percent, letter_grade, passed, breakdown in keyset_stream(rows, ["user_id"], columns):
+        columns = [
+            "user_id",
+            "grade__percent",
+            "grade__letter_grade",
+            "grade__passed",
+            "grade__breakdown",
+            "username",
+            "user__email",
+        ]
+        for user_id, percent, letter_grade, passed, breakdown, username, email in keyset_stream(
+            rows, ["user_id"], columns
+        ):
             yield CourseGradeData(
                 user_id=user_id,
                 percent=percent or 0.0,
                 letter_grade=letter_grade or None,
                 passed=bool(passed),
                 section_breakdown=breakdown or {},
+                username=username,
+                email=email,
             )
 
     def iter_problem_states(

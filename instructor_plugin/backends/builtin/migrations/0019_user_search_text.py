@@ -8,6 +8,9 @@ inserted, updated or deleted, whatever writes it. On PostgreSQL, GIN trigram ind
 ``UPPER(column)`` (the expression Django's ``icontains`` compares) let a search read only the rows
 that can match; where the ``pg_trgm`` extension cannot be created the indexes are left out and a
 search scans the one narrow table instead.
+
+Also: problem states indexed by course, learner and problem (replacing course and learner), the order
+the reports' keyset streams read them in, so that no chunk sorts the rest of the course.
 """
 
 from django.conf import settings
@@ -216,4 +219,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(_backfill, migrations.RunPython.noop),
         migrations.RunPython(_run(FORWARD), _run(REVERSE)),
         migrations.RunPython(_trigram_indexes, _drop_trigram_indexes),
+        migrations.AddIndex(
+            model_name="problemstate",
+            index=models.Index(fields=["course_key", "user", "usage_key"], name="ipb_problem_state_keyset"),
+        ),
+        migrations.RemoveIndex(model_name="problemstate", name="ipb_problem_state_learner"),
     ]
