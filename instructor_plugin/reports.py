@@ -180,8 +180,15 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
         writer.writerow([neutralize_cell(cell) for cell in body.header])
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     count = 0
+    first = _FORMULA_FIRST_CHARACTERS
     for row in body.rows:
-        writer.writerow(map(neutralize_cell, row))
+        # Plain strings inline (most cells), every other cell through neutralize_cell.
+        writer.writerow(
+            [
+                (f"'{cell}" if cell and cell[0] in first else cell) if type(cell) is str else neutralize_cell(cell)
+                for cell in row
+            ]
+        )
         count += 1
         if on_progress and count % every == 0:
             on_progress(count)
@@ -358,8 +365,11 @@ def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
             )
             external_keys = _external_user_keys(backend, course_key, chunk, features)
             for learner in chunk:
-                profile = replace(learner, external_user_key=external_keys.get(learner.id, learner.external_user_key))
-                yield [cohorts.get(profile.id, "") if f == "cohort" else getattr(profile, f) for f in features]
+                computed = {
+                    "cohort": cohorts.get(learner.id, ""),
+                    "external_user_key": external_keys.get(learner.id, learner.external_user_key),
+                }
+                yield [computed[f] if f in computed else getattr(learner, f) for f in features]
 
     return CsvBody(features, rows(), backend.enrollments.count_active(course_key))
 
