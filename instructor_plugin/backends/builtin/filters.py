@@ -18,7 +18,7 @@ _ACCOUNT_COLUMNS = ("username", "email")
 _ALL_COLUMNS = (*_ACCOUNT_COLUMNS, "first_name", "last_name", "builtin_profile__name")
 
 
-def user_search(term: str, *, names: bool, user: str = "user") -> Q:
+def user_search(term: str, *, names: bool) -> Q:
     """
     Rows whose ``user`` has ``term`` in their username or email (with ``names``, also their first, last
     or profile name), ignoring case: the same rows as ``icontains`` over each of those columns.
@@ -29,13 +29,13 @@ def user_search(term: str, *, names: bool, user: str = "user") -> Q:
     """
     if _SEPARATOR in term:
         columns = _ALL_COLUMNS if names else _ACCOUNT_COLUMNS
-        return reduce(or_, (Q(**{f"{user}__{column}__icontains": term}) for column in columns))
+        return reduce(or_, (Q(**{f"user__{column}__icontains": term}) for column in columns))
     column = "all_fields" if names else "account"
     matching = UserSearchText.objects.filter(**{f"{column}__icontains": term}).values_list("user_id", flat=True)
     # One scan of the table here: the few users a search finds usually go into the list's count and page
     # queries as ids (an index lookup each); a term found in many users stays a subquery.
     found = list(matching[: _INLINED_MATCHES + 1])
-    return Q(**{f"{user}_id__in": found if len(found) <= _INLINED_MATCHES else matching})
+    return Q(user_id__in=found if len(found) <= _INLINED_MATCHES else matching)
 
 
 class EnrollmentFilterSet(django_filters.FilterSet):
