@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, FilteredRelation, Q
+from django.db.models import CharField, ExpressionWrapper, F, FilteredRelation, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
@@ -314,12 +314,20 @@ class BuiltinProblemStateService:
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
     ) -> Iterator[ProblemStateData]:
         rows = ProblemState.objects.filter(course_key=course_key)
+        parsed: dict[str, UsageKey] = {}
         if usage_keys is not None:
             rows = rows.filter(usage_key__in=list(usage_keys))
-        columns = ["user_id", "usage_key", "attempts", "score", "max_score", "state", "modified"]
-        for user_id, usage_key, attempts, score, max_score, state, modified in keyset_stream(
-            rows, ["user_id", "usage_key"], columns
+            parsed = {str(key): key for key in usage_keys}
+        # The location read as text (the same column, in index order) and parsed once per problem, not
+        # once per row: parsing a usage key is most of a problem-responses report's time otherwise.
+        rows = rows.annotate(location=ExpressionWrapper(F("usage_key"), output_field=CharField()))
+        columns = ["user_id", "location", "attempts", "score", "max_score", "state", "modified"]
+        for user_id, location, attempts, score, max_score, state, modified in keyset_stream(
+            rows, ["user_id", "location"], columns
         ):
+            usage_key = parsed.get(location)
+            if usage_key is None:
+                usage_key = parsed[location] = UsageKey.from_string(location)
             yield ProblemStateData(user_id, usage_key, attempts, score, max_score, state or {}, modified)
 
 
