@@ -12,10 +12,12 @@ from http import HTTPStatus
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.test import Client
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
+from benchmarks.certificates import _baseline_page as _certificates_page
 from benchmarks.measure import Comparison, measure
 from instructor_plugin.backends.builtin.models import (
     Block,
@@ -24,14 +26,40 @@ from instructor_plugin.backends.builtin.models import (
     CourseEnrollment,
     CourseGrade,
     CourseMode,
+    ExamAttempt,
     ForumRole,
+    GeneratedCertificate,
     ProblemState,
+    SpecialExam,
     SubsectionGradeOverride,
 )
 
 User = get_user_model()
 PAGE = 25
 RUNS = 7
+#: Special-exam attempts the course is topped up to before the attempts list is measured.
+EXAM_ATTEMPTS = 50_000
+_ATTEMPT_STATUSES = ("submitted", "verified", "started", "error", "rejected")
+
+
+def top_up_exam_attempts(course_key: CourseKey, target: int = EXAM_ATTEMPTS) -> int:
+    """Give enrolled learners without an attempt one on each exam until the course has ``target``; the count."""
+    attempts = ExamAttempt.objects.filter(exam__course_key=course_key)
+    missing = target - attempts.count()
+    exams = list(SpecialExam.objects.filter(course_key=course_key).order_by("pk"))
+    if missing > 0 and exams:
+        tried = ExamAttempt.objects.filter(exam__course_key=course_key, user_id=OuterRef("user_id"))
+        learners = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).exclude(Exists(tried))
+        user_ids = learners.order_by("user_id").values_list("user_id", flat=True)[: -(-missing // len(exams))]
+        ExamAttempt.objects.bulk_create(
+            (
+                ExamAttempt(exam=exam, user_id=user_id, status=_ATTEMPT_STATUSES[user_id % len(_ATTEMPT_STATUSES)])
+                for user_id in user_ids.iterator(chunk_size=5_000)
+                for exam in exams
+            ),
+            batch_size=5_000,
+        )
+    return attempts.count()
 
 
 def _get(client: Client, url: str):
@@ -62,6 +90,30 @@ def _search(term: str) -> Q:
         | Q(user__last_name__icontains=term)
         | Q(user__builtin_profile__name__icontains=term)
     )
+
+
+def _attempts_page(course_key: CourseKey, term: str = ""):
+    """The attempts list the obvious way: count, then sort every attempt by username and slice."""
+
+    def run() -> None:
+        rows = ExamAttempt.objects.filter(exam__course_key=course_key)
+        if term:
+            rows = rows.filter(Q(user__username__icontains=term) | Q(user__email__icontains=term))
+        rows.count()
+        page = rows.select_related("user__builtin_profile", "exam").order_by(Lower("user__username"), "pk")
+        list(page[:PAGE])
+
+    return run
+
+
+def _certificates_search(course_key: CourseKey, term: str):
+    def run() -> None:
+        rows = GeneratedCertificate.objects.filter(course_key=course_key)
+        rows = rows.filter(Q(user__username__icontains=term) | Q(user__email__icontains=term))
+        rows.count()
+        list(rows.select_related("user").order_by("user__username")[:PAGE])
+
+    return run
 
 
 def _team_page(course_key: CourseKey):
@@ -111,7 +163,11 @@ def _gradebook_page(course_key: CourseKey):
 
 
 def figures(course_key: CourseKey) -> list[Comparison]:
-    """Enrollments (page 1, a deep page, search, beta testers), the team, the course metadata and the gradebook."""
+    """
+    Enrollments (page 1, a deep page, search, beta testers), the team, the course metadata, the gradebook,
+    the issued certificates and the special-exam attempts (topped up to ``EXAM_ATTEMPTS``), with their searches.
+    """
+    attempts = top_up_exam_attempts(course_key)
     instructor = User.objects.get(username="instructor")
     client = Client()
     client.force_login(instructor)
@@ -154,5 +210,37 @@ def figures(course_key: CourseKey) -> list[Comparison]:
                 RUNS,
             ),
             measure("  naive", _gradebook_page(course_key), RUNS),
+        ),
+        Comparison(
+            measure(
+                "certificates/issued page 1 (+ count)",
+                _get(client, f"{api}/certificates/issued?page_size={PAGE}"),
+                RUNS,
+            ),
+            measure("  naive", _certificates_page(course_key), RUNS),
+        ),
+        Comparison(
+            measure(
+                f"certificates/issued search={search}",
+                _get(client, f"{api}/certificates/issued?page_size={PAGE}&search={search}"),
+                RUNS,
+            ),
+            measure("  naive", _certificates_search(course_key, search), RUNS),
+        ),
+        Comparison(
+            measure(
+                f"special_exams/attempts page 1, {attempts:,} attempts",
+                _get(client, f"{api}/special_exams/attempts?page_size={PAGE}"),
+                RUNS,
+            ),
+            measure("  naive", _attempts_page(course_key), RUNS),
+        ),
+        Comparison(
+            measure(
+                f"special_exams/attempts search={search}",
+                _get(client, f"{api}/special_exams/attempts?page_size={PAGE}&search={search}"),
+                RUNS,
+            ),
+            measure("  naive", _attempts_page(course_key, search), RUNS),
         ),
     ]

@@ -33,7 +33,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import resolve
-from .backends.data import BlockData, ExamListQuery, LearnerProfileData, PageRequest
+from .backends.data import BlockData, CourseGradeData, ExamListQuery, LearnerProfileData, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
 from .exceptions import ErrorCategory, InstructorError
@@ -108,6 +108,7 @@ _TRAILING_FIELDS = ("cohort", "team", "city", "country")
 AVAILABLE_PROFILE_FIELDS = frozenset(f.name for f in fields(LearnerProfileData)) - set(_TRAILING_FIELDS)
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST_CHARACTERS = frozenset(_FORMULA_STARTS)
 _CHUNK = 1000
 
 
@@ -149,6 +150,11 @@ def neutralize_cell(value: object) -> object:
 
     ``None`` becomes an empty cell and datetimes ISO 8601; numbers are kept (they cannot be formulas).
     """
+    # The common cells first, decided by one look at the type (and at a string's first character).
+    if type(value) is str:
+        return f"'{value}" if value and value[0] in _FORMULA_FIRST_CHARACTERS else value
+    if type(value) is int or type(value) is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -180,8 +186,15 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
         writer.writerow([neutralize_cell(cell) for cell in body.header])
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     count = 0
+    first = _FORMULA_FIRST_CHARACTERS
     for row in body.rows:
-        writer.writerow([neutralize_cell(cell) for cell in row])
+        # Plain strings inline (most cells), every other cell through neutralize_cell.
+        writer.writerow(
+            [
+                (f"'{cell}" if cell and cell[0] in first else cell) if type(cell) is str else neutralize_cell(cell)
+                for cell in row
+            ]
+        )
         count += 1
         if on_progress and count % every == 0:
             on_progress(count)
@@ -371,8 +384,11 @@ def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
             )
             external_keys = _external_user_keys(backend, course_key, chunk, features)
             for learner in chunk:
-                profile = replace(learner, external_user_key=external_keys.get(learner.id, learner.external_user_key))
-                yield [cohorts.get(profile.id, "") if f == "cohort" else getattr(profile, f) for f in features]
+                computed = {
+                    "cohort": cohorts.get(learner.id, ""),
+                    "external_user_key": external_keys.get(learner.id, learner.external_user_key),
+                }
+                yield [computed[f] if f in computed else getattr(learner, f) for f in features]
 
     return CsvBody(features, rows(), backend.enrollments.count_active(course_key))
 
@@ -412,24 +428,41 @@ def _assignment_types(course_key: CourseKey) -> list[str]:
     return [str(grader.get("type", "")) for grader in graders if grader.get("type")]
 
 
+def _with_accounts(backend, grades: Iterable[CourseGradeData]) -> Iterator[CourseGradeData]:
+    """
+    ``grades`` with their usernames and emails: as the backend read them, else looked up chunk by chunk
+    (a user gone from the backend gets empty ones).
+    """
+    for chunk in _chunks(grades):
+        unnamed = [grade.user_id for grade in chunk if grade.username is None or grade.email is None]
+        if not unnamed:
+            yield from chunk
+            continue
+        users = backend.users.get_users(unnamed)
+        for grade in chunk:
+            if grade.username is not None and grade.email is not None:
+                yield grade
+                continue
+            user = users.get(grade.user_id)
+            yield replace(grade, username=user.username if user else "", email=user.email if user else "")
+
+
 def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
     assignment_types = _assignment_types(course_key)
 
     def rows():
-        for chunk in _chunks(backend.problem_state.iter_course_grades(course_key)):
-            users = backend.users.get_users([grade.user_id for grade in chunk])
-            for grade in chunk:
-                user = users.get(grade.user_id)
-                yield [
-                    grade.user_id,
-                    user.email if user else "",
-                    user.username if user else "",
-                    round(grade.percent, 4),
-                    grade.letter_grade or "",
-                    grade.passed,
-                    *(round(grade.section_breakdown.get(kind, 0.0), 4) for kind in assignment_types),
-                ]
+        for grade in _with_accounts(backend, backend.problem_state.iter_course_grades(course_key)):
+            breakdown = grade.section_breakdown
+            yield [
+                grade.user_id,
+                grade.email,
+                grade.username,
+                round(grade.percent, 4),
+                grade.letter_grade or "",
+                grade.passed,
+                *[round(breakdown.get(kind, 0.0), 4) for kind in assignment_types],
+            ]
 
     header = ["Student ID", "Email", "Username", "Grade", "Letter Grade", "Passed", *assignment_types]
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
@@ -447,29 +480,21 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     def rows():
         states = iter(backend.problem_state.iter_problem_states(course_key, keys))
         state = next(states, None)
-        for chunk in _chunks(backend.problem_state.iter_course_grades(course_key)):
-            users = backend.users.get_users([grade.user_id for grade in chunk])
-            for grade in chunk:
-                while state is not None and state.user_id < grade.user_id:
-                    state = next(states, None)
-                scores = {}
-                while state is not None and state.user_id == grade.user_id:
-                    scores[state.usage_key] = state
-                    state = next(states, None)
-                user = users.get(grade.user_id)
-                row = [
-                    grade.user_id,
-                    user.email if user else "",
-                    user.username if user else "",
-                    round(grade.percent, 4),
-                ]
-                for key in keys:
-                    found = scores.get(key)
-                    if found is None or found.score is None:
-                        row += ["Not Attempted", found.max_score if found else ""]
-                    else:
-                        row += [found.score, found.max_score]
-                yield row
+        for grade in _with_accounts(backend, backend.problem_state.iter_course_grades(course_key)):
+            while state is not None and state.user_id < grade.user_id:
+                state = next(states, None)
+            scores = {}
+            while state is not None and state.user_id == grade.user_id:
+                scores[state.usage_key] = state
+                state = next(states, None)
+            row = [grade.user_id, grade.email, grade.username, round(grade.percent, 4)]
+            for key in keys:
+                found = scores.get(key)
+                if found is None or found.score is None:
+                    row += ["Not Attempted", found.max_score if found else ""]
+                else:
+                    row += [found.score, found.max_score]
+            yield row
 
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
 

@@ -182,8 +182,17 @@ class TestStreams:
                 letter_grade=None,
                 passed=False,
                 section_breakdown={"Homework": 0.25, "Lab": 0.0},
+                username=learner.username,
+                email=learner.email,
             ),
-            CourseGradeData(user_id=beta.pk, percent=0.0, letter_grade=None, passed=False),
+            CourseGradeData(
+                user_id=beta.pk,
+                percent=0.0,
+                letter_grade=None,
+                passed=False,
+                username=beta.username,
+                email=beta.email,
+            ),
         ]
 
     def test_problem_states_ordered_and_filtered(self, graded, course_key):

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from instructor_plugin.backends.builtin.models import (
     Block,
@@ -115,6 +116,10 @@ class TestNeutralizeCell:
 
     @pytest.mark.parametrize(("value", "expected"), [("Ada", "Ada"), (None, ""), (-1.5, -1.5), (3, 3), (True, "True")])
     def test_other_values(self, value, expected):
+        assert neutralize_cell(value) == expected
+
+    @pytest.mark.parametrize(("value", "expected"), [("", ""), (SafeString("=1+1"), "'=1+1"), (SafeString("a"), "a")])
+    def test_empty_text_and_string_subclasses(self, value, expected):
         assert neutralize_cell(value) == expected
 
 

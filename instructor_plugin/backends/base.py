@@ -354,7 +354,12 @@ class ProblemStateService(Protocol):
         """The ids of every learner holding state on the problem, ascending, streamed."""
 
     def iter_course_grades(self, course_key: CourseKey) -> Iterator[CourseGradeData]:
-        """Course grades of every actively enrolled learner by user id, streamed (0% when never graded)."""
+        """
+        Course grades of every actively enrolled learner by user id, streamed (0% when never graded).
+
+        Filling each grade's ``username`` and ``email`` (a join the database does) spares the grade
+        reports a user lookup per chunk.
+        """
 
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None

@@ -284,6 +284,10 @@ class CourseGradeData:
     letter_grade: str | None
     passed: bool
     section_breakdown: Mapping[str, float] = field(default_factory=dict)
+    #: The learner's username and email when the backend read them with the grade (``iter_course_grades``
+    #: may, in the same query); None lets the reports look them up.
+    username: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,25 +53,24 @@ from .users import User, to_user_data, user_data_rows, users_with_profile
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
-#: Rows fetched per round trip by the streaming methods.
-_PROFILE_COLUMNS = {
-    "id": "user_id",
-    "username": "user__username",
-    "email": "user__email",
-    "name": "user__builtin_profile__name",
-    "language": "user__builtin_profile__language",
-    "year_of_birth": "user__builtin_profile__year_of_birth",
-    "gender": "user__builtin_profile__gender",
-    "level_of_education": "user__builtin_profile__level_of_education",
-    "goals": "user__builtin_profile__goals",
-    "city": "user__builtin_profile__city",
-    "country": "user__builtin_profile__country",
-    "enrollment_mode": "mode",
-    "enrollment_date": "created",
-    "last_login": "user__last_login",
-    "date_joined": "user__date_joined",
-}
-_NOT_TEXT = frozenset({"year_of_birth", "enrollment_date", "last_login", "date_joined"})
+#: A learner's profile as the enrolled-students report reads it: one row of the enrollment joined with its user.
+_PROFILE_COLUMNS = [
+    "user_id",
+    "user__username",
+    "user__email",
+    "user__builtin_profile__name",
+    "user__builtin_profile__language",
+    "user__builtin_profile__year_of_birth",
+    "user__builtin_profile__gender",
+    "user__builtin_profile__level_of_education",
+    "user__builtin_profile__goals",
+    "user__builtin_profile__city",
+    "user__builtin_profile__country",
+    "mode",
+    "created",
+    "user__last_login",
+    "user__date_joined",
+]
 
 
 def _to_enrollment_data(enrollment: CourseEnrollment) -> EnrollmentData:
@@ -281,12 +280,40 @@ class BuiltinEnrollmentService:
         return states
 
     def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
-        for row in keyset_stream(_active(course_key), ["user_id"], list(_PROFILE_COLUMNS.values())):
-            values = dict(zip(_PROFILE_COLUMNS, row, strict=True))
-            profile: dict[str, Any] = {
-                name: "" if value is None and name not in _NOT_TEXT else value for name, value in values.items()
-            }
-            yield LearnerProfileData(**profile)
+        for (
+            user_id,
+            username,
+            email,
+            name,
+            language,
+            year_of_birth,
+            gender,
+            level_of_education,
+            goals,
+            city,
+            country,
+            enrollment_mode,
+            enrollment_date,
+            last_login,
+            date_joined,
+        ) in keyset_stream(_active(course_key), ["user_id"], _PROFILE_COLUMNS):
+            yield LearnerProfileData(
+                id=user_id,
+                username=username or "",
+                email=email or "",
+                name=name or "",
+                language=language or "",
+                year_of_birth=year_of_birth,
+                gender=gender or "",
+                level_of_education=level_of_education or "",
+                goals=goals or "",
+                city=city or "",
+                country=country or "",
+                enrollment_mode=enrollment_mode or "",
+                enrollment_date=enrollment_date,
+                last_login=last_login,
+                date_joined=date_joined,
+            )
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"]):

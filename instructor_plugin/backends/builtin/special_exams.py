@@ -16,6 +16,7 @@ from opaque_keys.edx.keys import CourseKey
 from ...conf import plugin_setting
 from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
 from ..exceptions import ExamNotFound
+from .filters import user_search
 from .models import Course, ExamAllowance, ExamAttempt, SpecialExam
 from .users import to_user_data
 
@@ -71,7 +72,7 @@ def _listed(rows: QuerySet, course_key: CourseKey, query: ExamListQuery, fields:
         rows = rows.filter(exam_id=query.exam_id)
     term = (query.search or "").strip()
     if term:
-        rows = rows.filter(Q(user__username__icontains=term) | Q(user__email__icontains=term))
+        rows = rows.filter(user_search(term, names=False))
     requested = query.ordering or ""
     name = requested.removeprefix("-")
     if name not in fields:
@@ -92,8 +93,10 @@ _ALLOWANCE_ORDERINGS = frozenset({"username", "email", "exam_name", "exam_type",
 
 
 def _page(rows: QuerySet, page: PageRequest) -> tuple[list, int]:
-    total = rows.count()
-    return list(rows.select_related("user__builtin_profile", "exam")[page.offset : page.offset + page.limit]), total
+    """The page's keys sorted alone (narrow rows), then those rows with their users, profiles and exams."""
+    keys = list(rows.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
+    window = rows.model.objects.filter(pk__in=keys).order_by(*rows.query.order_by)
+    return list(window.select_related("user__builtin_profile", "exam")), rows.count()
 
 
 class BuiltinSpecialExamService:
