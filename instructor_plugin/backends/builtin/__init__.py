@@ -27,8 +27,8 @@ def builtin_backend() -> Backend:
     from .due_dates import BuiltinDueDateService
     from .embargo import BuiltinEmbargoService
     from .enrollments import BuiltinEnrollmentService
-    from .entrance_exams import BuiltinEntranceExamService
     from .enterprise import BuiltinEnterpriseService
+    from .entrance_exams import BuiltinEntranceExamService
     from .gradebook import BuiltinGradebookService
     from .mail import DjangoMailService
     from .open_responses import BuiltinOpenResponseService

@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
