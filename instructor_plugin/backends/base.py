@@ -808,6 +808,7 @@ class ProgramService(Protocol):
         are linked to (sandboxes only); the counts, or None when no program or key names the organisation.
         """
 
+
 class EntranceExamService(Protocol):
     """
     A course's entrance exam and the learners allowed to skip it.

@@ -852,6 +852,8 @@ class EntranceExamSkip(models.Model):
 
     def __str__(self):
         return f"{self.user_id} may skip the entrance exam of {self.course_key}"
+
+
 # --- The enrollment API's gates: embargo, enterprise linking, retirement ---
 
 
