@@ -660,7 +660,7 @@ class UserSearchText(models.Model):
     joined by newlines. A search term without a newline is contained (ignoring case) in one of the
     columns exactly when it is contained in their joined text, so a search reads one column of one
     table instead of five columns of a three-table join. The triggers of migration
-    ``0019_user_search_text`` rewrite a user's row whenever the user or their profile is written.
+    ``0018_user_search_text`` rewrite a user's row whenever the user or their profile is written.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="builtin_search_text")
