@@ -1,6 +1,6 @@
 """Enrollments, modes, allowed-to-enroll entries and the manual-enrollment audit."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -229,6 +229,68 @@ class BuiltinEnrollmentService:
             course_key=audit.course_key,
             state_transition=audit.state_transition,
             reason=audit.reason,
+        )
+
+    def enroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        """Three queries at most: the existing rows, one update re-activating some, one insert of the others."""
+        rows = {
+            row.user_id: row for row in CourseEnrollment.objects.filter(course_key=course_key, user_id__in=user_ids)
+        }
+        inactive = [row for row in rows.values() if not row.is_active]
+        if inactive:
+            CourseEnrollment.objects.filter(pk__in=[row.pk for row in inactive]).update(is_active=True)
+            for row in inactive:
+                row.is_active = True
+        missing = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in rows]
+        created = CourseEnrollment.objects.bulk_create(
+            CourseEnrollment(course_key=course_key, user_id=user_id, mode=DEFAULT_MODE) for user_id in missing
+        )
+        rows.update((row.user_id, row) for row in created)
+        return {user_id: _to_enrollment_data(row) for user_id, row in rows.items()}
+
+    def unenroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        rows = list(CourseEnrollment.objects.filter(course_key=course_key, user_id__in=user_ids))
+        active = [row.pk for row in rows if row.is_active]
+        if active:
+            CourseEnrollment.objects.filter(pk__in=active).update(is_active=False)
+        for row in rows:
+            row.is_active = False
+        return {row.user_id: _to_enrollment_data(row) for row in rows}
+
+    def allow_many(
+        self, course_key: CourseKey, emails: Collection[str], auto_enroll: bool
+    ) -> Mapping[str, AllowedEnrollmentData]:
+        wanted = list(dict.fromkeys(email.strip().lower() for email in emails))
+        rows = {
+            row.email: row for row in CourseEnrollmentAllowed.objects.filter(course_key=course_key, email__in=wanted)
+        }
+        changed = [row for row in rows.values() if row.auto_enroll != auto_enroll]
+        if changed:
+            CourseEnrollmentAllowed.objects.filter(pk__in=[row.pk for row in changed]).update(auto_enroll=auto_enroll)
+            for row in changed:
+                row.auto_enroll = auto_enroll
+        created = CourseEnrollmentAllowed.objects.bulk_create(
+            CourseEnrollmentAllowed(course_key=course_key, email=email, auto_enroll=auto_enroll)
+            for email in wanted
+            if email not in rows
+        )
+        rows.update((row.email, row) for row in created)
+        return {email: _to_allowed_data(row) for email, row in rows.items()}
+
+    def disallow_many(self, course_key: CourseKey, emails: Collection[str]) -> None:
+        lowered = {email.strip().lower() for email in emails}
+        CourseEnrollmentAllowed.objects.filter(course_key=course_key, email__in=lowered).delete()
+
+    def record_manual_enrollments(self, audits: Sequence[ManualEnrollmentAuditData]) -> None:
+        ManualEnrollmentAudit.objects.bulk_create(
+            ManualEnrollmentAudit(
+                enrolled_by_id=audit.enrolled_by_id,
+                enrolled_email=audit.enrolled_email,
+                course_key=audit.course_key,
+                state_transition=audit.state_transition,
+                reason=audit.reason,
+            )
+            for audit in audits
         )
 
     def get_identifier_states(
