@@ -3,8 +3,9 @@ The test host's settings on a benchmark database of its own, never a test databa
 
 ``BENCHMARK_DATABASE`` picks the engine: ``sqlite`` (a file, the default), ``postgresql`` (the
 local server at 127.0.0.1:5432, user ``postgres``) or ``mysql`` (the local MariaDB at 127.0.0.1:3306,
-user ``root``). The database is called ``instructor_plugin_bench`` on the servers; ``BENCHMARK_DB``
-names the SQLite file.
+user ``root``). The database is called ``instructor_plugin_bench`` (``BENCHMARK_DB_NAME`` names another,
+so that two runs on one machine do not collide) on the servers and in the temporary folder for SQLite;
+``BENCHMARK_DB`` names the SQLite file.
 """
 
 import os
@@ -13,7 +14,7 @@ import tempfile
 from test_settings import *  # noqa: F403
 
 _ENGINE = os.environ.get("BENCHMARK_DATABASE", "sqlite")
-_NAME = "instructor_plugin_bench"
+_NAME = os.environ.get("BENCHMARK_DB_NAME", "instructor_plugin_bench")
 
 if _ENGINE == "postgresql":
     DATABASES = {
@@ -46,7 +47,7 @@ else:
     }
 
 #: Report and open-response files of a benchmark run, beside its database, never in the checkout.
-_FILES = os.path.join(tempfile.gettempdir(), "instructor_plugin_bench_files")
+_FILES = os.path.join(tempfile.gettempdir(), f"{_NAME}_files")
 INSTRUCTOR_PLUGIN = {
     **INSTRUCTOR_PLUGIN,  # noqa: F405
     "REPORT_STORAGE": {
