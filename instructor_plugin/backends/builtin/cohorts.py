@@ -20,6 +20,7 @@ from ..data import (
     UserData,
 )
 from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup, CourseEnrollment
+from .rows import insert_rows
 from .users import user_data_rows
 
 User = get_user_model()
@@ -192,9 +193,11 @@ class BuiltinCohortService:
         return {email: cohort_id for _, email, cohort_id in found}
 
     def add_members(self, course_key: CourseKey, cohort_by_user: Mapping[int, int]) -> None:
-        CohortMembership.objects.bulk_create(
-            CohortMembership(course_key=course_key, cohort_id=cohort_id, user_id=user_id)
-            for user_id, cohort_id in cohort_by_user.items()
+        course = str(course_key)
+        insert_rows(
+            CohortMembership,
+            ("course_key", "cohort", "user"),
+            ((course, cohort_id, user_id) for user_id, cohort_id in cohort_by_user.items()),
         )
 
     # --- Content groups ---

@@ -12,10 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import islice
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -67,6 +65,7 @@ from .models import (
     UserProfile,
 )
 from .problem_state import CourseGrader
+from .rows import insert_rows
 
 User = get_user_model()
 
@@ -471,13 +470,18 @@ def upsert_learners(count: int, password: str) -> dict[int, int]:
     )
     existing = set(learners.values_list("username", flat=True))
     missing = (f"{LEARNER_PREFIX}{number}" for number in range(1, count + 1))
-    User.objects.bulk_create(
+    # Plain rows, as for the other large tables; every other column takes its field's default.
+    given = ("username", "email", "password")
+    others = [f for f in User._meta.concrete_fields if not f.primary_key and f.name not in given]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    insert_rows(
+        User,
+        (*given, *(f.name for f in others)),
         (
-            User(username=username, email=f"{username}{_EMAIL_DOMAIN}", password=password)
+            (username, f"{username}{_EMAIL_DOMAIN}", password, *defaults)
             for username in missing
             if username not in existing
         ),
-        batch_size=BATCH_SIZE,
     )
     return {learner_number(username): user_id for username, user_id in learners.values_list("username", "pk")}
 
@@ -493,7 +497,7 @@ def learner_number(username: str) -> int:
 def rebuild_learner_profiles(learner_ids: dict[int, int]) -> None:
     """Replace the profile of every learner account with the demo one."""
     UserProfile.objects.filter(user__username__regex=_LEARNER_USERNAME_SQL).delete()
-    _insert_batches(
+    insert_rows(
         UserProfile, _PROFILE_FIELDS, (learner_profile(number, user_id) for number, user_id in learner_ids.items())
     )
 
@@ -542,7 +546,7 @@ def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: d
     ]
     CourseEnrollment.objects.bulk_create(named)
     course, now = str(course_key), connection.ops.adapt_datetimefield_value(timezone.now())
-    _insert_batches(
+    insert_rows(
         CourseEnrollment,
         ("user", "course_key", "mode", "is_active", "created", "username"),
         (
@@ -604,29 +608,14 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
                     now,
                 )
             )
-        _insert(ProblemState, _STATE_FIELDS, states)
-        _insert(CourseGrade, _GRADE_FIELDS, grades)
+        insert_rows(ProblemState, _STATE_FIELDS, states)
+        insert_rows(CourseGrade, _GRADE_FIELDS, grades)
         written += len(states)
     return written
 
 
 _STATE_FIELDS = ("user", "course_key", "usage_key", "attempts", "score", "max_score", "state", "created", "modified")
 _GRADE_FIELDS = ("user", "course_key", "percent", "letter_grade", "passed", "breakdown", "modified")
-
-
-def _insert(model, field_names: tuple[str, ...], rows: list[tuple]) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    placeholders = ", ".join(["%s"] * len(field_names))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
-
-
-def _insert_batches(model, field_names: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """:func:`_insert` ``rows`` (ready for the database), ``BATCH_SIZE`` at a time."""
-    pending = iter(rows)
-    while batch := list(islice(pending, BATCH_SIZE)):
-        _insert(model, field_names, batch)
 
 
 def _problem_state(number: int, index: int, problem: Block) -> tuple[str, int, float, float, dict]:
@@ -869,7 +858,7 @@ def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: i
     if None in cohort_ids:
         cohort_ids = [Cohort.objects.get(course_key=course_key, name=name).pk for name in DEMO_COHORTS]
     course = str(course_key)
-    _insert_batches(
+    insert_rows(
         CohortMembership,
         ("cohort", "user", "course_key"),
         ((cohort_ids[number % 2], learner_ids[number], course) for number in range(1, learners + 1)),
