@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import islice
+from typing import cast
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 #: Rows per ``executemany``.
 BATCH_SIZE = 5000
@@ -23,7 +24,7 @@ BATCH_SIZE = 5000
 def insert_rows(model: type[Model], field_names: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Insert ``rows`` (one value per field of ``field_names``, ready for the database) into ``model``'s table."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
+    columns = ", ".join(quote(str(cast(Field, model._meta.get_field(name)).column)) for name in field_names)
     placeholders = ", ".join(["%s"] * len(field_names))
     statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     pending = iter(rows)
