@@ -46,7 +46,7 @@ else:
     }
 
 #: Report and open-response files of a benchmark run, beside its database, never in the checkout.
-_FILES = os.path.join(tempfile.gettempdir(), "instructor_plugin_bench_files")
+_FILES = os.path.join(tempfile.gettempdir(), f"{_NAME}_files")
 INSTRUCTOR_PLUGIN = {
     **INSTRUCTOR_PLUGIN,  # noqa: F405
     "REPORT_STORAGE": {

@@ -61,6 +61,7 @@ __all__ = [
     "get_settings",
     "list_cohorts",
     "list_members",
+    "place_new_learners",
     "read_assignments_csv",
     "remove_user",
     "set_cohorted",
@@ -460,16 +461,21 @@ DEFAULT_COHORT_NAME = "Default Group"
 
 def _random_cohort(course_key: CourseKey) -> CohortData:
     """One of the course's ``random`` cohorts, picked at random; ``Default Group`` is made if it has none."""
-    cohorts = get_backend().cohorts
-    randoms = [cohort for cohort in cohorts.list_cohorts(course_key) if cohort.assignment_type == COHORT_RANDOM]
+    return secrets.choice(_random_cohorts(course_key, get_backend().cohorts.list_cohorts(course_key)))
+
+
+def _random_cohorts(course_key: CourseKey, listed: Sequence[CohortData]) -> list[CohortData]:
+    """The ``random`` cohorts of the course's ``listed`` cohorts, else ``Default Group`` (made if missing)."""
+    randoms = [cohort for cohort in listed if cohort.assignment_type == COHORT_RANDOM]
     if randoms:
-        return secrets.choice(randoms)
+        return randoms
+    cohorts = get_backend().cohorts
     existing = cohorts.find_cohort(course_key, DEFAULT_COHORT_NAME)
     if existing is not None:
-        return existing
+        return [existing]
     cohort = cohorts.create_cohort(course_key, DEFAULT_COHORT_NAME, COHORT_RANDOM)
     _audit(course_key, "cohorts.create", None, cohort_id=cohort.id, name=cohort.name, assignment_type=COHORT_RANDOM)
-    return cohort
+    return [cohort]
 
 
 def get_learner_cohort(course_key: CourseKey, user: UserData, assign: bool = True) -> CohortData | None:
@@ -508,6 +514,45 @@ def _place(course_key: CourseKey, user: UserData) -> CohortData | None:
             course_key, "cohorts.auto_assign", None, user.id, cohort_id=cohort.id, preassigned=preassigned is not None
         )
     return cohorts.get_cohort(course_key, cohort.id)
+
+
+def place_new_learners(course_key: CourseKey, users: Sequence[UserData]) -> None:
+    """
+    :func:`get_learner_cohort` with ``assign`` for many newly enrolled learners, in a few queries.
+
+    For a cohorted course only (the caller checks). Learners already in a cohort stay; the others
+    join their preassigned cohort, else a random one, each placement audited as one learner's would be.
+    """
+    cohorts = get_backend().cohorts
+    placed = cohorts.get_cohort_names(course_key, [user.id for user in users])
+    waiting = [user for user in users if user.id not in placed]
+    if not waiting:
+        return
+    preassigned = cohorts.pop_preassignments(course_key, [user.email for user in waiting if user.email])
+    listed = cohorts.list_cohorts(course_key)
+    existing = {cohort.id for cohort in listed}
+    randoms: list[CohortData] = []
+    cohort_by_user: dict[int, int] = {}
+    audits = []
+    for user in waiting:
+        preassigned_id = preassigned.get(user.email.strip().lower()) if user.email else None
+        is_preassigned = preassigned_id in existing
+        if preassigned_id is not None and is_preassigned:
+            cohort_id = preassigned_id
+        else:
+            randoms = randoms or _random_cohorts(course_key, listed)
+            cohort_id = secrets.choice(randoms).id
+        cohort_by_user[user.id] = cohort_id
+        audits.append(
+            AuditRecord(
+                course_key=course_key,
+                action="cohorts.auto_assign",
+                learner_id=user.id,
+                detail={"cohort_id": cohort_id, "preassigned": is_preassigned},
+            )
+        )
+    cohorts.add_members(course_key, cohort_by_user)
+    AuditRecord.objects.bulk_create(audits)
 
 
 def split_identifiers(text: str) -> list[str]:

@@ -46,6 +46,8 @@ __all__ = [
     "EmailEnrollmentState",
     "check_enrollment_rules",
     "enroll_email",
+    "enrollment_room",
+    "enrollment_started_filter_configured",
     "ensure_enrolled",
     "get_email_params",
     "get_enrollment_status",
@@ -55,7 +57,9 @@ __all__ = [
     "run_enrollment_started_filter",
     "send_batch_enrollment_summary",
     "send_beta_role_email",
+    "send_enroll_message",
     "send_mail_to_student",
+    "send_unenroll_messages",
     "unenroll_email",
 ]
 
@@ -168,10 +172,6 @@ def enroll_email(
     message_students: bool = False,
     message_params: dict[str, object] | None = None,
     language: str | None = None,
-    *,
-    before: EmailEnrollmentState | None = None,
-    course: CourseData | None = None,
-    cohorted: bool | None = None,
 ) -> tuple[EmailEnrollmentState, EmailEnrollmentState, EnrollmentData | None]:
     """
     Enroll the account holding ``student_email``, or allow the email to enroll.
@@ -179,42 +179,39 @@ def enroll_email(
     An active account is enrolled (keeping its mode if it already was); an unknown
     email, or an inactive account, gets an allowed-to-enroll entry whose
     ``auto_enroll`` decides whether registering enrolls it. Returns the states
-    before and after, and the enrollment when one was made. A batch passes the
-    ``before`` state it read in a set (the state after is then derived from the
-    writes, not read again), the ``course`` it read once and whether the course is ``cohorted``.
+    before and after, and the enrollment when one was made.
     A learner newly enrolled in a cohorted course joins their cohort (``cohorts.get_learner_cohort``).
     """
     backend = get_backend()
-    known = before is not None
-    before = before or EmailEnrollmentState(course_id, student_email)
-    params = {**(message_params or {})}
+    before = EmailEnrollmentState(course_id, student_email)
     enrollment = None
-    allowed = before.allowed_record
     if before.user and before.user.is_active:
         mode = before.mode if before.enrollment else None
         if not before.enrollment:
             mode = run_enrollment_started_filter(course_id, before.user, mode)
-            check_enrollment_rules(course or backend.courses.get_course(course_id), before.user, invited=True)
+            check_enrollment_rules(backend.courses.get_course(course_id), before.user, invited=True)
         enrollment = backend.enrollments.enroll(course_id, before.user.id, mode)
         if not before.enrollment:
-            join_cohort(course_id, before.user, cohorted)
-        if message_students:
-            params.update(
-                message_type="enrolled_enroll",
-                email_address=student_email,
-                user_id=before.user.id,
-                full_name=before.full_name,
-            )
-            send_mail_to_student(student_email, params, language)
+            join_cohort(course_id, before.user)
     else:
-        allowed = backend.enrollments.allow(course_id, student_email, auto_enroll)
-        if message_students:
-            params.update(message_type="allowed_enroll", email_address=student_email)
-            if before.user:
-                params["user_id"] = before.user.id
-            send_mail_to_student(student_email, params, language)
-    records = (enrollment or before.enrollment_record, allowed) if known else None
-    return before, EmailEnrollmentState(course_id, student_email, user=before.user, records=records), enrollment
+        backend.enrollments.allow(course_id, student_email, auto_enroll)
+    if message_students:
+        send_enroll_message(student_email, before, message_params, language)
+    return before, EmailEnrollmentState(course_id, student_email, user=before.user), enrollment
+
+
+def send_enroll_message(
+    student_email: str, before: EmailEnrollmentState, message_params: dict[str, object] | None, language: str | None
+) -> None:
+    """The message of :func:`enroll_email`: enrolled (an active account) or allowed to enroll."""
+    params = {**(message_params or {}), "email_address": student_email}
+    if before.user and before.user.is_active:
+        params.update(message_type="enrolled_enroll", user_id=before.user.id, full_name=before.full_name)
+    else:
+        params["message_type"] = "allowed_enroll"
+        if before.user:
+            params["user_id"] = before.user.id
+    send_mail_to_student(student_email, params, language)
 
 
 def unenroll_email(
@@ -223,43 +220,39 @@ def unenroll_email(
     message_students: bool = False,
     message_params: dict[str, object] | None = None,
     language: str | None = None,
-    *,
-    before: EmailEnrollmentState | None = None,
 ) -> tuple[EmailEnrollmentState, EmailEnrollmentState]:
     """
     Unenroll the account holding ``student_email`` and withdraw its allowed-to-enroll entry.
 
-    Each change that happens sends its own message when ``message_students`` is set. A batch
-    passes the ``before`` state it read in a set; the state after is then derived from the writes.
+    Each change that happens sends its own message when ``message_students`` is set.
     """
     backend = get_backend()
-    known = before is not None
-    before = before or EmailEnrollmentState(course_id, student_email)
-    params = {**(message_params or {})}
-    enrollment = before.enrollment_record
+    before = EmailEnrollmentState(course_id, student_email)
     if before.enrollment and before.user:
-        enrollment = backend.enrollments.unenroll(course_id, before.user.id)
-        if message_students:
-            send_mail_to_student(
-                student_email,
-                {
-                    **params,
-                    "message_type": "enrolled_unenroll",
-                    "email_address": student_email,
-                    "user_id": before.user.id,
-                    "full_name": before.full_name,
-                },
-                language,
-            )
+        backend.enrollments.unenroll(course_id, before.user.id)
     if before.allowed:
         backend.enrollments.disallow(course_id, student_email)
-        if message_students:
-            message = {**params, "message_type": "allowed_unenroll", "email_address": student_email}
-            if before.user:
-                message["user_id"] = before.user.id
-            send_mail_to_student(student_email, message, language)
-    records = (enrollment, None) if known else None
-    return before, EmailEnrollmentState(course_id, student_email, user=before.user, records=records)
+    if message_students:
+        send_unenroll_messages(student_email, before, message_params, language)
+    return before, EmailEnrollmentState(course_id, student_email, user=before.user)
+
+
+def send_unenroll_messages(
+    student_email: str, before: EmailEnrollmentState, message_params: dict[str, object] | None, language: str | None
+) -> None:
+    """The messages of :func:`unenroll_email`: one for the enrollment ended, one for the entry withdrawn."""
+    params = {**(message_params or {}), "email_address": student_email}
+    if before.enrollment and before.user:
+        send_mail_to_student(
+            student_email,
+            {**params, "message_type": "enrolled_unenroll", "user_id": before.user.id, "full_name": before.full_name},
+            language,
+        )
+    if before.allowed:
+        message = {**params, "message_type": "allowed_unenroll"}
+        if before.user:
+            message["user_id"] = before.user.id
+        send_mail_to_student(student_email, message, language)
 
 
 def send_beta_role_email(action: str, user: UserData, message_params: dict[str, object]) -> None:
@@ -345,14 +338,15 @@ def is_cohorted(course_key: CourseKey) -> bool:
     return backend.provides("cohorts") and backend.cohorts.is_cohorted(course_key)
 
 
-def join_cohort(course_key: CourseKey, user: UserData, cohorted: bool | None = None) -> None:
-    """
-    Place a newly enrolled learner in their cohort (preassigned, else random) if the course is cohorted.
-
-    ``cohorted`` is what the caller already read of :func:`is_cohorted` (``None``: read it).
-    """
-    if cohorted if cohorted is not None else is_cohorted(course_key):
+def join_cohort(course_key: CourseKey, user: UserData) -> None:
+    """Place a newly enrolled learner in their cohort (preassigned, else random) if the course is cohorted."""
+    if is_cohorted(course_key):
         get_learner_cohort(course_key, user, assign=True)
+
+
+def enrollment_started_filter_configured() -> bool:
+    """Whether Django's ``OPEN_EDX_FILTERS_CONFIG`` gives ``CourseEnrollmentStarted`` a step to run."""
+    return bool(CourseEnrollmentStarted.get_pipeline_configuration()[0])
 
 
 def run_enrollment_started_filter(course_key: CourseKey, user: UserData, mode: str | None) -> str | None:
@@ -365,7 +359,7 @@ def run_enrollment_started_filter(course_key: CourseKey, user: UserData, mode: s
     (``EnrollmentNotAllowed`` with the step's message). Returns the mode the steps leave; the course
     key they return is not used. With no step configured the user is not read.
     """
-    if not CourseEnrollmentStarted.get_pipeline_configuration()[0]:
+    if not enrollment_started_filter_configured():
         return mode
     host_user = get_user_model()._default_manager.get(pk=user.id)
     try:
@@ -384,14 +378,32 @@ def check_enrollment_rules(course: CourseData, user: UserData, *, invited: bool 
     has invited the user, by an allowed-to-enroll entry for their email or because staff enroll
     them (``invited``; else ``EnrollmentNotAllowed``), and the course has room (else ``CourseFull``).
     """
+    _check_window(course)
+    enrollments = get_backend().enrollments
+    if course.invite_only and not invited and enrollments.get_allowed(course.course_key, user.email) is None:
+        raise EnrollmentNotAllowed(course.course_key)
+    if enrollment_room(course, 1) < 1:
+        raise CourseFull(course.course_key)
+
+
+def _check_window(course: CourseData) -> None:
     now = timezone.now()
     if (course.enrollment_start and course.enrollment_start > now) or (
         course.enrollment_end and course.enrollment_end < now
     ):
         raise EnrollmentClosed(course.course_key)
-    enrollments = get_backend().enrollments
-    if course.invite_only and not invited and enrollments.get_allowed(course.course_key, user.email) is None:
-        raise EnrollmentNotAllowed(course.course_key)
+
+
+def enrollment_room(course: CourseData, wanted: int) -> int:
+    """
+    How many of ``wanted`` new enrollments the course's window and capacity allow now, in one query at most.
+
+    A closed window raises ``EnrollmentClosed``. Staff enrolling learners invite them, so for them these are
+    the only rules.
+    """
+    _check_window(course)
     capacity = course.max_student_enrollments_allowed
-    if capacity is not None and enrollments.count_active(course.course_key, limit=capacity) >= capacity:
-        raise CourseFull(course.course_key)
+    if capacity is None:
+        return wanted
+    active = get_backend().enrollments.count_active(course.course_key, limit=capacity)
+    return max(0, min(wanted, capacity - active))

@@ -24,7 +24,6 @@ from .backends.exceptions import AmbiguousIdentifier, StateNotFound, UserNotFoun
 from .backends.registry import get_backend
 from .exceptions import InstructorError
 from .instructor_tasks import (
-    DEFAULT_CHUNK_SIZE,
     AlreadyRunning,
     ItemResult,
     TaskRun,
@@ -59,6 +58,8 @@ RESET_ATTEMPTS_TASK = "reset_problem_attempts"
 RESCORE_TASK = "rescore_problem"
 OVERRIDE_SCORE_TASK = "override_problem_score"
 ALL_LEARNERS = "all"
+#: Learners a rescoring task rescores, and commits, at a time (the IN lists stay under SQLite's 999 parameters).
+RESCORE_CHUNK_SIZE = 500
 
 
 class InvalidScore(InstructorError):
@@ -214,21 +215,42 @@ def _audit(
 
 def _announce_grade(course: CourseData, change: ScoreChangeData) -> None:
     """Send the learner's new course grade once the change commits."""
+    event = _grade_event(course, change, _grading_policy_hash(course))
+    if event is not None:
+        transaction.on_commit(lambda: PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(grade=event))
+
+
+def _grading_policy_hash(course: CourseData) -> str:
+    policy = json.dumps({"GRADER": list(course.graders), "GRADE_CUTOFFS": dict(course.grade_cutoffs)}, sort_keys=True)
+    return hashlib.sha1(policy.encode()).hexdigest()
+
+
+def _grade_event(course: CourseData, change: ScoreChangeData, policy_hash: str) -> PersistentCourseGradeData | None:
+    """The data of the grade event a score change announces (``None`` when it changed no course grade)."""
     grade = change.course_grade
     if grade is None:
-        return
-    policy = json.dumps({"GRADER": list(course.graders), "GRADE_CUTOFFS": dict(course.grade_cutoffs)}, sort_keys=True)
-    data = PersistentCourseGradeData(
+        return None
+    return PersistentCourseGradeData(
         user_id=grade.user_id,
         course=EventCourseData(course_key=course.course_key, display_name=course.display_name),
         course_edited_timestamp=None,
         course_version="",
-        grading_policy_hash=hashlib.sha1(policy.encode()).hexdigest(),
+        grading_policy_hash=policy_hash,
         percent_grade=grade.percent,
         letter_grade=grade.letter_grade or "",
         passed_timestamp=timezone.now() if grade.passed else None,
     )
-    transaction.on_commit(lambda: PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(grade=data))
+
+
+def _announce_grades(events: list[PersistentCourseGradeData]) -> None:
+    """Send these grade events, in order, once the changes commit."""
+
+    def send() -> None:
+        for event in events:
+            PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(grade=event)
+
+    if events:
+        transaction.on_commit(send)
 
 
 def _sync_result(user: UserData, usage_key: UsageKey, message: str, change: ScoreChangeData | None = None) -> dict:
@@ -425,18 +447,30 @@ def rescore_learners(run: TaskRun, usage_key: UsageKey, learners: list[int], onl
     ``total`` is the task's whole item count (a task may rescore several problems).
     """
     course = get_backend().courses.get_course(run.course_key)
+    policy_hash = _grading_policy_hash(course)
     changed = 0
-    for start in range(0, len(learners), DEFAULT_CHUNK_SIZE):
-        chunk = learners[start : start + DEFAULT_CHUNK_SIZE]
-        changed += _rescore_chunk(run, course, usage_key, chunk, only_if_higher, total=total)
+    for start in range(0, len(learners), RESCORE_CHUNK_SIZE):
+        chunk = learners[start : start + RESCORE_CHUNK_SIZE]
+        changed += _rescore_chunk(run, course, policy_hash, usage_key, chunk, only_if_higher, total=total)
     return changed
 
 
 def _rescore_chunk(
-    run: TaskRun, course: CourseData, usage_key: UsageKey, chunk: list[int], only_if_higher: bool, total: int
+    run: TaskRun,
+    course: CourseData,
+    policy_hash: str,
+    usage_key: UsageKey,
+    chunk: list[int],
+    only_if_higher: bool,
+    total: int,
 ) -> int:
-    """Rescore one chunk of learners and commit it with its results and audit; returns how many scores changed."""
+    """
+    Rescore one chunk of learners and commit it with its results and audit; returns how many scores changed.
+
+    The chunk's grade events go out together once it commits.
+    """
     audits = []
+    events = []
     with transaction.atomic():
         changes = get_backend().problem_state.rescore_many(run.course_key, usage_key, chunk, only_if_higher)
 
@@ -445,7 +479,9 @@ def _rescore_chunk(
             if change is None:
                 raise StateNotFound(f"No state found for learner {user_id} on this problem.")
             audits.append(_audit(run.course_key, "rescore", run.requester_id, usage_key, change, task=run.record))
-            _announce_grade(course, change)
+            event = _grade_event(course, change, policy_hash)
+            if event is not None:
+                events.append(event)
             return ItemResult(
                 identifier=_identifier(run, user_id),
                 succeeded=True,
@@ -456,6 +492,7 @@ def _rescore_chunk(
 
         run.each(chunk, record_one, total=total, chunk_size=len(chunk), savepoints=False)
         AuditRecord.objects.bulk_create(audits)
+        _announce_grades(events)
     return sum(1 for change in changes.values() if change.new_score != change.previous_score)
 
 

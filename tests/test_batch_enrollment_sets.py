@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from instructor_plugin import batch_enrollment
 from instructor_plugin.api import process_single_student_enrollment, process_student_enrollment_batch
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
-from instructor_plugin.backends.builtin.models import CourseEnrollment, CourseEnrollmentAllowed
+from instructor_plugin.backends.builtin.models import Course, CourseEnrollment, CourseEnrollmentAllowed
 from tests.conftest import enroll, make_user
 
 
@@ -97,3 +100,31 @@ def test_get_identifier_states_costs_three_queries(db, users, course_key):
     assert states["LEARNER@example.com"].enrollment.is_active is True
     assert (states["New@example.com"].user, states["New@example.com"].allowed.auto_enroll) == (None, True)
     assert (states["ghost"].user, states["ghost"].enrollment, states["ghost"].allowed) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ("capacity", "The course is full."),
+        ("closed", "Enrollment is closed for this course."),
+    ],
+)
+def test_course_rules_refuse_newcomers_in_sets_as_one_by_one(db, users, course_key, rule, message):
+    for name in ("p1", "p2", "p3"):
+        make_user(name)
+    active = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).count()
+    if rule == "capacity":
+        Course.objects.filter(course_key=course_key).update(max_student_enrollments_allowed=active + 1)
+    else:
+        Course.objects.filter(course_key=course_key).update(enrollment_end=timezone.now() - timedelta(days=1))
+    identifiers = ["learner", "p1", "new@example.com", "p2", "p3"]
+
+    batched = _batch(users, course_key, identifiers)
+    enrolled = sorted(CourseEnrollment.objects.filter(is_active=True).values_list("user__username", flat=True))
+    CourseEnrollment.objects.filter(user__username__in=["p1", "p2", "p3"]).delete()
+    CourseEnrollmentAllowed.objects.all().delete()
+
+    assert batched == _one_by_one(users, course_key, identifiers)
+    assert [row["success"] for row in batched] == [True, rule == "capacity", True, False, False]
+    assert {row.get("error_message") for row in batched[3:]} == {message}
+    assert ("p1" in enrolled, "p2" in enrolled) == (rule == "capacity", False)

@@ -9,7 +9,7 @@ the backend filters, counts and slices in its database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Protocol
 
@@ -191,6 +191,25 @@ class EnrollmentService(Protocol):
 
     def record_manual_enrollment(self, audit: ManualEnrollmentAuditData) -> None:
         """Append one row to the manual-enrollment audit."""
+
+    # --- Writes in sets (batch enrollment: a fixed number of queries per chunk of identifiers) ---
+
+    def enroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        """:meth:`enroll` (keeping existing modes) of every user, by user id."""
+
+    def unenroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        """:meth:`unenroll` of every user, by user id; users never enrolled are left out."""
+
+    def allow_many(
+        self, course_key: CourseKey, emails: Collection[str], auto_enroll: bool
+    ) -> Mapping[str, AllowedEnrollmentData]:
+        """:meth:`allow` of every email, by the email stripped and lower-cased."""
+
+    def disallow_many(self, course_key: CourseKey, emails: Collection[str]) -> None:
+        """:meth:`disallow` of every email."""
+
+    def record_manual_enrollments(self, audits: Sequence[ManualEnrollmentAuditData]) -> None:
+        """Append these rows, in order, to the manual-enrollment audit."""
 
     def get_identifier_states(
         self, course_key: CourseKey, identifiers: Sequence[str]
@@ -621,6 +640,12 @@ class CohortService(Protocol):
 
     def pop_preassignment(self, course_key: CourseKey, email: str) -> int | None:
         """The cohort id preassigned to ``email`` in the course, forgetting the preassignment, if any."""
+
+    def pop_preassignments(self, course_key: CourseKey, emails: Collection[str]) -> Mapping[str, int]:
+        """:meth:`pop_preassignment` of every email at once: cohort ids by the email lower-cased."""
+
+    def add_members(self, course_key: CourseKey, cohort_by_user: Mapping[int, int]) -> None:
+        """Put each user, in no cohort of the course yet, in the cohort given by id (in one write where it can)."""
 
     # --- Content groups (cohort follow-ups) ---
 

@@ -1,11 +1,12 @@
 """Course cohorts of the built-in backend."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import (
@@ -19,6 +20,7 @@ from ..data import (
     UserData,
 )
 from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup, CourseEnrollment
+from .rows import insert_rows
 from .users import user_data_rows
 
 User = get_user_model()
@@ -195,6 +197,24 @@ class BuiltinCohortService:
             return None
         row.delete()
         return row.cohort_id
+
+    def pop_preassignments(self, course_key: CourseKey, emails: Collection[str]) -> Mapping[str, int]:
+        lowered = {email.strip().lower() for email in emails}
+        rows = CohortPreassignment.objects.annotate(email_lower=Lower("email")).filter(
+            course_key=course_key, email_lower__in=lowered
+        )
+        found = list(rows.values_list("pk", "email_lower", "cohort_id"))
+        if found:
+            CohortPreassignment.objects.filter(pk__in=[pk for pk, _, _ in found]).delete()
+        return {email: cohort_id for _, email, cohort_id in found}
+
+    def add_members(self, course_key: CourseKey, cohort_by_user: Mapping[int, int]) -> None:
+        course = str(course_key)
+        insert_rows(
+            CohortMembership,
+            ("course_key", "cohort", "user"),
+            ((course, cohort_id, user_id) for user_id, cohort_id in cohort_by_user.items()),
+        )
 
     # --- Content groups ---
 

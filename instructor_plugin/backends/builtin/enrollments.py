@@ -1,7 +1,7 @@
 """Enrollments, modes, allowed-to-enroll entries and the manual-enrollment audit."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
@@ -47,6 +47,7 @@ from .models import (
     EnrollmentCount,
     ManualEnrollmentAudit,
 )
+from .rows import insert_rows, stored_datetime
 from .streaming import keyset_stream
 from .users import User, to_user_data, user_data_rows, users_with_profile
 
@@ -228,6 +229,78 @@ class BuiltinEnrollmentService:
             course_key=audit.course_key,
             state_transition=audit.state_transition,
             reason=audit.reason,
+        )
+
+    def enroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        """Three queries at most: the existing rows, one update re-activating some, one insert of the others."""
+        rows = {
+            row.user_id: row for row in CourseEnrollment.objects.filter(course_key=course_key, user_id__in=user_ids)
+        }
+        inactive = [row for row in rows.values() if not row.is_active]
+        if inactive:
+            CourseEnrollment.objects.filter(pk__in=[row.pk for row in inactive]).update(is_active=True)
+            for row in inactive:
+                row.is_active = True
+        missing = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in rows]
+        now = timezone.now()
+        course, stored_now = str(course_key), stored_datetime(now)
+        insert_rows(
+            CourseEnrollment,
+            ("user", "course_key", "mode", "is_active", "created"),
+            ((user_id, course, DEFAULT_MODE, True, stored_now) for user_id in missing),
+        )
+        enrolled = {user_id: _to_enrollment_data(row) for user_id, row in rows.items()}
+        for user_id in missing:
+            enrolled[user_id] = EnrollmentData(user_id, course_key, DEFAULT_MODE, is_active=True, created=now)
+        return enrolled
+
+    def unenroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        rows = list(CourseEnrollment.objects.filter(course_key=course_key, user_id__in=user_ids))
+        active = [row.pk for row in rows if row.is_active]
+        if active:
+            CourseEnrollment.objects.filter(pk__in=active).update(is_active=False)
+        for row in rows:
+            row.is_active = False
+        return {row.user_id: _to_enrollment_data(row) for row in rows}
+
+    def allow_many(
+        self, course_key: CourseKey, emails: Collection[str], auto_enroll: bool
+    ) -> Mapping[str, AllowedEnrollmentData]:
+        wanted = list(dict.fromkeys(email.strip().lower() for email in emails))
+        rows = {
+            row.email: row for row in CourseEnrollmentAllowed.objects.filter(course_key=course_key, email__in=wanted)
+        }
+        changed = [row for row in rows.values() if row.auto_enroll != auto_enroll]
+        if changed:
+            CourseEnrollmentAllowed.objects.filter(pk__in=[row.pk for row in changed]).update(auto_enroll=auto_enroll)
+            for row in changed:
+                row.auto_enroll = auto_enroll
+        missing = [email for email in wanted if email not in rows]
+        now = timezone.now()
+        course, stored_now = str(course_key), stored_datetime(now)
+        insert_rows(
+            CourseEnrollmentAllowed,
+            ("course_key", "email", "auto_enroll", "created"),
+            ((course, email, auto_enroll, stored_now) for email in missing),
+        )
+        allowed = {email: _to_allowed_data(row) for email, row in rows.items()}
+        for email in missing:
+            allowed[email] = AllowedEnrollmentData(email, course_key, auto_enroll, user_id=None, created=now)
+        return allowed
+
+    def disallow_many(self, course_key: CourseKey, emails: Collection[str]) -> None:
+        lowered = {email.strip().lower() for email in emails}
+        CourseEnrollmentAllowed.objects.filter(course_key=course_key, email__in=lowered).delete()
+
+    def record_manual_enrollments(self, audits: Sequence[ManualEnrollmentAuditData]) -> None:
+        now = stored_datetime(timezone.now())
+        insert_rows(
+            ManualEnrollmentAudit,
+            ("enrolled_by", "enrolled_email", "course_key", "state_transition", "reason", "created"),
+            (
+                (a.enrolled_by_id, a.enrolled_email, str(a.course_key), a.state_transition, a.reason, now)
+                for a in audits
+            ),
         )
 
     def get_identifier_states(

@@ -68,6 +68,7 @@ from .models import (
     UserProfile,
 )
 from .problem_state import CourseGrader
+from .rows import insert_rows
 
 User = get_user_model()
 
@@ -489,13 +490,18 @@ def upsert_learners(count: int, password: str) -> dict[int, int]:
     )
     existing = set(learners.values_list("username", flat=True))
     missing = (f"{LEARNER_PREFIX}{number}" for number in range(1, count + 1))
-    User.objects.bulk_create(
+    # Plain rows, as for the other large tables; every other column takes its field's default.
+    given = ("username", "email", "password")
+    others = [f for f in User._meta.concrete_fields if not f.primary_key and f.name not in given]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    insert_rows(
+        User,
+        (*given, *(f.name for f in others)),
         (
-            User(username=username, email=f"{username}{_EMAIL_DOMAIN}", password=password)
+            (username, f"{username}{_EMAIL_DOMAIN}", password, *defaults)
             for username in missing
             if username not in existing
         ),
-        batch_size=BATCH_SIZE,
     )
     return {learner_number(username): user_id for username, user_id in learners.values_list("username", "pk")}
 
@@ -511,21 +517,38 @@ def learner_number(username: str) -> int:
 def rebuild_learner_profiles(learner_ids: dict[int, int]) -> None:
     """Replace the profile of every learner account with the demo one."""
     UserProfile.objects.filter(user__username__regex=_LEARNER_USERNAME_SQL).delete()
-    UserProfile.objects.bulk_create(
-        (learner_profile(number, user_id) for number, user_id in learner_ids.items()), batch_size=BATCH_SIZE
+    insert_rows(
+        UserProfile, _PROFILE_FIELDS, (learner_profile(number, user_id) for number, user_id in learner_ids.items())
     )
 
 
-def learner_profile(number: int, user_id: int) -> UserProfile:
-    """A varied but reproducible profile: mostly English speakers, some Spanish and French."""
-    return UserProfile(
-        user_id=user_id,
-        name=f"Learner {number}",
-        language=_LANGUAGE_BY_REMAINDER.get(number % 10, "en"),
-        country=_COUNTRIES[number % len(_COUNTRIES)],
-        year_of_birth=1960 + number % 45,
-        gender=_GENDERS[number % len(_GENDERS)],
-        level_of_education=_EDUCATION_LEVELS[number % len(_EDUCATION_LEVELS)],
+_PROFILE_FIELDS = (
+    "user",
+    "name",
+    "language",
+    "country",
+    "city",
+    "year_of_birth",
+    "gender",
+    "level_of_education",
+    "goals",
+)
+
+
+def learner_profile(number: int, user_id: int) -> tuple:
+    """
+    The ``_PROFILE_FIELDS`` of a varied but reproducible profile: mostly English speakers, some Spanish and French.
+    """
+    return (
+        user_id,
+        f"Learner {number}",
+        _LANGUAGE_BY_REMAINDER.get(number % 10, "en"),
+        _COUNTRIES[number % len(_COUNTRIES)],
+        "",
+        1960 + number % 45,
+        _GENDERS[number % len(_GENDERS)],
+        _EDUCATION_LEVELS[number % len(_EDUCATION_LEVELS)],
+        "",
     )
 
 
@@ -542,17 +565,15 @@ def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: d
         if demo_user.enrollment_mode
     ]
     CourseEnrollment.objects.bulk_create(named)
-    CourseEnrollment.objects.bulk_create(
+    course, now = str(course_key), connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_rows(
+        CourseEnrollment,
+        ("user", "course_key", "mode", "is_active", "created", "username"),
         (
-            CourseEnrollment(
-                user_id=learner_ids[number],
-                course_key=course_key,
-                mode=_MODE_BY_REMAINDER[number % len(_MODE_BY_REMAINDER)],
-                username=f"{LEARNER_PREFIX}{number}",  # the trigger then has nothing to write
-            )
-            for number in range(1, learners + 1)
+            # With the username given, the username trigger has nothing to write.
+            (learner_ids[number], course, _MODE_BY_REMAINDER[number % len(_MODE_BY_REMAINDER)], True, now, name)
+            for number, name in ((number, f"{LEARNER_PREFIX}{number}") for number in range(1, learners + 1))
         ),
-        batch_size=BATCH_SIZE,
     )
     return len(named) + learners
 
@@ -607,22 +628,14 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
                     now,
                 )
             )
-        _insert(ProblemState, _STATE_FIELDS, states)
-        _insert(CourseGrade, _GRADE_FIELDS, grades)
+        insert_rows(ProblemState, _STATE_FIELDS, states)
+        insert_rows(CourseGrade, _GRADE_FIELDS, grades)
         written += len(states)
     return written
 
 
 _STATE_FIELDS = ("user", "course_key", "usage_key", "attempts", "score", "max_score", "state", "created", "modified")
 _GRADE_FIELDS = ("user", "course_key", "percent", "letter_grade", "passed", "breakdown", "modified")
-
-
-def _insert(model, field_names: tuple[str, ...], rows: list[tuple]) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    placeholders = ", ".join(["%s"] * len(field_names))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
 
 
 def _problem_state(number: int, index: int, problem: Block) -> tuple[str, int, float, float, dict]:
@@ -864,12 +877,11 @@ def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: i
     cohort_ids = [cohort.pk for cohort in cohorts]
     if None in cohort_ids:
         cohort_ids = [Cohort.objects.get(course_key=course_key, name=name).pk for name in DEMO_COHORTS]
-    CohortMembership.objects.bulk_create(
-        (
-            CohortMembership(cohort_id=cohort_ids[number % 2], user_id=learner_ids[number], course_key=course_key)
-            for number in range(1, learners + 1)
-        ),
-        batch_size=BATCH_SIZE,
+    course = str(course_key)
+    insert_rows(
+        CohortMembership,
+        ("cohort", "user", "course_key"),
+        ((cohort_ids[number % 2], learner_ids[number], course) for number in range(1, learners + 1)),
     )
     CourseEmailOptout.objects.bulk_create(
         CourseEmailOptout(user_id=learner_ids[number], course_key=course_key)

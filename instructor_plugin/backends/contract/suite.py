@@ -570,6 +570,65 @@ class EnrollmentContract:
 
         assert [user.id for user in backend.enrollments.iter_inactive_enrolled_users(COURSE)] == [sleeper]
 
+    def test_enroll_many_keeps_modes_and_reactivates(self, backend, people, world):
+        newcomer = world.make_user("gina", "gina@example.com", "Gina Gray")
+
+        enrolled = backend.enrollments.enroll_many(COURSE, [people["bob"], people["eve"], newcomer])
+
+        assert set(enrolled) == {people["bob"], people["eve"], newcomer}
+        assert (enrolled[people["bob"]].mode, enrolled[people["bob"]].is_active) == ("verified", True)
+        assert (enrolled[people["eve"]].mode, enrolled[people["eve"]].is_active) == ("audit", True)
+        assert enrolled[newcomer].is_active is True
+        for user_id, enrollment in enrolled.items():
+            assert backend.enrollments.get_enrollment(COURSE, user_id) == enrollment
+        assert backend.enrollments.get_enrollment(SIBLING, newcomer) is None
+
+    def test_unenroll_many(self, backend, people):
+        unenrolled = backend.enrollments.unenroll_many(COURSE, [people["ann"], people["eve"], people["frank"]])
+
+        assert set(unenrolled) == {people["ann"], people["eve"]}
+        assert unenrolled[people["ann"]] == EnrollmentData(
+            user_id=people["ann"], course_key=COURSE, mode="audit", is_active=False
+        )
+        assert backend.enrollments.get_enrollment(COURSE, people["ann"]).is_active is False
+        assert backend.enrollments.get_enrollment(SIBLING, people["frank"]).is_active is True
+
+    def test_allow_many_and_disallow_many(self, backend, world):
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        backend.enrollments.allow(COURSE, "old@example.com", auto_enroll=False)
+        backend.enrollments.allow(SIBLING, "new@example.com", auto_enroll=False)
+
+        allowed = backend.enrollments.allow_many(COURSE, ["Old@Example.com", " new@example.com"], auto_enroll=True)
+
+        assert sorted(allowed) == ["new@example.com", "old@example.com"]
+        assert all(entry.auto_enroll and entry.course_key == COURSE for entry in allowed.values())
+        assert backend.enrollments.get_allowed(COURSE, "old@example.com").auto_enroll is True
+        backend.enrollments.disallow_many(COURSE, ["OLD@example.com", "new@example.com", "never@example.com"])
+        assert backend.enrollments.get_allowed(COURSE, "old@example.com") is None
+        assert backend.enrollments.get_allowed(COURSE, "new@example.com") is None
+        assert backend.enrollments.get_allowed(SIBLING, "new@example.com").auto_enroll is False
+
+    def test_record_manual_enrollments_in_order(self, backend, world):
+        world.make_course(COURSE)
+        records = [
+            ManualEnrollmentAuditData(
+                enrolled_by_id=None,
+                enrolled_email=f"person{n}@example.com",
+                course_key=COURSE,
+                state_transition="from unenrolled to allowed to enroll",
+                reason="batch",
+            )
+            for n in range(3)
+        ]
+
+        backend.enrollments.record_manual_enrollments(records)
+
+        stored = world.manual_enrollment_audits(COURSE)
+        assert [(a.enrolled_email, a.state_transition, a.reason) for a in stored] == [
+            (r.enrolled_email, r.state_transition, r.reason) for r in records
+        ]
+
     def test_record_manual_enrollment(self, backend, world):
         world.make_course(COURSE)
         staff_id = world.make_user("staff", "staff@example.com", "Staff")
