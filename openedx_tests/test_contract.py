@@ -48,6 +48,31 @@ class TestOpenedxBackend(
         with override_waffle_switch(ENABLE_COMPLETION_TRACKING_SWITCH, active=True):
             yield OpenedxWorld()
 
+    def test_record_manual_enrollments_in_order(self, backend, world):
+        """The set form keeps the order; as above, only audits of enrolled emails name the course."""
+        world.make_course(COURSE)
+        people = [world.make_user(f"person{n}", f"person{n}@example.com", f"Person {n}") for n in range(3)]
+        for user_id in people:
+            backend.enrollments.enroll(COURSE, user_id, "audit")
+        records = [
+            ManualEnrollmentAuditData(
+                enrolled_by_id=None,
+                enrolled_email=f"person{n}@example.com",
+                course_key=COURSE,
+                state_transition="from unenrolled to enrolled",
+                reason="batch",
+            )
+            for n in (2, 0, 1)
+        ]
+
+        backend.enrollments.record_manual_enrollments(records)
+
+        assert [a.enrolled_email for a in world.manual_enrollment_audits(COURSE)] == [
+            "person2@example.com",
+            "person0@example.com",
+            "person1@example.com",
+        ]
+
     def test_record_manual_enrollment(self, backend, world):
         """
         Where the LMS differs from the contract: its ``ManualEnrollmentAudit`` names the course only through

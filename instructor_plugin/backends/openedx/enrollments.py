@@ -9,7 +9,7 @@ and events fire; lists and counts query its models, filtering, counting and slic
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -270,6 +270,36 @@ class OpenedxEnrollmentService:
         models.ManualEnrollmentAudit.create_manual_enrollment_audit(
             enrolled_by, audit.enrolled_email, audit.state_transition, audit.reason, enrollment=enrollment
         )
+
+    def enroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        """
+        :meth:`enroll` of each user: ``CourseEnrollment.enroll`` one at a time, as the platform's own batch
+        enrollment does, so that its enrollment signals and events fire for every learner.
+        """
+        return {user_id: self.enroll(course_key, user_id) for user_id in user_ids}
+
+    def unenroll_many(self, course_key: CourseKey, user_ids: Collection[int]) -> Mapping[int, EnrollmentData]:
+        """:meth:`unenroll` (``CourseEnrollment.unenroll``) of each user, one at a time for the platform's signals."""
+        unenrolled = {user_id: self.unenroll(course_key, user_id) for user_id in user_ids}
+        return {user_id: enrollment for user_id, enrollment in unenrolled.items() if enrollment is not None}
+
+    def allow_many(
+        self, course_key: CourseKey, emails: Collection[str], auto_enroll: bool
+    ) -> Mapping[str, AllowedEnrollmentData]:
+        """:meth:`allow` of each email (``CourseEnrollmentAllowed`` rows), by the email stripped and lower-cased."""
+        return {email.strip().lower(): self.allow(course_key, email, auto_enroll) for email in emails}
+
+    def disallow_many(self, course_key: CourseKey, emails: Collection[str]) -> None:
+        """Delete the ``CourseEnrollmentAllowed`` rows of these emails (case-insensitive), in one statement."""
+        wanted = Q(pk__in=[])
+        for email in emails:
+            wanted |= Q(email__iexact=email.strip())
+        _models().CourseEnrollmentAllowed.objects.filter(wanted, course_id=course_key).delete()
+
+    def record_manual_enrollments(self, audits: Sequence[ManualEnrollmentAuditData]) -> None:
+        """:meth:`record_manual_enrollment` of each row, in order (``create_manual_enrollment_audit``)."""
+        for audit in audits:
+            self.record_manual_enrollment(audit)
 
     def get_identifier_states(
         self, course_key: CourseKey, identifiers: Sequence[str]
