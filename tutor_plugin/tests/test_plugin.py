@@ -9,7 +9,6 @@ from tutor import env, hooks, plugins
 from .conftest import PLUGIN
 
 OPENEDX_BACKEND = "instructor_plugin.backends.openedx.openedx_backend"
-DJANGO_MAIL = "instructor_plugin.backends.builtin.mail.DjangoMailService"
 
 
 def lms_settings_after_patch(config, **earlier_settings):
@@ -35,7 +34,7 @@ def test_config_defaults(make_config):
     config = make_config()
 
     assert config["INSTRUCTOR_PLUGIN_PIP_REQUIREMENT"] == "instructor-plugin"
-    assert config["INSTRUCTOR_PLUGIN_BACKEND_SERVICES"] == {"mail": DJANGO_MAIL}
+    assert config["INSTRUCTOR_PLUGIN_BACKEND_SERVICES"] == {}
     assert config["INSTRUCTOR_PLUGIN_ENABLE_API_V2"] is True
 
 
@@ -44,7 +43,7 @@ def test_lms_settings_select_the_openedx_backend(make_config):
 
     assert settings["INSTRUCTOR_PLUGIN"] == {
         "BACKEND": OPENEDX_BACKEND,
-        "BACKEND_SERVICES": {"mail": DJANGO_MAIL},
+        "BACKEND_SERVICES": {},
         "LMS_APIS": [],
     }
 
@@ -62,7 +61,7 @@ def test_lms_settings_keep_what_the_plugin_settings_hook_filled(make_config):
 
 
 def test_lms_settings_take_the_operators_backend_services(make_config):
-    services = {"certificates": "my_site.certificates.CertificateService", "mail": DJANGO_MAIL}
+    services = {"certificates": "my_site.certificates.CertificateService", "cohorts": "my_site.cohorts.CohortService"}
 
     settings = lms_settings_after_patch(make_config(INSTRUCTOR_PLUGIN_BACKEND_SERVICES=services))
 

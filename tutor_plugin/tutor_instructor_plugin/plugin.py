@@ -19,7 +19,7 @@ CONFIG_DEFAULTS: dict[str, object] = {
     # What pip installs into the openedx image: a pinned release, a git URL or a local wheel.
     "INSTRUCTOR_PLUGIN_PIP_REQUIREMENT": "instructor-plugin",
     # Classes for the capabilities the Open edX backend does not serve yet ({"certificates": "path.Class"}).
-    "INSTRUCTOR_PLUGIN_BACKEND_SERVICES": {"mail": "instructor_plugin.backends.builtin.mail.DjangoMailService"},
+    "INSTRUCTOR_PLUGIN_BACKEND_SERVICES": {},
     # Whether ``init`` opens the v2 API to everyone (the waffle flag instructor_plugin.enable_api_v2).
     "INSTRUCTOR_PLUGIN_ENABLE_API_V2": True,
 }
