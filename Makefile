@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: help demo test test-postgresql test-mysql test-worker test-openedx fuzz lint typecheck benchmark compile-requirements clean
+.PHONY: help demo test test-postgresql test-mysql test-worker test-openedx test-tutor fuzz lint typecheck benchmark compile-requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -47,6 +47,19 @@ OPENEDX_DB ?= sqlite
 test-openedx: $(OPENEDX_VENV)/.installed ## the Open edX backend against edx-when, edx-completion and the platform stand-in (OPENEDX_DB=postgresql|mysql)
 	INSTRUCTOR_PLUGIN_TEST_DB=$(OPENEDX_DB) $(OPENEDX_VENV)/bin/pytest -p no:cacheprovider --ds=openedx_tests.settings openedx_tests
 
+# The Tutor plugin (tutor_plugin/, a package of its own) is tested with Tutor itself in a third virtualenv:
+# Tutor loads it through its entry point and renders its patches and init task; no Docker needed.
+TUTOR_VENV := .venv-tutor
+$(TUTOR_VENV)/.installed: requirements/tutor.txt tutor_plugin/pyproject.toml
+	$(PYTHON) -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/pip install --quiet --upgrade pip
+	$(TUTOR_VENV)/bin/pip install --quiet -r requirements/tutor.txt -e tutor_plugin
+	touch $@
+
+test-tutor: $(TUTOR_VENV)/.installed ## the Tutor plugin: mypy, then loaded and rendered by Tutor 22 (settings, image, init task)
+	$(TUTOR_VENV)/bin/mypy --config-file tutor_plugin/pyproject.toml tutor_plugin/tutor_instructor_plugin
+	$(TUTOR_VENV)/bin/pytest -c tutor_plugin/pyproject.toml tutor_plugin/tests
+
 fuzz: $(VENV)/.installed-fuzz ## schemathesis over the whole API of a throwaway demo host, as several roles
 	$(BIN)/python .ci/fuzz
 
@@ -69,4 +82,4 @@ compile-requirements: | $(BIN)/python ## re-pin requirements/*.txt from the .in 
 	done
 
 clean: ## remove the virtualenv and generated files
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache demo/data
+	rm -rf $(VENV) $(OPENEDX_VENV) $(TUTOR_VENV) .pytest_cache .ruff_cache .mypy_cache demo/data

@@ -140,7 +140,12 @@ INSTALLED_APPS = [
     "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
+    # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.
+    "edx_ace",
 ]
+ACE_ENABLED_CHANNELS = ["django_email"]
+ACE_ENABLED_POLICIES = []
+ACE_CHANNEL_DEFAULT_EMAIL = ACE_CHANNEL_TRANSACTIONAL_EMAIL = "django_email"
 EVENT_TRACKING_ENABLED = True
 # Where edx-proctoring (an lms.djangoapp plugin) writes its workers.json.
 ENV_ROOT = tempfile.mkdtemp(prefix="openedx-tests-")
@@ -158,8 +163,6 @@ INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 
 INSTRUCTOR_PLUGIN = {
     "BACKEND": "instructor_plugin.backends.openedx.openedx_backend",
-    # Until the Open edX backend sends with edx-ace: Django's mail, with the plugin's templates.
-    "BACKEND_SERVICES": {"mail": "instructor_plugin.backends.builtin.mail.DjangoMailService"},
     "LMS_ROOT_URL": "http://lms.test",
     "MICROFRONTEND_URL": "http://apps.test/instructor-dashboard",
     # An LMS serves its own enrollment, grades, cohorts... APIs.

@@ -39,7 +39,7 @@ class TestOpenedxBackend(
 ):
     @pytest.fixture
     def backend(self):
-        """The backend the settings configure: the Open edX one, its mail from ``BACKEND_SERVICES``."""
+        """The backend the settings configure: the Open edX one."""
         return get_backend()
 
     @pytest.fixture

@@ -5,10 +5,21 @@ from __future__ import annotations
 import pytest
 from opaque_keys.edx.keys import CourseKey
 
+from instructor_plugin.backends.data import MailMessage
 from instructor_plugin.backends.openedx import openedx_backend
 from instructor_plugin.backends.registry import CAPABILITIES
 
-IMPLEMENTED = {"courses", "users", "enrollments", "roles", "due_dates", "special_exams", "completion", "site_config"}
+IMPLEMENTED = {
+    "courses",
+    "users",
+    "enrollments",
+    "roles",
+    "due_dates",
+    "special_exams",
+    "completion",
+    "site_config",
+    "mail",
+}
 
 
 def test_builds_without_an_lms():
@@ -20,3 +31,10 @@ def test_builds_without_an_lms():
 def test_a_service_call_needs_the_lms():
     with pytest.raises(ModuleNotFoundError, match="xmodule"):
         openedx_backend().courses.get_course(CourseKey.from_string("course-v1:X+Y+Z"))
+
+
+def test_mail_needs_edx_ace():
+    with pytest.raises(ModuleNotFoundError, match="edx_ace"):
+        openedx_backend().mail.send(
+            MailMessage(message_type="enrolled_enroll", recipient_email="a@example.com", context={})
+        )

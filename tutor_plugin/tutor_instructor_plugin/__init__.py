@@ -1,0 +1,1 @@
+"""Tutor plugin for instructor-plugin: see :mod:`tutor_instructor_plugin.plugin`."""
