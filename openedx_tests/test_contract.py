@@ -13,8 +13,11 @@ from instructor_plugin.backends.contract.suite import (
     CompletionContract,
     CourseContract,
     DueDateContract,
+    EmbargoContract,
+    EnrollmentApiContract,
     EnrollmentContract,
     MailContract,
+    RetirementContract,
     RoleContract,
     SiteConfigContract,
     SpecialExamContract,
@@ -30,12 +33,15 @@ class TestOpenedxBackend(
     CourseContract,
     UserContract,
     EnrollmentContract,
+    EnrollmentApiContract,
     MailContract,
     RoleContract,
     DueDateContract,
     CompletionContract,
     SiteConfigContract,
     SpecialExamContract,
+    EmbargoContract,
+    RetirementContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -122,6 +122,13 @@ class TestEnrollmentApiMethods:
         expired = backend.enrollments.list_mode_details(COURSE, include_expired=True)[1]
         assert (expired.slug, expired.min_price, expired.sku, expired.description) == ("verified", 49, "SKU1", None)
 
+    def test_a_course_without_modes_offers_the_default_mode(self, backend, people):
+        CourseMode.objects.filter(course_id=COURSE).delete()
+
+        assert [(m.slug, m.name, m.min_price) for m in backend.enrollments.list_mode_details(COURSE)] == [
+            ("audit", "Audit", 0)
+        ]
+
     def test_attributes(self, backend, people):
         credit = EnrollmentAttributeData(namespace="credit", name="provider_id", value="hogwarts")
 

@@ -12,8 +12,9 @@ from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
 from opaque_keys.edx.django.models import CourseKeyField
 from openedx.core.djangoapps.django_comment_common.models import Role
+from openedx.core.djangoapps.embargo.models import Country, CountryAccessRule, RestrictedCourse
 from openedx.core.djangoapps.site_configuration import helpers
-from openedx.core.djangoapps.user_api.models import UserPreference
+from openedx.core.djangoapps.user_api.models import RetirementState, UserPreference, UserRetirementStatus
 from xmodule.modulestore.django import StandInBlock, modulestore
 
 from instructor_plugin.backends.contract.suite import SentMail, World
@@ -77,6 +78,42 @@ class OpenedxWorld(World):
     def grant_forum(self, course_key, user_id, role):
 
         Role.objects.get_or_create(course_id=course_key, name=role)[0].users.add(user_id)
+
+    def set_mode_details(self, course_key, details):
+        CourseMode.objects.filter(course_id=course_key, mode_slug=details.slug).update(
+            mode_display_name=details.name,
+            min_price=details.min_price,
+            suggested_prices=details.suggested_prices,
+            currency=details.currency,
+            expiration_datetime=details.expiration_datetime,
+            description=details.description,
+            sku=details.sku,
+            bulk_sku=details.bulk_sku,
+        )
+
+    def set_profile_country(self, user_id, country):
+        UserProfile.objects.filter(user_id=user_id).update(country=country)
+
+    def restrict_course(self, course_key, message_key, blocked=(), allowed=()):
+        restricted = RestrictedCourse.objects.create(course_key=course_key, enroll_msg_key=message_key)
+        rules = [(code, CountryAccessRule.BLACKLIST_RULE) for code in blocked]
+        rules += [(code, CountryAccessRule.WHITELIST_RULE) for code in allowed]
+        for code, rule_type in rules:
+            country = Country.objects.get_or_create(country=code)[0]
+            CountryAccessRule.objects.create(restricted_course=restricted, country=country, rule_type=rule_type)
+
+    def request_retirement(self, user_id, original_username, state):
+        order = RetirementState.objects.count() + 1
+        current = RetirementState.objects.get_or_create(state_name=state, defaults={"state_execution_order": order})[0]
+        UserRetirementStatus.objects.create(
+            user_id=user_id,
+            original_username=original_username,
+            original_email=f"{original_username}@example.com",
+            retired_username=f"retired__user_{user_id}",
+            retired_email=f"retired__user_{user_id}@retired.invalid",
+            current_state=current,
+            last_state=current,
+        )
 
     def manual_enrollment_audits(self, course_key):
         """The audits of the course's enrollments (the platform's audit names its course through the enrollment)."""

@@ -25,7 +25,9 @@ def openedx_backend() -> Backend:
     from .completion import OpenedxCompletionService
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
+    from .embargo import OpenedxEmbargoService
     from .enrollments import OpenedxEnrollmentService
+    from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
     from .special_exams import OpenedxSpecialExamService
@@ -41,4 +43,6 @@ def openedx_backend() -> Backend:
         special_exams=OpenedxSpecialExamService(),
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
+        embargo=OpenedxEmbargoService(),
+        retirement=OpenedxRetirementService(),
     )

@@ -405,9 +405,15 @@ class OpenedxEnrollmentService:
         return course_keys
 
     def list_mode_details(self, course_key: CourseKey, include_expired: bool = False) -> Sequence[CourseModeDetails]:
-        """``CourseMode.modes_for_course(course_key, include_expired=..., only_selectable=False)``."""
+        """
+        ``CourseMode.modes_for_course(course_key, include_expired=..., only_selectable=False)`` of a course
+        ``modulestore().get_course`` knows (the platform's default ``audit`` mode for one without modes).
+        """
         from common.djangoapps.course_modes.models import CourseMode
+        from xmodule.modulestore.django import modulestore
 
+        if modulestore().get_course(course_key, depth=0) is None:
+            return []
         modes = CourseMode.modes_for_course(course_key, include_expired=include_expired, only_selectable=False)
         return [
             CourseModeDetails(
