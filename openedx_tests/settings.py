@@ -154,6 +154,8 @@ PLATFORM_NAME = "Test Platform"
 CONTACT_EMAIL = TECH_SUPPORT_EMAIL = DEFAULT_FROM_EMAIL = "support@lms.test"
 LEARNING_MICROFRONTEND_URL = "http://apps.test/learning"
 PROCTORING_USER_OBFUSCATION_KEY = "openedx-tests-obfuscation-key"
+# The platform's feature switches the backend's calls read (entrance exams are off by default).
+FEATURES = {"ENTRANCE_EXAMS": True}
 # The plugins: edx-when and edx-completion (real, each an lms.djangoapp plugin as well) and this one.
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 

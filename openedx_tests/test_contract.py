@@ -16,6 +16,7 @@ from instructor_plugin.backends.contract.suite import (
     EmbargoContract,
     EnrollmentApiContract,
     EnrollmentContract,
+    EntranceExamContract,
     MailContract,
     RetirementContract,
     RoleContract,
@@ -42,6 +43,7 @@ class TestOpenedxBackend(
     SpecialExamContract,
     EmbargoContract,
     RetirementContract,
+    EntranceExamContract,
 ):
     @pytest.fixture
     def backend(self):

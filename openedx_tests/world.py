@@ -102,6 +102,13 @@ class OpenedxWorld(World):
             country = Country.objects.get_or_create(country=code)[0]
             CountryAccessRule.objects.create(restricted_course=restricted, country=country, rule_type=rule_type)
 
+    def make_entrance_exam(self, course_key, usage_key, minimum_score_pct):
+        course = modulestore().get_course(course_key)
+        course.entrance_exam_enabled = True
+        course.entrance_exam_id = str(usage_key)
+        course.entrance_exam_minimum_score_pct = minimum_score_pct
+        modulestore().update_item(course, -1)
+
     def request_retirement(self, user_id, original_username, state):
         order = RetirementState.objects.count() + 1
         current = RetirementState.objects.get_or_create(state_name=state, defaults={"state_execution_order": order})[0]

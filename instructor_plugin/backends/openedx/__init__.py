@@ -27,6 +27,7 @@ def openedx_backend() -> Backend:
     from .due_dates import OpenedxDueDateService
     from .embargo import OpenedxEmbargoService
     from .enrollments import OpenedxEnrollmentService
+    from .entrance_exams import OpenedxEntranceExamService
     from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
@@ -45,4 +46,5 @@ def openedx_backend() -> Backend:
         site_config=OpenedxSiteConfigService(),
         embargo=OpenedxEmbargoService(),
         retirement=OpenedxRetirementService(),
+        entrance_exams=OpenedxEntranceExamService(),
     )

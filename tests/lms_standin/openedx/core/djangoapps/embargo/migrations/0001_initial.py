@@ -6,40 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("country", models.CharField(max_length=2, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='RestrictedCourse',
+            name="RestrictedCourse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_key', opaque_keys.edx.django.models.CourseKeyField(db_index=True, max_length=255, unique=True)),
-                ('enroll_msg_key', models.CharField(default='default', max_length=255)),
-                ('access_msg_key', models.CharField(default='default', max_length=255)),
-                ('disable_access_check', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "course_key",
+                    opaque_keys.edx.django.models.CourseKeyField(db_index=True, max_length=255, unique=True),
+                ),
+                ("enroll_msg_key", models.CharField(default="default", max_length=255)),
+                ("access_msg_key", models.CharField(default="default", max_length=255)),
+                ("disable_access_check", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='CountryAccessRule',
+            name="CountryAccessRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_type', models.CharField(default='blacklist', max_length=255)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='embargo.country')),
-                ('restricted_course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='embargo.restrictedcourse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule_type", models.CharField(default="blacklist", max_length=255)),
+                ("country", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="embargo.country")),
+                (
+                    "restricted_course",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="embargo.restrictedcourse"),
+                ),
             ],
             options={
-                'unique_together': {('restricted_course', 'country')},
+                "unique_together": {("restricted_course", "country")},
             },
         ),
     ]

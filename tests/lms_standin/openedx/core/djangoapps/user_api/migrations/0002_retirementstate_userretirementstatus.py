@@ -6,36 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('user_api', '0001_initial'),
+        ("user_api", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetirementState',
+            name="RetirementState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state_name', models.CharField(max_length=30, unique=True)),
-                ('state_execution_order', models.SmallIntegerField(unique=True)),
-                ('is_dead_end_state', models.BooleanField(db_index=True, default=False)),
-                ('required', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("state_name", models.CharField(max_length=30, unique=True)),
+                ("state_execution_order", models.SmallIntegerField(unique=True)),
+                ("is_dead_end_state", models.BooleanField(db_index=True, default=False)),
+                ("required", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='UserRetirementStatus',
+            name="UserRetirementStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_username', models.CharField(db_index=True, max_length=150)),
-                ('original_email', models.EmailField(db_index=True, max_length=254)),
-                ('original_name', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('retired_username', models.CharField(db_index=True, max_length=150)),
-                ('retired_email', models.EmailField(db_index=True, max_length=254)),
-                ('responses', models.TextField()),
-                ('current_state', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='current_state', to='user_api.retirementstate')),
-                ('last_state', models.ForeignKey(blank=True, on_delete=django.db.models.deletion.CASCADE, related_name='last_state', to='user_api.retirementstate')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("original_username", models.CharField(db_index=True, max_length=150)),
+                ("original_email", models.EmailField(db_index=True, max_length=254)),
+                ("original_name", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("retired_username", models.CharField(db_index=True, max_length=150)),
+                ("retired_email", models.EmailField(db_index=True, max_length=254)),
+                ("responses", models.TextField()),
+                (
+                    "current_state",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="current_state",
+                        to="user_api.retirementstate",
+                    ),
+                ),
+                (
+                    "last_state",
+                    models.ForeignKey(
+                        blank=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="last_state",
+                        to="user_api.retirementstate",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
+                ),
             ],
         ),
     ]
