@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "lms.djangoapps.bulk_email.apps.BulkEmailConfig",
     "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
     "openedx.core.djangoapps.embargo.apps.EmbargoConfig",
+    "enterprise.apps.EnterpriseConfig",
+    "consent.apps.ConsentConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
 ]

@@ -16,6 +16,7 @@ from instructor_plugin.backends.contract.suite import (
     EmbargoContract,
     EnrollmentApiContract,
     EnrollmentContract,
+    EnterpriseContract,
     EntranceExamContract,
     MailContract,
     RetirementContract,
@@ -44,6 +45,7 @@ class TestOpenedxBackend(
     EmbargoContract,
     RetirementContract,
     EntranceExamContract,
+    EnterpriseContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from common.djangoapps.course_modes.models import CourseMode
 from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
 from completion.models import BlockCompletion
+from consent.models import DataSharingConsent
 from django.contrib.auth import get_user_model
 from django.core import mail
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
+from enterprise.models import EnterpriseCourseEnrollment, EnterpriseCustomer, EnterpriseCustomerUser
 from opaque_keys.edx.django.models import CourseKeyField
+from opaque_keys.edx.keys import CourseKey
 from openedx.core.djangoapps.django_comment_common.models import Role
 from openedx.core.djangoapps.embargo.models import Country, CountryAccessRule, RestrictedCourse
 from openedx.core.djangoapps.site_configuration import helpers
@@ -108,6 +111,28 @@ class OpenedxWorld(World):
         course.entrance_exam_id = str(usage_key)
         course.entrance_exam_minimum_score_pct = minimum_score_pct
         modulestore().update_item(course, -1)
+
+    def make_enterprise_learner(self, enterprise_customer_uuid, user_id):
+        customer = EnterpriseCustomer.objects.get_or_create(uuid=enterprise_customer_uuid, defaults={"name": "Acme"})[0]
+        EnterpriseCustomerUser.objects.create(enterprise_customer=customer, user_id=user_id)
+
+    def enterprise_course_enrollments(self):
+        """edx-enterprise's enrollments, each with its learner's ``DataSharingConsent`` for the course."""
+        rows = EnterpriseCourseEnrollment.objects.select_related("enterprise_customer_user").order_by("pk")
+        result = []
+        for row in rows:
+            learner = row.enterprise_customer_user
+            username = User.objects.get(pk=learner.user_id).username
+            granted = DataSharingConsent.objects.filter(
+                username=username,
+                enterprise_customer_id=learner.enterprise_customer_id,
+                course_id=row.course_id,
+                granted=True,
+            ).exists()
+            result.append(
+                (str(learner.enterprise_customer_id), learner.user_id, CourseKey.from_string(row.course_id), granted)
+            )
+        return result
 
     def request_retirement(self, user_id, original_username, state):
         order = RetirementState.objects.count() + 1

@@ -27,6 +27,7 @@ def openedx_backend() -> Backend:
     from .due_dates import OpenedxDueDateService
     from .embargo import OpenedxEmbargoService
     from .enrollments import OpenedxEnrollmentService
+    from .enterprise import OpenedxEnterpriseService
     from .entrance_exams import OpenedxEntranceExamService
     from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
@@ -47,4 +48,5 @@ def openedx_backend() -> Backend:
         embargo=OpenedxEmbargoService(),
         retirement=OpenedxRetirementService(),
         entrance_exams=OpenedxEntranceExamService(),
+        enterprise=OpenedxEnterpriseService(),
     )
