@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "openedx.core.djangoapps.embargo.apps.EmbargoConfig",
     "enterprise.apps.EnterpriseConfig",
     "consent.apps.ConsentConfig",
+    "lms.djangoapps.survey.apps.SurveyConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
 ]

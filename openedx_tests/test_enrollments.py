@@ -129,6 +129,17 @@ class TestEnrollmentApiMethods:
             ("audit", "Audit", 0)
         ]
 
+    def test_get_and_set_enrollments_in_bulk(self, backend, people):
+        backend.enrollments.set_enrollments(
+            COURSE, {people["ann"]: ("verified", False), people["sid"]: ("audit", True)}
+        )
+
+        assert {
+            user_id: (e.mode, e.is_active)
+            for user_id, e in backend.enrollments.get_enrollments(COURSE, [people["ann"], people["sid"], 404]).items()
+        } == {people["ann"]: ("verified", False), people["sid"]: ("audit", True)}
+        assert backend.enrollments.get_enrollments(OTHER, [people["ann"]]) == {}
+
     def test_attributes(self, backend, people):
         credit = EnrollmentAttributeData(namespace="credit", name="provider_id", value="hogwarts")
 

@@ -73,6 +73,11 @@ class CourseEnrollment(models.Model):
         return cls.objects.filter(user=user, course_id=course_key).first()
 
     @classmethod
+    def get_or_create_enrollment(cls, user, course_key):
+        """The user's enrollment, created inactive in the default mode when missing."""
+        return cls.objects.get_or_create(user=user, course_id=course_key, defaults={"is_active": False})[0]
+
+    @classmethod
     def enroll(cls, user, course_key, mode=None, check_access=False, can_upgrade=False, enterprise_uuid=None):
         enrollment, _ = cls.objects.get_or_create(user=user, course_id=course_key)
         enrollment.update_enrollment(is_active=True, mode=mode or "audit")
