@@ -138,6 +138,10 @@ INSTALLED_APPS = [
     "common.djangoapps.course_modes.apps.CourseModesConfig",
     "lms.djangoapps.bulk_email.apps.BulkEmailConfig",
     "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
+    "openedx.core.djangoapps.embargo.apps.EmbargoConfig",
+    "enterprise.apps.EnterpriseConfig",
+    "consent.apps.ConsentConfig",
+    "lms.djangoapps.survey.apps.SurveyConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.
@@ -158,6 +162,8 @@ PLATFORM_NAME = "Test Platform"
 CONTACT_EMAIL = TECH_SUPPORT_EMAIL = DEFAULT_FROM_EMAIL = "support@lms.test"
 LEARNING_MICROFRONTEND_URL = "http://apps.test/learning"
 PROCTORING_USER_OBFUSCATION_KEY = "openedx-tests-obfuscation-key"
+# The platform's feature switches the backend's calls read (entrance exams are off by default).
+FEATURES = {"ENTRANCE_EXAMS": True}
 # The plugins: edx-when and edx-completion (real, each an lms.djangoapp plugin as well) and this one.
 INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
 

@@ -122,6 +122,24 @@ class TestEnrollmentApiMethods:
         expired = backend.enrollments.list_mode_details(COURSE, include_expired=True)[1]
         assert (expired.slug, expired.min_price, expired.sku, expired.description) == ("verified", 49, "SKU1", None)
 
+    def test_a_course_without_modes_offers_the_default_mode(self, backend, people):
+        CourseMode.objects.filter(course_id=COURSE).delete()
+
+        assert [(m.slug, m.name, m.min_price) for m in backend.enrollments.list_mode_details(COURSE)] == [
+            ("audit", "Audit", 0)
+        ]
+
+    def test_get_and_set_enrollments_in_bulk(self, backend, people):
+        backend.enrollments.set_enrollments(
+            COURSE, {people["ann"]: ("verified", False), people["sid"]: ("audit", True)}
+        )
+
+        assert {
+            user_id: (e.mode, e.is_active)
+            for user_id, e in backend.enrollments.get_enrollments(COURSE, [people["ann"], people["sid"], 404]).items()
+        } == {people["ann"]: ("verified", False), people["sid"]: ("audit", True)}
+        assert backend.enrollments.get_enrollments(OTHER, [people["ann"]]) == {}
+
     def test_attributes(self, backend, people):
         credit = EnrollmentAttributeData(namespace="credit", name="provider_id", value="hogwarts")
 

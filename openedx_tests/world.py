@@ -5,15 +5,19 @@ from __future__ import annotations
 from common.djangoapps.course_modes.models import CourseMode
 from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
 from completion.models import BlockCompletion
+from consent.models import DataSharingConsent
 from django.contrib.auth import get_user_model
 from django.core import mail
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
+from enterprise.models import EnterpriseCourseEnrollment, EnterpriseCustomer, EnterpriseCustomerUser
 from opaque_keys.edx.django.models import CourseKeyField
+from opaque_keys.edx.keys import CourseKey
 from openedx.core.djangoapps.django_comment_common.models import Role
+from openedx.core.djangoapps.embargo.models import Country, CountryAccessRule, RestrictedCourse
 from openedx.core.djangoapps.site_configuration import helpers
-from openedx.core.djangoapps.user_api.models import UserPreference
+from openedx.core.djangoapps.user_api.models import RetirementState, UserPreference, UserRetirementStatus
 from xmodule.modulestore.django import StandInBlock, modulestore
 
 from instructor_plugin.backends.contract.suite import SentMail, World
@@ -77,6 +81,71 @@ class OpenedxWorld(World):
     def grant_forum(self, course_key, user_id, role):
 
         Role.objects.get_or_create(course_id=course_key, name=role)[0].users.add(user_id)
+
+    def set_mode_details(self, course_key, details):
+        CourseMode.objects.filter(course_id=course_key, mode_slug=details.slug).update(
+            mode_display_name=details.name,
+            min_price=details.min_price,
+            suggested_prices=details.suggested_prices,
+            currency=details.currency,
+            expiration_datetime=details.expiration_datetime,
+            description=details.description,
+            sku=details.sku,
+            bulk_sku=details.bulk_sku,
+        )
+
+    def set_profile_country(self, user_id, country):
+        UserProfile.objects.filter(user_id=user_id).update(country=country)
+
+    def restrict_course(self, course_key, message_key, blocked=(), allowed=()):
+        restricted = RestrictedCourse.objects.create(course_key=course_key, enroll_msg_key=message_key)
+        rules = [(code, CountryAccessRule.BLACKLIST_RULE) for code in blocked]
+        rules += [(code, CountryAccessRule.WHITELIST_RULE) for code in allowed]
+        for code, rule_type in rules:
+            country = Country.objects.get_or_create(country=code)[0]
+            CountryAccessRule.objects.create(restricted_course=restricted, country=country, rule_type=rule_type)
+
+    def make_entrance_exam(self, course_key, usage_key, minimum_score_pct):
+        course = modulestore().get_course(course_key)
+        course.entrance_exam_enabled = True
+        course.entrance_exam_id = str(usage_key)
+        course.entrance_exam_minimum_score_pct = minimum_score_pct
+        modulestore().update_item(course, -1)
+
+    def make_enterprise_learner(self, enterprise_customer_uuid, user_id):
+        customer = EnterpriseCustomer.objects.get_or_create(uuid=enterprise_customer_uuid, defaults={"name": "Acme"})[0]
+        EnterpriseCustomerUser.objects.create(enterprise_customer=customer, user_id=user_id)
+
+    def enterprise_course_enrollments(self):
+        """edx-enterprise's enrollments, each with its learner's ``DataSharingConsent`` for the course."""
+        rows = EnterpriseCourseEnrollment.objects.select_related("enterprise_customer_user").order_by("pk")
+        result = []
+        for row in rows:
+            learner = row.enterprise_customer_user
+            username = User.objects.get(pk=learner.user_id).username
+            granted = DataSharingConsent.objects.filter(
+                username=username,
+                enterprise_customer_id=learner.enterprise_customer_id,
+                course_id=row.course_id,
+                granted=True,
+            ).exists()
+            result.append(
+                (str(learner.enterprise_customer_id), learner.user_id, CourseKey.from_string(row.course_id), granted)
+            )
+        return result
+
+    def request_retirement(self, user_id, original_username, state):
+        order = RetirementState.objects.count() + 1
+        current = RetirementState.objects.get_or_create(state_name=state, defaults={"state_execution_order": order})[0]
+        UserRetirementStatus.objects.create(
+            user_id=user_id,
+            original_username=original_username,
+            original_email=f"{original_username}@example.com",
+            retired_username=f"retired__user_{user_id}",
+            retired_email=f"retired__user_{user_id}@retired.invalid",
+            current_state=current,
+            last_state=current,
+        )
 
     def manual_enrollment_audits(self, course_key):
         """The audits of the course's enrollments (the platform's audit names its course through the enrollment)."""

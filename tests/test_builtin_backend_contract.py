@@ -17,6 +17,7 @@ from instructor_plugin.backends.builtin.models import (
     CourseMode,
     EnterpriseCourseEnrollment,
     EnterpriseCustomerUser,
+    EntranceExam,
     ExamAttempt,
     ForumRole,
     ManualEnrollmentAudit,
@@ -138,6 +139,11 @@ class BuiltinWorld(World):
             )
             for row in EnterpriseCourseEnrollment.objects.select_related("enterprise_customer_user").order_by("pk")
         ]
+
+    def make_entrance_exam(self, course_key, usage_key, minimum_score_pct):
+        EntranceExam.objects.create(
+            course=Course.objects.get(course_key=course_key), usage_key=usage_key, minimum_score_pct=minimum_score_pct
+        )
 
     def request_retirement(self, user_id, original_username, state):
         UserRetirementStatus.objects.create(

@@ -19,6 +19,10 @@ IMPLEMENTED = {
     "completion",
     "site_config",
     "mail",
+    "embargo",
+    "retirement",
+    "entrance_exams",
+    "enterprise",
 }
 
 

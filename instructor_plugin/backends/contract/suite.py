@@ -31,6 +31,7 @@ from instructor_plugin.backends.data import (
     EnrollmentData,
     EnrollmentFilter,
     EnrollmentSearch,
+    EntranceExamData,
     ExamListQuery,
     MailMessage,
     ManualEnrollmentAuditData,
@@ -182,6 +183,10 @@ class World(ABC):
     def make_exam_attempt(self, exam_id: int, user_id: int, status: str, started_at: datetime) -> None:
         """Record a learner's attempt at the exam."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_exam_attempt")
+
+    def make_entrance_exam(self, course_key: CourseKey, usage_key: UsageKey, minimum_score_pct: float) -> None:
+        """Make the section ``usage_key`` (made with :meth:`make_block`) the course's entrance exam."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_entrance_exam")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1299,6 +1304,40 @@ class SpecialExamContract:
         assert backend.special_exams.reset_attempts(SIBLING, exams["final"], learners["bob"], learners["staff"]) == 0
 
 
+class EntranceExamContract:
+    """``entrance_exams``: a course's entrance exam and the learners allowed to skip it."""
+
+    def test_a_course_without_an_entrance_exam(self, backend, world):
+        world.make_course(COURSE)
+
+        assert backend.entrance_exams.get_entrance_exam(COURSE) is None
+        assert backend.entrance_exams.get_entrance_exam(FOREIGN) is None
+
+    def test_the_entrance_exam_section_and_passing_share(self, backend, world):
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        world.make_block(COURSE, block("exam"), ROOT, display_name="Entrance Exam")
+        world.make_entrance_exam(COURSE, block("exam"), 0.7)
+
+        assert backend.entrance_exams.get_entrance_exam(COURSE) == EntranceExamData(
+            course_key=COURSE, usage_key=block("exam"), minimum_score_pct=0.7
+        )
+        assert backend.entrance_exams.get_entrance_exam(SIBLING) is None
+
+    def test_allow_skip_once_per_course(self, backend, world):
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        world.make_block(COURSE, block("exam"), ROOT)
+        world.make_entrance_exam(COURSE, block("exam"), 0.5)
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+
+        assert backend.entrance_exams.can_skip(COURSE, ann) is False
+        assert backend.entrance_exams.allow_skip(COURSE, ann) is True
+        assert backend.entrance_exams.allow_skip(COURSE, ann) is False
+        assert backend.entrance_exams.can_skip(COURSE, ann) is True
+        assert backend.entrance_exams.can_skip(SIBLING, ann) is False
+
+
 class BackendContract(
     CourseContract,
     UserContract,
@@ -1314,5 +1353,6 @@ class BackendContract(
     SiteConfigContract,
     CompletionContract,
     SpecialExamContract,
+    EntranceExamContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

@@ -25,8 +25,12 @@ def openedx_backend() -> Backend:
     from .completion import OpenedxCompletionService
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
+    from .embargo import OpenedxEmbargoService
     from .enrollments import OpenedxEnrollmentService
+    from .enterprise import OpenedxEnterpriseService
+    from .entrance_exams import OpenedxEntranceExamService
     from .mail import OpenedxMailService
+    from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
     from .special_exams import OpenedxSpecialExamService
@@ -43,4 +47,8 @@ def openedx_backend() -> Backend:
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
         mail=OpenedxMailService(),
+        embargo=OpenedxEmbargoService(),
+        retirement=OpenedxRetirementService(),
+        entrance_exams=OpenedxEntranceExamService(),
+        enterprise=OpenedxEnterpriseService(),
     )

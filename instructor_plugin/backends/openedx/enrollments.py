@@ -9,7 +9,7 @@ and events fire; lists and counts query its models, filtering, counting and slic
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -435,9 +435,15 @@ class OpenedxEnrollmentService:
         return course_keys
 
     def list_mode_details(self, course_key: CourseKey, include_expired: bool = False) -> Sequence[CourseModeDetails]:
-        """``CourseMode.modes_for_course(course_key, include_expired=..., only_selectable=False)``."""
+        """
+        ``CourseMode.modes_for_course(course_key, include_expired=..., only_selectable=False)`` of a course
+        ``modulestore().get_course`` knows (the platform's default ``audit`` mode for one without modes).
+        """
         from common.djangoapps.course_modes.models import CourseMode
+        from xmodule.modulestore.django import modulestore
 
+        if modulestore().get_course(course_key, depth=0) is None:
+            return []
         modes = CourseMode.modes_for_course(course_key, include_expired=include_expired, only_selectable=False)
         return [
             CourseModeDetails(
@@ -509,3 +515,22 @@ class OpenedxEnrollmentService:
         """The email's ``CourseEnrollmentAllowed`` rows in every course, oldest first."""
         rows = _models().CourseEnrollmentAllowed.objects.filter(email__iexact=email.strip())
         return [_to_allowed_data(row) for row in rows.order_by("created", "pk")]
+
+    def get_enrollments(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, EnrollmentData]:
+        """The users' ``CourseEnrollment`` rows in the course, one query."""
+        rows = _models().CourseEnrollment.objects.filter(course_id=course_key, user_id__in=list(user_ids))
+        return {row.user_id: _to_enrollment_data(row) for row in rows}
+
+    def set_enrollments(self, course_key: CourseKey, enrollments: Mapping[int, tuple[str, bool]]) -> None:
+        """
+        ``CourseEnrollment.get_or_create_enrollment(user, course_key)`` then ``update_enrollment(mode=...,
+        is_active=...)`` for each user (as ``CourseEnrollment.enroll`` does), so the platform's signals fire.
+        """
+        models = _models()
+        users = get_user_model().objects.in_bulk(list(enrollments))
+        with transaction.atomic():
+            for user_id, (mode, is_active) in enrollments.items():
+                if user_id not in users:
+                    raise UserNotFound(user_id)
+                enrollment = models.CourseEnrollment.get_or_create_enrollment(users[user_id], course_key)
+                enrollment.update_enrollment(mode=mode, is_active=is_active)

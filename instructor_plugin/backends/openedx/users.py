@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import AnonymousIdData, UserData
-from ..exceptions import AmbiguousIdentifier, UserNotFound
+from ..data import AnonymousIdData, SurveyAnswerData, UserData
+from ..exceptions import AccountTaken, AmbiguousIdentifier, UserNotFound
 
 #: The ``UserPreference`` key of the user's language.
 LANGUAGE_KEY = "pref-lang"
@@ -118,3 +119,41 @@ class OpenedxUserService:
         from common.djangoapps.student.models import UserProfile
 
         return UserProfile.objects.filter(user_id=user_id).values_list("year_of_birth", flat=True).first()
+
+    def create_account(self, username: str, email: str, full_name: str, country: str, password: str) -> UserData:
+        """
+        ``lms.djangoapps.instructor.views.api.create_user_and_user_profile(email, username, name, country,
+        password)``, as the instructor dashboard's CSV registration calls it; ``AccountTaken`` when the
+        username or email (case-insensitive) has an account.
+        """
+        from lms.djangoapps.instructor.views.api import create_user_and_user_profile
+
+        if get_user_model().objects.filter(Q(username=username) | Q(email__iexact=email)).exists():
+            raise AccountTaken(username)
+        try:
+            with transaction.atomic():
+                user = create_user_and_user_profile(email, username, full_name, country, password)
+        except IntegrityError:
+            raise AccountTaken(username) from None
+        return self.get_user(user.pk)
+
+    def survey_field_names(self, course_key: CourseKey) -> Sequence[str]:
+        """The distinct ``field_name`` of ``lms.djangoapps.survey.models.SurveyAnswer`` rows of the course."""
+        from lms.djangoapps.survey.models import SurveyAnswer
+
+        names = SurveyAnswer.objects.filter(course_key=course_key).values_list("field_name", flat=True)
+        return list(names.distinct().order_by("field_name"))
+
+    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
+        """The course's ``SurveyAnswer`` rows with their users' profiles, by user then field name."""
+        from lms.djangoapps.survey.models import SurveyAnswer
+
+        answers = (
+            SurveyAnswer.objects.filter(course_key=course_key)
+            .select_related("user__profile")
+            .order_by("user_id", "field_name", "pk")
+        )
+        for answer in answers.iterator(chunk_size=2000):
+            yield SurveyAnswerData(
+                user=to_user_data(answer.user), field_name=answer.field_name, field_value=answer.field_value
+            )

@@ -39,6 +39,9 @@ class StandInBlock:
     create_zendesk_tickets: bool = False
     invitation_only: bool = False
     max_student_enrollments_allowed: int | None = None
+    entrance_exam_enabled: bool = False
+    entrance_exam_id: str = ""
+    entrance_exam_minimum_score_pct: float = 65
     graded: bool = False
     format: str | None = None
 

@@ -1,6 +1,7 @@
 """
 Stand-in of openedx-platform ``common/djangoapps/course_modes/models.py``: ``CourseMode`` and
-``CourseMode.modes_for_course``, which returns the platform's ``Mode`` named tuples.
+``CourseMode.modes_for_course``, which returns the platform's ``Mode`` named tuples (the default
+``audit`` mode, ``CourseMode.DEFAULT_MODE``, for a course without modes).
 
 The platform's ``CourseMode.course`` is a foreign key to ``CourseOverview`` (column ``course_id``).
 """
@@ -32,6 +33,9 @@ Mode = namedtuple(
 
 class CourseMode(models.Model):
     """An enrollment track of a course run."""
+
+    #: ``Mode(**settings.COURSE_MODE_DEFAULTS)`` in the platform.
+    DEFAULT_MODE = Mode("audit", "Audit", 0, "", "usd", None, None, None, None, None, None)
 
     course_id = CourseKeyField(max_length=255, db_index=True)
     mode_slug = models.CharField(max_length=100)
@@ -68,4 +72,4 @@ class CourseMode(models.Model):
         modes = cls.objects.filter(course_id=course_id).order_by("pk")
         if not include_expired:
             modes = modes.filter(Q(expiration_datetime__isnull=True) | Q(expiration_datetime__gte=timezone.now()))
-        return [mode.to_tuple() for mode in modes]
+        return [mode.to_tuple() for mode in modes] or [cls.DEFAULT_MODE]

@@ -2,7 +2,7 @@
 Stand-in of openedx-platform ``common/djangoapps/student/models/`` (``__init__.py`` re-exports them):
 from ``user.py`` ``UserProfile``, ``CourseAccessRole``, ``anonymous_id_for_user``; from
 ``course_enrollment.py`` ``CourseEnrollment``, ``CourseEnrollmentAllowed``, ``ManualEnrollmentAudit``,
-``CourseEnrollmentAttribute``.
+``CourseEnrollmentAttribute``; from ``__init__.py`` itself ``EntranceExamConfiguration``.
 
 The platform's ``CourseEnrollment.course`` is a foreign key to ``CourseOverview`` (column ``course_id``);
 here ``course_id`` is the key itself, which the same ``course_id=`` lookups read.
@@ -71,6 +71,11 @@ class CourseEnrollment(models.Model):
     @classmethod
     def get_enrollment(cls, user, course_key):
         return cls.objects.filter(user=user, course_id=course_key).first()
+
+    @classmethod
+    def get_or_create_enrollment(cls, user, course_key):
+        """The user's enrollment, created inactive in the default mode when missing."""
+        return cls.objects.get_or_create(user=user, course_id=course_key, defaults={"is_active": False})[0]
 
     @classmethod
     def enroll(cls, user, course_key, mode=None, check_access=False, can_upgrade=False, enterprise_uuid=None):
@@ -143,3 +148,25 @@ class CourseEnrollmentAttribute(models.Model):
     class Meta:
         app_label = "student"
         unique_together = ("name", "namespace", "enrollment")
+
+
+class EntranceExamConfiguration(models.Model):
+    """A learner allowed (``skip_entrance_exam``) to skip a course's entrance exam."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_index=True, on_delete=models.CASCADE)
+    course_id = CourseKeyField(max_length=255, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, null=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+    skip_entrance_exam = models.BooleanField(default=True)
+
+    class Meta:
+        app_label = "student"
+        unique_together = (("user", "course_id"),)
+
+    @classmethod
+    def user_can_skip_entrance_exam(cls, user, course_key):
+        """False while the ``ENTRANCE_EXAMS`` feature is off, as in the platform."""
+        if not settings.FEATURES.get("ENTRANCE_EXAMS", False):
+            return False
+        record = cls.objects.filter(user=user, course_id=course_key).first()
+        return bool(record and record.skip_entrance_exam)
