@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
@@ -596,7 +597,7 @@ ISSUED_CERTIFICATES_RESPONSE = inline_serializer(
         "feature_names": serializers.DictField(child=serializers.CharField()),
     },
 )
-ISSUED_CERTIFICATES_SCHEMA = {
+ISSUED_CERTIFICATES_SCHEMA: dict[str, Any] = {
     "parameters": [
         OpenApiParameter(
             "csv", str, OpenApiParameter.QUERY, description="``true``: the summary as ``issued_certificates.csv``."
