@@ -89,7 +89,12 @@ ISSUED_FILTERS = (
     "invalidated",
 )
 STUDENT_SETS = ("all", "allowlisted", "allowlisted_not_generated")
-_HEADER_CELLS = {"username", "email", "learner", "user", "identifier", "username or email", "username_or_email"}
+#: The column names of an exceptions CSV's header row: the learner's column, then (optionally) ``notes``. Only a
+#: first row of exactly these is a header: a first row naming a learner (even one called ``user``) is a learner.
+_LEARNER_COLUMNS = ("username", "email", "username or email", "username_or_email")
+_HEADER_ROWS = frozenset(
+    {(column,) for column in _LEARNER_COLUMNS} | {(column, "notes") for column in _LEARNER_COLUMNS}
+)
 _CHUNK = 200
 
 NOT_FOUND = "User matching query does not exist."
@@ -256,7 +261,8 @@ def read_exceptions_upload(upload: UploadedFile | None) -> list[ExceptionRow]:
 
 def parse_exceptions_csv(content: bytes) -> list[ExceptionRow]:
     """
-    The rows of an exceptions CSV: username or email, then optional notes; a first row of column names is skipped.
+    The rows of an exceptions CSV: username or email, then optional notes; a first row of exactly the column names
+    (``username,notes``, ``email,notes``, ``username`` ...: see ``_HEADER_ROWS``) is skipped.
 
     A UTF-8 byte-order mark is ignored, as are blank rows. Raises :class:`MalformedCsv` naming the line
     when the file is not UTF-8 text or not CSV.
@@ -273,7 +279,7 @@ def parse_exceptions_csv(content: bytes) -> list[ExceptionRow]:
             cells = [cell.strip() for cell in raw]
             if not any(cells):
                 continue
-            if first and cells[0].lower() in _HEADER_CELLS:
+            if first and tuple(cell.lower() for cell in cells if cell) in _HEADER_ROWS:
                 first = False
                 continue
             first = False

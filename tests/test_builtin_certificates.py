@@ -277,6 +277,20 @@ class TestParseCsv:
             ExceptionRow(line=2, learner="bob", notes="x"),
         ]
 
+    @pytest.mark.parametrize("header", ["username,notes", "EMAIL,Notes", "username", "Username or email,notes"])
+    def test_a_first_row_of_exactly_the_column_names_is_a_header(self, header):
+        assert parse_exceptions_csv(f"{header}\nalice,x\n".encode()) == [
+            ExceptionRow(line=2, learner="alice", notes="x")
+        ]
+
+    @pytest.mark.parametrize(
+        "first_row", ["user,Late", "learner", "identifier,notes", "username,Late", "email,notes,x"]
+    )
+    def test_a_first_row_naming_a_learner_is_kept(self, first_row):
+        rows = parse_exceptions_csv(f"{first_row}\nalice\n".encode())
+
+        assert [row.learner for row in rows] == [first_row.split(",")[0], "alice"]
+
     def test_extra_columns_stay_in_the_notes(self):
         assert parse_exceptions_csv(b"alice,late,sick\n") == [ExceptionRow(line=1, learner="alice", notes="late,sick")]
 

@@ -314,6 +314,18 @@ class TestBulkExceptions:
             "ben": "Late, sorry",
         }
 
+    @pytest.mark.parametrize("first_row", ["user,Late", "learner,Late", "user"])
+    def test_a_first_row_naming_a_learner_is_not_a_header(
+        self, api_v2_on, staff, client, learners, course_key, first_row
+    ):
+        enroll(make_user("user"), course_key, "audit")  # the users fixture enrolls "learner"
+
+        response = upload(client, f"{first_row}\nann,Medical\n".encode())
+
+        assert response.status_code == 200, response.content
+        assert response.json() == {"success": [first_row.split(",")[0], "ann"], "errors": []}
+        assert CertificateAllowlistEntry.objects.filter(user__username=first_row.split(",")[0]).exists()
+
     @pytest.mark.parametrize(
         ("content", "name", "status", "code"),
         [

@@ -69,6 +69,7 @@ class TestSendEmail:
         [
             ({"send_to": "learners"}, "send_to"),
             ({"send_to": '{"a": 1}'}, "send_to"),
+            ({"send_to": "[" * 9_000}, "send_to"),
             ({"send_to": "[]"}, "targets"),
             ({"send_to": '["everyone"]'}, "targets"),
             ({"send_to": '["cohort:Nope"]'}, "targets"),

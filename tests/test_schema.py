@@ -76,9 +76,27 @@ EXPECTED_OPERATIONS = {
     f"{BULK_GRADES}/": {"get", "post"},
     f"{BULK_GRADES}/history/": {"get"},
     f"{BULK_GRADES}/intervention/": {"get"},
+    f"{LEGACY}/send_email": {"post"},
+    f"{LEGACY}/list_background_email_tasks": {"post"},
+    f"{LEGACY}/list_email_content": {"post"},
+    f"{LEGACY}/add_users_to_cohorts": {"post"},
+    f"{LEGACY}/get_issued_certificates/": {"get", "post"},
+    f"{LEGACY}/certificate_task/{{action}}": {"post"},
+    f"{LEGACY}/enable_certificate_generation": {"post"},
+    f"{LEGACY}/start_certificate_generation": {"post"},
+    f"{LEGACY}/start_certificate_regeneration": {"post"},
+    f"{LEGACY}/certificate_exception_view/": {"post", "delete"},
+    f"{LEGACY}/generate_certificate_exceptions/{{generate_for}}": {"post"},
+    f"{LEGACY}/generate_bulk_certificate_exceptions": {"post"},
+    f"{LEGACY}/certificate_invalidation_view/": {"post", "delete"},
 }
 #: Operations whose success is a 204 without a body.
-NO_CONTENT = {(f"{SCHEDULES}/{{schedule_id}}", "delete"), (f"{ENROLLMENT}/enrollment_allowed/", "delete")}
+NO_CONTENT = {
+    (f"{SCHEDULES}/{{schedule_id}}", "delete"),
+    (f"{ENROLLMENT}/enrollment_allowed/", "delete"),
+    (f"{LEGACY}/certificate_exception_view/", "delete"),
+    (f"{LEGACY}/certificate_invalidation_view/", "delete"),
+}
 #: Program roster writes and grades answer 200, 207 (some learners failed) or 204 (nothing asked, no row).
 MULTI_STATUS = {
     *((f"{PROGRAM}/{roster}", method) for roster in ROSTERS for method in ("post", "patch", "put")),
@@ -88,6 +106,13 @@ MULTI_STATUS = {
 OTHER_SUCCESSES = {
     (f"{ENROLLMENT}/enrollment_allowed/", "post"): ["201"],
     (f"{ENROLLMENT}/unenroll/", "post"): ["200", "204"],
+    # A 302 back to the dashboard (see REDIRECTS).
+    (f"{LEGACY}/enable_certificate_generation", "post"): [],
+}
+#: Operations that may answer a 302 (without a body) back to the legacy dashboard.
+REDIRECTS = {
+    (f"{LEGACY}/enable_certificate_generation", "post"),
+    (f"{LEGACY}/certificate_task/{{action}}", "post"),
 }
 #: Operations anyone may call, without credentials.
 PUBLIC = {(f"{ENROLLMENT}/course/{{course_id}}/", "get")}
@@ -96,6 +121,7 @@ FILE_DOWNLOADS = {
     f"{V2}/reports/{{report_id}}/download": ("text/csv", "application/zip"),
     (f"{BULK_GRADES}/", "get"): ("text/csv",),
     f"{BULK_GRADES}/intervention/": ("text/csv",),
+    f"{LEGACY}/get_issued_certificates/": ("application/json", "text/csv"),
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ERROR_STATUSES = {"400", "401", "403", "404"}
@@ -177,7 +203,21 @@ def test_every_operation_documents_its_success(document):
 
 
 #: The writes that take a file upload instead of JSON.
-MULTIPART_UPLOADS = {"/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk", f"{BULK_GRADES}/"}
+MULTIPART_UPLOADS = {
+    "/api/instructor/v2/courses/{course_id}/certificates/exceptions/bulk",
+    f"{BULK_GRADES}/",
+    f"{LEGACY}/add_users_to_cohorts",
+    f"{LEGACY}/generate_bulk_certificate_exceptions",
+}
+#: Legacy writes that read a form (as the legacy dashboard sends it) as well as JSON.
+FORM_BODIES = {
+    f"{LEGACY}/send_email",
+    f"{LEGACY}/start_certificate_regeneration",
+    f"{LEGACY}/enable_certificate_generation",
+    f"{LEGACY}/certificate_task/{{action}}",
+    f"{LEGACY}/certificate_exception_view/",
+    f"{LEGACY}/certificate_invalidation_view/",
+}
 
 
 #: The DELETEs that take a body (the MFE sends one), with its component.
@@ -188,6 +228,8 @@ DELETE_BODIES = {
     f"{V2}/special_exams/{{exam_id}}/allowance": "RemoveAllowanceRequest",
     f"{V2}/{{problem}}/grading/state": "LearnerParameterRequest",
     f"{ENROLLMENT}/enrollment_allowed/": "CourseEnrollmentAllowedDeleteRequest",
+    f"{LEGACY}/certificate_exception_view/": "CertificateExceptionRequest",
+    f"{LEGACY}/certificate_invalidation_view/": "CertificateInvalidationRequest",
 }
 
 
@@ -196,6 +238,24 @@ def test_every_write_documents_its_request_body(document):
         if method in {"post", "put", "patch"}:
             media_type = "multipart/form-data" if path in MULTIPART_UPLOADS else "application/json"
             assert operation["requestBody"]["content"][media_type]["schema"], (path, method)
+            if path in FORM_BODIES:
+                assert operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"], path
+
+
+def test_redirects_are_documented(document):
+    for path, method in REDIRECTS:
+        redirect = document["paths"][path][method]["responses"]["302"]
+        assert "content" not in redirect, (path, method)
+        assert redirect["description"], (path, method)
+
+
+def test_legacy_path_parameters_list_their_values(document):
+    def values(path: str, name: str) -> list[str]:
+        (parameter,) = [p for p in document["paths"][path]["post"]["parameters"] if p["name"] == name]
+        return parameter["schema"]["enum"]
+
+    assert values(f"{LEGACY}/certificate_task/{{action}}", "action") == ["generate", "regenerate", "toggle"]
+    assert values(f"{LEGACY}/generate_certificate_exceptions/{{generate_for}}", "generate_for") == ["all", "new"]
 
 
 def test_deletes_that_take_a_body_document_it(document):
@@ -350,6 +410,21 @@ REAL_CALLS = [
     ),
     (f"{ENROLLMENT}/roles/", "get", f"{ENROLLMENT}/roles/", None),
     (f"{ENROLLMENT}/enrollments/", "get", f"{ENROLLMENT}/enrollments", None),
+    *(
+        (f"{LEGACY}/{name}", "post", f"/courses/{COURSE_ID}/instructor/api/{name}", None)
+        for name in (
+            "list_background_email_tasks",
+            "list_email_content",
+            "get_issued_certificates/",
+            "start_certificate_generation",
+        )
+    ),
+    (
+        f"{LEGACY}/generate_certificate_exceptions/{{generate_for}}",
+        "post",
+        f"/courses/{COURSE_ID}/instructor/api/generate_certificate_exceptions/all",
+        None,
+    ),
 ]
 
 

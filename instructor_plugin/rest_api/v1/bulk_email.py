@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from ...bulk_email import list_email_tasks, list_sent_emails, long_display_targets, send_course_email
 from ...permissions import EMAIL
-from ..v2.serializers.tasks import InstructorTaskSerializer
-from .base import LegacyAPIView
+from ..schema import InstructorAutoSchema, documented
+from ..v2.serializers.tasks import InstructorTaskListSerializer, InstructorTaskSerializer
+from .base import NO_BODY, LegacyAPIView
 
 
 class SendToField(serializers.CharField):
@@ -26,14 +28,14 @@ class SendToField(serializers.CharField):
     def to_internal_value(self, data) -> list[str]:  # type: ignore[override]
         try:
             targets = json.loads(super().to_internal_value(data))
-        except ValueError:
+        except (ValueError, RecursionError):
             self.fail("not_a_list")
         if not isinstance(targets, list) or not all(isinstance(target, str) for target in targets):
             self.fail("not_a_list")
         return targets
 
 
-class SendEmailRequestSerializer(serializers.Serializer):
+class LegacySendEmailRequestSerializer(serializers.Serializer):
     send_to = SendToField(
         max_length=10_000, help_text='A JSON list: "myself", "staff", "learners", "cohort:<name>", "track:<mode>".'
     )
@@ -52,9 +54,18 @@ class SendEmailView(LegacyAPIView):
     """
 
     permission_name = EMAIL
+    schema = InstructorAutoSchema()
 
+    @documented(
+        request=LegacySendEmailRequestSerializer,
+        responses={
+            200: inline_serializer(
+                "LegacyEmailSent", {"course_id": serializers.CharField(), "success": serializers.BooleanField()}
+            )
+        },
+    )
     def post(self, request, course_id):
-        body = SendEmailRequestSerializer(data=request.data)
+        body = LegacySendEmailRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         send_course_email(
@@ -74,7 +85,9 @@ class ListBackgroundEmailTasksView(LegacyAPIView):
     """
 
     permission_name = EMAIL
+    schema = InstructorAutoSchema()
 
+    @documented(request=NO_BODY, responses={200: InstructorTaskListSerializer})
     def post(self, request, course_id):
         return Response({"tasks": InstructorTaskSerializer(list_email_tasks(self.course_key), many=True).data})
 
@@ -83,6 +96,31 @@ def _number_sent(output: dict | None) -> str:
     sent, failed = (output or {}).get("sent", 0), (output or {}).get("failed", 0)
     text = f"{sent} sent"
     return f"{text}, {failed} failed" if failed else text
+
+
+SENT_EMAILS_RESPONSE = inline_serializer(
+    "LegacySentEmails",
+    {
+        "emails": inline_serializer(
+            "LegacySentEmail",
+            {
+                "created": serializers.DateTimeField(help_text="When it was sent, or is due."),
+                "sent_to": serializers.ListField(child=serializers.CharField()),
+                "requester": serializers.CharField(allow_blank=True),
+                "email": inline_serializer(
+                    "LegacySentEmailContent",
+                    {
+                        "subject": serializers.CharField(),
+                        "html_message": serializers.CharField(),
+                        "id": serializers.CharField(),
+                    },
+                ),
+                "number_sent": serializers.CharField(),
+            },
+            many=True,
+        )
+    },
+)
 
 
 class ListEmailContentView(LegacyAPIView):
@@ -95,7 +133,9 @@ class ListEmailContentView(LegacyAPIView):
     """
 
     permission_name = EMAIL
+    schema = InstructorAutoSchema()
 
+    @documented(request=NO_BODY, responses={200: SENT_EMAILS_RESPONSE})
     def post(self, request, course_id):
         created = serializers.DateTimeField()
         emails = [

@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -49,7 +52,8 @@ from ...permissions import (
 )
 from ...reports import csv_body, write_csv
 from ..parsers import LimitedFormParser, ObjectJSONParser
-from .base import LegacyAPIView
+from ..schema import InstructorAutoSchema, documented
+from .base import NO_BODY, LegacyAPIView
 
 GENERATION_STARTED = (
     "Certificate generation task for all students of this course has been started. "
@@ -110,6 +114,49 @@ class CertificateStatusesSerializer(serializers.Serializer):
     )
 
 
+class CertificateGenerationSwitchSerializer(serializers.Serializer):
+    """Form: ``certificates-enabled``, ``true`` to turn generation on, anything else (or nothing) to turn it off."""
+
+    def get_fields(self):
+        return {"certificates-enabled": serializers.CharField(required=False, help_text="``true`` turns it on.")}
+
+
+class CertificateTaskRequestSerializer(serializers.Serializer):
+    """The body of ``certificate_task/{action}``: what ``toggle`` or ``regenerate`` reads (``generate`` reads none)."""
+
+    def get_fields(self):
+        return {
+            "certificates-enabled": serializers.CharField(required=False, help_text="toggle: ``true`` turns it on."),
+            "certificate_statuses": serializers.ListField(
+                child=serializers.ChoiceField(choices=CERTIFICATE_STATUSES),
+                required=False,
+                max_length=50,
+                help_text="regenerate (required): the statuses whose certificates are regenerated.",
+            ),
+        }
+
+
+#: A 302 back to the dashboard's certificates section.
+TO_THE_DASHBOARD = OpenApiResponse(description="Redirect to ``/courses/{course_id}/instructor#view-certificates``.")
+GENERATION_STARTED_RESPONSE = inline_serializer(
+    "LegacyCertificateGenerationStarted", {"message": serializers.CharField(), "task_id": serializers.UUIDField()}
+)
+REGENERATION_STARTED_RESPONSE = inline_serializer(
+    "LegacyCertificateRegenerationStarted", {"message": serializers.CharField(), "success": serializers.BooleanField()}
+)
+GENERATION_FOR_ALLOWLIST_RESPONSE = inline_serializer(
+    "LegacyAllowlistGenerationStarted", {"success": serializers.BooleanField(), "message": serializers.CharField()}
+)
+CERTIFICATE_TASK_STARTED_RESPONSE = inline_serializer(
+    "LegacyCertificateTaskStarted",
+    {
+        "message": serializers.CharField(),
+        "task_id": serializers.UUIDField(required=False, help_text="generate"),
+        "success": serializers.BooleanField(required=False, help_text="regenerate"),
+    },
+)
+
+
 class EnableCertificateGenerationView(LegacyAPIView):
     """
     Turn certificate generation on (``certificates-enabled=true``) or off, then back to the dashboard.
@@ -119,7 +166,9 @@ class EnableCertificateGenerationView(LegacyAPIView):
     """
 
     permission_name = ENABLE_CERTIFICATE_GENERATION
+    schema = InstructorAutoSchema()
 
+    @documented(request=CertificateGenerationSwitchSerializer, responses={302: TO_THE_DASHBOARD})
     def post(self, request, course_id):
         return _toggle(request, self.course_key)
 
@@ -133,7 +182,9 @@ class StartCertificateGenerationView(LegacyAPIView):
     """
 
     permission_name = START_CERTIFICATE_GENERATION
+    schema = InstructorAutoSchema()
 
+    @documented(request=NO_BODY, responses={200: GENERATION_STARTED_RESPONSE})
     def post(self, request, course_id):
         return Response(_generation_payload(request, self.course_key))
 
@@ -149,7 +200,9 @@ class StartCertificateRegenerationView(LegacyAPIView):
 
     permission_name = START_CERTIFICATE_REGENERATION
     refusal_message = "Please select certificate statuses from the list only."
+    schema = InstructorAutoSchema()
 
+    @documented(request=CertificateStatusesSerializer, responses={200: REGENERATION_STARTED_RESPONSE})
     def post(self, request, course_id):
         body = CertificateStatusesSerializer(data=request.data)
         if not body.is_valid():
@@ -174,9 +227,16 @@ class CertificateTaskView(LegacyAPIView):
         "regenerate": START_CERTIFICATE_REGENERATION,
     }
 
+    schema = InstructorAutoSchema()
+
     def get_permission_name(self) -> str:
         return self.PERMISSIONS.get(self.kwargs["action"], "")
 
+    @documented(
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(PERMISSIONS))],
+        request=CertificateTaskRequestSerializer,
+        responses={200: CERTIFICATE_TASK_STARTED_RESPONSE, 302: TO_THE_DASHBOARD},
+    )
     def post(self, request, course_id, action):
         if action == "toggle":
             return _toggle(request, self.course_key)
@@ -201,7 +261,13 @@ class GenerateCertificateExceptionsView(LegacyAPIView):
 
     permission_name = GENERATE_CERTIFICATE_EXCEPTIONS
     STUDENT_SETS = {"all": "allowlisted", "new": "allowlisted_not_generated"}
+    schema = InstructorAutoSchema()
 
+    @documented(
+        parameters=[OpenApiParameter("generate_for", str, OpenApiParameter.PATH, enum=list(STUDENT_SETS))],
+        request=NO_BODY,
+        responses={200: GENERATION_FOR_ALLOWLIST_RESPONSE},
+    )
     def post(self, request, course_id, generate_for):
         student_set = self.STUDENT_SETS.get(generate_for)
         if student_set is None:
@@ -240,6 +306,24 @@ def _json_sent_as_form(data):
     return data
 
 
+#: A learner's new allowlist entry; the learner's fields are null only when the learner vanished meanwhile.
+CERTIFICATE_EXCEPTION_RESPONSE = inline_serializer(
+    "LegacyCertificateException",
+    {
+        "user_email": serializers.EmailField(allow_null=True),
+        "user_name": serializers.CharField(),
+        "user_id": serializers.IntegerField(allow_null=True),
+        "certificate_generated": serializers.CharField(allow_null=True, help_text="Always null."),
+        "created": serializers.CharField(allow_null=True, help_text='The day, e.g. "December 01, 2026".'),
+    },
+)
+#: The JSON body, or (as the legacy dashboard sends it) that JSON as the only key of a form.
+CERTIFICATE_EXCEPTION_BODY = {
+    "application/json": CertificateExceptionRequestSerializer,
+    "application/x-www-form-urlencoded": CertificateExceptionRequestSerializer,
+}
+
+
 class CertificateExceptionView(LegacyAPIView):
     """
     Put one learner on the certificate allowlist (POST) or take them off it (DELETE); the body is JSON.
@@ -253,6 +337,7 @@ class CertificateExceptionView(LegacyAPIView):
     """
 
     permission_name = CERTIFICATE_EXCEPTION_VIEW
+    schema = InstructorAutoSchema()
 
     def _body(self, request) -> dict | Response:
         body = CertificateExceptionRequestSerializer(data=_json_sent_as_form(request.data))
@@ -261,6 +346,7 @@ class CertificateExceptionView(LegacyAPIView):
             return refusal(message, "validation_error", success=False)
         return body.validated_data
 
+    @documented(request=CERTIFICATE_EXCEPTION_BODY, responses={200: CERTIFICATE_EXCEPTION_RESPONSE})
     def post(self, request, course_id):
         data = self._body(request)
         if isinstance(data, Response):
@@ -286,6 +372,7 @@ class CertificateExceptionView(LegacyAPIView):
             }
         )
 
+    @documented(request=CERTIFICATE_EXCEPTION_BODY, responses={204: None})
     def delete(self, request, course_id):
         data = self._body(request)
         if isinstance(data, Response):
@@ -330,6 +417,21 @@ def _read_bulk_rows(upload) -> tuple[list[ExceptionRow], list[str], list[tuple[s
     return rows, [], malformed
 
 
+BULK_EXCEPTIONS_RESPONSE = inline_serializer(
+    "LegacyBulkCertificateExceptions",
+    {
+        "general_errors": serializers.ListField(child=serializers.CharField()),
+        "row_errors": inline_serializer(
+            "LegacyBulkCertificateExceptionRowErrors",
+            {key: serializers.ListField(child=serializers.CharField()) for key in BULK_ROW_ERROR_ORDER},
+        ),
+        "success": serializers.ListField(
+            child=serializers.CharField(), help_text='e.g. "user \\"learner1\\" in row# 1"'
+        ),
+    },
+)
+
+
 class GenerateBulkCertificateExceptionsView(LegacyAPIView):
     """
     Allowlist the learners of a CSV (multipart ``students_list``): each row exactly a username or email and notes.
@@ -343,7 +445,13 @@ class GenerateBulkCertificateExceptionsView(LegacyAPIView):
 
     permission_name = GENERATE_BULK_CERTIFICATE_EXCEPTIONS
     parser_classes = (MultiPartParser, LimitedFormParser, ObjectJSONParser)
+    schema = InstructorAutoSchema()
 
+    @documented(
+        request={"multipart/form-data": BulkExceptionsUploadSerializer},
+        responses={200: BULK_EXCEPTIONS_RESPONSE},
+        errors=(413,),
+    )
     def post(self, request, course_id):
         upload = BulkExceptionsUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
@@ -367,6 +475,17 @@ class CertificateInvalidationRequestSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
+CERTIFICATE_INVALIDATION_RESPONSE = inline_serializer(
+    "LegacyCertificateInvalidation",
+    {
+        "user": serializers.CharField(),
+        "invalidated_by": serializers.CharField(),
+        "created": serializers.CharField(allow_null=True, help_text='The day, e.g. "December 01, 2026".'),
+        "notes": serializers.CharField(allow_blank=True),
+    },
+)
+
+
 class CertificateInvalidationView(LegacyAPIView):
     """
     Invalidate one learner's certificate (POST), or lift the invalidation and regenerate it (DELETE).
@@ -380,6 +499,7 @@ class CertificateInvalidationView(LegacyAPIView):
     """
 
     permission_name = CERTIFICATE_INVALIDATION_VIEW
+    schema = InstructorAutoSchema()
 
     def _learner(self, request):
         body = CertificateInvalidationRequestSerializer(data=request.data)
@@ -402,6 +522,7 @@ class CertificateInvalidationView(LegacyAPIView):
             return None, None, refusal(message, "certificate_not_found")
         return data, state, None
 
+    @documented(request=CertificateInvalidationRequestSerializer, responses={200: CERTIFICATE_INVALIDATION_RESPONSE})
     def post(self, request, course_id):
         data, state, refused = self._learner(request)
         if refused:
@@ -435,6 +556,7 @@ class CertificateInvalidationView(LegacyAPIView):
             }
         )
 
+    @documented(request=CertificateInvalidationRequestSerializer, responses={204: None})
     def delete(self, request, course_id):
         _data, state, refused = self._learner(request)
         if refused:
@@ -458,6 +580,36 @@ ISSUED_FEATURES = {
 }
 
 
+ISSUED_CERTIFICATES_RESPONSE = inline_serializer(
+    "LegacyIssuedCertificates",
+    {
+        "certificates": inline_serializer(
+            "LegacyIssuedCertificatesRow",
+            {
+                "course_id": serializers.CharField(),
+                "mode": serializers.CharField(),
+                "total_issued_certificate": serializers.IntegerField(),
+                "report_run_date": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "queried_features": serializers.ListField(child=serializers.CharField()),
+        "feature_names": serializers.DictField(child=serializers.CharField()),
+    },
+)
+ISSUED_CERTIFICATES_SCHEMA: dict[str, Any] = {
+    "parameters": [
+        OpenApiParameter(
+            "csv", str, OpenApiParameter.QUERY, description="``true``: the summary as ``issued_certificates.csv``."
+        )
+    ],
+    "responses": {
+        (200, "application/json"): ISSUED_CERTIFICATES_RESPONSE,
+        (200, "text/csv"): OpenApiTypes.STR,
+    },
+}
+
+
 class GetIssuedCertificatesView(LegacyAPIView):
     """
     How many certificates were issued per certificate type, as JSON or (``?csv=true``) as a CSV download.
@@ -469,7 +621,9 @@ class GetIssuedCertificatesView(LegacyAPIView):
     """
 
     permission_name = VIEW_ISSUED_CERTIFICATES
+    schema = InstructorAutoSchema()
 
+    @documented(**ISSUED_CERTIFICATES_SCHEMA)
     def get(self, request, course_id):
         table = csv_body("issued_certificates", self.course_key)
         if request.query_params.get("csv", "false").lower() == "true":
@@ -482,5 +636,6 @@ class GetIssuedCertificatesView(LegacyAPIView):
         certificates = [dict(zip(features, row, strict=True)) for row in table.rows]
         return Response({"certificates": certificates, "queried_features": features, "feature_names": ISSUED_FEATURES})
 
+    @documented(request=NO_BODY, **ISSUED_CERTIFICATES_SCHEMA)
     def post(self, request, course_id):
         return self.get(request, course_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -9,6 +10,7 @@ from ...cohorts import read_assignments_csv, start_csv_assignment
 from ...permissions import ASSIGN_TO_COHORTS
 from ..cohorts.serializers import CohortCsvUploadSerializer
 from ..parsers import LimitedFormParser
+from ..schema import InstructorAutoSchema, documented
 from .base import LegacyAPIView
 
 
@@ -24,7 +26,13 @@ class AddUsersToCohortsView(LegacyAPIView):
 
     permission_name = ASSIGN_TO_COHORTS
     parser_classes = (MultiPartParser, LimitedFormParser)
+    schema = InstructorAutoSchema()
 
+    @documented(
+        request={"multipart/form-data": CohortCsvUploadSerializer},
+        responses={200: OpenApiTypes.OBJECT},
+        errors=(413,),
+    )
     def post(self, request, course_id):
         body = CohortCsvUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
