@@ -31,7 +31,9 @@ class LegacyAPIView(CourseAPIView):
     """
     A legacy endpoint under ``/courses/{course_id}/instructor/api/``: POST only, CSRF for session callers.
 
-    Like the other LMS APIs, these paths stay out of the v2 OpenAPI document.
+    Out of the v2 OpenAPI document unless a view describes itself (``schema = InstructorAutoSchema()`` and
+    :func:`~..schema.documented` methods); a documented body is one of the form, multipart and JSON bodies
+    its parsers read.
     """
 
     schema = None  # type: ignore[assignment]
