@@ -7,6 +7,7 @@ import re
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from rest_framework import serializers, status
+from rest_framework.schemas.inspectors import ViewInspector
 
 from ...instructor_tasks import AlreadyRunning
 from ..errors import exception_handler
@@ -36,7 +37,7 @@ class LegacyAPIView(CourseAPIView):
     its parsers read.
     """
 
-    schema = None  # type: ignore[assignment]
+    schema: ViewInspector | None = None  # type: ignore[assignment]
 
     def get_exception_handler(self):
         return legacy_exception_handler
