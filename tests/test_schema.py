@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from instructor_plugin.reports import REPORT_TYPES
 from tests.conftest import COURSE_ID, v2
+from tests.due_date_fixtures import add_dated_blocks
 
 SCHEMA_URL = "/api/instructor/v2/schema/"
 DOCS_URL = "/api/instructor/v2/docs/"
@@ -26,6 +27,37 @@ ROSTERS = ("enrollments/", "courses/{course_id}/enrollments/")
 ENROLLMENT = "/api/enrollment/v1"
 GRADES = "/api/grades/v1"
 BULK_GRADES = "/api/bulk_grades/course/{course_id}"
+
+#: Legacy writes described in the schema that read a form (or multipart form, or JSON object) body.
+LEGACY_FORM_WRITES = (
+    "reset_student_attempts",
+    "rescore_problem",
+    "override_problem_score",
+    "change_due_date",
+    "show_unit_extensions",
+    "show_student_extensions",
+    "list_report_downloads",
+    "get_problem_responses",
+    "reset_student_attempts_for_entrance_exam",
+    "rescore_entrance_exam",
+    "list_entrance_exam_instructor_tasks",
+    "mark_student_can_skip_entrance_exam",
+)
+#: Legacy writes described in the schema that read no body at all (a report request, the grading policy).
+LEGACY_BODILESS_WRITES = (
+    "get_grading_config",
+    "calculate_grades_csv",
+    "problem_grade_report",
+    "get_students_who_may_enroll",
+    "get_enrolled_students_with_inactive_account",
+    "get_proctored_exam_results",
+    "export_ora2_data",
+    "export_ora2_summary",
+    "export_ora2_submission_files",
+    "get_course_survey_results",
+)
+#: The media types of a legacy form body, as its parsers read them.
+FORM_MEDIA_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "application/json"}
 
 #: Every endpoint so far, with its methods (HTTP verbs in lower case, as OpenAPI writes them).
 EXPECTED_OPERATIONS = {
@@ -89,6 +121,7 @@ EXPECTED_OPERATIONS = {
     f"{LEGACY}/generate_certificate_exceptions/{{generate_for}}": {"post"},
     f"{LEGACY}/generate_bulk_certificate_exceptions": {"post"},
     f"{LEGACY}/certificate_invalidation_view/": {"post", "delete"},
+    **{f"{LEGACY}/{name}": {"post"} for name in (*LEGACY_FORM_WRITES, *LEGACY_BODILESS_WRITES)},
 }
 #: Operations whose success is a 204 without a body.
 NO_CONTENT = {
@@ -234,7 +267,11 @@ DELETE_BODIES = {
 
 
 def test_every_write_documents_its_request_body(document):
+    bodiless = {f"{LEGACY}/{name}" for name in LEGACY_BODILESS_WRITES}
     for path, method, operation in operations(document):
+        if path in bodiless:
+            assert "requestBody" not in operation, path
+            continue
         if method in {"post", "put", "patch"}:
             media_type = "multipart/form-data" if path in MULTIPART_UPLOADS else "application/json"
             assert operation["requestBody"]["content"][media_type]["schema"], (path, method)
@@ -256,6 +293,35 @@ def test_legacy_path_parameters_list_their_values(document):
 
     assert values(f"{LEGACY}/certificate_task/{{action}}", "action") == ["generate", "regenerate", "toggle"]
     assert values(f"{LEGACY}/generate_certificate_exceptions/{{generate_for}}", "generate_for") == ["all", "new"]
+
+
+def test_legacy_writes_document_their_form_body_in_every_media_type(document):
+    for name in LEGACY_FORM_WRITES:
+        content = document["paths"][f"{LEGACY}/{name}"]["post"]["requestBody"]["content"]
+
+        assert set(content) == FORM_MEDIA_TYPES, name
+        assert len({json.dumps(content[media_type]["schema"]) for media_type in content}) == 1, name
+
+
+def test_legacy_due_date_tables_document_their_row_keys(document, api_v2_on, users, course):
+    dated = add_dated_blocks(course)
+    client = APIClient()
+    client.force_authenticate(users["global_staff"])
+    legacy = f"/courses/{COURSE_ID}/instructor/api"
+    unit = str(dated.hw1.usage_key)
+    change = {"student": "learner", "url": unit, "due_datetime": "01/02/2031 10:00"}
+    assert client.post(f"{legacy}/change_due_date", change).status_code == 200
+
+    for name, body in (("show_unit_extensions", {"url": unit}), ("show_student_extensions", {"student": "learner"})):
+        response = client.post(f"{legacy}/{name}", body)
+        assert response.status_code == 200, response.content
+        (row,) = response.json()["data"]
+        schema = document["paths"][f"{LEGACY}/{name}"]["post"]["responses"]["200"]["content"]["application/json"]
+        table = resolve(document, schema["schema"])
+        documented_row = resolve(document, table["properties"]["data"]["items"])
+
+        assert set(response.json()) == set(table["properties"]), name
+        assert set(row) == set(documented_row["properties"]), name
 
 
 def test_deletes_that_take_a_body_document_it(document):
@@ -424,6 +490,15 @@ REAL_CALLS = [
         "post",
         f"/courses/{COURSE_ID}/instructor/api/generate_certificate_exceptions/all",
         None,
+    ),
+        (f"{LEGACY}/{name}", "post", f"/courses/{COURSE_ID}/instructor/api/{name}", body)
+        for name, body in (
+            ("get_grading_config", None),
+            ("list_report_downloads", {}),
+            ("calculate_grades_csv", None),
+            ("get_proctored_exam_results", None),
+            ("show_student_extensions", {"student": "learner"}),
+        )
     ),
 ]
 

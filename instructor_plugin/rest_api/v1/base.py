@@ -35,8 +35,9 @@ class LegacyAPIView(CourseAPIView):
     """
     A legacy endpoint under ``/courses/{course_id}/instructor/api/``: POST only, CSRF for session callers.
 
-    Out of the v2 OpenAPI document, unless the view sets ``schema = InstructorAutoSchema()`` and documents
-    its methods (``documented(...)``).
+    Out of the v2 OpenAPI document unless a view describes itself (``schema = InstructorAutoSchema()`` and
+    :func:`~..schema.documented` methods); a documented body is one of the form, multipart and JSON bodies
+    its parsers read.
     """
 
     schema: ViewInspector | None = None  # type: ignore[assignment]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -16,6 +17,7 @@ from ... import resolve
 from ...backends.data import DueDateOverrideData, Page, PageRequest
 from ...due_dates import DATE_FORMAT, InvalidDueDate, change_due_date, list_unit_extensions, parse_due_datetime
 from ...permissions import GIVE_STUDENT_EXTENSION
+from ..schema import InstructorAutoSchema, documented
 from .base import LegacyAPIView
 
 #: How many extensions one backend call reads when a legacy list answers them all.
@@ -47,11 +49,39 @@ def _every_extension(read: Callable[[PageRequest], Page[DueDateOverrideData]]) -
             return extensions
 
 
-class ChangeDueDateRequestSerializer(serializers.Serializer):
+class LegacyChangeDueDateRequestSerializer(serializers.Serializer):
     student = serializers.CharField(max_length=255, help_text="A username or an email.")
     url = serializers.CharField(max_length=1000, help_text="The unit's usage key.")
     due_datetime = serializers.CharField(max_length=64, help_text="ISO 8601, or MM/DD/YYYY HH:MM in UTC.")
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+def _extensions_table(name: str, row: dict[str, serializers.Field]) -> type[serializers.Serializer]:
+    """The serializer class of an extensions table: its column names, its title, one object per row."""
+    row_serializer = type(f"{name}RowSerializer", (serializers.Serializer,), row)
+    fields = {
+        "header": serializers.ListField(child=serializers.CharField(), help_text="The column names, in order."),
+        "title": serializers.CharField(),
+        "data": row_serializer(many=True),
+    }
+    return type(f"{name}Serializer", (serializers.Serializer,), fields)
+
+
+UnitExtensionsSerializer = _extensions_table(
+    "UnitExtensions",
+    {
+        "Username": serializers.CharField(),
+        "Full Name": serializers.CharField(allow_blank=True),
+        "Extended Due Date": serializers.CharField(help_text="YYYY-MM-DD HH:MM, in UTC."),
+    },
+)
+StudentExtensionsSerializer = _extensions_table(
+    "StudentExtensions",
+    {
+        "Unit": serializers.CharField(help_text="The unit's name, or its usage key when it has none."),
+        "Extended Due Date": serializers.CharField(help_text="YYYY-MM-DD HH:MM, in UTC."),
+    },
+)
 
 
 class ChangeDueDateView(LegacyAPIView):
@@ -65,9 +95,11 @@ class ChangeDueDateView(LegacyAPIView):
     """
 
     permission_name = GIVE_STUDENT_EXTENSION
+    schema = InstructorAutoSchema()
 
+    @documented(request=LegacyChangeDueDateRequestSerializer, responses={200: OpenApiTypes.STR})
     def post(self, request, course_id):
-        body = ChangeDueDateRequestSerializer(data=request.data)
+        body = LegacyChangeDueDateRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         due = _due_datetime(data["due_datetime"])
@@ -98,7 +130,9 @@ class ShowUnitExtensionsView(LegacyAPIView):
     """
 
     permission_name = GIVE_STUDENT_EXTENSION
+    schema = InstructorAutoSchema()
 
+    @documented(request=ShowUnitExtensionsRequestSerializer, responses={200: UnitExtensionsSerializer})
     def post(self, request, course_id):
         body = ShowUnitExtensionsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -136,7 +170,9 @@ class ShowStudentExtensionsView(LegacyAPIView):
     """
 
     permission_name = GIVE_STUDENT_EXTENSION
+    schema = InstructorAutoSchema()
 
+    @documented(request=ShowStudentExtensionsRequestSerializer, responses={200: StudentExtensionsSerializer})
     def post(self, request, course_id):
         body = ShowStudentExtensionsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -29,6 +29,7 @@ from ...permissions import (
     SHOW_TASKS,
     has_permission,
 )
+from ..schema import InstructorAutoSchema, documented
 from ..v2.serializers.tasks import InstructorTaskListSerializer
 from .base import LegacyAPIView
 from .grading import ALL_STUDENTS, TASK_SUBMISSION_OK
@@ -62,7 +63,18 @@ class SkipEntranceExamRequestSerializer(serializers.Serializer):
     unique_student_identifier = serializers.CharField(max_length=255, help_text=IDENTIFIER_HELP)
 
 
+class EntranceExamTaskSerializer(serializers.Serializer):
+    student = serializers.CharField(help_text='The learner as sent, or "All Students".')
+    task = serializers.ChoiceField(choices=[TASK_SUBMISSION_OK])
+
+
+class SkipEntranceExamMessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
 class _EntranceExamView(LegacyAPIView):
+    schema = InstructorAutoSchema()
+
     def learner(self, identifier: str) -> UserData | None:
         identifier = identifier.strip()
         return resolve.learner(self.course_key, identifier, enrolled=True) if identifier else None
@@ -85,6 +97,7 @@ class ResetStudentAttemptsForEntranceExamView(_EntranceExamView):
 
     permission_name = GIVE_STUDENT_EXTENSION
 
+    @documented(request=ResetEntranceExamRequestSerializer, responses={200: EntranceExamTaskSerializer})
     def post(self, request, course_id):
         body = ResetEntranceExamRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -117,6 +130,7 @@ class RescoreEntranceExamView(_EntranceExamView):
 
     permission_name = RESCORE_EXAMS
 
+    @documented(request=RescoreEntranceExamRequestSerializer, responses={200: EntranceExamTaskSerializer})
     def post(self, request, course_id):
         body = RescoreEntranceExamRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -142,6 +156,7 @@ class ListEntranceExamInstructorTasksView(_EntranceExamView):
 
     permission_name = SHOW_TASKS
 
+    @documented(request=EntranceExamTasksRequestSerializer, responses={200: InstructorTaskListSerializer})
     def post(self, request, course_id):
         body = EntranceExamTasksRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -160,6 +175,7 @@ class MarkStudentCanSkipEntranceExamView(_EntranceExamView):
 
     permission_name = ALLOW_STUDENT_TO_BYPASS_ENTRANCE_EXAM
 
+    @documented(request=SkipEntranceExamRequestSerializer, responses={200: SkipEntranceExamMessageSerializer})
     def post(self, request, course_id):
         body = SkipEntranceExamRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -24,6 +24,7 @@ from ...grading import (
     start_score_override,
 )
 from ...permissions import BULK_GRADING, CAN_RESEARCH, GIVE_STUDENT_EXTENSION, OVERRIDE_GRADES, has_permission
+from ..schema import InstructorAutoSchema, documented
 from .base import LegacyAPIView
 
 #: The original's ``task`` value once a background task is queued.
@@ -38,6 +39,11 @@ class ModuleDoesNotExist(InstructorError):
     message = "Module does not exist."
 
 
+class LegacyGradingConfigSerializer(serializers.Serializer):
+    course_id = serializers.CharField()
+    grading_config_summary = serializers.CharField(help_text="The grading policy, one line per grader.")
+
+
 class GetGradingConfigView(LegacyAPIView):
     """
     The course's grading policy as readable text (the v2 ``grading-config`` text).
@@ -47,7 +53,9 @@ class GetGradingConfigView(LegacyAPIView):
     """
 
     permission_name = CAN_RESEARCH
+    schema = InstructorAutoSchema()
 
+    @documented(request=None, responses={200: LegacyGradingConfigSerializer})
     def post(self, request, course_id):
         return Response(
             {"course_id": str(self.course_key), "grading_config_summary": get_grading_config_text(self.course_key)}
@@ -76,8 +84,20 @@ class OverrideProblemScoreRequestSerializer(serializers.Serializer):
     score = serializers.FloatField(min_value=0, max_value=1e9)
 
 
+class ProblemTaskSerializer(serializers.Serializer):
+    problem_to_reset = serializers.CharField(help_text="The problem's usage key, as sent.")
+    student = serializers.CharField(
+        required=False, help_text='The learner as sent, or "All Students"; absent when every learner\'s is rescored.'
+    )
+    task = serializers.ChoiceField(
+        choices=[TASK_SUBMISSION_OK], required=False, help_text="Present once a background task is queued."
+    )
+
+
 class _ProblemView(LegacyAPIView):
     """What the problem endpoints share: the problem, the learner, the instructor check for every learner."""
+
+    schema = InstructorAutoSchema()
 
     def problem(self, text: str) -> BlockData:
         return resolve.block(self.course_key, text, resolve.PROBLEM)
@@ -103,6 +123,7 @@ class ResetStudentAttemptsView(_ProblemView):
 
     permission_name = GIVE_STUDENT_EXTENSION
 
+    @documented(request=ResetStudentAttemptsRequestSerializer, responses={200: ProblemTaskSerializer})
     def post(self, request, course_id):
         body = ResetStudentAttemptsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -142,6 +163,7 @@ class RescoreProblemView(_ProblemView):
 
     permission_name = OVERRIDE_GRADES
 
+    @documented(request=RescoreProblemRequestSerializer, responses={200: ProblemTaskSerializer})
     def post(self, request, course_id):
         body = RescoreProblemRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -176,6 +198,7 @@ class OverrideProblemScoreView(_ProblemView):
 
     permission_name = OVERRIDE_GRADES
 
+    @documented(request=OverrideProblemScoreRequestSerializer, responses={200: ProblemTaskSerializer})
     def post(self, request, course_id):
         body = OverrideProblemScoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -20,7 +20,7 @@ from ..schema import documented
 from ..v2.serializers.tasks import InstructorTaskListQuerySerializer, InstructorTaskListSerializer
 from ..views import CourseAPIView
 from .base import SUCCESS_MESSAGE_TEMPLATE, legacy_exception_handler
-from .reports import report_links
+from .reports import ProblemResponsesReportStatusSerializer, ReportLinksSerializer, report_links
 
 #: How many locations one problem responses report may name, and how many block types it may filter on.
 MAX_PROBLEM_LOCATIONS = 100
@@ -33,16 +33,6 @@ class InstructorV1APIView(CourseAPIView):
 
     def get_exception_handler(self):
         return legacy_exception_handler
-
-
-class ReportLinkSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The report file's name.")
-    url = serializers.CharField(help_text="Where the file downloads from (course staff and researchers only).")
-    link = serializers.CharField(help_text="An HTML anchor to ``url`` naming the file.")
-
-
-class ReportLinksSerializer(serializers.Serializer):
-    downloads = ReportLinkSerializer(many=True)
 
 
 class ReportLinksQuerySerializer(serializers.Serializer):
@@ -62,11 +52,6 @@ class ProblemResponsesReportRequestSerializer(serializers.Serializer):
         max_length=MAX_PROBLEM_TYPES,
         help_text="Only the blocks of these types (e.g. problem, poll); all scored blocks when left out.",
     )
-
-
-class ProblemResponsesReportStatusSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="The report request's status, for people.")
-    task_id = serializers.UUIDField(help_text="The report task; its state is at the v2 tasks endpoint.")
 
 
 class InstructorTasksView(InstructorV1APIView):

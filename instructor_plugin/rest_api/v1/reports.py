@@ -14,12 +14,31 @@ from rest_framework.response import Response
 
 from ...permissions import CAN_RESEARCH, ENROLLMENT_REPORT, EXAM_RESULTS
 from ...reports import list_reports, start_legacy_report, start_report
+from ..schema import InstructorAutoSchema, documented
 from ..v2.serializers.reports import GenerateReportRequestSerializer, ReportDownloadSerializer
 from .base import SUCCESS_MESSAGE_TEMPLATE, LegacyAPIView
 
 
 class ListReportDownloadsRequestSerializer(serializers.Serializer):
     report_name = serializers.CharField(required=False, max_length=1000, help_text="Only the report of this name.")
+
+
+class ReportLinkSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The report file's name.")
+    url = serializers.CharField(help_text="Where the file downloads from (course staff and researchers only).")
+    link = serializers.CharField(help_text="An HTML anchor to ``url`` naming the file.")
+
+
+class ReportLinksSerializer(serializers.Serializer):
+    downloads = ReportLinkSerializer(many=True)
+
+
+class ReportRequestStatusSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="The report request's status, for people.")
+
+
+class ProblemResponsesReportStatusSerializer(ReportRequestStatusSerializer):
+    task_id = serializers.UUIDField(help_text="The report task; its state is at the v2 tasks endpoint.")
 
 
 class ListReportDownloadsView(LegacyAPIView):
@@ -32,7 +51,9 @@ class ListReportDownloadsView(LegacyAPIView):
     """
 
     permission_name = CAN_RESEARCH
+    schema = InstructorAutoSchema()
 
+    @documented(request=ListReportDownloadsRequestSerializer, responses={200: ReportLinksSerializer})
     def post(self, request, course_id):
         body = ListReportDownloadsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -60,9 +81,12 @@ class _ReportRequestView(LegacyAPIView):
     report_type: str
     title: str
 
+    schema = InstructorAutoSchema()
+
     def status_message(self) -> str:
         return SUCCESS_MESSAGE_TEMPLATE.format(report_type=self.title)
 
+    @documented(request=None, responses={200: ReportRequestStatusSerializer})
     def post(self, request, course_id):
         start_report(self.course_key, self.report_type, request.user.pk, {})
         return Response({"status": self.status_message()})
@@ -166,7 +190,9 @@ class GetProblemResponsesView(LegacyAPIView):
     """
 
     permission_name = CAN_RESEARCH
+    schema = InstructorAutoSchema()
 
+    @documented(request=GenerateReportRequestSerializer, responses={200: ProblemResponsesReportStatusSerializer})
     def post(self, request, course_id):
         options = GenerateReportRequestSerializer(data=request.data)
         options.is_valid(raise_exception=True)
@@ -184,7 +210,9 @@ class GetProctoredExamResultsView(LegacyAPIView):
     """
 
     permission_name = EXAM_RESULTS
+    schema = InstructorAutoSchema()
 
+    @documented(request=None, responses={200: ReportRequestStatusSerializer})
     def post(self, request, course_id):
         start_legacy_report(self.course_key, "proctored_exam_results", request.user.pk)
         return Response({"status": SUCCESS_MESSAGE_TEMPLATE.format(report_type="proctored exam results")})
@@ -199,7 +227,9 @@ class GetCourseSurveyResultsView(LegacyAPIView):
     """
 
     permission_name = ENROLLMENT_REPORT
+    schema = InstructorAutoSchema()
 
+    @documented(request=None, responses={200: ReportRequestStatusSerializer})
     def post(self, request, course_id):
         start_legacy_report(self.course_key, "course_survey_results", request.user.pk)
         return Response({"status": SUCCESS_MESSAGE_TEMPLATE.format(report_type="survey")})
