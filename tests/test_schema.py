@@ -491,6 +491,7 @@ REAL_CALLS = [
         f"/courses/{COURSE_ID}/instructor/api/generate_certificate_exceptions/all",
         None,
     ),
+    *(
         (f"{LEGACY}/{name}", "post", f"/courses/{COURSE_ID}/instructor/api/{name}", body)
         for name, body in (
             ("get_grading_config", None),
