@@ -28,7 +28,13 @@ SCHEMA_SETTINGS = {
     # results as an array with 422 too).
     "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
     # One name for the course-team roles, whether a body names one (``role``) or several (``roles``).
-    "ENUM_NAME_OVERRIDES": {"TeamRoleEnum": "instructor_plugin.access.TEAM_ROLE_ORDER"},
+    # The ``action`` choice sets, each shared by the v2 body and its legacy counterpart.
+    "ENUM_NAME_OVERRIDES": {
+        "TeamRoleEnum": "instructor_plugin.access.TEAM_ROLE_ORDER",
+        "EnrollmentActionEnum": ["enroll", "unenroll"],
+        "BetaTesterActionEnum": ["add", "remove"],
+        "AccessActionEnum": ["allow", "revoke"],
+    },
 }
 
 
