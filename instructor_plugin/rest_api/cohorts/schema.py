@@ -1,34 +1,16 @@
-"""The OpenAPI shapes of the cohorts API's query parameters and answers that have no serializer of their own."""
+"""The OpenAPI shapes of the cohorts API's list parameters and of the answers without a serializer of their own."""
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from .serializers import CohortMemberSerializer
 
-
-class PageParametersSerializer(serializers.Serializer):
-    """``page`` (from 1; past the end: 404) and ``page_size`` (default 10, at most 100)."""
+class CohortListParametersSerializer(serializers.Serializer):
+    """``page`` (from 1; past the end: 404), ``page_size`` (default 10, at most 100) and ``ordering``."""
 
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
-
-
-class CohortListParametersSerializer(PageParametersSerializer):
     ordering = serializers.CharField(required=False, help_text="By name: ``asc`` (default) or ``desc``.")
 
-
-COHORT_MEMBERS_PAGE = inline_serializer(
-    "CohortMembersPage",
-    {
-        "count": serializers.IntegerField(),
-        "num_pages": serializers.IntegerField(),
-        "current_page": serializers.IntegerField(),
-        "start": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": CohortMemberSerializer(many=True),
-    },
-)
 
 _CONTENT_GROUP = inline_serializer(
     "ContentGroup",

@@ -90,7 +90,6 @@ class CohortListView(CohortsAPIView):
     ``PATCH .../cohorts/`` -> ``405`` (``missing-cohort-id``).
     """
 
-    pagination_class = BackendPagination
     wrong_endpoints = {"PATCH": ("Request method requires cohort_id in path", "missing-cohort-id")}
 
     def get_permission_name(self) -> str:
@@ -103,7 +102,8 @@ class CohortListView(CohortsAPIView):
         ordering = query.validated_data["ordering"].lower()
         if ordering not in ("asc", "desc"):
             raise CohortError('Invalid ordering value. Must be "asc" or "desc".', "invalid-ordering-value", "ordering")
-        paginator = self.pagination_class()
+        # A page of cohorts without the page envelope: the view keeps no ``pagination_class``.
+        paginator = BackendPagination()
         page = paginator.paginate(
             request, lambda page_request: cohorts.list_cohorts(self.course_key, ordering == "desc", page_request)
         )
@@ -176,7 +176,7 @@ class CohortMembersView(CohortsAPIView):
     pagination_class = BackendPagination
     wrong_endpoints = {"DELETE": ("Missing username in path", "missing-username")}
 
-    @documented(parameters=[openapi.PageParametersSerializer], responses={200: openapi.COHORT_MEMBERS_PAGE})
+    @documented(responses={200: CohortMemberSerializer(many=True)})
     def get(self, request, course_id, cohort_id, username=None):
         paginator = self.pagination_class()
         page = paginator.paginate(
@@ -205,8 +205,7 @@ class CohortMemberView(CohortMembersView):
     wrong_endpoints = {}
 
     @documented(
-        parameters=[openapi.PageParametersSerializer],
-        responses={200: openapi.COHORT_MEMBERS_PAGE},
+        responses={200: CohortMemberSerializer(many=True)},
         operation_id="api_cohorts_v1_courses_cohorts_user_members_list",
         description="The cohort's members, as without a username.",
     )
