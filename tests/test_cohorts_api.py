@@ -197,6 +197,14 @@ class TestCreate:
         assert response.status_code == 405
         assert response.json()["error_code"] == "wrong-endpoint"
 
+    @pytest.mark.parametrize("path", ["", "1"])
+    def test_a_method_no_cohorts_path_serves_is_a_plain_405(self, staff_client, blue, path):
+        response = staff_client.put(f"{COHORTS}{path}", {"name": "X"}, format="json")
+
+        assert response.status_code == 405
+        assert response.json()["error_code"] == "method_not_allowed"
+        assert Cohort.objects.get(pk=blue.pk).name == blue.name
+
 
 class TestOneCohort:
     def test_get(self, staff_client, users, blue):

@@ -27,6 +27,25 @@ ROSTERS = ("enrollments/", "courses/{course_id}/enrollments/")
 ENROLLMENT = "/api/enrollment/v1"
 GRADES = "/api/grades/v1"
 BULK_GRADES = "/api/bulk_grades/course/{course_id}"
+COHORTS = "/api/cohorts/v1/courses/{course_id}"
+COHORT_SETTINGS = "/api/cohorts/v1/settings/{course_id}"
+GROUP_CONFIGURATIONS = "/api/cohorts/v2/courses/{course_id}/group_configurations"
+#: The legacy endpoints that read a form (or JSON), all POST.
+LEGACY_FORMS = (
+    "list_instructor_tasks",
+    "reset_due_date",
+    "students_update_enrollment",
+    "bulk_beta_modify_access",
+    "modify_access",
+    "list_course_role_members",
+    "get_student_progress_url",
+    "get_anon_ids",
+    "get_students_features",
+    "get_students_features/csv",
+    "list_forum_members",
+    "update_forum_role_membership",
+    "list_course_enrollments",
+)
 
 #: Legacy writes described in the schema that read a form (or multipart form, or JSON object) body.
 LEGACY_FORM_WRITES = (
@@ -122,6 +141,16 @@ EXPECTED_OPERATIONS = {
     f"{LEGACY}/generate_bulk_certificate_exceptions": {"post"},
     f"{LEGACY}/certificate_invalidation_view/": {"post", "delete"},
     **{f"{LEGACY}/{name}": {"post"} for name in (*LEGACY_FORM_WRITES, *LEGACY_BODILESS_WRITES)},
+    **{f"{LEGACY}/{name}": {"post"} for name in LEGACY_FORMS},
+    f"{LEGACY}/register_and_enroll_students": {"post"},
+    COHORT_SETTINGS: {"get", "put"},
+    f"{COHORTS}/cohorts/": {"get", "post"},
+    f"{COHORTS}/cohorts/{{cohort_id}}": {"get", "patch"},
+    f"{COHORTS}/cohorts/{{cohort_id}}/users/": {"get", "post"},
+    f"{COHORTS}/cohorts/{{cohort_id}}/users/{{username}}": {"get", "post", "delete"},
+    f"{COHORTS}/users/": {"post"},
+    GROUP_CONFIGURATIONS: {"get"},
+    f"{GROUP_CONFIGURATIONS}/{{configuration_id}}": {"get"},
 }
 #: Operations whose success is a 204 without a body.
 NO_CONTENT = {
@@ -129,6 +158,9 @@ NO_CONTENT = {
     (f"{ENROLLMENT}/enrollment_allowed/", "delete"),
     (f"{LEGACY}/certificate_exception_view/", "delete"),
     (f"{LEGACY}/certificate_invalidation_view/", "delete"),
+    (f"{COHORTS}/cohorts/{{cohort_id}}", "patch"),
+    (f"{COHORTS}/cohorts/{{cohort_id}}/users/{{username}}", "delete"),
+    (f"{COHORTS}/users/", "post"),
 }
 #: Program roster writes and grades answer 200, 207 (some learners failed) or 204 (nothing asked, no row).
 MULTI_STATUS = {
@@ -189,7 +221,9 @@ def test_schema_lists_every_endpoint_with_its_methods(document):
 def test_schema_lists_only_plugin_paths(document):
     assert document["paths"]
     for path in document["paths"]:
-        assert path.startswith((V2, LEGACY, SCHEDULES, V1, PROGRAMS, ENROLLMENT, GRADES, BULK_GRADES)), path
+        assert path.startswith(
+            (V2, LEGACY, SCHEDULES, V1, PROGRAMS, ENROLLMENT, GRADES, BULK_GRADES, "/api/cohorts/")
+        ), path
     assert SCHEMA_URL not in document["paths"]
     assert DOCS_URL not in document["paths"]
 
@@ -241,6 +275,8 @@ MULTIPART_UPLOADS = {
     f"{BULK_GRADES}/",
     f"{LEGACY}/add_users_to_cohorts",
     f"{LEGACY}/generate_bulk_certificate_exceptions",
+    f"{LEGACY}/register_and_enroll_students",
+    f"{COHORTS}/users/",
 }
 #: Legacy writes that read a form (as the legacy dashboard sends it) as well as JSON.
 FORM_BODIES = {
@@ -332,6 +368,53 @@ def test_deletes_that_take_a_body_document_it(document):
         assert schema == {"$ref": f"#/components/schemas/{component}"}, path
     for path in set(deletes) - set(DELETE_BODIES):
         assert "requestBody" not in deletes[path], path
+
+
+FORM_MEDIA_TYPES = {"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+@pytest.mark.parametrize("name", LEGACY_FORMS)
+def test_legacy_writes_document_form_bodies(document, name):
+    """The legacy views read form fields as the dashboard posts them (and JSON as the MFE does)."""
+    content = document["paths"][f"{LEGACY}/{name}"]["post"]["requestBody"]["content"]
+
+    assert set(content) == FORM_MEDIA_TYPES
+    assert len({json.dumps(media["schema"]) for media in content.values()}) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        (f"{LEGACY}/register_and_enroll_students", {"students_list", "email-students"}),
+        (f"{COHORTS}/users/", {"uploaded-file"}),
+    ],
+)
+def test_uploads_document_only_their_multipart_file(document, path, fields):
+    content = document["paths"][path]["post"]["requestBody"]["content"]
+    schema = resolve(document, content["multipart/form-data"]["schema"])
+
+    assert set(content) == {"multipart/form-data"}
+    assert set(schema["properties"]) == fields
+    assert {schema["properties"][name].get("format") for name in fields} >= {"binary"}
+
+
+@pytest.mark.parametrize(
+    ("name", "fixed"), [("list_course_role_members", "count"), ("list_forum_members", "division_scheme")]
+)
+def test_legacy_role_lists_document_the_role_named_key(document, name, fixed):
+    """``{"course_id", "<rolename>": [...]}``: the role's key is any key other than the fixed ones."""
+    schema = document["paths"][f"{LEGACY}/{name}"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert {"course_id", fixed} <= set(schema["properties"])
+    assert schema["additionalProperties"]["type"] == "array"
+    assert "username" in schema["additionalProperties"]["items"]["properties"]
+
+
+def test_cohort_paths_leave_out_the_methods_they_refuse(document):
+    """A method a cohorts path answers only with the original's 405 is not an operation of that path."""
+    assert "patch" not in document["paths"][f"{COHORTS}/cohorts/"]
+    assert "post" not in document["paths"][f"{COHORTS}/cohorts/{{cohort_id}}"]
+    assert "delete" not in document["paths"][f"{COHORTS}/cohorts/{{cohort_id}}/users/"]
 
 
 def test_request_lists_that_refuse_empty_say_min_items(document):
@@ -501,11 +584,32 @@ REAL_CALLS = [
             ("show_student_extensions", {"student": "learner"}),
         )
     ),
+    *(
+        (f"{LEGACY}/{name}", "post", f"/courses/{COURSE_ID}/instructor/api/{name}", body)
+        for name, body in [
+            ("students_update_enrollment", {"identifiers": "learner", "action": "enroll"}),
+            ("bulk_beta_modify_access", {"identifiers": "learner", "action": "add"}),
+            ("modify_access", {"unique_student_identifier": "learner", "rolename": "staff", "action": "allow"}),
+            ("get_student_progress_url", {"unique_student_identifier": "learner"}),
+            ("get_students_features", {}),
+            ("list_course_enrollments", {}),
+            (
+                "update_forum_role_membership",
+                {"unique_student_identifier": "learner", "rolename": "Moderator", "action": "allow"},
+            ),
+        ]
+    ),
+    (COHORT_SETTINGS, "get", f"/api/cohorts/v1/settings/{COURSE_ID}", None),
+    (GROUP_CONFIGURATIONS, "get", f"/api/cohorts/v2/courses/{COURSE_ID}/group_configurations", None),
 ]
 
 
 def resolve(document: dict, schema: dict) -> dict:
-    while "$ref" in schema or "allOf" in schema:
+    while "$ref" in schema or "allOf" in schema or "oneOf" in schema:
+        if "oneOf" in schema:
+            # The first alternative is the JSON answer (``get_students_features``: the profiles, not the report).
+            schema = schema["oneOf"][0]
+            continue
         if "allOf" in schema:
             (schema,) = schema["allOf"]
             continue

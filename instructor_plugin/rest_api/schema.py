@@ -27,11 +27,15 @@ SCHEMA_SETTINGS = {
     # A list serializer is an array whatever the status (grades v1's bulk-update answers its per-item
     # results as an array with 422 too).
     "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
-    # One name for the course-team roles, whether a body names one (``role``) or several (``roles``), and one
-    # for the certificate statuses, whichever field (``statuses``, ``certificate_statuses``) lists them.
+    # One name for the course-team roles, whether a body names one (``role``) or several (``roles``), one
+    # for the certificate statuses, whichever field (``statuses``, ``certificate_statuses``) lists them, and
+    # one for each ``action`` choice set, shared by a v2 body and its legacy counterpart.
     "ENUM_NAME_OVERRIDES": {
         "TeamRoleEnum": "instructor_plugin.access.TEAM_ROLE_ORDER",
         "CertificateStatusEnum": "instructor_plugin.certificates.CERTIFICATE_STATUSES",
+        "EnrollmentActionEnum": ["enroll", "unenroll"],
+        "BetaTesterActionEnum": ["add", "remove"],
+        "AccessActionEnum": ["allow", "revoke"],
     },
 }
 

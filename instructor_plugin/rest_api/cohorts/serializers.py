@@ -1,5 +1,6 @@
 """Bodies and answers of the cohorts API, in the original's field names."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ...backends.data import COHORT_ASSIGNMENT_TYPES
@@ -51,6 +52,7 @@ class CohortListQuerySerializer(serializers.Serializer):
     ordering = serializers.CharField(required=False, default="asc")
 
 
+@extend_schema_field({"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]})
 class IdentifiersField(serializers.Field):
     """A list of usernames or emails, or one text of them separated by commas or whitespace."""
 

@@ -16,7 +16,9 @@ from ... import cohorts
 from ...cohorts import UNSET, CohortError
 from ...permissions import COHORTS_MANAGE, COHORTS_VIEW, VIEW_DASHBOARD
 from ..pagination import BackendPagination
+from ..schema import documented
 from ..views import CourseAPIView
+from . import schema as openapi
 from .serializers import (
     CohortCsvUploadSerializer,
     CohortListQuerySerializer,
@@ -41,11 +43,17 @@ class CohortsAPIView(CourseAPIView):
     """
     Course staff (``cohorts.manage``) for everything but the reads a view opens to ``cohorts.view``.
 
-    The API keeps Open edX's paths and shapes, outside the plugin's OpenAPI document of the v2 API.
+    The API keeps Open edX's paths and shapes. A method a path serves only with (or without) an id is
+    answered with the original's 405 (``wrong_endpoints``: method -> message and code).
     """
 
     permission_name = COHORTS_MANAGE
-    schema = None  # type: ignore[assignment]
+    wrong_endpoints: dict[str, tuple[str, str]] = {}
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method in self.wrong_endpoints:
+            raise WrongEndpoint(request.method, *self.wrong_endpoints[request.method])
+        return super().http_method_not_allowed(request, *args, **kwargs)
 
 
 class CohortSettingsView(CohortsAPIView):
@@ -57,9 +65,11 @@ class CohortSettingsView(CohortsAPIView):
     false}``; without ``is_cohorted`` -> ``400`` (``missing-field``).
     """
 
+    @documented(responses={200: CohortSettingsSerializer})
     def get(self, request, course_id):
         return Response(CohortSettingsSerializer(cohorts.get_settings(self.course_key)).data)
 
+    @documented(request=CohortSettingsUpdateSerializer, responses={200: CohortSettingsSerializer})
     def put(self, request, course_id):
         body = CohortSettingsUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -69,40 +79,38 @@ class CohortSettingsView(CohortsAPIView):
         return Response(CohortSettingsSerializer(settings).data)
 
 
-class CohortHandlerView(CohortsAPIView):
+class CohortListView(CohortsAPIView):
     """
-    The course's cohorts: list (GET, a bare array of one page), create (POST), read (GET) or change (PATCH) one.
+    The course's cohorts: list them (GET, a bare array of one page) or create one (POST).
 
     ``GET .../courses/{course_id}/cohorts/?page_size=100&ordering=asc`` -> ``200 [{"name": "Blue Team",
     "id": 1, "user_count": 25, "assignment_type": "manual", "user_partition_id": null, "group_id": null}]``
     (``page_size`` 10 by default, at most 100; a page past the end is a 404).
     ``POST .../cohorts/`` ``{"name": "Green", "assignment_type": "random"}`` -> ``200`` the cohort.
-    ``GET .../cohorts/1`` -> ``200`` the cohort; ``PATCH .../cohorts/1`` ``{"name": "Teal"}`` -> ``204``.
-    An unknown cohort, or another course's, is a 404 (``cohort-not-found``).
+    ``PATCH .../cohorts/`` -> ``405`` (``missing-cohort-id``).
     """
 
-    pagination_class = BackendPagination
+    wrong_endpoints = {"PATCH": ("Request method requires cohort_id in path", "missing-cohort-id")}
 
     def get_permission_name(self) -> str:
         return COHORTS_VIEW if self.request.method == "GET" else COHORTS_MANAGE
 
-    def get(self, request, course_id, cohort_id=None):
-        if cohort_id is not None:
-            return Response(CohortSerializer(cohorts.get_cohort(self.course_key, cohort_id)).data)
+    @documented(parameters=[openapi.CohortListParametersSerializer], responses={200: CohortSerializer(many=True)})
+    def get(self, request, course_id):
         query = CohortListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         ordering = query.validated_data["ordering"].lower()
         if ordering not in ("asc", "desc"):
             raise CohortError('Invalid ordering value. Must be "asc" or "desc".', "invalid-ordering-value", "ordering")
-        paginator = self.pagination_class()
+        # A page of cohorts without the page envelope: the view keeps no ``pagination_class``.
+        paginator = BackendPagination()
         page = paginator.paginate(
             request, lambda page_request: cohorts.list_cohorts(self.course_key, ordering == "desc", page_request)
         )
         return Response(CohortSerializer(page.items, many=True).data)
 
-    def post(self, request, course_id, cohort_id=None):
-        if cohort_id is not None:
-            raise WrongEndpoint("POST", "Please use the parent endpoint.", "wrong-endpoint")
+    @documented(request=CohortWriteSerializer, responses={200: CohortSerializer})
+    def post(self, request, course_id):
         body = CohortWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -116,9 +124,27 @@ class CohortHandlerView(CohortsAPIView):
         )
         return Response(CohortSerializer(cohort).data)
 
-    def patch(self, request, course_id, cohort_id=None):
-        if cohort_id is None:
-            raise WrongEndpoint("PATCH", "Request method requires cohort_id in path", "missing-cohort-id")
+
+class CohortView(CohortsAPIView):
+    """
+    One cohort: read it (GET) or change it (PATCH).
+
+    ``GET .../cohorts/1`` -> ``200`` the cohort; ``PATCH .../cohorts/1`` ``{"name": "Teal"}`` -> ``204``.
+    An unknown cohort, or another course's, is a 404 (``cohort-not-found``); ``POST .../cohorts/1`` -> ``405``
+    (``wrong-endpoint``).
+    """
+
+    wrong_endpoints = {"POST": ("Please use the parent endpoint.", "wrong-endpoint")}
+
+    def get_permission_name(self) -> str:
+        return COHORTS_VIEW if self.request.method == "GET" else COHORTS_MANAGE
+
+    @documented(responses={200: CohortSerializer})
+    def get(self, request, course_id, cohort_id):
+        return Response(CohortSerializer(cohorts.get_cohort(self.course_key, cohort_id)).data)
+
+    @documented(request=CohortWriteSerializer, responses={204: None})
+    def patch(self, request, course_id, cohort_id):
         body = CohortWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -134,9 +160,9 @@ class CohortHandlerView(CohortsAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CohortUsersView(CohortsAPIView):
+class CohortMembersView(CohortsAPIView):
     """
-    A cohort's members: list (GET, paginated), add (POST), remove one (DELETE ``users/{username}``).
+    A cohort's members: list them (GET, paginated) or add some (POST).
 
     ``GET .../cohorts/1/users?page=1&page_size=10`` -> ``200 {"count": 25, "num_pages": 3,
     "current_page": 1, "start": 0, "next": "...", "previous": null, "results": [{"username":
@@ -144,13 +170,13 @@ class CohortUsersView(CohortsAPIView):
     ``POST .../cohorts/1/users/`` ``{"users": ["learner2", "new@example.com", "nobody"]}`` -> ``200
     {"success": true, "added": [], "changed": [{"email": "learner2@example.com", "previous_cohort":
     "Red Team", "username": "learner2"}], "present": [], "unknown": ["nobody"], "preassigned":
-    ["new@example.com"], "invalid": []}`` (``POST .../users/learner2`` adds that one user).
-    ``DELETE .../cohorts/1/users/learner2`` -> ``204``; no such user 404 (``user-not-found``), not in
-    the cohort 400 (``user-not-in-cohort``).
+    ["new@example.com"], "invalid": []}``. ``DELETE .../cohorts/1/users/`` -> ``405`` (``missing-username``).
     """
 
     pagination_class = BackendPagination
+    wrong_endpoints = {"DELETE": ("Missing username in path", "missing-username")}
 
+    @documented(responses={200: CohortMemberSerializer(many=True)})
     def get(self, request, course_id, cohort_id, username=None):
         paginator = self.pagination_class()
         page = paginator.paginate(
@@ -158,6 +184,7 @@ class CohortUsersView(CohortsAPIView):
         )
         return paginator.get_paginated_response(CohortMemberSerializer(page.items, many=True).data)
 
+    @documented(request=CohortUsersAddSerializer, responses={200: CohortUsersAddResultSerializer})
     def post(self, request, course_id, cohort_id, username=None):
         body = CohortUsersAddSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -165,9 +192,37 @@ class CohortUsersView(CohortsAPIView):
         result = cohorts.add_users(self.course_key, cohort_id, identifiers, request.user.pk)
         return Response(CohortUsersAddResultSerializer(result).data)
 
-    def delete(self, request, course_id, cohort_id, username=None):
-        if username is None:
-            raise WrongEndpoint("DELETE", "Missing username in path", "missing-username")
+
+class CohortMemberView(CohortMembersView):
+    """
+    The members path with a username: GET lists the members as above, POST adds this user (or the body's
+    ``users``), DELETE removes them from the cohort.
+
+    ``DELETE .../cohorts/1/users/learner2`` -> ``204``; no such user 404 (``user-not-found``), not in the
+    cohort 400 (``user-not-in-cohort``).
+    """
+
+    wrong_endpoints = {}
+
+    @documented(
+        responses={200: CohortMemberSerializer(many=True)},
+        operation_id="api_cohorts_v1_courses_cohorts_user_members_list",
+        description="The cohort's members, as without a username.",
+    )
+    def get(self, request, course_id, cohort_id, username=None):
+        return super().get(request, course_id, cohort_id)
+
+    @documented(
+        request=CohortUsersAddSerializer,
+        responses={200: CohortUsersAddResultSerializer},
+        operation_id="api_cohorts_v1_courses_cohorts_user_create",
+        description="Add this user (or, if the body names any, the body's ``users``).",
+    )
+    def post(self, request, course_id, cohort_id, username=None):
+        return super().post(request, course_id, cohort_id, username)
+
+    @documented(responses={204: None})
+    def delete(self, request, course_id, cohort_id, username):
         cohorts.remove_user(self.course_key, cohort_id, username, request.user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -183,6 +238,7 @@ class CohortCsvView(CohortsAPIView):
     413; while another upload of the course runs -> 409 with its ``task_id``.
     """
 
+    @documented(request={"multipart/form-data": CohortCsvUploadSerializer}, responses={204: None}, errors=(409, 413))
     def post(self, request, course_id):
         body = CohortCsvUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -199,6 +255,19 @@ class GroupConfigurationsView(CohortsAPIView):
     {"id": 50, "groups": [{"id": 1, "name": "Core Track", "version": 1, "usage": []}],
     "studio_content_groups_link": "https://studio.example.com/course/course-v1:.../group_configurations"}``;
     no content groups -> ``"id": null, "groups": []``.
+    """
+
+    permission_name = VIEW_DASHBOARD
+
+    @documented(responses={200: openapi.GROUP_CONFIGURATIONS})
+    def get(self, request, course_id):
+        return Response(cohorts.get_group_configurations(self.course_key))
+
+
+class GroupConfigurationView(CohortsAPIView):
+    """
+    The course's content-group configuration, as Open edX writes a user partition (same access as the list).
+
     ``GET .../group_configurations/50`` -> ``200 {"id": 50, "name": "Content Groups", "scheme": "cohort",
     "description": "", "parameters": {}, "groups": [...], "active": true, "version": 3, "is_read_only": false}``;
     another id -> 404.
@@ -206,7 +275,9 @@ class GroupConfigurationsView(CohortsAPIView):
 
     permission_name = VIEW_DASHBOARD
 
-    def get(self, request, course_id, configuration_id=None):
-        if configuration_id is None:
-            return Response(cohorts.get_group_configurations(self.course_key))
+    @documented(
+        responses={200: openapi.GROUP_CONFIGURATION},
+        operation_id="api_cohorts_v2_courses_group_configuration_retrieve",
+    )
+    def get(self, request, course_id, configuration_id):
         return Response(cohorts.get_group_configuration(self.course_key, int(configuration_id)))

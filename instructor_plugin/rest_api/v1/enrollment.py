@@ -41,7 +41,9 @@ from ...permissions import (
 from ...registration import register_and_enroll
 from ...reports import csv_body, enrolled_students_features, start_report
 from ..parsers import LimitedFormParser
+from ..schema import InstructorAutoSchema, documented
 from ..v2.serializers.tasks import CELERY_STATES
+from . import enrollment_schema as openapi
 from .base import SUCCESS_MESSAGE_TEMPLATE, IdentifierListField, LegacyAPIView
 
 #: Column titles of the enrolled-learner features, as the legacy dashboard labels them.
@@ -111,8 +113,12 @@ class StudentsUpdateEnrollmentView(LegacyAPIView):
     "task_id", "task_state": "PENDING", "message", "total_students"}``.
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = CAN_ENROLL
 
+    @documented(
+        request=StudentsUpdateEnrollmentRequestSerializer, responses={200: openapi.LegacyEnrollmentUpdateSerializer}
+    )
     def post(self, request, course_id):
         body = StudentsUpdateEnrollmentRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -169,8 +175,12 @@ class BulkBetaModifyAccessView(LegacyAPIView):
     "is_active": true}, {"identifier": "nobody", "error": true, "userDoesNotExist": true, "is_active": null}]}``
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = CAN_BETATEST
 
+    @documented(
+        request=BulkBetaModifyAccessRequestSerializer, responses={200: openapi.LegacyBetaTestersUpdateSerializer}
+    )
     def post(self, request, course_id):
         body = BulkBetaModifyAccessRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -213,8 +223,10 @@ class ModifyAccessView(LegacyAPIView):
     an unknown role is a 400.
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = MANAGE_COURSE_ROLES
 
+    @documented(request=ModifyAccessRequestSerializer, responses={200: openapi.ModifyAccessOutcomeSerializer})
     def post(self, request, course_id):
         body = ModifyAccessRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -253,8 +265,10 @@ class ListCourseRoleMembersView(LegacyAPIView):
     "first_name": "Ann", "last_name": "Lee"}], "count": 1, "num_pages": 1, "current_page": 1}``
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = MANAGE_COURSE_ROLES
 
+    @documented(request=ListCourseRoleMembersRequestSerializer, responses={200: openapi.ROLE_MEMBERS_PAGE})
     def post(self, request, course_id):
         body = ListCourseRoleMembersRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -287,8 +301,10 @@ class StudentProgressUrlView(LegacyAPIView):
     an unknown learner is a 404.
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = ENROLLMENT_REPORT
 
+    @documented(request=UniqueStudentIdentifierSerializer, responses={200: openapi.PROGRESS_URL})
     def post(self, request, course_id):
         body = UniqueStudentIdentifierSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -309,8 +325,10 @@ class GetAnonIdsView(LegacyAPIView):
     created. To view the status of the report, see Pending Tasks below."}``; one still running is a 400.
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = CAN_RESEARCH
 
+    @documented(request=openapi.NO_FIELDS, responses={200: openapi.REPORT_QUEUED})
     def post(self, request, course_id):
         start_report(self.course_key, "anonymized_student_ids", request.user.pk, {})
         return _report_started("Anonymized User IDs")
@@ -331,14 +349,15 @@ class GetStudentsFeaturesView(LegacyAPIView):
     learner profile report is being created. ..."}``.
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = CAN_RESEARCH
 
-    def post(self, request, course_id, csv=None):
+    @documented(request=GetStudentsFeaturesRequestSerializer, responses={200: openapi.STUDENTS_FEATURES_OR_REPORT})
+    def post(self, request, course_id):
         body = GetStudentsFeaturesRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if csv or body.validated_data["csv"]:
-            start_report(self.course_key, "enrolled_students", request.user.pk, {})
-            return _report_started("enrolled learner profile")
+        if body.validated_data["csv"]:
+            return self.queue_report(request)
         features = enrolled_students_features(self.course_key)
         table = csv_body("enrolled_students", self.course_key, {"features": features})
         students = [dict(zip(table.header, row, strict=True)) for row in table.rows]
@@ -352,6 +371,23 @@ class GetStudentsFeaturesView(LegacyAPIView):
                 "available_features": sorted(FEATURE_NAMES),
             }
         )
+
+    def queue_report(self, request) -> Response:
+        start_report(self.course_key, "enrolled_students", request.user.pk, {})
+        return _report_started("enrolled learner profile")
+
+
+class GetStudentsFeaturesCsvView(GetStudentsFeaturesView):
+    """
+    Queue the enrolled-learner profile report, whatever the body.
+
+    ``POST .../instructor/api/get_students_features/csv`` -> ``200 {"status": "The enrolled learner profile report
+    is being created. ..."}``; one still running is a 400.
+    """
+
+    @documented(request=openapi.NO_FIELDS, responses={200: openapi.REPORT_QUEUED})
+    def post(self, request, course_id):
+        return self.queue_report(request)
 
 
 class ForumRoleRequestSerializer(serializers.Serializer):
@@ -373,8 +409,10 @@ class ListForumMembersView(LegacyAPIView):
     "group_name": null}], "division_scheme": "none"}``
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = MANAGE_COURSE_TEAM
 
+    @documented(request=ForumRoleRequestSerializer, responses={200: openapi.FORUM_MEMBERS})
     def post(self, request, course_id):
         body = ForumRoleRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -403,8 +441,10 @@ class UpdateForumRoleMembershipView(LegacyAPIView):
     ``200 {"course_id": "course-v1:...", "action": "allow"}``; an unknown user is a 400 ``"User does not exist."``.
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = MANAGE_COURSE_TEAM
 
+    @documented(request=UpdateForumRoleMembershipRequestSerializer, responses={200: openapi.FORUM_ROLE_CHANGED})
     def post(self, request, course_id):
         body = UpdateForumRoleMembershipRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -437,8 +477,10 @@ class ListCourseEnrollmentsView(LegacyAPIView):
     "first_name": "Learner", "last_name": "1"}], "count": 1, "num_pages": 1, "current_page": 1}``
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = VIEW_ENROLLMENTS
 
+    @documented(request=ListCourseEnrollmentsRequestSerializer, responses={200: openapi.ENROLLMENTS_PAGE})
     def post(self, request, course_id):
         body = ListCourseEnrollmentsRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -470,9 +512,13 @@ class RegisterAndEnrollStudentsView(LegacyAPIView):
     403 when the site does not allow automated signups (``ALLOW_AUTOMATED_SIGNUPS``).
     """
 
+    schema = InstructorAutoSchema()  # type: ignore[assignment]
     permission_name = CAN_ENROLL
     parser_classes = (MultiPartParser, LimitedFormParser)
 
+    @documented(
+        request={"multipart/form-data": openapi.REGISTRATION_UPLOAD}, responses={200: openapi.REGISTRATION_OUTCOME}
+    )
     def post(self, request, course_id):
         upload = RegistrationUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)

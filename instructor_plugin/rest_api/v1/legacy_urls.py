@@ -42,9 +42,14 @@ urlpatterns = [
     ),
     re_path(rf"{LEGACY}get_anon_ids$", enrollment.GetAnonIdsView.as_view(), name="get_anon_ids"),
     re_path(
-        rf"{LEGACY}get_students_features(?P<csv>/csv)?$",
+        rf"{LEGACY}get_students_features$",
         enrollment.GetStudentsFeaturesView.as_view(),
         name="get_students_features",
+    ),
+    re_path(
+        rf"{LEGACY}get_students_features/csv$",
+        enrollment.GetStudentsFeaturesCsvView.as_view(),
+        name="get_students_features_csv",
     ),
     re_path(rf"{LEGACY}list_forum_members$", enrollment.ListForumMembersView.as_view(), name="list_forum_members"),
     re_path(
