@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "common.djangoapps.course_modes.apps.CourseModesConfig",
     "lms.djangoapps.bulk_email.apps.BulkEmailConfig",
     "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
+    "lms.djangoapps.courseware.apps.CoursewareConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
 ]

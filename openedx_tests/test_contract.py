@@ -15,6 +15,7 @@ from instructor_plugin.backends.contract.suite import (
     DueDateContract,
     EnrollmentContract,
     MailContract,
+    ProblemStateContract,
     RoleContract,
     SiteConfigContract,
     SpecialExamContract,
@@ -36,6 +37,7 @@ class TestOpenedxBackend(
     CompletionContract,
     SiteConfigContract,
     SpecialExamContract,
+    ProblemStateContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from common.djangoapps.course_modes.models import CourseMode
 from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
 from completion.models import BlockCompletion
@@ -10,6 +12,7 @@ from django.core import mail
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
+from lms.djangoapps.courseware.models import StudentModule
 from opaque_keys.edx.django.models import CourseKeyField
 from openedx.core.djangoapps.django_comment_common.models import Role
 from openedx.core.djangoapps.site_configuration import helpers
@@ -120,4 +123,15 @@ class OpenedxWorld(World):
     def make_exam_attempt(self, exam_id, user_id, status, started_at):
         ProctoredExamStudentAttempt.objects.create(
             proctored_exam_id=exam_id, user_id=user_id, status=status, started_at=started_at
+        )
+
+    def make_problem_state(self, course_key, usage_key, user_id, *, attempts, score, max_score, state):
+        StudentModule.objects.create(
+            course_id=course_key,
+            module_state_key=usage_key,
+            module_type=usage_key.block_type,
+            student_id=user_id,
+            state=json.dumps({**state, "attempts": attempts}),
+            grade=score,
+            max_grade=max_score,
         )

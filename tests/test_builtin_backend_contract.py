@@ -20,6 +20,7 @@ from instructor_plugin.backends.builtin.models import (
     ExamAttempt,
     ForumRole,
     ManualEnrollmentAudit,
+    ProblemState,
     RestrictedCourse,
     SpecialExam,
     UserProfile,
@@ -170,6 +171,17 @@ class BuiltinWorld(World):
 
     def make_exam_attempt(self, exam_id, user_id, status, started_at):
         ExamAttempt.objects.create(exam_id=exam_id, user_id=user_id, status=status, started_at=started_at)
+
+    def make_problem_state(self, course_key, usage_key, user_id, *, attempts, score, max_score, state):
+        ProblemState.objects.create(
+            course_key=course_key,
+            usage_key=usage_key,
+            user_id=user_id,
+            attempts=attempts,
+            score=score,
+            max_score=max_score,
+            state=dict(state),
+        )
 
 
 class TestBuiltinBackend(BackendContract):

@@ -47,6 +47,7 @@ from instructor_plugin.backends.exceptions import (
     EnterpriseLinkFailed,
     ExamNotFound,
     NoDueDate,
+    StateNotFound,
     UserNotFound,
 )
 
@@ -182,6 +183,20 @@ class World(ABC):
     def make_exam_attempt(self, exam_id: int, user_id: int, status: str, started_at: datetime) -> None:
         """Record a learner's attempt at the exam."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_exam_attempt")
+
+    def make_problem_state(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        user_id: int,
+        *,
+        attempts: int,
+        score: float | None,
+        max_score: float | None,
+        state: Mapping[str, object],
+    ) -> None:
+        """Record the learner's state on a problem: ``attempts`` and ``state`` (saved answers), the score."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_problem_state")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1134,6 +1149,147 @@ class CompletionContract:
         assert world.completion(bob, block("problem1", "problem")) is None
 
 
+class ProblemStateContract:
+    """``problem_state``: learners' state on problems, its resets and rescoring, and course grades."""
+
+    #: Saved answers: one of two parts correct.
+    HALF_RIGHT = {"correct_map": {"part1": {"correctness": "correct"}, "part2": {"correctness": "incorrect"}}}
+
+    @pytest.fixture
+    def problems(self, backend, world) -> dict[str, int]:
+        """Ann, Bob (with state on problem1, Ann on problem2 too), Cid enrolled without state, Dee not enrolled."""
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("chapter1"), ROOT)
+        for name in ("problem1", "problem2"):
+            world.make_block(COURSE, block(name, "problem"), block("chapter1"))
+        people = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cid")}
+        people["dee"] = world.make_user("dee", "dee@example.com", "Dee")
+        for name in ("ann", "bob", "cid"):
+            backend.enrollments.enroll(COURSE, people[name], "audit")
+        world.make_problem_state(
+            COURSE,
+            block("problem1", "problem"),
+            people["ann"],
+            attempts=3,
+            score=2.0,
+            max_score=2.0,
+            state={**self.HALF_RIGHT, "attempts": 3},
+        )
+        world.make_problem_state(
+            COURSE,
+            block("problem1", "problem"),
+            people["bob"],
+            attempts=1,
+            score=0.0,
+            max_score=2.0,
+            state={**self.HALF_RIGHT, "attempts": 1},
+        )
+        world.make_problem_state(
+            COURSE, block("problem2", "problem"), people["ann"], attempts=1, score=1.0, max_score=4.0, state={}
+        )
+        return people
+
+    def test_get_state(self, backend, problems):
+        state = backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"])
+
+        assert (state.user_id, state.usage_key, state.attempts, state.score, state.max_score) == (
+            problems["ann"],
+            block("problem1", "problem"),
+            3,
+            2.0,
+            2.0,
+        )
+        assert state.state["correct_map"] == self.HALF_RIGHT["correct_map"]
+        assert backend.problem_state.get_state(COURSE, block("problem2", "problem"), problems["bob"]) is None
+
+    def test_reset_attempts_keeps_the_score(self, backend, problems):
+        reset = backend.problem_state.reset_attempts(COURSE, block("problem1", "problem"), problems["ann"])
+
+        stored = backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"])
+        assert (reset.attempts, reset.score) == (0, 2.0)
+        assert (stored.attempts, stored.score) == (0, 2.0)
+        with pytest.raises(StateNotFound):
+            backend.problem_state.reset_attempts(COURSE, block("problem1", "problem"), problems["cid"])
+
+    def test_delete_state(self, backend, problems):
+        change = backend.problem_state.delete_state(COURSE, block("problem1", "problem"), problems["ann"])
+
+        assert (change.user_id, change.previous_score, change.new_score, change.max_score) == (
+            problems["ann"],
+            2.0,
+            None,
+            2.0,
+        )
+        assert change.course_grade is not None and change.course_grade.user_id == problems["ann"]
+        assert backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"]) is None
+        assert backend.problem_state.get_state(COURSE, block("problem2", "problem"), problems["ann"]) is not None
+        with pytest.raises(StateNotFound):
+            backend.problem_state.delete_state(COURSE, block("problem1", "problem"), problems["ann"])
+
+    def test_rescore_only_if_higher_keeps_a_higher_score(self, backend, problems):
+        kept = backend.problem_state.rescore(COURSE, block("problem1", "problem"), problems["ann"], only_if_higher=True)
+        lowered = backend.problem_state.rescore(
+            COURSE, block("problem1", "problem"), problems["ann"], only_if_higher=False
+        )
+
+        assert (kept.previous_score, kept.new_score) == (2.0, 2.0)
+        assert (lowered.previous_score, lowered.new_score) == (2.0, 1.0)
+        assert lowered.course_grade is not None and lowered.course_grade.user_id == problems["ann"]
+        stored = backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"])
+        assert stored.score == 1.0
+        with pytest.raises(StateNotFound):
+            backend.problem_state.rescore(COURSE, block("problem1", "problem"), problems["cid"], only_if_higher=False)
+
+    def test_rescore_many_leaves_out_learners_without_state(self, backend, problems):
+        learners = [problems["ann"], problems["bob"], problems["cid"]]
+
+        changes = backend.problem_state.rescore_many(COURSE, block("problem1", "problem"), learners, True)
+
+        assert {user_id: (c.previous_score, c.new_score) for user_id, c in changes.items()} == {
+            problems["ann"]: (2.0, 2.0),
+            problems["bob"]: (0.0, 1.0),
+        }
+        assert backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["bob"]).score == 1.0
+
+    def test_override_score(self, backend, problems):
+        change = backend.problem_state.override_score(COURSE, block("problem2", "problem"), problems["ann"], 3.5)
+
+        assert (change.previous_score, change.new_score, change.max_score) == (1.0, 3.5, 4.0)
+        assert change.course_grade is not None and change.course_grade.user_id == problems["ann"]
+        for out_of_range in (4.5, -1.0):
+            with pytest.raises(ValueError):
+                backend.problem_state.override_score(
+                    COURSE, block("problem2", "problem"), problems["ann"], out_of_range
+                )
+        assert backend.problem_state.get_state(COURSE, block("problem2", "problem"), problems["ann"]).score == 3.5
+        with pytest.raises(StateNotFound):
+            backend.problem_state.override_score(COURSE, block("problem2", "problem"), problems["bob"], 1.0)
+
+    def test_iter_learners_with_state(self, backend, problems):
+        assert list(backend.problem_state.iter_learners_with_state(COURSE, block("problem1", "problem"))) == sorted(
+            [problems["ann"], problems["bob"]]
+        )
+        assert list(backend.problem_state.iter_learners_with_state(SIBLING, block("problem1", "problem"))) == []
+
+    def test_iter_course_grades_of_enrolled_learners(self, backend, problems):
+        grades = {grade.user_id: grade for grade in backend.problem_state.iter_course_grades(COURSE)}
+
+        assert list(grades) == sorted([problems["ann"], problems["bob"], problems["cid"]])
+        never_graded = grades[problems["cid"]]
+        assert (never_graded.percent, never_graded.passed) == (0.0, False)
+        names = {problems[name]: name for name in ("ann", "bob", "cid")}
+        assert all(grade.username in (None, names[user_id]) for user_id, grade in grades.items())
+
+    def test_iter_problem_states_by_learner_then_problem(self, backend, problems):
+        def listed(usage_keys=None):
+            states = backend.problem_state.iter_problem_states(COURSE, usage_keys)
+            return [(state.user_id, state.usage_key.block_id, state.score) for state in states]
+
+        ann, bob = problems["ann"], problems["bob"]
+        assert listed() == sorted([(ann, "problem1", 2.0), (ann, "problem2", 1.0), (bob, "problem1", 0.0)])
+        assert listed([block("problem2", "problem")]) == [(ann, "problem2", 1.0)]
+
+
 class SpecialExamContract:
     """``special_exams``: a course's exams, its learners' attempts and allowances."""
 
@@ -1255,5 +1411,6 @@ class BackendContract(
     SiteConfigContract,
     CompletionContract,
     SpecialExamContract,
+    ProblemStateContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

@@ -26,6 +26,7 @@ def openedx_backend() -> Backend:
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
     from .enrollments import OpenedxEnrollmentService
+    from .problem_state import OpenedxProblemStateService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
     from .special_exams import OpenedxSpecialExamService
@@ -41,4 +42,5 @@ def openedx_backend() -> Backend:
         special_exams=OpenedxSpecialExamService(),
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
+        problem_state=OpenedxProblemStateService(),
     )
