@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "lms.djangoapps.bulk_email.apps.BulkEmailConfig",
     "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
     "lms.djangoapps.courseware.apps.CoursewareConfig",
+    "lms.djangoapps.grades.apps.GradesConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
 ]

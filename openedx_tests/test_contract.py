@@ -14,6 +14,7 @@ from instructor_plugin.backends.contract.suite import (
     CourseContract,
     DueDateContract,
     EnrollmentContract,
+    GradebookContract,
     MailContract,
     ProblemStateContract,
     RoleContract,
@@ -38,6 +39,7 @@ class TestOpenedxBackend(
     SiteConfigContract,
     SpecialExamContract,
     ProblemStateContract,
+    GradebookContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -26,6 +26,7 @@ def openedx_backend() -> Backend:
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
     from .enrollments import OpenedxEnrollmentService
+    from .gradebook import OpenedxGradebookService
     from .problem_state import OpenedxProblemStateService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
@@ -43,4 +44,5 @@ def openedx_backend() -> Backend:
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
         problem_state=OpenedxProblemStateService(),
+        gradebook=OpenedxGradebookService(),
     )

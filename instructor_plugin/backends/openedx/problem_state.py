@@ -54,7 +54,7 @@ def _to_state_data(user_id: int, usage_key: UsageKey, text: str | None, grade, m
     )
 
 
-def _row_data(row: Any) -> ProblemStateData:
+def student_module_data(row: Any) -> ProblemStateData:
     return _to_state_data(row.student_id, row.module_state_key, row.state, row.grade, row.max_grade, row.modified)
 
 
@@ -104,7 +104,7 @@ class OpenedxProblemStateService:
     def get_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData | None:
         """The learner's ``StudentModule`` on the problem; ``attempts`` is read from its JSON state."""
         row = _student_modules().filter(course_id=course_key, module_state_key=usage_key, student_id=user_id).first()
-        return _row_data(row) if row else None
+        return student_module_data(row) if row else None
 
     @transaction.atomic
     def reset_attempts(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ProblemStateData:
@@ -113,7 +113,7 @@ class OpenedxProblemStateService:
 
         row = self._locked_row(course_key, usage_key, user_id)
         reset_attempts_module_state(None, _problem_block(usage_key), row, {})
-        return _row_data(row)
+        return student_module_data(row)
 
     @transaction.atomic
     def delete_state(self, course_key: CourseKey, usage_key: UsageKey, user_id: int) -> ScoreChangeData:

@@ -1,7 +1,8 @@
 """
 Stand-in of openedx-platform ``lms/djangoapps/grades/course_grade_factory.py``: ``CourseGradeFactory``
 with its ``read``/``update``/``iter`` signatures and the ``CourseGrade`` fields the backend reads
-(``percent``, ``letter_grade``, ``passed``, ``summary["grade_breakdown"]``).
+(``percent``, ``letter_grade``, ``passed``, ``summary["grade_breakdown"]``); ``update`` persists the
+``PersistentCourseGrade`` as the platform's does.
 
 The platform grades through the course's grading policy; this one stands in for that engine with one
 rule: the course percent is the learner's problem points over the possible points of their
@@ -13,9 +14,11 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils import timezone
 from xmodule.modulestore.django import modulestore
 
 from lms.djangoapps.courseware.models import StudentModule
+from lms.djangoapps.grades.models import PersistentCourseGrade
 
 
 @dataclass
@@ -40,7 +43,19 @@ class CourseGradeFactory:
     def update(
         self, user, course=None, collected_block_structure=None, course_key=None, force_update_subsections=False
     ):
-        return self._compute(user, course_key or course.id)
+        """Recompute and persist the learner's ``PersistentCourseGrade``."""
+        course_key = course_key or course.id
+        grade = self._compute(user, course_key)
+        PersistentCourseGrade.objects.update_or_create(
+            user_id=user.pk,
+            course_id=course_key,
+            defaults={
+                "percent_grade": grade.percent,
+                "letter_grade": grade.letter_grade or "",
+                "passed_timestamp": timezone.now() if grade.passed else None,
+            },
+        )
+        return grade
 
     def iter(self, users, course=None, collected_block_structure=None, course_key=None, force_update=False):
         for user in users:
