@@ -9,6 +9,7 @@ from openedx.core.djangoapps.course_groups.models import CourseUserGroup
 from xmodule.modulestore.django import modulestore
 
 from instructor_plugin.backends.data import CursorRequest, GradebookFilter
+from instructor_plugin.backends.exceptions import UserNotFound
 from instructor_plugin.backends.openedx import openedx_backend
 
 from .world import OpenedxWorld
@@ -73,6 +74,15 @@ def test_an_override_is_written_for_the_gradebook_and_persists_the_course_grade(
     assert override.history.get().history_user_id == learners["bob"]
     grade = PersistentCourseGrade.objects.get(course_id=COURSE, user_id=learners["ann"])
     assert grade.percent_grade == 0.4
+
+
+def test_overriding_for_an_unknown_user_is_refused_without_writing(backend, learners):
+    with pytest.raises(UserNotFound):
+        backend.gradebook.override_subsection_grade(
+            COURSE, HW, 999_999, {"earned_all_override": 1.0}, "", "GRADEBOOK", learners["ann"]
+        )
+
+    assert not PersistentSubsectionGradeOverride.objects.exists()
 
 
 def test_the_section_breakdown_is_the_grades_api_summary(backend, world, learners):

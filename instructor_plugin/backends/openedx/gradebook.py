@@ -33,7 +33,7 @@ from ..data import (
     SubsectionOverrideHistoryData,
     UserData,
 )
-from ..exceptions import BlockNotFound
+from ..exceptions import BlockNotFound, UserNotFound
 from .problem_state import student_module_data, to_course_grade_data
 
 #: Slack for comparing float grades with a percent bound.
@@ -322,7 +322,9 @@ class OpenedxGradebookService:
 
         block = _graded_block(usage_key)
         users: Any = get_user_model().objects
-        user = users.get(pk=user_id)
+        user = users.filter(pk=user_id).first()
+        if user is None:
+            raise UserNotFound(user_id)
         actor = users.filter(pk=actor_id).first() if actor_id is not None else None
         models = _grades()
         with transaction.atomic():
