@@ -9,6 +9,7 @@ from instructor_plugin.backends.openedx import openedx_backend
 from instructor_plugin.backends.registry import CAPABILITIES
 
 IMPLEMENTED = {"courses", "users", "enrollments", "roles", "due_dates", "special_exams", "completion", "site_config"}
+IMPLEMENTED |= {"problem_state", "gradebook"}
 
 
 def test_builds_without_an_lms():
