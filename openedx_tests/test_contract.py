@@ -18,7 +18,9 @@ from instructor_plugin.backends.contract.suite import (
     EnrollmentContract,
     EnterpriseContract,
     EntranceExamContract,
+    GradebookContract,
     MailContract,
+    ProblemStateContract,
     RetirementContract,
     RoleContract,
     SiteConfigContract,
@@ -46,6 +48,8 @@ class TestOpenedxBackend(
     RetirementContract,
     EntranceExamContract,
     EnterpriseContract,
+    ProblemStateContract,
+    GradebookContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from common.djangoapps.course_modes.models import CourseMode
 from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
 from completion.models import BlockCompletion
 from consent.models import DataSharingConsent
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.utils import timezone
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
 from enterprise.models import EnterpriseCourseEnrollment, EnterpriseCustomer, EnterpriseCustomerUser
+from lms.djangoapps.courseware.models import StudentModule
+from lms.djangoapps.grades.models import PersistentCourseGrade, PersistentSubsectionGrade
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
 from openedx.core.djangoapps.django_comment_common.models import Role
@@ -32,6 +37,10 @@ class OpenedxWorld(World):
     LMS's publish handler (``set_dates_for_course``) puts it there. Users, profiles, language
     preferences and roles are rows of the platform's models.
     """
+
+    def __init__(self):
+        #: The points of each graded subsection the world made, by usage key.
+        self.possible_points = {}
 
     def make_course(
         self,
@@ -189,4 +198,54 @@ class OpenedxWorld(World):
     def make_exam_attempt(self, exam_id, user_id, status, started_at):
         ProctoredExamStudentAttempt.objects.create(
             proctored_exam_id=exam_id, user_id=user_id, status=status, started_at=started_at
+        )
+
+    def make_problem_state(self, course_key, usage_key, user_id, *, attempts, score, max_score, state):
+        StudentModule.objects.create(
+            course_id=course_key,
+            module_state_key=usage_key,
+            module_type=usage_key.block_type,
+            student_id=user_id,
+            state=json.dumps({**state, "attempts": attempts}),
+            grade=score,
+            max_grade=max_score,
+        )
+
+    @staticmethod
+    def _points_problem(usage_key):
+        """The one scored problem of a graded subsection the world made."""
+        return usage_key.course_key.make_usage_key("problem", f"{usage_key.block_id}_points")
+
+    def make_graded_subsection(self, course_key, usage_key, parent, *, assignment_type, possible):
+        """A ``graded`` subsection block with its ``format``, and a problem child worth ``possible`` points."""
+        modulestore().add(StandInBlock(location=usage_key, parent=parent, graded=True, format=assignment_type))
+        modulestore().add(StandInBlock(location=self._points_problem(usage_key), parent=usage_key, graded=True))
+        self.possible_points[usage_key] = possible
+
+    def make_subsection_score(self, course_key, usage_key, user_id, earned):
+        """The problem's ``StudentModule`` and the ``PersistentSubsectionGrade`` the LMS's grading persists from it."""
+        possible = self.possible_points[usage_key]
+        self.make_problem_state(
+            course_key, self._points_problem(usage_key), user_id, attempts=1, score=earned, max_score=possible, state={}
+        )
+        PersistentSubsectionGrade.objects.create(
+            user_id=user_id,
+            course_id=course_key,
+            usage_key=usage_key,
+            earned_all=earned,
+            possible_all=possible,
+            earned_graded=earned,
+            possible_graded=possible,
+            first_attempted=timezone.now(),
+        )
+
+    def set_course_grade(self, course_key, user_id, percent, letter_grade):
+        PersistentCourseGrade.objects.update_or_create(
+            course_id=course_key,
+            user_id=user_id,
+            defaults={
+                "percent_grade": percent,
+                "letter_grade": letter_grade,
+                "passed_timestamp": timezone.now() if letter_grade else None,
+            },
         )

@@ -14,6 +14,7 @@ from instructor_plugin.backends.builtin.models import (
     CountryAccessRule,
     Course,
     CourseAccessRole,
+    CourseGrade,
     CourseMode,
     EnterpriseCourseEnrollment,
     EnterpriseCustomerUser,
@@ -21,6 +22,7 @@ from instructor_plugin.backends.builtin.models import (
     ExamAttempt,
     ForumRole,
     ManualEnrollmentAudit,
+    ProblemState,
     RestrictedCourse,
     SpecialExam,
     UserProfile,
@@ -176,6 +178,62 @@ class BuiltinWorld(World):
 
     def make_exam_attempt(self, exam_id, user_id, status, started_at):
         ExamAttempt.objects.create(exam_id=exam_id, user_id=user_id, status=status, started_at=started_at)
+
+    def make_problem_state(self, course_key, usage_key, user_id, *, attempts, score, max_score, state):
+        ProblemState.objects.create(
+            course_key=course_key,
+            usage_key=usage_key,
+            user_id=user_id,
+            attempts=attempts,
+            score=score,
+            max_score=max_score,
+            state=dict(state),
+        )
+
+    @staticmethod
+    def _points_problem(usage_key):
+        """The one scored problem of a graded subsection the world made."""
+        return usage_key.course_key.make_usage_key("problem", f"{usage_key.block_id}_points")
+
+    def make_graded_subsection(self, course_key, usage_key, parent, *, assignment_type, possible):
+        course = Course.objects.get(course_key=course_key)
+        subsection = Block.objects.create(
+            course=course,
+            usage_key=usage_key,
+            parent=Block.objects.get(usage_key=parent),
+            block_type=usage_key.block_type,
+            graded=True,
+            assignment_type=assignment_type,
+            position=course.blocks.count(),
+        )
+        Block.objects.create(
+            course=course,
+            usage_key=self._points_problem(usage_key),
+            parent=subsection,
+            block_type="problem",
+            graded=True,
+            has_score=True,
+            weight=possible,
+            position=course.blocks.count(),
+        )
+
+    def make_subsection_score(self, course_key, usage_key, user_id, earned):
+        problem = Block.objects.get(usage_key=self._points_problem(usage_key))
+        ProblemState.objects.create(
+            course_key=course_key,
+            usage_key=problem.usage_key,
+            user_id=user_id,
+            attempts=1,
+            score=earned,
+            max_score=problem.weight,
+        )
+
+    def set_course_grade(self, course_key, user_id, percent, letter_grade):
+        CourseGrade.objects.update_or_create(
+            course_key=course_key,
+            user_id=user_id,
+            defaults={"percent": percent, "letter_grade": letter_grade, "passed": bool(letter_grade)},
+        )
 
 
 class TestBuiltinBackend(BackendContract):

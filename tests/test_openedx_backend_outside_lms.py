@@ -24,6 +24,7 @@ IMPLEMENTED = {
     "entrance_exams",
     "enterprise",
 }
+IMPLEMENTED |= {"problem_state", "gradebook"}
 
 
 def test_builds_without_an_lms():

@@ -26,6 +26,7 @@ from instructor_plugin.backends.data import (
     AllowedEnrollmentData,
     CourseAccessData,
     CourseModeDetails,
+    CursorRequest,
     EnrollmentAttributeData,
     EnrollmentCursor,
     EnrollmentData,
@@ -33,6 +34,7 @@ from instructor_plugin.backends.data import (
     EnrollmentSearch,
     EntranceExamData,
     ExamListQuery,
+    GradebookFilter,
     MailMessage,
     ManualEnrollmentAuditData,
     PageRequest,
@@ -48,6 +50,7 @@ from instructor_plugin.backends.exceptions import (
     EnterpriseLinkFailed,
     ExamNotFound,
     NoDueDate,
+    StateNotFound,
     UserNotFound,
 )
 
@@ -187,6 +190,34 @@ class World(ABC):
     def make_entrance_exam(self, course_key: CourseKey, usage_key: UsageKey, minimum_score_pct: float) -> None:
         """Make the section ``usage_key`` (made with :meth:`make_block`) the course's entrance exam."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_entrance_exam")
+
+    def make_problem_state(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        user_id: int,
+        *,
+        attempts: int,
+        score: float | None,
+        max_score: float | None,
+        state: Mapping[str, object],
+    ) -> None:
+        """Record the learner's state on a problem: ``attempts`` and ``state`` (saved answers), the score."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_problem_state")
+
+    def make_graded_subsection(
+        self, course_key: CourseKey, usage_key: UsageKey, parent: UsageKey, *, assignment_type: str, possible: float
+    ) -> None:
+        """Add a graded subsection of ``assignment_type`` worth ``possible`` points (one scored problem)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_graded_subsection")
+
+    def make_subsection_score(self, course_key: CourseKey, usage_key: UsageKey, user_id: int, earned: float) -> None:
+        """Record that the learner attempted the graded subsection and earned ``earned`` of its points."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_subsection_score")
+
+    def set_course_grade(self, course_key: CourseKey, user_id: int, percent: float, letter_grade: str) -> None:
+        """Persist the learner's course grade (``percent`` 0..1; passed when ``letter_grade`` is not empty)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.set_course_grade")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1198,6 +1229,312 @@ class CompletionContract:
         assert world.completion(bob, block("problem1", "problem")) is None
 
 
+class ProblemStateContract:
+    """``problem_state``: learners' state on problems, its resets and rescoring, and course grades."""
+
+    #: Saved answers: one of two parts correct.
+    HALF_RIGHT = {"correct_map": {"part1": {"correctness": "correct"}, "part2": {"correctness": "incorrect"}}}
+
+    @pytest.fixture
+    def problems(self, backend, world) -> dict[str, int]:
+        """Ann, Bob (with state on problem1, Ann on problem2 too), Cid enrolled without state, Dee not enrolled."""
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("chapter1"), ROOT)
+        for name in ("problem1", "problem2"):
+            world.make_block(COURSE, block(name, "problem"), block("chapter1"))
+        people = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cid")}
+        people["dee"] = world.make_user("dee", "dee@example.com", "Dee")
+        for name in ("ann", "bob", "cid"):
+            backend.enrollments.enroll(COURSE, people[name], "audit")
+        world.make_problem_state(
+            COURSE,
+            block("problem1", "problem"),
+            people["ann"],
+            attempts=3,
+            score=2.0,
+            max_score=2.0,
+            state={**self.HALF_RIGHT, "attempts": 3},
+        )
+        world.make_problem_state(
+            COURSE,
+            block("problem1", "problem"),
+            people["bob"],
+            attempts=1,
+            score=0.0,
+            max_score=2.0,
+            state={**self.HALF_RIGHT, "attempts": 1},
+        )
+        world.make_problem_state(
+            COURSE, block("problem2", "problem"), people["ann"], attempts=1, score=1.0, max_score=4.0, state={}
+        )
+        return people
+
+    def test_get_state(self, backend, problems):
+        state = backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"])
+
+        assert (state.user_id, state.usage_key, state.attempts, state.score, state.max_score) == (
+            problems["ann"],
+            block("problem1", "problem"),
+            3,
+            2.0,
+            2.0,
+        )
+        assert state.state["correct_map"] == self.HALF_RIGHT["correct_map"]
+        assert backend.problem_state.get_state(COURSE, block("problem2", "problem"), problems["bob"]) is None
+
+    def test_reset_attempts_keeps_the_score(self, backend, problems):
+        reset = backend.problem_state.reset_attempts(COURSE, block("problem1", "problem"), problems["ann"])
+
+        stored = backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"])
+        assert (reset.attempts, reset.score) == (0, 2.0)
+        assert (stored.attempts, stored.score) == (0, 2.0)
+        with pytest.raises(StateNotFound):
+            backend.problem_state.reset_attempts(COURSE, block("problem1", "problem"), problems["cid"])
+
+    def test_delete_state(self, backend, problems):
+        change = backend.problem_state.delete_state(COURSE, block("problem1", "problem"), problems["ann"])
+
+        assert (change.user_id, change.previous_score, change.new_score, change.max_score) == (
+            problems["ann"],
+            2.0,
+            None,
+            2.0,
+        )
+        assert change.course_grade is not None and change.course_grade.user_id == problems["ann"]
+        assert backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"]) is None
+        assert backend.problem_state.get_state(COURSE, block("problem2", "problem"), problems["ann"]) is not None
+        with pytest.raises(StateNotFound):
+            backend.problem_state.delete_state(COURSE, block("problem1", "problem"), problems["ann"])
+
+    def test_rescore_only_if_higher_keeps_a_higher_score(self, backend, problems):
+        kept = backend.problem_state.rescore(COURSE, block("problem1", "problem"), problems["ann"], only_if_higher=True)
+        lowered = backend.problem_state.rescore(
+            COURSE, block("problem1", "problem"), problems["ann"], only_if_higher=False
+        )
+
+        assert (kept.previous_score, kept.new_score) == (2.0, 2.0)
+        assert (lowered.previous_score, lowered.new_score) == (2.0, 1.0)
+        assert lowered.course_grade is not None and lowered.course_grade.user_id == problems["ann"]
+        stored = backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["ann"])
+        assert stored.score == 1.0
+        with pytest.raises(StateNotFound):
+            backend.problem_state.rescore(COURSE, block("problem1", "problem"), problems["cid"], only_if_higher=False)
+
+    def test_rescore_many_leaves_out_learners_without_state(self, backend, problems):
+        learners = [problems["ann"], problems["bob"], problems["cid"]]
+
+        changes = backend.problem_state.rescore_many(COURSE, block("problem1", "problem"), learners, True)
+
+        assert {user_id: (c.previous_score, c.new_score) for user_id, c in changes.items()} == {
+            problems["ann"]: (2.0, 2.0),
+            problems["bob"]: (0.0, 1.0),
+        }
+        assert backend.problem_state.get_state(COURSE, block("problem1", "problem"), problems["bob"]).score == 1.0
+
+    def test_override_score(self, backend, problems):
+        change = backend.problem_state.override_score(COURSE, block("problem2", "problem"), problems["ann"], 3.5)
+
+        assert (change.previous_score, change.new_score, change.max_score) == (1.0, 3.5, 4.0)
+        assert change.course_grade is not None and change.course_grade.user_id == problems["ann"]
+        for out_of_range in (4.5, -1.0):
+            with pytest.raises(ValueError):
+                backend.problem_state.override_score(
+                    COURSE, block("problem2", "problem"), problems["ann"], out_of_range
+                )
+        assert backend.problem_state.get_state(COURSE, block("problem2", "problem"), problems["ann"]).score == 3.5
+        with pytest.raises(StateNotFound):
+            backend.problem_state.override_score(COURSE, block("problem2", "problem"), problems["bob"], 1.0)
+
+    def test_iter_learners_with_state(self, backend, problems):
+        assert list(backend.problem_state.iter_learners_with_state(COURSE, block("problem1", "problem"))) == sorted(
+            [problems["ann"], problems["bob"]]
+        )
+        assert list(backend.problem_state.iter_learners_with_state(SIBLING, block("problem1", "problem"))) == []
+
+    def test_iter_course_grades_of_enrolled_learners(self, backend, problems):
+        grades = {grade.user_id: grade for grade in backend.problem_state.iter_course_grades(COURSE)}
+
+        assert list(grades) == sorted([problems["ann"], problems["bob"], problems["cid"]])
+        never_graded = grades[problems["cid"]]
+        assert (never_graded.percent, never_graded.passed) == (0.0, False)
+        names = {problems[name]: name for name in ("ann", "bob", "cid")}
+        assert all(grade.username in (None, names[user_id]) for user_id, grade in grades.items())
+
+    def test_iter_problem_states_by_learner_then_problem(self, backend, problems):
+        def listed(usage_keys=None):
+            states = backend.problem_state.iter_problem_states(COURSE, usage_keys)
+            return [(state.user_id, state.usage_key.block_id, state.score) for state in states]
+
+        ann, bob = problems["ann"], problems["bob"]
+        assert listed() == sorted([(ann, "problem1", 2.0), (ann, "problem2", 1.0), (bob, "problem1", 0.0)])
+        assert listed([block("problem2", "problem")]) == [(ann, "problem2", 1.0)]
+
+
+class GradebookContract:
+    """``gradebook``: the learner list with its filters, subsection grades, overrides and their history."""
+
+    HW1 = block("hw1", "sequential")
+    HW2 = block("hw2", "sequential")
+
+    @pytest.fixture
+    def graded(self, backend, world) -> dict[str, int]:
+        """
+        Ann (verified, 8/10 on hw1, 80% "Pass"), Bob (3/10 on hw1, 30%), Cid (staff, never graded),
+        Dee (unenrolled); hw2 (4 points) attempted by nobody.
+        """
+        world.make_course(COURSE)
+        world.make_block(COURSE, block("chapter1"), ROOT)
+        world.make_graded_subsection(COURSE, self.HW1, block("chapter1"), assignment_type="Homework", possible=10.0)
+        world.make_graded_subsection(COURSE, self.HW2, block("chapter1"), assignment_type="Homework", possible=4.0)
+        people = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cid")}
+        people["dee"] = world.make_user("dee", "dee@example.org", "Dee")
+        backend.enrollments.enroll(COURSE, people["ann"], "verified")
+        for name in ("bob", "cid", "dee"):
+            backend.enrollments.enroll(COURSE, people[name], "audit")
+        backend.enrollments.unenroll(COURSE, people["dee"])
+        world.grant(COURSE, people["cid"], "staff")
+        world.make_subsection_score(COURSE, self.HW1, people["ann"], 8.0)
+        world.make_subsection_score(COURSE, self.HW1, people["bob"], 3.0)
+        world.set_course_grade(COURSE, people["ann"], 0.8, "Pass")
+        world.set_course_grade(COURSE, people["bob"], 0.3, "")
+        return people
+
+    @staticmethod
+    def gradebook_listed(backend, filters: GradebookFilter | None = None, cursor: CursorRequest | None = None):
+        page = backend.gradebook.list_gradebook(COURSE, filters or GradebookFilter(), cursor or CursorRequest())
+        return [learner.user.username for learner in page.items], page.has_more
+
+    def test_list_gradebook_with_persisted_course_grades(self, backend, graded):
+        page = backend.gradebook.list_gradebook(COURSE, GradebookFilter(), CursorRequest())
+
+        rows = [(g.user.id, g.user.email, g.mode, g.percent, g.letter_grade, g.passed) for g in page.items]
+        assert rows == [
+            (graded["ann"], "ann@example.com", "verified", 0.8, "Pass", True),
+            (graded["bob"], "bob@example.com", "audit", 0.3, None, False),
+            (graded["cid"], "cid@example.com", "audit", 0.0, None, False),
+        ]
+        assert page.items[0].user.full_name == "Ann"
+        assert backend.gradebook.count_gradebook(COURSE, GradebookFilter()) == 3
+
+    def test_list_gradebook_cursor(self, backend, graded):
+        assert self.gradebook_listed(backend, cursor=CursorRequest(limit=2)) == (["ann", "bob"], True)
+        assert self.gradebook_listed(backend, cursor=CursorRequest(after=graded["bob"], limit=2)) == (["cid"], False)
+        assert self.gradebook_listed(backend, cursor=CursorRequest(before=graded["cid"], limit=1)) == (["bob"], True)
+
+    @pytest.mark.parametrize(
+        ("filters", "expected"),
+        [
+            (GradebookFilter(username="bob"), ["bob"]),
+            (GradebookFilter(user_contains="ANN@EXAMPLE"), ["ann"]),
+            (GradebookFilter(username_contains="i"), ["cid"]),
+            (GradebookFilter(enrollment_mode="audit"), ["bob", "cid"]),
+            (GradebookFilter(excluded_course_roles=("staff",)), ["ann", "bob"]),
+            (GradebookFilter(excluded_course_roles=("all",)), ["ann", "bob"]),
+            (GradebookFilter(excluded_course_roles=("instructor",)), ["ann", "bob", "cid"]),
+            (GradebookFilter(course_grade_min=50), ["ann"]),
+            (GradebookFilter(course_grade_max=30), ["bob", "cid"]),
+            (GradebookFilter(assignment=HW1, assignment_grade_min=50), ["ann"]),
+            (GradebookFilter(assignment=HW1, assignment_grade_max=30), ["bob"]),
+            (GradebookFilter(assignment=HW2, assignment_grade_min=0), []),
+        ],
+    )
+    def test_list_gradebook_filters(self, backend, graded, filters, expected):
+        assert self.gradebook_listed(backend, filters) == (expected, False)
+        assert backend.gradebook.count_gradebook(COURSE, filters) == len(expected)
+
+    def test_subsection_grades_of_attempted_subsections(self, backend, graded):
+        grades = backend.gradebook.get_subsection_grades(COURSE, [graded["ann"], graded["cid"]])
+
+        ann = grades[graded["ann"]]
+        assert list(ann) == [self.HW1]
+        hw1 = ann[self.HW1]
+        assert (hw1.earned_graded, hw1.possible_graded, hw1.attempted, hw1.override) == (8.0, 10.0, True, None)
+        assert not grades.get(graded["cid"])
+
+    def test_get_subsection_grade(self, backend, graded):
+        attempted = backend.gradebook.get_subsection_grade(COURSE, self.HW1, graded["bob"])
+        never = backend.gradebook.get_subsection_grade(COURSE, self.HW2, graded["bob"])
+
+        assert (attempted.earned_all, attempted.possible_all, attempted.attempted) == (3.0, 10.0, True)
+        assert (never.earned_graded, never.attempted, never.override) == (0.0, False, None)
+        for not_graded in (block("chapter1"), block("missing", "sequential")):
+            with pytest.raises(BlockNotFound):
+                backend.gradebook.get_subsection_grade(COURSE, not_graded, graded["bob"])
+
+    def test_override_keeps_unset_values_and_records_history(self, backend, graded, world):
+        actor = world.make_user("teacher", "teacher@example.com", "Teacher")
+
+        first = backend.gradebook.override_subsection_grade(
+            COURSE, self.HW1, graded["ann"], {"earned_graded_override": 9.0}, "regrade", "GRADEBOOK", actor
+        )
+        second = backend.gradebook.override_subsection_grade(
+            COURSE, self.HW1, graded["ann"], {"earned_graded_override": 10.0}, "x" * 400, "GRADEBOOK", None
+        )
+
+        override = second.override
+        assert first.override is not None and first.override.earned_graded_override == 9.0
+        assert (override.id, override.earned_graded_override) == (first.override.id, 10.0)
+        assert (override.earned_all_override, override.possible_graded_override) == (8.0, 10.0)
+        assert (override.system, len(override.override_reason)) == ("GRADEBOOK", 300)
+        history = backend.gradebook.list_override_history(COURSE, self.HW1, graded["ann"])
+        assert [(h.history_type, h.history_user, h.earned_graded_override) for h in history] == [
+            ("+", "teacher", 9.0),
+            ("~", None, 10.0),
+        ]
+        assert history[0].override_reason == "regrade" and history[0].override_id == override.id
+        newest = backend.gradebook.list_override_history(COURSE, self.HW1, graded["ann"], limit=1)
+        assert [h.earned_graded_override for h in newest] == [10.0]
+        assert backend.gradebook.list_override_history(COURSE, self.HW1, graded["bob"]) == []
+
+    def test_an_override_counts_where_nothing_was_attempted(self, backend, graded):
+        backend.gradebook.override_subsection_grade(
+            COURSE,
+            self.HW2,
+            graded["cid"],
+            {"earned_graded_override": 3.0, "possible_graded_override": 4.0},
+            "",
+            "GRADEBOOK",
+            None,
+        )
+
+        grades = backend.gradebook.get_subsection_grades(COURSE, [graded["cid"]])[graded["cid"]]
+        assert list(grades) == [self.HW2]
+        assert grades[self.HW2].override.earned_graded_override == 3.0
+        high = GradebookFilter(assignment=self.HW2, assignment_grade_min=70)
+        assert self.gradebook_listed(backend, high) == (["cid"], False)
+        with pytest.raises(BlockNotFound):
+            backend.gradebook.override_subsection_grade(
+                COURSE, block("chapter1"), graded["cid"], {"earned_graded_override": 1.0}, "", "GRADEBOOK", None
+            )
+
+    def test_list_graded_enrollments(self, backend, graded):
+        page = backend.gradebook.list_graded_enrollments(COURSE, [], CursorRequest())
+        only_bob = backend.gradebook.list_graded_enrollments(None, ["bob"], CursorRequest())
+
+        assert [(e.course_key, e.learner.user.username, e.learner.percent) for e in page.items] == [
+            (COURSE, "ann", 0.8),
+            (COURSE, "bob", 0.3),
+            (COURSE, "cid", 0.0),
+        ]
+        ids = [e.id for e in page.items]
+        assert ids == sorted(ids)
+        assert [e.learner.user.username for e in only_bob.items] == ["bob"]
+        after = backend.gradebook.list_graded_enrollments(COURSE, [], CursorRequest(after=ids[0], limit=1))
+        assert ([e.id for e in after.items], after.has_more) == ([ids[1]], True)
+
+    def test_get_problem_states_by_learner(self, backend, graded, world):
+        for name in ("problem2", "problem1"):
+            world.make_block(COURSE, block(name, "problem"), block("chapter1"))
+            world.make_problem_state(
+                COURSE, block(name, "problem"), graded["bob"], attempts=1, score=1.0, max_score=1.0, state={}
+            )
+
+        states = backend.gradebook.get_problem_states(COURSE, [graded["bob"], graded["cid"]])
+
+        assert [s.usage_key.block_id for s in states[graded["bob"]]] == ["hw1_points", "problem1", "problem2"]
+        assert graded["cid"] not in states
+
+
 class SpecialExamContract:
     """``special_exams``: a course's exams, its learners' attempts and allowances."""
 
@@ -1354,5 +1691,7 @@ class BackendContract(
     CompletionContract,
     SpecialExamContract,
     EntranceExamContract,
+    ProblemStateContract,
+    GradebookContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

@@ -29,7 +29,9 @@ def openedx_backend() -> Backend:
     from .enrollments import OpenedxEnrollmentService
     from .enterprise import OpenedxEnterpriseService
     from .entrance_exams import OpenedxEntranceExamService
+    from .gradebook import OpenedxGradebookService
     from .mail import OpenedxMailService
+    from .problem_state import OpenedxProblemStateService
     from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
@@ -51,4 +53,6 @@ def openedx_backend() -> Backend:
         retirement=OpenedxRetirementService(),
         entrance_exams=OpenedxEntranceExamService(),
         enterprise=OpenedxEnterpriseService(),
+        problem_state=OpenedxProblemStateService(),
+        gradebook=OpenedxGradebookService(),
     )
