@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "common.djangoapps.course_modes.apps.CourseModesConfig",
     "lms.djangoapps.bulk_email.apps.BulkEmailConfig",
     "openedx.core.djangoapps.course_groups.apps.CourseGroupsConfig",
+    "lms.djangoapps.instructor_task.apps.InstructorTaskConfig",
+    "lms.djangoapps.certificates.apps.CertificatesConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
 ]

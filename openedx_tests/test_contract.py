@@ -10,6 +10,7 @@ from edx_toggles.toggles.testutils import override_waffle_switch
 from instructor_plugin.backends.contract.suite import (
     COURSE,
     SIBLING,
+    CertificateContract,
     CompletionContract,
     CourseContract,
     DueDateContract,
@@ -36,6 +37,7 @@ class TestOpenedxBackend(
     CompletionContract,
     SiteConfigContract,
     SpecialExamContract,
+    CertificateContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -10,6 +10,7 @@ from django.core import mail
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
+from lms.djangoapps.certificates.models import GeneratedCertificate
 from opaque_keys.edx.django.models import CourseKeyField
 from openedx.core.djangoapps.django_comment_common.models import Role
 from openedx.core.djangoapps.site_configuration import helpers
@@ -121,3 +122,6 @@ class OpenedxWorld(World):
         ProctoredExamStudentAttempt.objects.create(
             proctored_exam_id=exam_id, user_id=user_id, status=status, started_at=started_at
         )
+
+    def make_certificate(self, course_key, user_id, status, mode):
+        GeneratedCertificate.objects.create(course_id=course_key, user_id=user_id, status=status, mode=mode)

@@ -19,6 +19,7 @@ from instructor_plugin.backends.builtin.models import (
     EnterpriseCustomerUser,
     ExamAttempt,
     ForumRole,
+    GeneratedCertificate,
     ManualEnrollmentAudit,
     RestrictedCourse,
     SpecialExam,
@@ -170,6 +171,9 @@ class BuiltinWorld(World):
 
     def make_exam_attempt(self, exam_id, user_id, status, started_at):
         ExamAttempt.objects.create(exam_id=exam_id, user_id=user_id, status=status, started_at=started_at)
+
+    def make_certificate(self, course_key, user_id, status, mode):
+        GeneratedCertificate.objects.create(course_key=course_key, user_id=user_id, status=status, mode=mode)
 
 
 class TestBuiltinBackend(BackendContract):

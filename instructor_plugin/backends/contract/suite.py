@@ -18,12 +18,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from instructor_plugin.backends.data import (
     AllowedEnrollmentData,
+    CertificateFilter,
     CourseAccessData,
     CourseModeDetails,
     EnrollmentAttributeData,
@@ -182,6 +184,10 @@ class World(ABC):
     def make_exam_attempt(self, exam_id: int, user_id: int, status: str, started_at: datetime) -> None:
         """Record a learner's attempt at the exam."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_exam_attempt")
+
+    def make_certificate(self, course_key: CourseKey, user_id: int, status: str, mode: str) -> None:
+        """Record a generated certificate of the learner in the course."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_certificate")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -939,7 +945,7 @@ class RoleContract:
 
 
 class CertificateContract:
-    """``certificates``: the course's generation switch."""
+    """``certificates``: the course's generation switch, the list, exceptions, invalidations and history."""
 
     def test_generation_switch(self, backend, world):
         world.make_course(COURSE)
@@ -954,6 +960,102 @@ class CertificateContract:
 
         assert backend.certificates.is_generation_enabled(COURSE) is True
         assert backend.certificates.is_generation_enabled(SIBLING) is False
+
+    @pytest.fixture
+    def certified(self, backend, world) -> dict[str, int]:
+        """Ann (verified, certified), Bob (audit), Cy (verified, no certificate) and a staff member."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        people = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cy")}
+        people["staff"] = world.make_user("staff", "staff@example.com", "Staff", is_staff=True)
+        for name, mode in (("ann", "verified"), ("bob", "audit"), ("cy", "verified")):
+            backend.enrollments.enroll(COURSE, people[name], mode)
+        world.make_certificate(COURSE, people["ann"], "downloadable", "verified")
+        world.make_certificate(COURSE, people["bob"], "audit_passing", "audit")
+        world.make_certificate(SIBLING, people["cy"], "downloadable", "verified")
+        return people
+
+    def issued(self, backend, status_filter="all", search=None, page=EVERYONE):
+        page = backend.certificates.list_certificates(COURSE, CertificateFilter(status_filter, search), page)
+        return page.total, [(c.user.username, c.status, c.mode, c.enrollment_track) for c in page.items]
+
+    def test_list_filtered_searched_and_paged(self, backend, certified):
+        assert self.issued(backend) == (
+            2,
+            [("ann", "downloadable", "verified", "verified"), ("bob", "audit_passing", "audit", "audit")],
+        )
+        assert self.issued(backend, "received") == (1, [("ann", "downloadable", "verified", "verified")])
+        assert self.issued(backend, "audit_passing")[1] == [("bob", "audit_passing", "audit", "audit")]
+        assert self.issued(backend, "not_received") == (0, [])
+        assert self.issued(backend, search="BOB@") == (1, [("bob", "audit_passing", "audit", "audit")])
+        assert self.issued(backend, page=PageRequest(offset=1, limit=1)) == (
+            2,
+            [("bob", "audit_passing", "audit", "audit")],
+        )
+        assert backend.certificates.count_issued_by_mode(COURSE) == {"verified": 1}
+
+    def test_exceptions(self, backend, certified):
+        ann, bob, cy = certified["ann"], certified["bob"], certified["cy"]
+
+        backend.certificates.add_exceptions(COURSE, {ann: "late", cy: "illness"}, certified["staff"])
+        backend.certificates.add_exceptions(COURSE, {cy: "again"}, certified["staff"])
+
+        page = backend.certificates.list_certificates(COURSE, CertificateFilter("granted_exceptions"), EVERYONE)
+        assert [(c.user.username, c.status, c.exception_notes) for c in page.items] == [
+            ("ann", "downloadable", "late"),
+            ("cy", "downloadable", "illness"),
+        ]
+        assert all(c.exception_granted is not None for c in page.items)
+        assert backend.certificates.select_candidates(COURSE, [], "allowlisted") == [ann, cy]
+        assert backend.certificates.select_candidates(COURSE, [], "allowlisted_not_generated") == [cy]
+        assert backend.certificates.select_candidates(COURSE, ["audit_passing"], "all") == [bob]
+        assert backend.certificates.select_candidates(COURSE, [], "all") == [ann, bob, cy]
+        found = backend.certificates.find_learners(COURSE, ["ann", "CY@example.com", "nobody"])
+        assert [(s.user.id, s.enrolled, s.allowlisted, s.certificate_status) for s in found["ann"]] == [
+            (ann, True, True, "downloadable")
+        ]
+        assert [(s.user.id, s.allowlisted, s.certificate_status) for s in found["CY@example.com"]] == [(cy, True, None)]
+        assert found["nobody"] == []
+
+        assert backend.certificates.remove_exception(COURSE, ann) is True
+        assert backend.certificates.remove_exception(COURSE, ann) is False
+        assert backend.certificates.remove_exception(SIBLING, cy) is False
+        assert self.issued(backend, "not_received") == (1, [("ann", "unavailable", "verified", "verified")])
+        assert backend.certificates.select_candidates(COURSE, [], "allowlisted") == [cy]
+
+    def test_invalidations(self, backend, certified):
+        ann, bob, cy, staff = certified["ann"], certified["bob"], certified["cy"], certified["staff"]
+
+        backend.certificates.invalidate(COURSE, {ann: "copied", cy: "no certificate here"}, staff)
+
+        page = backend.certificates.list_certificates(COURSE, CertificateFilter("invalidated"), EVERYONE)
+        assert [(c.user.id, c.status, c.invalidated_by, c.invalidation_note) for c in page.items] == [
+            (ann, "unavailable", "staff@example.com", "copied")
+        ]
+        assert page.items[0].invalidation_date is not None
+        assert [s.invalidated for s in backend.certificates.find_learners(COURSE, ["ann"])["ann"]] == [True]
+        assert backend.certificates.remove_invalidation(COURSE, bob) is False
+        assert backend.certificates.remove_invalidation(SIBLING, ann) is False
+
+        assert backend.certificates.remove_invalidation(COURSE, ann) is True
+
+        assert backend.certificates.remove_invalidation(COURSE, ann) is False
+        assert backend.certificates.list_certificates(COURSE, CertificateFilter("invalidated"), EVERYONE).total == 0
+        assert [s.invalidated for s in backend.certificates.find_learners(COURSE, ["ann"])["ann"]] == [False]
+
+    def test_generation_history_newest_first(self, backend, certified):
+        staff = certified["staff"]
+        first, second, elsewhere = (str(uuid4()) for _ in range(3))
+        backend.certificates.record_generation_run(COURSE, staff, False, "All learners", first)
+        backend.certificates.record_generation_run(COURSE, staff, True, "Learners with status: error", second)
+        backend.certificates.record_generation_run(SIBLING, staff, False, "All learners", elsewhere)
+
+        page = backend.certificates.list_generation_history(COURSE, PageRequest(offset=0, limit=1))
+
+        assert page.total == 2
+        assert [(r.is_regeneration, r.candidates, r.generated_by_id, r.task_id) for r in page.items] == [
+            (True, "Learners with status: error", staff, second)
+        ]
 
 
 class DueDateContract:
