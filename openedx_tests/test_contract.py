@@ -11,6 +11,7 @@ from instructor_plugin.backends.contract.suite import (
     COURSE,
     SIBLING,
     CertificateContract,
+    CohortContract,
     CompletionContract,
     CourseContract,
     DueDateContract,
@@ -38,6 +39,7 @@ class TestOpenedxBackend(
     SiteConfigContract,
     SpecialExamContract,
     CertificateContract,
+    CohortContract,
 ):
     @pytest.fixture
     def backend(self):

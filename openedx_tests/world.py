@@ -16,6 +16,7 @@ from openedx.core.djangoapps.django_comment_common.models import Role
 from openedx.core.djangoapps.site_configuration import helpers
 from openedx.core.djangoapps.user_api.models import UserPreference
 from xmodule.modulestore.django import StandInBlock, modulestore
+from xmodule.partitions.partitions import Group, UserPartition
 
 from instructor_plugin.backends.contract.suite import SentMail, World
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
@@ -125,3 +126,16 @@ class OpenedxWorld(World):
 
     def make_certificate(self, course_key, user_id, status, mode):
         GeneratedCertificate.objects.create(course_id=course_key, user_id=user_id, status=status, mode=mode)
+
+    def make_content_groups(self, course_key, partition_id, groups):
+        """Studio's "Content Groups": a ``cohort``-scheme user partition of the course block."""
+        course = modulestore().get_course(course_key)
+        course.user_partitions.append(
+            UserPartition(
+                id=partition_id,
+                name="Content Groups",
+                description="",
+                groups=[Group(id=group_id, name=name) for group_id, name in groups.items()],
+                scheme_id="cohort",
+            )
+        )

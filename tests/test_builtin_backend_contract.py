@@ -11,6 +11,7 @@ from instructor_plugin.backends.builtin import builtin_backend
 from instructor_plugin.backends.builtin.models import (
     Block,
     BlockCompletion,
+    ContentGroup,
     CountryAccessRule,
     Course,
     CourseAccessRole,
@@ -171,6 +172,12 @@ class BuiltinWorld(World):
 
     def make_exam_attempt(self, exam_id, user_id, status, started_at):
         ExamAttempt.objects.create(exam_id=exam_id, user_id=user_id, status=status, started_at=started_at)
+
+    def make_content_groups(self, course_key, partition_id, groups):
+        ContentGroup.objects.bulk_create(
+            ContentGroup(course_key=course_key, partition_id=partition_id, group_id=group_id, name=name)
+            for group_id, name in groups.items()
+        )
 
     def make_certificate(self, course_key, user_id, status, mode):
         GeneratedCertificate.objects.create(course_key=course_key, user_id=user_id, status=status, mode=mode)

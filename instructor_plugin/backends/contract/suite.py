@@ -189,6 +189,10 @@ class World(ABC):
         """Record a generated certificate of the learner in the course."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_certificate")
 
+    def make_content_groups(self, course_key: CourseKey, partition_id: int, groups: Mapping[int, str]) -> None:
+        """Give the course a cohort user partition ``partition_id`` with these content groups (id -> name)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_content_groups")
+
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
     return course_key.make_usage_key(block_type, name)
@@ -1058,6 +1062,93 @@ class CertificateContract:
         ]
 
 
+class CohortContract:
+    """``cohorts``: settings, cohorts, their members, preassigned emails and content groups."""
+
+    @pytest.fixture
+    def cohorted(self, backend, world) -> dict[str, int]:
+        """Cohorts "Blue" and "Red" in COURSE, "Green" in SIBLING; Ann, Bob and Cy enrolled in COURSE."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        ids = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cy")}
+        for name in ("ann", "bob", "cy"):
+            backend.enrollments.enroll(COURSE, ids[name], "audit")
+        backend.cohorts.set_cohorted(COURSE, True)
+        ids["red"] = backend.cohorts.create_cohort(COURSE, "Red", "random").id
+        ids["blue"] = backend.cohorts.create_cohort(COURSE, "Blue", "manual").id
+        ids["green"] = backend.cohorts.create_cohort(SIBLING, "Green", "manual").id
+        return ids
+
+    def test_settings(self, backend, world):
+        world.make_course(COURSE)
+
+        assert backend.cohorts.get_settings(COURSE).is_cohorted is False
+
+        settings = backend.cohorts.set_cohorted(COURSE, True)
+
+        assert settings.is_cohorted is True
+        assert backend.cohorts.get_settings(COURSE) == settings
+        assert backend.cohorts.is_cohorted(COURSE) is True
+
+    def test_cohorts_found_paged_and_kept_per_course(self, backend, cohorted):
+        red = backend.cohorts.get_cohort(COURSE, cohorted["red"])
+        assert (red.name, red.assignment_type, red.user_count, red.group_id) == ("Red", "random", 0, None)
+        assert backend.cohorts.find_cohort(COURSE, "Blue").id == cohorted["blue"]
+        assert backend.cohorts.find_cohort(COURSE, "Green") is None
+        assert backend.cohorts.get_cohort(COURSE, cohorted["green"]) is None
+        assert [c.name for c in backend.cohorts.list_cohorts(COURSE)] == ["Blue", "Red"]
+        page = backend.cohorts.list_cohorts_page(COURSE, True, PageRequest(offset=0, limit=1))
+        assert (page.total, [c.name for c in page.items]) == (2, ["Red"])
+        assert [c.name for c in backend.cohorts.list_cohorts_page(COURSE, False, EVERYONE).items] == ["Blue", "Red"]
+
+    def test_members_move_between_cohorts(self, backend, cohorted):
+        ann, bob, cy = cohorted["ann"], cohorted["bob"], cohorted["cy"]
+
+        assert backend.cohorts.assign_member(COURSE, cohorted["red"], ann).previous_cohort is None
+        backend.cohorts.assign_member(COURSE, cohorted["red"], bob)
+        backend.cohorts.assign_member(COURSE, cohorted["red"], cy)
+        assert backend.cohorts.assign_member(COURSE, cohorted["blue"], cy).previous_cohort == "Red"
+        backend.enrollments.unenroll(COURSE, bob)
+
+        assert backend.cohorts.get_user_cohort(COURSE, cy).name == "Blue"
+        assert backend.cohorts.get_user_cohort(SIBLING, cy) is None
+        assert backend.cohorts.get_cohort_names(COURSE, [ann, bob, cy]) == {ann: "Red", bob: "Red", cy: "Blue"}
+        assert backend.cohorts.get_cohort(COURSE, cohorted["red"]).user_count == 1
+        assert {c.name: c.user_count for c in backend.cohorts.list_cohorts(COURSE)} == {"Blue": 1, "Red": 2}
+        members = backend.cohorts.list_members(COURSE, cohorted["red"], PageRequest(offset=1, limit=5))
+        assert (members.total, [u.username for u in members.items]) == (2, ["bob"])
+
+        assert backend.cohorts.remove_member(COURSE, cohorted["red"], ann) is True
+        assert backend.cohorts.remove_member(COURSE, cohorted["red"], ann) is False
+        assert backend.cohorts.remove_member(COURSE, cohorted["red"], cy) is False
+        assert backend.cohorts.get_user_cohort(COURSE, ann) is None
+
+    def test_update_links_a_content_group(self, backend, cohorted, world):
+        world.make_content_groups(COURSE, 50, {1: "Beginners", 2: "Experts"})
+
+        updated = backend.cohorts.update_cohort(COURSE, cohorted["red"], "Crimson", "manual", 2, 50)
+
+        assert (updated.name, updated.assignment_type, updated.group_id, updated.user_partition_id) == (
+            "Crimson",
+            "manual",
+            2,
+            50,
+        )
+        unlinked = backend.cohorts.update_cohort(COURSE, cohorted["red"], "Crimson", "random", None, None)
+        assert (unlinked.assignment_type, unlinked.group_id, unlinked.user_partition_id) == ("random", None, None)
+        partition = backend.cohorts.get_content_group_partition(COURSE)
+        assert (partition.id, [(g.id, g.name) for g in partition.groups]) == (50, [(1, "Beginners"), (2, "Experts")])
+        assert backend.cohorts.get_content_group_partition(SIBLING) is None
+
+    def test_preassigned_emails(self, backend, cohorted):
+        backend.cohorts.preassign_email(COURSE, cohorted["red"], "new@example.com")
+        backend.cohorts.preassign_email(COURSE, cohorted["blue"], "New@example.com")
+
+        assert backend.cohorts.pop_preassignment(SIBLING, "new@example.com") is None
+        assert backend.cohorts.pop_preassignment(COURSE, "NEW@example.com") == cohorted["blue"]
+        assert backend.cohorts.pop_preassignment(COURSE, "new@example.com") is None
+
+
 class DueDateContract:
     """``due_dates``: the course's dated blocks and learners' overrides on them."""
 
@@ -1357,5 +1448,6 @@ class BackendContract(
     SiteConfigContract,
     CompletionContract,
     SpecialExamContract,
+    CohortContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

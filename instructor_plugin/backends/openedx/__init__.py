@@ -23,6 +23,7 @@ def openedx_backend() -> Backend:
     """Build the :class:`~instructor_plugin.backends.registry.Backend` of the Open edX services."""
     from ..registry import Backend
     from .certificates import OpenedxCertificateService
+    from .cohorts import OpenedxCohortService
     from .completion import OpenedxCompletionService
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
@@ -41,6 +42,7 @@ def openedx_backend() -> Backend:
         due_dates=OpenedxDueDateService(courses),
         special_exams=OpenedxSpecialExamService(),
         certificates=OpenedxCertificateService(),
+        cohorts=OpenedxCohortService(),
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
     )

@@ -41,6 +41,8 @@ class StandInBlock:
     max_student_enrollments_allowed: int | None = None
     graded: bool = False
     format: str | None = None
+    #: ``xmodule.partitions.partitions.UserPartition`` objects (course blocks).
+    user_partitions: list = field(default_factory=list)
 
     @property
     def category(self) -> str:
