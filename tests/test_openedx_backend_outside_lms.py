@@ -8,7 +8,18 @@ from opaque_keys.edx.keys import CourseKey
 from instructor_plugin.backends.openedx import openedx_backend
 from instructor_plugin.backends.registry import CAPABILITIES
 
-IMPLEMENTED = {"courses", "users", "enrollments", "roles", "due_dates", "special_exams", "completion", "site_config"}
+IMPLEMENTED = {
+    "courses",
+    "users",
+    "enrollments",
+    "roles",
+    "due_dates",
+    "special_exams",
+    "completion",
+    "site_config",
+    "certificates",
+    "cohorts",
+}
 
 
 def test_builds_without_an_lms():
