@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "lms.djangoapps.survey.apps.SurveyConfig",
     "lms.djangoapps.courseware.apps.CoursewareConfig",
     "lms.djangoapps.grades.apps.GradesConfig",
+    "lms.djangoapps.instructor_task.apps.InstructorTaskConfig",
+    "lms.djangoapps.certificates.apps.CertificatesConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.

@@ -10,6 +10,8 @@ from edx_toggles.toggles.testutils import override_waffle_switch
 from instructor_plugin.backends.contract.suite import (
     COURSE,
     SIBLING,
+    CertificateContract,
+    CohortContract,
     CompletionContract,
     CourseContract,
     DueDateContract,
@@ -50,6 +52,8 @@ class TestOpenedxBackend(
     EnterpriseContract,
     ProblemStateContract,
     GradebookContract,
+    CertificateContract,
+    CohortContract,
 ):
     @pytest.fixture
     def backend(self):

@@ -15,6 +15,7 @@ from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
 from edx_when.api import set_date_for_block
 from enterprise.models import EnterpriseCourseEnrollment, EnterpriseCustomer, EnterpriseCustomerUser
+from lms.djangoapps.certificates.models import GeneratedCertificate
 from lms.djangoapps.courseware.models import StudentModule
 from lms.djangoapps.grades.models import PersistentCourseGrade, PersistentSubsectionGrade
 from opaque_keys.edx.django.models import CourseKeyField
@@ -24,6 +25,7 @@ from openedx.core.djangoapps.embargo.models import Country, CountryAccessRule, R
 from openedx.core.djangoapps.site_configuration import helpers
 from openedx.core.djangoapps.user_api.models import RetirementState, UserPreference, UserRetirementStatus
 from xmodule.modulestore.django import StandInBlock, modulestore
+from xmodule.partitions.partitions import Group, UserPartition
 
 from instructor_plugin.backends.contract.suite import SentMail, World
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
@@ -248,4 +250,20 @@ class OpenedxWorld(World):
                 "letter_grade": letter_grade,
                 "passed_timestamp": timezone.now() if letter_grade else None,
             },
+        )
+
+    def make_certificate(self, course_key, user_id, status, mode):
+        GeneratedCertificate.objects.create(course_id=course_key, user_id=user_id, status=status, mode=mode)
+
+    def make_content_groups(self, course_key, partition_id, groups):
+        """Studio's "Content Groups": a ``cohort``-scheme user partition of the course block."""
+        course = modulestore().get_course(course_key)
+        course.user_partitions.append(
+            UserPartition(
+                id=partition_id,
+                name="Content Groups",
+                description="",
+                groups=[Group(id=group_id, name=name) for group_id, name in groups.items()],
+                scheme_id="cohort",
+            )
         )

@@ -11,6 +11,7 @@ from instructor_plugin.backends.builtin import builtin_backend
 from instructor_plugin.backends.builtin.models import (
     Block,
     BlockCompletion,
+    ContentGroup,
     CountryAccessRule,
     Course,
     CourseAccessRole,
@@ -21,6 +22,7 @@ from instructor_plugin.backends.builtin.models import (
     EntranceExam,
     ExamAttempt,
     ForumRole,
+    GeneratedCertificate,
     ManualEnrollmentAudit,
     ProblemState,
     RestrictedCourse,
@@ -234,6 +236,15 @@ class BuiltinWorld(World):
             user_id=user_id,
             defaults={"percent": percent, "letter_grade": letter_grade, "passed": bool(letter_grade)},
         )
+
+    def make_content_groups(self, course_key, partition_id, groups):
+        ContentGroup.objects.bulk_create(
+            ContentGroup(course_key=course_key, partition_id=partition_id, group_id=group_id, name=name)
+            for group_id, name in groups.items()
+        )
+
+    def make_certificate(self, course_key, user_id, status, mode):
+        GeneratedCertificate.objects.create(course_key=course_key, user_id=user_id, status=status, mode=mode)
 
 
 class TestBuiltinBackend(BackendContract):

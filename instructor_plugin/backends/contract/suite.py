@@ -18,12 +18,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from instructor_plugin.backends.data import (
     AllowedEnrollmentData,
+    CertificateFilter,
     CourseAccessData,
     CourseModeDetails,
     CursorRequest,
@@ -218,6 +220,14 @@ class World(ABC):
     def set_course_grade(self, course_key: CourseKey, user_id: int, percent: float, letter_grade: str) -> None:
         """Persist the learner's course grade (``percent`` 0..1; passed when ``letter_grade`` is not empty)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.set_course_grade")
+
+    def make_certificate(self, course_key: CourseKey, user_id: int, status: str, mode: str) -> None:
+        """Record a generated certificate of the learner in the course."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_certificate")
+
+    def make_content_groups(self, course_key: CourseKey, partition_id: int, groups: Mapping[int, str]) -> None:
+        """Give the course a cohort user partition ``partition_id`` with these content groups (id -> name)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_content_groups")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1034,7 +1044,7 @@ class RoleContract:
 
 
 class CertificateContract:
-    """``certificates``: the course's generation switch."""
+    """``certificates``: the course's generation switch, the list, exceptions, invalidations and history."""
 
     def test_generation_switch(self, backend, world):
         world.make_course(COURSE)
@@ -1049,6 +1059,189 @@ class CertificateContract:
 
         assert backend.certificates.is_generation_enabled(COURSE) is True
         assert backend.certificates.is_generation_enabled(SIBLING) is False
+
+    @pytest.fixture
+    def certified(self, backend, world) -> dict[str, int]:
+        """Ann (verified, certified), Bob (audit), Cy (verified, no certificate) and a staff member."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        people = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cy")}
+        people["staff"] = world.make_user("staff", "staff@example.com", "Staff", is_staff=True)
+        for name, mode in (("ann", "verified"), ("bob", "audit"), ("cy", "verified")):
+            backend.enrollments.enroll(COURSE, people[name], mode)
+        world.make_certificate(COURSE, people["ann"], "downloadable", "verified")
+        world.make_certificate(COURSE, people["bob"], "audit_passing", "audit")
+        world.make_certificate(SIBLING, people["cy"], "downloadable", "verified")
+        return people
+
+    def issued(self, backend, status_filter="all", search=None, page=EVERYONE):
+        page = backend.certificates.list_certificates(COURSE, CertificateFilter(status_filter, search), page)
+        return page.total, [(c.user.username, c.status, c.mode, c.enrollment_track) for c in page.items]
+
+    def test_list_filtered_searched_and_paged(self, backend, certified):
+        assert self.issued(backend) == (
+            2,
+            [("ann", "downloadable", "verified", "verified"), ("bob", "audit_passing", "audit", "audit")],
+        )
+        assert self.issued(backend, "received") == (1, [("ann", "downloadable", "verified", "verified")])
+        assert self.issued(backend, "audit_passing")[1] == [("bob", "audit_passing", "audit", "audit")]
+        assert self.issued(backend, "not_received") == (0, [])
+        assert self.issued(backend, search="BOB@") == (1, [("bob", "audit_passing", "audit", "audit")])
+        assert self.issued(backend, page=PageRequest(offset=1, limit=1)) == (
+            2,
+            [("bob", "audit_passing", "audit", "audit")],
+        )
+        assert backend.certificates.count_issued_by_mode(COURSE) == {"verified": 1}
+
+    def test_exceptions(self, backend, certified):
+        ann, bob, cy = certified["ann"], certified["bob"], certified["cy"]
+
+        backend.certificates.add_exceptions(COURSE, {ann: "late", cy: "illness"}, certified["staff"])
+        backend.certificates.add_exceptions(COURSE, {cy: "again"}, certified["staff"])
+
+        page = backend.certificates.list_certificates(COURSE, CertificateFilter("granted_exceptions"), EVERYONE)
+        assert [(c.user.username, c.status, c.exception_notes) for c in page.items] == [
+            ("ann", "downloadable", "late"),
+            ("cy", "downloadable", "illness"),
+        ]
+        assert all(c.exception_granted is not None for c in page.items)
+        assert backend.certificates.select_candidates(COURSE, [], "allowlisted") == [ann, cy]
+        assert backend.certificates.select_candidates(COURSE, [], "allowlisted_not_generated") == [cy]
+        assert backend.certificates.select_candidates(COURSE, ["audit_passing"], "all") == [bob]
+        assert backend.certificates.select_candidates(COURSE, [], "all") == [ann, bob, cy]
+        found = backend.certificates.find_learners(COURSE, ["ann", "CY@example.com", "nobody"])
+        assert [(s.user.id, s.enrolled, s.allowlisted, s.certificate_status) for s in found["ann"]] == [
+            (ann, True, True, "downloadable")
+        ]
+        assert [(s.user.id, s.allowlisted, s.certificate_status) for s in found["CY@example.com"]] == [(cy, True, None)]
+        assert found["nobody"] == []
+
+        assert backend.certificates.remove_exception(COURSE, ann) is True
+        assert backend.certificates.remove_exception(COURSE, ann) is False
+        assert backend.certificates.remove_exception(SIBLING, cy) is False
+        assert self.issued(backend, "not_received") == (1, [("ann", "unavailable", "verified", "verified")])
+        assert backend.certificates.select_candidates(COURSE, [], "allowlisted") == [cy]
+
+    def test_invalidations(self, backend, certified):
+        ann, bob, cy, staff = certified["ann"], certified["bob"], certified["cy"], certified["staff"]
+
+        backend.certificates.invalidate(COURSE, {ann: "copied", cy: "no certificate here"}, staff)
+
+        page = backend.certificates.list_certificates(COURSE, CertificateFilter("invalidated"), EVERYONE)
+        assert [(c.user.id, c.status, c.invalidated_by, c.invalidation_note) for c in page.items] == [
+            (ann, "unavailable", "staff@example.com", "copied")
+        ]
+        assert page.items[0].invalidation_date is not None
+        assert [s.invalidated for s in backend.certificates.find_learners(COURSE, ["ann"])["ann"]] == [True]
+        assert backend.certificates.remove_invalidation(COURSE, bob) is False
+        assert backend.certificates.remove_invalidation(SIBLING, ann) is False
+
+        assert backend.certificates.remove_invalidation(COURSE, ann) is True
+
+        assert backend.certificates.remove_invalidation(COURSE, ann) is False
+        assert backend.certificates.list_certificates(COURSE, CertificateFilter("invalidated"), EVERYONE).total == 0
+        assert [s.invalidated for s in backend.certificates.find_learners(COURSE, ["ann"])["ann"]] == [False]
+
+    def test_generation_history_newest_first(self, backend, certified):
+        staff = certified["staff"]
+        first, second, elsewhere = (str(uuid4()) for _ in range(3))
+        backend.certificates.record_generation_run(COURSE, staff, False, "All learners", first)
+        backend.certificates.record_generation_run(COURSE, staff, True, "Learners with status: error", second)
+        backend.certificates.record_generation_run(SIBLING, staff, False, "All learners", elsewhere)
+
+        page = backend.certificates.list_generation_history(COURSE, PageRequest(offset=0, limit=1))
+
+        assert page.total == 2
+        assert [(r.is_regeneration, r.candidates, r.generated_by_id, r.task_id) for r in page.items] == [
+            (True, "Learners with status: error", staff, second)
+        ]
+
+
+class CohortContract:
+    """``cohorts``: settings, cohorts, their members, preassigned emails and content groups."""
+
+    @pytest.fixture
+    def cohorted(self, backend, world) -> dict[str, int]:
+        """Cohorts "Blue" and "Red" in COURSE, "Green" in SIBLING; Ann, Bob and Cy enrolled in COURSE."""
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        ids = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "cy")}
+        for name in ("ann", "bob", "cy"):
+            backend.enrollments.enroll(COURSE, ids[name], "audit")
+        backend.cohorts.set_cohorted(COURSE, True)
+        ids["red"] = backend.cohorts.create_cohort(COURSE, "Red", "random").id
+        ids["blue"] = backend.cohorts.create_cohort(COURSE, "Blue", "manual").id
+        ids["green"] = backend.cohorts.create_cohort(SIBLING, "Green", "manual").id
+        return ids
+
+    def test_settings(self, backend, world):
+        world.make_course(COURSE)
+
+        assert backend.cohorts.get_settings(COURSE).is_cohorted is False
+
+        settings = backend.cohorts.set_cohorted(COURSE, True)
+
+        assert settings.is_cohorted is True
+        assert backend.cohorts.get_settings(COURSE) == settings
+        assert backend.cohorts.is_cohorted(COURSE) is True
+
+    def test_cohorts_found_paged_and_kept_per_course(self, backend, cohorted):
+        red = backend.cohorts.get_cohort(COURSE, cohorted["red"])
+        assert (red.name, red.assignment_type, red.user_count, red.group_id) == ("Red", "random", 0, None)
+        assert backend.cohorts.find_cohort(COURSE, "Blue").id == cohorted["blue"]
+        assert backend.cohorts.find_cohort(COURSE, "Green") is None
+        assert backend.cohorts.get_cohort(COURSE, cohorted["green"]) is None
+        assert [c.name for c in backend.cohorts.list_cohorts(COURSE)] == ["Blue", "Red"]
+        page = backend.cohorts.list_cohorts_page(COURSE, True, PageRequest(offset=0, limit=1))
+        assert (page.total, [c.name for c in page.items]) == (2, ["Red"])
+        assert [c.name for c in backend.cohorts.list_cohorts_page(COURSE, False, EVERYONE).items] == ["Blue", "Red"]
+
+    def test_members_move_between_cohorts(self, backend, cohorted):
+        ann, bob, cy = cohorted["ann"], cohorted["bob"], cohorted["cy"]
+
+        assert backend.cohorts.assign_member(COURSE, cohorted["red"], ann).previous_cohort is None
+        backend.cohorts.assign_member(COURSE, cohorted["red"], bob)
+        backend.cohorts.assign_member(COURSE, cohorted["red"], cy)
+        assert backend.cohorts.assign_member(COURSE, cohorted["blue"], cy).previous_cohort == "Red"
+        backend.enrollments.unenroll(COURSE, bob)
+
+        assert backend.cohorts.get_user_cohort(COURSE, cy).name == "Blue"
+        assert backend.cohorts.get_user_cohort(SIBLING, cy) is None
+        assert backend.cohorts.get_cohort_names(COURSE, [ann, bob, cy]) == {ann: "Red", bob: "Red", cy: "Blue"}
+        assert backend.cohorts.get_cohort(COURSE, cohorted["red"]).user_count == 1
+        assert {c.name: c.user_count for c in backend.cohorts.list_cohorts(COURSE)} == {"Blue": 1, "Red": 2}
+        members = backend.cohorts.list_members(COURSE, cohorted["red"], PageRequest(offset=1, limit=5))
+        assert (members.total, [u.username for u in members.items]) == (2, ["bob"])
+
+        assert backend.cohorts.remove_member(COURSE, cohorted["red"], ann) is True
+        assert backend.cohorts.remove_member(COURSE, cohorted["red"], ann) is False
+        assert backend.cohorts.remove_member(COURSE, cohorted["red"], cy) is False
+        assert backend.cohorts.get_user_cohort(COURSE, ann) is None
+
+    def test_update_links_a_content_group(self, backend, cohorted, world):
+        world.make_content_groups(COURSE, 50, {1: "Beginners", 2: "Experts"})
+
+        updated = backend.cohorts.update_cohort(COURSE, cohorted["red"], "Crimson", "manual", 2, 50)
+
+        assert (updated.name, updated.assignment_type, updated.group_id, updated.user_partition_id) == (
+            "Crimson",
+            "manual",
+            2,
+            50,
+        )
+        unlinked = backend.cohorts.update_cohort(COURSE, cohorted["red"], "Crimson", "random", None, None)
+        assert (unlinked.assignment_type, unlinked.group_id, unlinked.user_partition_id) == ("random", None, None)
+        partition = backend.cohorts.get_content_group_partition(COURSE)
+        assert (partition.id, [(g.id, g.name) for g in partition.groups]) == (50, [(1, "Beginners"), (2, "Experts")])
+        assert backend.cohorts.get_content_group_partition(SIBLING) is None
+
+    def test_preassigned_emails(self, backend, cohorted):
+        backend.cohorts.preassign_email(COURSE, cohorted["red"], "new@example.com")
+        backend.cohorts.preassign_email(COURSE, cohorted["blue"], "New@example.com")
+
+        assert backend.cohorts.pop_preassignment(SIBLING, "new@example.com") is None
+        assert backend.cohorts.pop_preassignment(COURSE, "NEW@example.com") == cohorted["blue"]
+        assert backend.cohorts.pop_preassignment(COURSE, "new@example.com") is None
 
 
 class DueDateContract:
@@ -1693,5 +1886,6 @@ class BackendContract(
     EntranceExamContract,
     ProblemStateContract,
     GradebookContract,
+    CohortContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

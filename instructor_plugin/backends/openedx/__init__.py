@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 def openedx_backend() -> Backend:
     """Build the :class:`~instructor_plugin.backends.registry.Backend` of the Open edX services."""
     from ..registry import Backend
+    from .certificates import OpenedxCertificateService
+    from .cohorts import OpenedxCohortService
     from .completion import OpenedxCompletionService
     from .courses import OpenedxCourseService
     from .due_dates import OpenedxDueDateService
@@ -46,6 +48,8 @@ def openedx_backend() -> Backend:
         roles=OpenedxRoleService(),
         due_dates=OpenedxDueDateService(courses),
         special_exams=OpenedxSpecialExamService(),
+        certificates=OpenedxCertificateService(),
+        cohorts=OpenedxCohortService(),
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
         mail=OpenedxMailService(),

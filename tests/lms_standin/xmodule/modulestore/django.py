@@ -44,6 +44,8 @@ class StandInBlock:
     entrance_exam_minimum_score_pct: float = 65
     graded: bool = False
     format: str | None = None
+    #: ``xmodule.partitions.partitions.UserPartition`` objects (course blocks).
+    user_partitions: list = field(default_factory=list)
 
     @property
     def category(self) -> str:

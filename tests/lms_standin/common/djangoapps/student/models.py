@@ -2,7 +2,8 @@
 Stand-in of openedx-platform ``common/djangoapps/student/models/`` (``__init__.py`` re-exports them):
 from ``user.py`` ``UserProfile``, ``CourseAccessRole``, ``anonymous_id_for_user``; from
 ``course_enrollment.py`` ``CourseEnrollment``, ``CourseEnrollmentAllowed``, ``ManualEnrollmentAudit``,
-``CourseEnrollmentAttribute``; from ``__init__.py`` itself ``EntranceExamConfiguration``.
+``CourseEnrollmentAttribute``, ``get_user_by_username_or_email``; from ``__init__.py`` itself
+``EntranceExamConfiguration``.
 
 The platform's ``CourseEnrollment.course`` is a foreign key to ``CourseOverview`` (column ``course_id``);
 here ``course_id`` is the key itself, which the same ``course_id=`` lookups read.
@@ -11,6 +12,7 @@ here ``course_id`` is the key itself, which the same ``course_id=`` lookups read
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from opaque_keys.edx.django.models import CourseKeyField
 
@@ -170,3 +172,9 @@ class EntranceExamConfiguration(models.Model):
             return False
         record = cls.objects.filter(user=user, course_id=course_key).first()
         return bool(record and record.skip_entrance_exam)
+
+
+def get_user_by_username_or_email(username_or_email):
+    """The one user whose username or email this is; ``User.DoesNotExist`` otherwise."""
+    username_or_email = username_or_email.strip()
+    return get_user_model().objects.get(models.Q(email=username_or_email) | models.Q(username=username_or_email))
