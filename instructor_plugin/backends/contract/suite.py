@@ -1196,6 +1196,24 @@ class CohortContract:
         assert (page.total, [c.name for c in page.items]) == (2, ["Red"])
         assert [c.name for c in backend.cohorts.list_cohorts_page(COURSE, False, EVERYONE).items] == ["Blue", "Red"]
 
+    def test_members_added_and_preassignments_popped_in_sets(self, backend, cohorted):
+        ann, bob = cohorted["ann"], cohorted["bob"]
+        backend.cohorts.preassign_email(COURSE, cohorted["red"], "New@Example.com")
+        backend.cohorts.preassign_email(COURSE, cohorted["blue"], "other@example.com")
+        backend.cohorts.preassign_email(SIBLING, cohorted["green"], "new@example.com")
+
+        assert backend.cohorts.pop_preassignments(COURSE, ["new@example.com", "nobody@example.com"]) == {
+            "new@example.com": cohorted["red"]
+        }
+        assert backend.cohorts.pop_preassignments(COURSE, ["NEW@example.com"]) == {}
+        assert backend.cohorts.pop_preassignment(COURSE, "other@example.com") == cohorted["blue"]
+        assert backend.cohorts.pop_preassignment(SIBLING, "new@example.com") == cohorted["green"]
+
+        backend.cohorts.add_members(COURSE, {ann: cohorted["red"], bob: cohorted["blue"]})
+
+        assert backend.cohorts.get_cohort_names(COURSE, [ann, bob]) == {ann: "Red", bob: "Blue"}
+        assert {c.name: c.user_count for c in backend.cohorts.list_cohorts(COURSE)} == {"Blue": 1, "Red": 1}
+
     def test_members_move_between_cohorts(self, backend, cohorted):
         ann, bob, cy = cohorted["ann"], cohorted["bob"], cohorted["cy"]
 

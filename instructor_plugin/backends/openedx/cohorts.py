@@ -8,7 +8,7 @@ fire; lists and counts query its models (``CourseUserGroup``, ``CohortMembership
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -219,6 +219,25 @@ class OpenedxCohortService:
             return None
         assignment.delete()
         return assignment.course_user_group_id
+
+    def pop_preassignments(self, course_key: CourseKey, emails: Collection[str]) -> Mapping[str, int]:
+        """The ``UnregisteredLearnerCohortAssignments`` of these emails, deleted, by the email lower-cased."""
+        wanted = Q(pk__in=[])
+        for email in emails:
+            wanted |= Q(email__iexact=email.strip())
+        rows = _models().UnregisteredLearnerCohortAssignments.objects.filter(wanted, course_id=course_key)
+        found = list(rows.values_list("pk", "email", "course_user_group_id"))
+        if found:
+            _models().UnregisteredLearnerCohortAssignments.objects.filter(pk__in=[pk for pk, _, _ in found]).delete()
+        return {email.lower(): cohort_id for _, email, cohort_id in found}
+
+    def add_members(self, course_key: CourseKey, cohort_by_user: Mapping[int, int]) -> None:
+        """
+        ``cohorts.add_user_to_cohort`` of each learner, one at a time, so that the platform's cohort-change
+        signals and events fire for each as when it places learners itself.
+        """
+        for user_id, cohort_id in cohort_by_user.items():
+            self.assign_member(course_key, cohort_id, user_id)
 
     def get_content_group_partition(self, course_key: CourseKey) -> ContentGroupPartitionData | None:
         """``partition_scheme.get_cohorted_user_partition`` of the modulestore's course."""

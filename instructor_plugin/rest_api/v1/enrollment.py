@@ -113,7 +113,7 @@ class StudentsUpdateEnrollmentView(LegacyAPIView):
     "task_id", "task_state": "PENDING", "message", "total_students"}``.
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = CAN_ENROLL
 
     @documented(
@@ -175,7 +175,7 @@ class BulkBetaModifyAccessView(LegacyAPIView):
     "is_active": true}, {"identifier": "nobody", "error": true, "userDoesNotExist": true, "is_active": null}]}``
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = CAN_BETATEST
 
     @documented(
@@ -223,7 +223,7 @@ class ModifyAccessView(LegacyAPIView):
     an unknown role is a 400.
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = MANAGE_COURSE_ROLES
 
     @documented(request=ModifyAccessRequestSerializer, responses={200: openapi.ModifyAccessOutcomeSerializer})
@@ -265,7 +265,7 @@ class ListCourseRoleMembersView(LegacyAPIView):
     "first_name": "Ann", "last_name": "Lee"}], "count": 1, "num_pages": 1, "current_page": 1}``
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = MANAGE_COURSE_ROLES
 
     @documented(request=ListCourseRoleMembersRequestSerializer, responses={200: openapi.ROLE_MEMBERS_PAGE})
@@ -301,7 +301,7 @@ class StudentProgressUrlView(LegacyAPIView):
     an unknown learner is a 404.
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = ENROLLMENT_REPORT
 
     @documented(request=UniqueStudentIdentifierSerializer, responses={200: openapi.PROGRESS_URL})
@@ -325,7 +325,7 @@ class GetAnonIdsView(LegacyAPIView):
     created. To view the status of the report, see Pending Tasks below."}``; one still running is a 400.
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = CAN_RESEARCH
 
     @documented(request=openapi.NO_FIELDS, responses={200: openapi.REPORT_QUEUED})
@@ -349,7 +349,7 @@ class GetStudentsFeaturesView(LegacyAPIView):
     learner profile report is being created. ..."}``.
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = CAN_RESEARCH
 
     @documented(request=GetStudentsFeaturesRequestSerializer, responses={200: openapi.STUDENTS_FEATURES_OR_REPORT})
@@ -409,7 +409,7 @@ class ListForumMembersView(LegacyAPIView):
     "group_name": null}], "division_scheme": "none"}``
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = MANAGE_COURSE_TEAM
 
     @documented(request=ForumRoleRequestSerializer, responses={200: openapi.FORUM_MEMBERS})
@@ -441,7 +441,7 @@ class UpdateForumRoleMembershipView(LegacyAPIView):
     ``200 {"course_id": "course-v1:...", "action": "allow"}``; an unknown user is a 400 ``"User does not exist."``.
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = MANAGE_COURSE_TEAM
 
     @documented(request=UpdateForumRoleMembershipRequestSerializer, responses={200: openapi.FORUM_ROLE_CHANGED})
@@ -477,7 +477,7 @@ class ListCourseEnrollmentsView(LegacyAPIView):
     "first_name": "Learner", "last_name": "1"}], "count": 1, "num_pages": 1, "current_page": 1}``
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = VIEW_ENROLLMENTS
 
     @documented(request=ListCourseEnrollmentsRequestSerializer, responses={200: openapi.ENROLLMENTS_PAGE})
@@ -512,7 +512,7 @@ class RegisterAndEnrollStudentsView(LegacyAPIView):
     403 when the site does not allow automated signups (``ALLOW_AUTOMATED_SIGNUPS``).
     """
 
-    schema = InstructorAutoSchema()  # type: ignore[assignment]
+    schema = InstructorAutoSchema()
     permission_name = CAN_ENROLL
     parser_classes = (MultiPartParser, LimitedFormParser)
 
