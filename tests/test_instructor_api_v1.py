@@ -75,6 +75,15 @@ class TestEveryOperation:
         assert response.status_code == 404
         assert response.json()["error_code"] == "course_not_found"
 
+    @pytest.mark.parametrize("path", ["tasks/" + "9" * 30, "reports/not-a-course", "no_such_endpoint"])
+    def test_a_path_naming_no_course_is_a_404_in_the_envelope(self, client, users, path):
+        client.force_authenticate(users["global_staff"])
+
+        response = client.get(f"/api/instructor/v1/{path}")
+
+        assert response.status_code == 404
+        assert response.json()["error_code"] == "endpoint_not_found"
+
     def test_the_post_wants_the_csrf_token_of_session_callers(self, users, graded):
         session = APIClient(enforce_csrf_checks=True)
         session.login(username="global_staff", password="edx")

@@ -10,6 +10,7 @@ first prefix.
 from django.urls import re_path
 
 from ..course_id import COURSE_ID_PATTERN
+from ..views import UnknownEndpointView
 from . import bulk_email, certificates, cohorts, due_dates, enrollment, entrance_exams, grading, instructor_v1, reports
 
 app_name = "instructor_api_legacy_extra"
@@ -221,4 +222,6 @@ urlpatterns = [
         certificates.CertificateInvalidationView.as_view(),
         name="certificate_invalidation_view",
     ),
+    # Any other path under /api/instructor/v1/ (a course id that is not one, say): a 404 in the envelope.
+    re_path(API_V1, UnknownEndpointView.as_view(), name="v1_unknown_endpoint"),
 ]
