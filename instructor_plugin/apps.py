@@ -49,7 +49,8 @@ class InstructorPluginConfig(AppConfig):
         import_module(f"{self.name}.handlers")
         # Not at the top: a host's settings load this module (entry points) before they define JWT_AUTH,
         # which drf-jwt reads once, when the checks module first imports it.
-        from .checks import check_jwt_verification_keys, check_lms_apis  # noqa: PLC0415
+        from .checks import check_jwt_verification_keys, check_lms_apis, check_url_precedence_middleware  # noqa: PLC0415
 
         checks.register(check_jwt_verification_keys, checks.Tags.security)
         checks.register(check_lms_apis, checks.Tags.urls)
+        checks.register(check_url_precedence_middleware, checks.Tags.urls)

@@ -15,6 +15,7 @@ from rest_framework_jwt.authentication import JSONWebTokenAuthentication
 
 from .conf import plugin_setting
 from .rest_api.lms_apis import LMS_APIS, unknown_lms_apis
+from .settings.common import URL_PRECEDENCE_MIDDLEWARE
 
 
 def check_jwt_verification_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
@@ -67,4 +68,18 @@ def check_lms_apis(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="instructor_plugin.E002",
         )
         for name in unknown_lms_apis()
+    ]
+
+
+def check_url_precedence_middleware(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """W002 when the host replaced ``MIDDLEWARE`` after the plugin's settings hook appended its middleware."""
+    if URL_PRECEDENCE_MIDDLEWARE in settings.MIDDLEWARE:
+        return []
+    return [
+        checks.Warning(
+            f"{URL_PRECEDENCE_MIDDLEWARE} is not in MIDDLEWARE: in an LMS, whether its own instructor views or the "
+            "plugin's answer api/instructor/v2/ then depends on the order its plugins' entry points are found.",
+            hint="Append it to MIDDLEWARE (after authentication) wherever the settings replace the list.",
+            id="instructor_plugin.W002",
+        )
     ]

@@ -11,7 +11,10 @@ from edx_toggles.toggles import SettingDictToggle, WaffleFlag
 # .. toggle_default: False
 # .. toggle_description: Serves the Instructor API v2 (``/api/instructor/v2/``) that the
 #   instructor-dashboard MFE calls. While off, every v2 endpoint answers 404, so a host can
-#   install the plugin first and open the API when it is ready.
+#   install the plugin first and open the API when it is ready. In an LMS, which serves these
+#   paths itself, the flag also decides whose views answer the dashboard's paths (v2, the legacy
+#   endpoints the MFE calls, scheduled emails): the plugin's while on, the LMS's while off
+#   (``url_precedence``). It is read for the session's user, before the view authenticates a JWT.
 # .. toggle_use_cases: opt_in
 # .. toggle_creation_date: 2026-11-22
 _ENABLE_API_V2_FLAG = WaffleFlag("instructor_plugin.enable_api_v2", module_name=__name__)

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+from importlib import import_module
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -25,7 +26,7 @@ DEBUG = False
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
-ROOT_URLCONF = "openedx_tests.urls"
+ROOT_URLCONF = "lms.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ALLOWED_HOSTS = ["*"]
 
@@ -121,6 +122,9 @@ if os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["INSTRUCTOR_PLUGIN_TEST_DB_NAME"]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "lms_standin"))
+
+# The course id in URLs, a setting of the LMS (openedx/envs/common.py) its plugins' URLconfs read.
+COURSE_ID_PATTERN = import_module("openedx.core.constants").COURSE_ID_PATTERN
 
 INSTALLED_APPS = [
     "django.contrib.auth",

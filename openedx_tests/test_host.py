@@ -1,15 +1,21 @@
 """
-An LMS-like host (``openedx_tests.settings``) installs the plugin through its entry point with the Open
-edX backend selected, and the v2 endpoints answer over the LMS's data: roles from ``CourseAccessRole``,
-the course tree from the modulestore, due dates from edx-when.
+An LMS-like host (``openedx_tests.settings``, URLconf ``lms.urls`` of the stand-in) installs the plugin
+through its entry point with the Open edX backend selected, beside the LMS's own ``instructor`` app that
+serves ``api/instructor/v2/`` too. Whichever entry point the plugin framework finds first, the flag
+``instructor_plugin.enable_api_v2`` decides whose views answer the dashboard's paths; the plugin's v2
+endpoints answer over the LMS's data: roles from ``CourseAccessRole``, the course tree from the
+modulestore, due dates from edx-when.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import import_module
+from types import ModuleType
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +38,8 @@ HW2 = COURSE.make_usage_key("sequential", "hw2")
 FIRST = datetime(2026, 2, 1, 12, tzinfo=UTC)
 LATER = datetime(2026, 3, 1, 12, tzinfo=UTC)
 V2 = f"/api/instructor/v2/courses/{COURSE}"
+LEGACY = f"/courses/{COURSE}/instructor/api"
+SCHEDULED_EMAILS = f"/api/instructor_task/v1/schedules/{COURSE}/bulk_email/"
 
 
 @pytest.fixture
@@ -52,6 +60,15 @@ def host(db):
         yield people
 
 
+@pytest.fixture(
+    params=["lms.urls", "openedx_tests.plugin_found_first_urls"],
+    ids=["lms-instructor-found-first", "plugin-found-first"],
+)
+def lms_urls(request, settings):
+    """The LMS-like URLconf, with either entry point found first by the plugin framework."""
+    settings.ROOT_URLCONF = request.param
+
+
 def client_of(user_id: int) -> APIClient:
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(pk=user_id))
@@ -63,6 +80,76 @@ def test_the_plugin_is_installed_with_the_openedx_backend():
     assert not apps.is_installed("instructor_plugin.backends.builtin")
     assert plugin_setting("BACKEND") == "instructor_plugin.backends.openedx.openedx_backend"
     assert plugin_setting("LMS_APIS") == []
+
+
+def test_the_plugin_mounts_come_with_the_lms_instructor_app_through_get_plugin_url_patterns():
+    mounted = [getattr(pattern, "urlconf_name", None) for pattern in import_module("lms.urls").urlpatterns]
+    names = [module.__name__ for module in mounted if isinstance(module, ModuleType)]
+
+    assert names.index("lms.djangoapps.instructor.urls") < names.index("instructor_plugin.urls")
+    assert names.index("instructor_plugin.urls") < names.index("lms.djangoapps.instructor_task.rest_api.urls")
+
+
+def test_the_plugin_settings_hook_added_its_middleware():
+    assert settings.MIDDLEWARE[-1] == "instructor_plugin.url_precedence.UrlPrecedenceMiddleware"
+    assert settings.ROOT_URLCONF == "lms.urls"
+
+
+def test_the_mfe_paths_reach_the_plugin_while_its_flag_is_on(host, lms_urls):
+    instructor = client_of(host["instructor"])
+
+    metadata = instructor.get(V2)
+    tasks = instructor.post(f"{LEGACY}/list_instructor_tasks")
+    schedules = instructor.get(SCHEDULED_EMAILS)
+
+    assert metadata.status_code == 200, metadata.content
+    assert (metadata.json()["course_id"], metadata.json()["display_name"]) == (str(COURSE), "Host 101")
+    assert tasks.status_code == 200, tasks.content
+    assert tasks.json() == {"tasks": []}
+    assert schedules.status_code == 200, schedules.content
+    assert "served_by" not in schedules.json()
+
+
+def test_the_lms_keeps_its_other_paths_while_the_flag_is_on(host, lms_urls):
+    instructor = client_of(host["instructor"])
+
+    legacy = instructor.post(f"{LEGACY}/list_course_role_members")
+    dashboard = instructor.get(f"/courses/{COURSE}/instructor")
+
+    assert legacy.json() == {"served_by": "lms", "view": "list_course_role_members"}
+    assert dashboard.json() == {"served_by": "lms", "view": "instructor_dashboard"}
+    assert not hasattr(dashboard.wsgi_request, "urlconf")
+
+
+def test_the_lms_answers_the_dashboard_paths_while_the_flag_is_off(host, lms_urls):
+    instructor = client_of(host["instructor"])
+
+    with override_waffle_flag(toggles._ENABLE_API_V2_FLAG, active=False):
+        metadata = instructor.get(V2)
+        subsections = instructor.get(f"{V2}/graded_subsections")
+        tasks = instructor.post(f"{LEGACY}/list_instructor_tasks")
+        schedules = instructor.get(SCHEDULED_EMAILS)
+        only_the_plugin_has = instructor.get(f"{V2}/unit_extensions")
+        legacy_only_the_plugin_has = instructor.post(f"{LEGACY}/reset_due_date", {}, format="json")
+
+    assert metadata.json() == {"served_by": "lms", "view": "course_metadata"}
+    assert subsections.json() == {"served_by": "lms", "view": "graded_subsections"}
+    assert tasks.json() == {"served_by": "lms", "view": "list_instructor_tasks"}
+    assert schedules.json() == {"served_by": "lms", "view": "scheduled_bulk_email"}
+    assert only_the_plugin_has.status_code == 404
+    assert "served_by" not in only_the_plugin_has.json()
+    assert legacy_only_the_plugin_has.status_code == 400, legacy_only_the_plugin_has.content
+
+
+def test_the_plugin_reverses_its_own_v2_names_over_the_lms_namespace(host, lms_urls):
+    staff = get_user_model().objects.get(pk=host["instructor"])
+    staff.is_staff = True
+    staff.save()
+
+    response = client_of(host["instructor"]).post(f"{V2}/reports/pending_enrollments/generate")
+
+    assert response.status_code == 202, response.content
+    assert response.json()["status_url"] == f"{V2}/tasks/{response.json()['task_id']}"
 
 
 def test_graded_subsections_come_from_edx_when(host):

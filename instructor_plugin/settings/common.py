@@ -191,13 +191,21 @@ _FROM_HOST_FEATURES = {
 }
 
 
+#: Decides per request whose views answer the dashboard's paths, the plugin's or the LMS's (``url_precedence``).
+URL_PRECEDENCE_MIDDLEWARE = "instructor_plugin.url_precedence.UrlPrecedenceMiddleware"
+
+
 def plugin_settings(settings):
     """
-    Fill ``settings.INSTRUCTOR_PLUGIN`` with defaults, preferring the host's own settings.
+    Fill ``settings.INSTRUCTOR_PLUGIN`` with defaults, preferring the host's own settings, and append
+    :data:`URL_PRECEDENCE_MIDDLEWARE` to ``MIDDLEWARE`` (after the host's authentication).
 
     The keys filled from :data:`DEFAULTS` are listed in ``INSTRUCTOR_PLUGIN_DEFAULTED``, so a
     later settings type (devstack, test) can change them without touching what the host chose.
     """
+    middleware = list(getattr(settings, "MIDDLEWARE", []))
+    if URL_PRECEDENCE_MIDDLEWARE not in middleware:
+        settings.MIDDLEWARE = [*middleware, URL_PRECEDENCE_MIDDLEWARE]
     configured = dict(getattr(settings, "INSTRUCTOR_PLUGIN", {}))
     defaulted = set(getattr(settings, "INSTRUCTOR_PLUGIN_DEFAULTED", ())) & set(configured)
     features = getattr(settings, "FEATURES", {})

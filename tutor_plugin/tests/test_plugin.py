@@ -9,6 +9,7 @@ from tutor import env, hooks, plugins
 from .conftest import PLUGIN
 
 OPENEDX_BACKEND = "instructor_plugin.backends.openedx.openedx_backend"
+URL_PRECEDENCE_MIDDLEWARE = "instructor_plugin.url_precedence.UrlPrecedenceMiddleware"
 
 
 def lms_settings_after_patch(config, **earlier_settings):
@@ -83,6 +84,31 @@ def test_rendered_lms_settings_files_are_valid_python_with_the_patch(make_config
         ]
         assert "INSTRUCTOR_PLUGIN" in assigned, settings_file
         assert OPENEDX_BACKEND in rendered
+
+
+def test_lms_settings_leave_the_urlconf_and_middleware_to_the_lms(make_config):
+    """The plugin's settings hook appended its middleware to the LMS's list; the patch keeps both as they were."""
+    middleware = ["django.contrib.auth.middleware.AuthenticationMiddleware", URL_PRECEDENCE_MIDDLEWARE]
+
+    settings = lms_settings_after_patch(make_config(), ROOT_URLCONF="lms.urls", MIDDLEWARE=list(middleware))
+
+    assert settings["ROOT_URLCONF"] == "lms.urls"
+    assert settings["MIDDLEWARE"] == middleware
+
+
+def test_rendered_lms_settings_files_do_not_replace_the_urlconf_or_middleware(make_config):
+    config = make_config()
+    for settings_file in ("production.py", "development.py"):
+        tree = ast.parse(env.render_file(config, "apps", "openedx", "settings", "lms", settings_file), settings_file)
+
+        assigned = {
+            target.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign | ast.AugAssign)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
+        assert not {"ROOT_URLCONF", "MIDDLEWARE"} & assigned, settings_file
 
 
 def test_openedx_image_installs_the_plugin(make_config):

@@ -6,9 +6,13 @@ It declares its hooks when Tutor loads it:
 * the LMS image installs ``INSTRUCTOR_PLUGIN_PIP_REQUIREMENT`` (``tutor images build openedx``);
 * the LMS settings select the Open edX backend and leave the LMS's own APIs to the LMS
   (``openedx-lms-common-settings``, so development and production alike);
-* ``tutor local do init`` switches on the waffle flag that opens the v2 API and the switch that lets
-  the LMS record completions, after the LMS's own init task has migrated its database (the plugin's
-  tables included).
+* ``tutor local do init`` switches on the waffle flag that opens the v2 API (and makes the plugin's
+  views, not the LMS's own, answer the MFE's paths) and the switch that lets the LMS record
+  completions, after the LMS's own init task has migrated its database (the plugin's tables included).
+
+It leaves ``ROOT_URLCONF`` and ``MIDDLEWARE`` to the LMS: the plugin's own settings hook appends the
+middleware that routes the dashboard's paths, and the LMS connects its plugins' signals only while
+``ROOT_URLCONF`` is ``lms.urls``.
 """
 
 from __future__ import annotations

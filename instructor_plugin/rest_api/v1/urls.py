@@ -7,7 +7,8 @@ from .views import LegacyGradebookView, ListInstructorTasksView, ResetDueDateVie
 
 app_name = "instructor_api_legacy"
 
-urlpatterns = [
+#: The legacy endpoints the instructor-dashboard MFE calls or links to (the rest of the legacy API is the LMS's).
+dashboard_patterns = [
     path(
         "get_student_enrollment_status",
         StudentEnrollmentStatusView.as_view(),
@@ -17,5 +18,6 @@ urlpatterns = [
     path("reset_due_date", ResetDueDateView.as_view(), name="reset_due_date"),
     path("gradebook", LegacyGradebookView.as_view(), name="spoc_gradebook"),
     path("gradebook/<int:offset>", LegacyGradebookView.as_view(), name="spoc_gradebook_offset"),
-    re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint"),
 ]
+
+urlpatterns = [*dashboard_patterns, re_path(r"", UnknownEndpointView.as_view(), name="unknown_endpoint")]
