@@ -19,6 +19,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from edx_django_utils.plugins import get_plugin_apps
+from edx_rest_framework_extensions.auth.jwt.tests.utils import (
+    generate_asymmetric_jwt_token,
+    generate_latest_version_payload,
+)
 from edx_toggles.toggles.testutils import override_waffle_flag
 from edx_when.api import set_date_for_block
 from edx_when.models import UserDate
@@ -82,6 +87,15 @@ def test_the_plugin_is_installed_with_the_openedx_backend():
     assert plugin_setting("LMS_APIS") == []
 
 
+def test_the_plugin_is_installed_through_its_entry_point_and_settings_hooks():
+    assert "instructor_plugin.apps.InstructorPluginConfig" in get_plugin_apps("lms.djangoapp")
+    assert "instructor_plugin.apps.InstructorPluginConfig" in settings.INSTALLED_APPS
+    # The common hook took the LMS's own setting as the default; the test hook turned special exams on.
+    assert plugin_setting("LEARNING_MICROFRONTEND_URL") == settings.LEARNING_MICROFRONTEND_URL
+    assert plugin_setting("ENABLE_SPECIAL_EXAMS") is True
+    assert "ENABLE_SPECIAL_EXAMS" in settings.INSTRUCTOR_PLUGIN_DEFAULTED
+
+
 def test_the_plugin_mounts_come_with_the_lms_instructor_app_through_get_plugin_url_patterns():
     mounted = [getattr(pattern, "urlconf_name", None) for pattern in import_module("lms.urls").urlpatterns]
     names = [module.__name__ for module in mounted if isinstance(module, ModuleType)]
@@ -108,6 +122,21 @@ def test_the_mfe_paths_reach_the_plugin_while_its_flag_is_on(host, lms_urls):
     assert tasks.json() == {"tasks": []}
     assert schedules.status_code == 200, schedules.content
     assert "served_by" not in schedules.json()
+
+
+def test_the_mfe_reaches_the_plugin_with_a_jwt_of_the_lms(host, lms_urls):
+    """As the MFE calls it: a JWT signed with the LMS's key, no session, no CSRF token."""
+    instructor = get_user_model().objects.get(pk=host["instructor"])
+    client = APIClient(enforce_csrf_checks=True)
+    token = generate_asymmetric_jwt_token(generate_latest_version_payload(instructor))
+    client.credentials(HTTP_AUTHORIZATION=f"JWT {token}")
+
+    metadata = client.get(V2)
+    tasks = client.post(f"{LEGACY}/list_instructor_tasks")
+
+    assert metadata.status_code == 200, metadata.content
+    assert metadata.json()["course_id"] == str(COURSE)
+    assert tasks.json() == {"tasks": []}
 
 
 def test_the_lms_keeps_its_other_paths_while_the_flag_is_on(host, lms_urls):
