@@ -5,121 +5,22 @@ Like an LMS it installs edx-when and edx-completion (the real libraries, ``requi
 and the platform apps the backend reads (the stand-in under ``tests/lms_standin``, put on
 ``sys.path`` here so that ``common``, ``openedx`` and ``xmodule`` import as in an LMS), then installs
 the plugin through its ``lms.djangoapp`` entry point with ``INSTRUCTOR_PLUGIN["BACKEND"]`` naming the
-Open edX backend. The built-in backend's app is not installed. Database, JWT, REST framework and Celery
-are those of ``test_settings`` (the database follows ``INSTRUCTOR_PLUGIN_TEST_DB``); this host is a
-module of its own because its plugins' settings (edx-proctoring's) need settings of an LMS.
+Open edX backend. The built-in backend's app is not installed. Database, middleware, JWT, REST framework
+and Celery are those of ``shared_test_settings``, as for the plugin's suite (the database follows
+``INSTRUCTOR_PLUGIN_TEST_DB``); this host is a module of its own because its plugins' settings
+(edx-proctoring's) need settings of an LMS. Its URLconf is the stand-in's ``lms/urls.py``.
 """
 
-import json
-import os
 import sys
 import tempfile
 from importlib import import_module
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric import rsa
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
-from jwt.algorithms import RSAAlgorithm
 
-SECRET_KEY = "instructor-plugin-tests-only-a-long-enough-secret-key"
-DEBUG = False
-USE_TZ = True
-TIME_ZONE = "UTC"
-LANGUAGE_CODE = "en"
+from shared_test_settings import *  # noqa: F403
+
 ROOT_URLCONF = "lms.urls"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-ALLOWED_HOSTS = ["*"]
-
-_DB = os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB", "sqlite")
-if _DB == "postgresql":
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": "test",
-            "USER": os.environ.get("PGUSER", "postgres"),
-            "HOST": "127.0.0.1",
-            "PORT": "5432",
-        }
-    }
-elif _DB == "mysql":
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.mysql",
-            "NAME": "test",
-            "USER": "root",
-            "PASSWORD": "",
-            "HOST": "127.0.0.1",
-            "PORT": "3306",
-            "OPTIONS": {"charset": "utf8mb4"},
-            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
-        }
-    }
-else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-
-
-MIDDLEWARE = [
-    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "crum.CurrentRequestUserMiddleware",
-    "waffle.middleware.WaffleMiddleware",
-]
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
-    }
-]
-
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "instructor_plugin.rest_api.authentication.JwtAuthentication",
-        "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "edx_rest_framework_extensions.paginators.DefaultPagination",
-    "PAGE_SIZE": 10,
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-}
-
-# As an LMS: tokens are signed with an RSA key (a fresh one per test run) and verified with its public
-# JWK set only; no issuer secret, so no one can sign a token with a shared key.
-_JWT_SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-JWT_AUTH = {
-    "JWT_AUTH_HEADER_PREFIX": "JWT",
-    "JWT_ISSUER": "http://test-issuer",
-    "JWT_AUDIENCE": "test-audience",
-    "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
-    "JWT_PAYLOAD_GET_USERNAME_HANDLER": lambda payload: payload.get("preferred_username"),
-    "JWT_AUTH_COOKIE": "edx-jwt-cookie",
-    "JWT_ISSUERS": [{"ISSUER": "http://test-issuer", "AUDIENCE": "test-audience", "SECRET_KEY": None}],
-    "JWT_SIGNING_ALGORITHM": "RS512",
-    "JWT_PRIVATE_SIGNING_JWK": RSAAlgorithm.to_jwk(_JWT_SIGNING_KEY),
-    "JWT_PUBLIC_SIGNING_JWK_SET": json.dumps(
-        {"keys": [RSAAlgorithm.to_jwk(_JWT_SIGNING_KEY.public_key(), as_dict=True)]}
-    ),
-}
-EDX_DRF_EXTENSIONS = {}
-
-# Tasks run eagerly in the suite; INSTRUCTOR_PLUGIN_TEST_BROKER (CI's worker stage) sends them to a
-# real worker instead, which INSTRUCTOR_PLUGIN_TEST_DB_NAME points at the suite's test database.
-_BROKER = os.environ.get("INSTRUCTOR_PLUGIN_TEST_BROKER")
-CELERY_TASK_ALWAYS_EAGER = not _BROKER
-CELERY_BROKER_URL = _BROKER or "memory://"
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-if os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB_NAME"):
-    DATABASES["default"]["NAME"] = os.environ["INSTRUCTOR_PLUGIN_TEST_DB_NAME"]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "lms_standin"))
 
