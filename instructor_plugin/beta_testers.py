@@ -15,6 +15,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from .access import allow_access, resolve_member, revoke_access
 from .backends.data import BETA
+from .backends.exceptions import EnrollmentNotAllowed
 from .backends.registry import get_backend
 from .enrollment import ensure_enrolled, get_email_params, send_beta_role_email
 from .models import AuditRecord
@@ -69,6 +70,9 @@ def modify_beta_testers(
                 )
                 if email_params is not None:
                     send_beta_role_email(action, user, email_params)
+        except EnrollmentNotAllowed as error:
+            results.append({**row, "error": True, "error_message": error.message})
+            continue
         except Exception:
             log.exception("Could not %s beta tester %r in %s", action, identifier, course_key)
             results.append({**row, "error": True, "error_message": "The change could not be made."})

@@ -23,6 +23,7 @@ from .access import (
     revoke_access,
 )
 from .backends.data import CCX_COACH, INSTRUCTOR, CourseData, UserData
+from .backends.exceptions import EnrollmentNotAllowed
 from .conf import plugin_setting
 from .enrollment import ensure_enrolled
 from .exceptions import ErrorCategory, InstructorError
@@ -150,6 +151,8 @@ def _change_role(course_key: CourseKey, actor_id: int, user: UserData, role: str
             else:
                 revoke_access(course_key, user.id, role)
                 _audit(course_key, ROLE_REVOKED, actor_id, user.id, role)
+    except EnrollmentNotAllowed as error:
+        return error.message
     except Exception:
         log.exception("Could not %s %s for user %s in %s", action, role, user.id, course_key)
         return "The change could not be made."

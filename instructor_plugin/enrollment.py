@@ -323,12 +323,15 @@ def ensure_enrolled(course_key: CourseKey, user: UserData) -> None:
     """
     Enroll the user unless they are actively enrolled already (keeping their mode).
 
-    A user so enrolled in a cohorted course joins their cohort, as through the enrollment API.
+    openedx-filters' ``CourseEnrollmentStarted`` runs first, as on every door: it may change the mode or
+    refuse (``EnrollmentNotAllowed``). A user so enrolled in a cohorted course joins their cohort, as
+    through the enrollment API.
     """
     enrollments = get_backend().enrollments
     enrollment = enrollments.get_enrollment(course_key, user.id)
     if not (enrollment and enrollment.is_active):
-        enrollments.enroll(course_key, user.id)
+        mode = run_enrollment_started_filter(course_key, user, enrollment.mode if enrollment else None)
+        enrollments.enroll(course_key, user.id, mode)
         join_cohort(course_key, user)
 
 

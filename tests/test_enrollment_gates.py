@@ -14,6 +14,7 @@ from instructor_plugin.backends.builtin import builtin_backend
 from instructor_plugin.backends.builtin.models import (
     CountryAccessRule,
     Course,
+    CourseAccessRole,
     CourseEnrollment,
     CourseMode,
     EnterpriseCourseEnrollment,
@@ -245,6 +246,59 @@ class TestCourseEnrollmentStarted:
         assert response.status_code == 202
         assert not is_enrolled("refused")
         assert is_enrolled("outsider")
+
+    def test_the_beta_tester_auto_enroll_door_reports_the_refusal(self, settings, api_v2_on, client, users, refused):
+        pipeline(settings, STARTED, "RefuseRefusedDomain")
+        client.force_authenticate(users["instructor"])
+
+        response = client.post(
+            v2(suffix="/beta_testers/modify"),
+            {"identifier": ["refused", "outsider"], "action": "add", "auto_enroll": True},
+            format="json",
+        )
+
+        refused_row, outsider_row = response.json()["results"]
+        assert (refused_row["error"], refused_row["error_message"]) == (True, f"refused may not enroll in {COURSE_ID}.")
+        assert outsider_row["error"] is False
+        assert not is_enrolled("refused")
+        assert is_enrolled("outsider")
+        assert list(AuditRecord.objects.values_list("learner__username", flat=True)) == ["outsider"]
+
+    def test_the_role_grant_door_reports_the_refusal_and_grants_nothing(
+        self, settings, api_v2_on, client, users, refused
+    ):
+        pipeline(settings, STARTED, "RefuseRefusedDomain")
+        client.force_authenticate(users["instructor"])
+
+        response = client.post(
+            v2(suffix="/team"),
+            {"identifiers": ["refused", "outsider"], "role": "staff", "action": "allow"},
+            format="json",
+        )
+
+        refused_row, outsider_row = response.json()["results"]
+        assert (refused_row["error"], refused_row["error_message"]) == (True, f"refused may not enroll in {COURSE_ID}.")
+        assert outsider_row["error"] is False
+        assert not is_enrolled("refused")
+        assert is_enrolled("outsider")
+        granted = CourseAccessRole.objects.filter(role="staff", user__username__in=["refused", "outsider"])
+        assert list(granted.values_list("user__username", flat=True)) == ["outsider"]
+
+    def test_the_role_grant_door_enrolls_in_the_mode_a_step_chose(
+        self, settings, api_v2_on, client, users, course, course_key
+    ):
+        CourseMode.objects.create(course=course, slug="honor", display_name="Honor")
+        enroll(users["outsider"], course_key, mode="audit", is_active=False)
+        pipeline(settings, STARTED, "AuditBecomesHonor")
+        client.force_authenticate(users["instructor"])
+
+        response = client.post(
+            v2(suffix="/team"), {"identifiers": ["outsider"], "role": "staff", "action": "allow"}, format="json"
+        )
+
+        assert response.json()["results"][0]["error"] is False
+        enrollment = CourseEnrollment.objects.get(user=users["outsider"])
+        assert (enrollment.mode, enrollment.is_active) == ("honor", True)
 
     def test_nothing_is_read_without_a_configured_step(self, users, course_key, django_assert_num_queries):
         user = get_backend().users.find_user("outsider")
