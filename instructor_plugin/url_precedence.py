@@ -5,10 +5,11 @@ An LMS serves ``api/instructor/v2/``, the legacy ``courses/{course_id}/instructo
 scheduled-email ``api/instructor_task/v1/`` from its own ``instructor`` app, which its plugin
 framework mounts the way it mounts this plugin, in the order the entry points are found. So the
 host's URLconf alone does not say which views answer. :class:`UrlPrecedenceMiddleware` (added to
-``MIDDLEWARE`` by the plugin's settings hook) decides it per request, for those paths only, by the
-flag ``instructor_plugin.enable_api_v2``: on, the plugin's dashboard views answer first; off, the
-host's own views do, the plugin's mount moved after them. Every other path resolves through the
-host's URLconf as it is.
+``MIDDLEWARE`` by the plugin's settings hook) decides it per request, for those paths only. Where the
+host serves the path too, the flag ``instructor_plugin.enable_api_v2`` decides: on, the plugin's
+dashboard views answer first; off, the host's own views do, the plugin's mount moved after them.
+Elsewhere (a path only the plugin serves, a host without such views) the plugin's views come first
+and the flag is not read. Every other path resolves through the host's URLconf as it is.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import functools
 import re
 from importlib import import_module
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, include, path, re_path
 
 from .rest_api.course_id import COURSE_ID_PATTERN
 from .rest_api.v1 import urls as legacy_urls
@@ -40,6 +41,7 @@ _DASHBOARD_PATH = re.compile(
 _ERROR_HANDLERS = frozenset({"handler400", "handler403", "handler404", "handler500"})
 
 Urlconf = str | ModuleType
+Order = Literal["host only", "host first", "plugin first"]
 
 
 def dashboard_patterns() -> list[URLPattern | URLResolver]:
@@ -58,20 +60,19 @@ def _is_plugin_mount(pattern: URLPattern | URLResolver) -> bool:
 
 class RoutedUrlconf:
     """
-    The host's URLconf with the plugin's mount moved after the host's patterns, and the plugin's
-    :func:`dashboard_patterns` before them when ``plugin_first``.
+    The host's URLconf reordered: the plugin's mount after the host's own patterns (``host first``), also
+    the plugin's :func:`dashboard_patterns` before them (``plugin first``), or left out (``host only``).
 
     Its patterns are read from the host's module whenever Django builds a resolver for it, so a
     reloaded host URLconf (after ``clear_url_caches``) is followed; the host's error handlers are kept.
     """
 
-    def __init__(self, host_urlconf: Urlconf, plugin_first: bool) -> None:
+    def __init__(self, host_urlconf: Urlconf, order: Order) -> None:
         self.host_urlconf = host_urlconf
-        self.plugin_first = plugin_first
+        self.order = order
 
     def __repr__(self) -> str:
-        order = "plugin first" if self.plugin_first else "host first"
-        return f"<RoutedUrlconf {self.host_urlconf!r}, {order}>"
+        return f"<RoutedUrlconf {self.host_urlconf!r}, {self.order}>"
 
     @property
     def _host_module(self) -> Any:
@@ -83,8 +84,9 @@ class RoutedUrlconf:
         host_patterns = list(getattr(host, "urlpatterns", host))
         plugin_mounts = [pattern for pattern in host_patterns if _is_plugin_mount(pattern)]
         host_own = [pattern for pattern in host_patterns if not _is_plugin_mount(pattern)]
-        first = dashboard_patterns() if self.plugin_first else []
-        return [*first, *host_own, *plugin_mounts]
+        first = dashboard_patterns() if self.order == "plugin first" else []
+        last = [] if self.order == "host only" else plugin_mounts
+        return [*first, *host_own, *last]
 
     def __getattr__(self, name: str) -> Any:
         if name in _ERROR_HANDLERS:
@@ -92,24 +94,40 @@ class RoutedUrlconf:
         raise AttributeError(name)
 
 
-def routed_urlconf(host_urlconf: Urlconf, plugin_first: bool) -> RoutedUrlconf:
+def routed_urlconf(host_urlconf: Urlconf, order: Order) -> RoutedUrlconf:
     """One instance per host URLconf and order, so that Django's resolver cache keeps it."""
-    return _routed_urlconfs(host_urlconf, plugin_first)
+    return _routed_urlconfs(host_urlconf, order)
 
 
 _routed_urlconfs = functools.cache(RoutedUrlconf)
 
 
+def host_serves(host_urlconf: Urlconf, path_info: str) -> bool:
+    """Whether the host's own patterns (the plugin's mount left out) resolve the path."""
+    try:
+        # Django takes a URLconf object as it takes ``request.urlconf``; its stubs only name module paths.
+        get_resolver(routed_urlconf(host_urlconf, "host only")).resolve(path_info)  # type: ignore[arg-type]
+    except Resolver404:
+        return False
+    return True
+
+
 class UrlPrecedenceMiddleware:
-    """Resolves the dashboard's paths with the plugin's views first while its v2 flag is on, the host's otherwise."""
+    """
+    Resolves the dashboard's paths with the plugin's views first (so its URL names reverse to its own
+    paths), but for a path the host serves too while the v2 flag is off: the host's views first then.
+    The flag is read only for a path both serve.
+    """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _DASHBOARD_PATH.match(request.path_info):
+        path_info = request.path_info
+        if _DASHBOARD_PATH.match(path_info):
             host_urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
             if isinstance(host_urlconf, RoutedUrlconf):
                 host_urlconf = host_urlconf.host_urlconf
-            request.urlconf = routed_urlconf(host_urlconf, is_api_v2_enabled())
+            plugin_first = not host_serves(host_urlconf, path_info) or is_api_v2_enabled()
+            request.urlconf = routed_urlconf(host_urlconf, "plugin first" if plugin_first else "host first")
         return self.get_response(request)

@@ -14,7 +14,7 @@ from edx_toggles.toggles.testutils import override_waffle_flag
 from instructor_plugin import toggles
 from instructor_plugin.checks import check_url_precedence_middleware
 from instructor_plugin.settings import common
-from instructor_plugin.url_precedence import RoutedUrlconf, UrlPrecedenceMiddleware, routed_urlconf
+from instructor_plugin.url_precedence import RoutedUrlconf, UrlPrecedenceMiddleware, host_serves, routed_urlconf
 
 COURSE_PATH = "/api/instructor/v2/courses/course-v1:HostX+H1+2026"
 
@@ -55,14 +55,14 @@ def test_the_settings_hook_appends_the_middleware_once_after_the_hosts():
 
 
 def test_host_first_moves_the_plugin_mount_after_the_hosts_patterns(host_urlconf):
-    urlconf = routed_urlconf(host_urlconf, plugin_first=False)
+    urlconf = routed_urlconf(host_urlconf, "host first")
 
     assert resolved_view_name(urlconf, COURSE_PATH) == "host_v2"
     assert resolved_view_name(urlconf, f"{COURSE_PATH}/unit_extensions") == "instructor_api_v2:unit_extensions"
 
 
 def test_plugin_first_puts_the_dashboard_views_before_the_hosts(host_urlconf):
-    urlconf = routed_urlconf(host_urlconf, plugin_first=True)
+    urlconf = routed_urlconf(host_urlconf, "plugin first")
 
     assert resolved_view_name(urlconf, COURSE_PATH) == "instructor_api_v2:course_metadata"
     legacy = "/courses/course-v1:HostX+H1+2026/instructor/api"
@@ -73,31 +73,41 @@ def test_plugin_first_puts_the_dashboard_views_before_the_hosts(host_urlconf):
 
 
 def test_the_routed_urlconf_keeps_the_hosts_error_handlers(host_urlconf):
-    resolver = get_resolver(routed_urlconf(host_urlconf, plugin_first=True))
+    resolver = get_resolver(routed_urlconf(host_urlconf, "plugin first"))
 
     assert resolver.resolve_error_handler(404) is host_not_found
     assert resolver.resolve_error_handler(500).__module__ == "django.views.defaults"
 
 
-@pytest.mark.parametrize("active", [True, False])
-def test_the_middleware_routes_a_dashboard_path_by_the_flag(db, active):
+def test_host_only_leaves_the_plugin_mount_out(host_urlconf):
+    assert host_serves(host_urlconf, COURSE_PATH)
+    assert not host_serves(host_urlconf, f"{COURSE_PATH}/unit_extensions")
+
+
+def routed_by_middleware(request) -> RoutedUrlconf:
+    UrlPrecedenceMiddleware(lambda request: HttpResponse())(request)
+    return request.urlconf
+
+
+@pytest.mark.parametrize(("active", "order"), [(True, "plugin first"), (False, "host first")])
+def test_the_flag_decides_a_path_the_host_serves_too(db, host_urlconf, active, order):
     request = RequestFactory().get(COURSE_PATH)
-    middleware = UrlPrecedenceMiddleware(lambda request: HttpResponse())
+    request.urlconf = host_urlconf  # as an earlier middleware (a site's URLconf) would set it
 
     with override_waffle_flag(toggles._ENABLE_API_V2_FLAG, active=active):
-        middleware(request)
-
-    assert request.urlconf is routed_urlconf("tests.urls", plugin_first=active)
+        assert routed_by_middleware(request) is routed_urlconf(host_urlconf, order)
 
 
-def test_the_middleware_builds_on_a_urlconf_an_earlier_middleware_chose(db):
-    request = RequestFactory().get(COURSE_PATH)
-    request.urlconf = "demo_host.urls"
+def test_a_path_only_the_plugin_serves_reads_no_flag(db, host_urlconf, django_assert_num_queries):
+    request = RequestFactory().get(f"{COURSE_PATH}/unit_extensions")
+    request.urlconf = host_urlconf
 
-    with override_waffle_flag(toggles._ENABLE_API_V2_FLAG, active=True):
-        UrlPrecedenceMiddleware(lambda request: HttpResponse())(request)
+    with django_assert_num_queries(0):
+        assert routed_by_middleware(request) is routed_urlconf(host_urlconf, "plugin first")
 
-    assert request.urlconf is routed_urlconf("demo_host.urls", plugin_first=True)
+
+def test_the_test_host_serves_no_dashboard_path_itself(db):
+    assert routed_by_middleware(RequestFactory().get(COURSE_PATH)) is routed_urlconf("tests.urls", "plugin first")
 
 
 def test_the_middleware_leaves_other_paths_alone():
