@@ -28,6 +28,8 @@ LANGUAGE_CODE = "en"
 ROOT_URLCONF = "openedx_tests.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ALLOWED_HOSTS = ["*"]
+# The LMS's site (the catalog cache lists a site's programs).
+SITE_ID = 1
 
 _DB = os.environ.get("INSTRUCTOR_PLUGIN_TEST_DB", "sqlite")
 if _DB == "postgresql":
@@ -127,6 +129,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -146,6 +149,10 @@ INSTALLED_APPS = [
     "lms.djangoapps.grades.apps.GradesConfig",
     "lms.djangoapps.instructor_task.apps.InstructorTaskConfig",
     "lms.djangoapps.certificates.apps.CertificatesConfig",
+    "organizations.apps.OrganizationsConfig",
+    "social_django.apps.PythonSocialAuthConfig",
+    "common.djangoapps.third_party_auth.apps.ThirdPartyAuthConfig",
+    "lms.djangoapps.program_enrollments.apps.ProgramEnrollmentsConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.
