@@ -269,3 +269,44 @@ def test_learner_course_runs_read_in_sets(backend, world, ann):
         assert len(backend.programs.list_learner_course_runs(ann, keys, {"verified"})) == 6
 
     assert len(six) == len(one)
+
+
+def test_the_plugins_program_enrollment_api_over_the_lms(backend, world, ann):
+    """Writing and linking through the plugin's ``program_enrollments`` module lands in the LMS's tables."""
+    from common.djangoapps.student.models import CourseAccessRole, CourseEnrollment
+
+    from instructor_plugin import program_enrollments
+
+    world.make_identity_provider(COURSE.org)
+    backend.programs.set_external_user_key(COURSE.org, "S-1", ann)
+    bob = world.make_user("bob", "bob@example.com", "Bob")
+    requests = [
+        {"external_user_key": "s-1", "status": "enrolled", "curriculum_uuid": PROGRAM_CURRICULUM},
+        {"external_user_key": "S-2", "status": "pending", "curriculum_uuid": PROGRAM_CURRICULUM},
+    ]
+
+    written = program_enrollments.write_program_enrollments(PROGRAM, requests, create=True, update=False)
+    course_written = program_enrollments.write_program_course_enrollments(
+        PROGRAM,
+        COURSE,
+        [
+            {"external_user_key": "S-1", "status": "active", "course_staff": True},
+            {"external_user_key": "s-2", "status": "active"},
+        ],
+        create=True,
+        update=False,
+    )
+    link_errors = program_enrollments.link_program_enrollments(PROGRAM, {"S-2": "bob"})
+
+    assert (written, course_written, link_errors) == (
+        {"s-1": "enrolled", "S-2": "pending"},
+        {"S-1": "active", "s-2": "active"},
+        {},
+    )
+    assert dict(ProgramEnrollment.objects.values_list("external_user_key", "user_id")) == {"s-1": ann, "S-2": bob}
+    assert dict(CourseEnrollment.objects.filter(course_id=COURSE).values_list("user_id", "mode")) == {
+        ann: "masters",
+        bob: "masters",
+    }
+    assert list(CourseAccessRole.objects.filter(course_id=COURSE).values_list("user_id", "role")) == [(ann, "staff")]
+    assert UserSocialAuth.objects.filter(user_id=bob, uid="contractx:S-2").exists()
