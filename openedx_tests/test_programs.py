@@ -8,6 +8,7 @@ grow with their rows.
 from __future__ import annotations
 
 import pytest
+from common.djangoapps.student.models import CourseAccessRole, CourseEnrollment
 from common.djangoapps.third_party_auth.models import SAMLProviderConfig
 from crum import set_current_request
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from openedx.core.djangoapps.catalog.cache import PROGRAM_CACHE_KEY_TPL, PROGRAM
 from organizations.models import Organization
 from social_django.models import UserSocialAuth
 
+from instructor_plugin import program_enrollments
 from instructor_plugin.backends.contract.suite import (
     COURSE,
     PROGRAM,
@@ -273,10 +275,6 @@ def test_learner_course_runs_read_in_sets(backend, world, ann):
 
 def test_the_plugins_program_enrollment_api_over_the_lms(backend, world, ann):
     """Writing and linking through the plugin's ``program_enrollments`` module lands in the LMS's tables."""
-    from common.djangoapps.student.models import CourseAccessRole, CourseEnrollment
-
-    from instructor_plugin import program_enrollments
-
     world.make_identity_provider(COURSE.org)
     backend.programs.set_external_user_key(COURSE.org, "S-1", ann)
     bob = world.make_user("bob", "bob@example.com", "Bob")
