@@ -308,3 +308,6 @@ def test_the_plugins_program_enrollment_api_over_the_lms(backend, world, ann):
     }
     assert list(CourseAccessRole.objects.filter(course_id=COURSE).values_list("user_id", "role")) == [(ann, "staff")]
     assert UserSocialAuth.objects.filter(user_id=bob, uid="contractx:S-2").exists()
+    assert sorted(
+        ProgramCourseEnrollment.objects.values_list("program_enrollment__user_id", "course_enrollment__user_id")
+    ) == [(ann, ann), (bob, bob)]

@@ -6,8 +6,9 @@ each learner's social auth uid ``<provider slug>:<external key>``.
 
 Reads go through ``lms.djangoapps.program_enrollments.api``; writes build the app's models and save them
 with simple-history's ``bulk_create_with_history`` / ``bulk_update_with_history``, as the app's writing
-API does, so that each change has its history row naming the actor. What the app's writing functions
-add beyond the row (the ``masters`` course enrollment, the course staff role) the plugin's
+API does, so that each change has its history row naming the actor; a learner's program-course
+enrollment points at their ``CourseEnrollment`` as the LMS's do. What the app's writing functions add
+beyond the rows (the ``masters`` mode and status of that enrollment, the course staff role) the plugin's
 ``program_enrollments`` module does through the other services.
 
 Where the LMS and the plugin's records differ: a program-course enrollment's course staff request is
@@ -184,6 +185,17 @@ def to_program_data(program: Mapping[str, Any]) -> ProgramData:
     )
 
 
+def _course_enrollment_of(user: Any, course_key: CourseKey) -> Any:
+    """
+    ``CourseEnrollment.get_or_create_enrollment(user, course_key)``: the enrollment a realised program-course
+    enrollment points at, as the LMS's ``enroll_in_masters_track`` makes it (inactive until the plugin's
+    ``program_enrollments`` module sets its ``masters`` mode and status through the enrollments service).
+    """
+    from common.djangoapps.student.models import CourseEnrollment
+
+    return CourseEnrollment.get_or_create_enrollment(user, course_key)
+
+
 def _current_site() -> Any:
     """The request's site (the LMS's site middleware sets ``request.site``), else ``SITE_ID``'s."""
     from crum import get_current_request
@@ -345,14 +357,26 @@ class OpenedxProgramService:
             bulk_update_with_history(changed, model, ["status", "modified"], default_user=_actor(actor_id))
 
     def link_program_enrollment(self, enrollment_id: int, user_id: int, actor_id: int | None) -> ProgramEnrollmentData:
-        """The ``user`` of ``link_program_enrollment_to_lms_user``, saved with the actor as its history user."""
-        model = _models().ProgramEnrollment
-        row = model.objects.get(pk=enrollment_id)
+        """
+        What ``link_program_enrollment_to_lms_user`` records: the ``user``, saved with the actor as its history
+        user, and each of its program-course enrollments' ``course_enrollment`` (see :func:`_course_enrollment_of`).
+        """
+        models = _models()
+        row = models.ProgramEnrollment.objects.get(pk=enrollment_id)
         if row.user_id != user_id:
-            row.user_id = user_id
-            row._history_user = _actor(actor_id)
-            row.save()
-        return _enrollment(model.objects.filter(pk=enrollment_id).values_list(*_ENROLLMENT_COLUMNS).get())
+            actor = _actor(actor_id)
+            with transaction.atomic():
+                row.user_id = user_id
+                row._history_user = actor
+                row.save()
+                user = get_user_model().objects.get(pk=user_id)
+                for course_row in models.ProgramCourseEnrollment.objects.filter(program_enrollment=row):
+                    course_row.course_enrollment = _course_enrollment_of(user, course_row.course_key)
+                    course_row._history_user = actor
+                    course_row.save()
+        return _enrollment(
+            models.ProgramEnrollment.objects.filter(pk=enrollment_id).values_list(*_ENROLLMENT_COLUMNS).get()
+        )
 
     # --- program-course enrollments ----------------------------------------------
 
@@ -449,23 +473,40 @@ class OpenedxProgramService:
     ) -> Sequence[ProgramCourseEnrollmentData]:
         """
         ``ProgramCourseEnrollment`` rows saved with ``bulk_create_with_history`` (as
-        ``write_program_course_enrollments`` does), a ``CourseAccessRoleAssignment`` where course staff is asked.
+        ``write_program_course_enrollments`` does), a learner with an account's linked to their course enrollment
+        (see :func:`_course_enrollment_of`), a ``CourseAccessRoleAssignment`` where course staff is asked.
         """
         from simple_history.utils import bulk_create_with_history
 
         if not enrollments:
             return []
-        model = _models().ProgramCourseEnrollment
+        models = _models()
+        model = models.ProgramCourseEnrollment
+        ids = [new.program_enrollment_id for new in enrollments]
         with transaction.atomic():
+            learners = {
+                row.pk: row.user
+                for row in models.ProgramEnrollment.objects.filter(pk__in=ids, user__isnull=False).select_related(
+                    "user"
+                )
+            }
             bulk_create_with_history(
                 [
-                    model(program_enrollment_id=new.program_enrollment_id, course_key=course_key, status=new.status)
+                    model(
+                        program_enrollment_id=new.program_enrollment_id,
+                        course_key=course_key,
+                        status=new.status,
+                        course_enrollment=(
+                            _course_enrollment_of(learners[new.program_enrollment_id], course_key)
+                            if new.program_enrollment_id in learners
+                            else None
+                        ),
+                    )
                     for new in enrollments
                 ],
                 model,
                 default_user=_actor(actor_id),
             )
-            ids = [new.program_enrollment_id for new in enrollments]
             created = dict(
                 model.objects.filter(course_key=course_key, program_enrollment_id__in=ids).values_list(
                     "program_enrollment_id", "pk"
