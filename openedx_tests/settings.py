@@ -20,6 +20,9 @@ from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 from shared_test_settings import *  # noqa: F403
 
+# The LMS's site (the catalog cache lists a site's programs).
+SITE_ID = 1
+
 ROOT_URLCONF = "lms.urls"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "lms_standin"))
@@ -32,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -51,6 +55,10 @@ INSTALLED_APPS = [
     "lms.djangoapps.grades.apps.GradesConfig",
     "lms.djangoapps.instructor_task.apps.InstructorTaskConfig",
     "lms.djangoapps.certificates.apps.CertificatesConfig",
+    "organizations.apps.OrganizationsConfig",
+    "social_django.apps.PythonSocialAuthConfig",
+    "common.djangoapps.third_party_auth.apps.ThirdPartyAuthConfig",
+    "lms.djangoapps.program_enrollments.apps.ProgramEnrollmentsConfig",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.

@@ -23,6 +23,7 @@ from instructor_plugin.backends.contract.suite import (
     GradebookContract,
     MailContract,
     ProblemStateContract,
+    ProgramContract,
     RetirementContract,
     RoleContract,
     SiteConfigContract,
@@ -54,6 +55,7 @@ class TestOpenedxBackend(
     GradebookContract,
     CertificateContract,
     CohortContract,
+    ProgramContract,
 ):
     @pytest.fixture
     def backend(self):

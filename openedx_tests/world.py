@@ -6,10 +6,13 @@ import json
 
 from common.djangoapps.course_modes.models import CourseMode
 from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
+from common.djangoapps.third_party_auth.models import SAMLProviderConfig
 from completion.models import BlockCompletion
 from consent.models import DataSharingConsent
 from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
@@ -20,10 +23,13 @@ from lms.djangoapps.courseware.models import StudentModule
 from lms.djangoapps.grades.models import PersistentCourseGrade, PersistentSubsectionGrade
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
+from openedx.core.djangoapps.catalog import cache as catalog_cache
+from openedx.core.djangoapps.catalog.utils import normalize_program_type
 from openedx.core.djangoapps.django_comment_common.models import Role
 from openedx.core.djangoapps.embargo.models import Country, CountryAccessRule, RestrictedCourse
 from openedx.core.djangoapps.site_configuration import helpers
 from openedx.core.djangoapps.user_api.models import RetirementState, UserPreference, UserRetirementStatus
+from organizations.models import Organization
 from xmodule.modulestore.django import StandInBlock, modulestore
 from xmodule.partitions.partitions import Group, UserPartition
 
@@ -267,3 +273,46 @@ class OpenedxWorld(World):
                 scheme_id="cohort",
             )
         )
+
+    @staticmethod
+    def _add_to_cached_list(key, uuid):
+        cache.set(key, [*cache.get(key, []), uuid], None)
+
+    def make_program(self, uuid, title, org, curricula, *, program_type="Masters"):
+        """Discovery's program dict where the LMS's ``cache_programs`` puts it, and each index it keeps."""
+        Organization.objects.get_or_create(short_name=org, defaults={"name": org})
+        program = {
+            "uuid": uuid,
+            "title": title,
+            "marketing_slug": title.lower().replace(" ", "-"),
+            "type": program_type,
+            "authoring_organizations": [{"key": org}],
+            "curricula": [
+                {
+                    "uuid": curriculum_uuid,
+                    "name": f"{title} curriculum",
+                    "is_active": True,
+                    "courses": [{"key": f"{key.org}+{key.course}", "course_runs": [{"key": str(key)}]} for key in keys],
+                }
+                for curriculum_uuid, keys in curricula.items()
+            ],
+        }
+        cache.set(catalog_cache.PROGRAM_CACHE_KEY_TPL.format(uuid=uuid), program, None)
+        site = Site.objects.get_current()
+        self._add_to_cached_list(catalog_cache.SITE_PROGRAM_UUIDS_CACHE_KEY_TPL.format(domain=site.domain), uuid)
+        self._add_to_cached_list(
+            catalog_cache.PROGRAMS_BY_TYPE_CACHE_KEY_TPL.format(
+                site_id=site.id, program_type=normalize_program_type(program_type)
+            ),
+            uuid,
+        )
+        self._add_to_cached_list(catalog_cache.PROGRAMS_BY_ORGANIZATION_CACHE_KEY_TPL.format(org_key=org), uuid)
+        for course_key in {key for keys in curricula.values() for key in keys}:
+            self._add_to_cached_list(
+                catalog_cache.COURSE_PROGRAMS_CACHE_KEY_TPL.format(course_run_id=str(course_key)), uuid
+            )
+
+    def make_identity_provider(self, org):
+        """The organisation and its enabled SAML provider (slug: the org in lower case)."""
+        organization, _created = Organization.objects.get_or_create(short_name=org, defaults={"name": org})
+        SAMLProviderConfig.objects.get_or_create(organization=organization, slug=org.lower())

@@ -17,6 +17,8 @@ from instructor_plugin.backends.builtin.models import (
     CourseAccessRole,
     CourseGrade,
     CourseMode,
+    Curriculum,
+    CurriculumCourse,
     EnterpriseCourseEnrollment,
     EnterpriseCustomerUser,
     EntranceExam,
@@ -25,6 +27,7 @@ from instructor_plugin.backends.builtin.models import (
     GeneratedCertificate,
     ManualEnrollmentAudit,
     ProblemState,
+    Program,
     RestrictedCourse,
     SpecialExam,
     UserProfile,
@@ -245,6 +248,20 @@ class BuiltinWorld(World):
 
     def make_certificate(self, course_key, user_id, status, mode):
         GeneratedCertificate.objects.create(course_key=course_key, user_id=user_id, status=status, mode=mode)
+
+    def make_program(self, uuid, title, org, curricula, *, program_type="Masters"):
+        program = Program.objects.create(
+            uuid=uuid, title=title, marketing_slug=title.lower().replace(" ", "-"), program_type=program_type, org=org
+        )
+        for curriculum_uuid, course_keys in curricula.items():
+            curriculum = Curriculum.objects.create(program=program, uuid=curriculum_uuid, name=f"{title} curriculum")
+            CurriculumCourse.objects.bulk_create(
+                CurriculumCourse(curriculum=curriculum, course_key=course_key, position=position)
+                for position, course_key in enumerate(course_keys)
+            )
+
+    def make_identity_provider(self, org):
+        """The built-in backend records any organisation's external keys: nothing to set up."""
 
 
 class TestBuiltinBackend(BackendContract):

@@ -27,6 +27,7 @@ IMPLEMENTED = {
     "gradebook",
     "certificates",
     "cohorts",
+    "programs",
 }
 
 
@@ -39,6 +40,11 @@ def test_builds_without_an_lms():
 def test_a_service_call_needs_the_lms():
     with pytest.raises(ModuleNotFoundError, match="xmodule"):
         openedx_backend().courses.get_course(CourseKey.from_string("course-v1:X+Y+Z"))
+
+
+def test_programs_need_the_lms():
+    with pytest.raises(ModuleNotFoundError, match="openedx"):
+        openedx_backend().programs.get_program("5a1c6f2e-1111-4aaa-8bbb-000000000001")
 
 
 def test_mail_needs_edx_ace():

@@ -39,6 +39,8 @@ from instructor_plugin.backends.data import (
     GradebookFilter,
     MailMessage,
     ManualEnrollmentAuditData,
+    NewProgramCourseEnrollment,
+    NewProgramEnrollment,
     PageRequest,
     TeamFilter,
     UserData,
@@ -228,6 +230,22 @@ class World(ABC):
     def make_content_groups(self, course_key: CourseKey, partition_id: int, groups: Mapping[int, str]) -> None:
         """Give the course a cohort user partition ``partition_id`` with these content groups (id -> name)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_content_groups")
+
+    def make_program(
+        self,
+        uuid: str,
+        title: str,
+        org: str,
+        curricula: Mapping[str, Sequence[CourseKey]],
+        *,
+        program_type: str = "Masters",
+    ) -> None:
+        """Put a program of the organisation in the catalog, with active curricula (uuid -> course runs)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_program")
+
+    def make_identity_provider(self, org: str) -> None:
+        """Give the organisation what records its learners' external user keys (Open edX: a SAML provider)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_identity_provider")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1886,6 +1904,272 @@ class EntranceExamContract:
         assert backend.entrance_exams.can_skip(SIBLING, ann) is False
 
 
+PROGRAM = "5a1c6f2e-1111-4aaa-8bbb-000000000001"
+PROGRAM_CURRICULUM = "5a1c6f2e-2222-4aaa-8bbb-000000000001"
+#: A MicroMasters program holding the sibling course only.
+MICRO = "5a1c6f2e-1111-4aaa-8bbb-000000000002"
+MICRO_CURRICULUM = "5a1c6f2e-2222-4aaa-8bbb-000000000002"
+UNKNOWN_PROGRAM = "5a1c6f2e-1111-4aaa-8bbb-0000000000ff"
+
+
+class ProgramContract:
+    """``programs``: the catalog, program and program-course enrollments with history, external user keys."""
+
+    @pytest.fixture
+    def programmed(self, world) -> dict[str, int]:
+        world.make_course(COURSE, modes=("audit", "verified", "masters"))
+        world.make_course(SIBLING, display_name="Sibling", modes=("audit", "verified", "masters"))
+        world.make_program(PROGRAM, "Contract Program", COURSE.org, {PROGRAM_CURRICULUM: [COURSE, SIBLING]})
+        world.make_program(
+            MICRO, "Micro Program", COURSE.org, {MICRO_CURRICULUM: [SIBLING]}, program_type="MicroMasters"
+        )
+        return {
+            name: world.make_user(name, f"{name}@example.com", name.title()) for name in ("ann", "bob", "carl", "staff")
+        }
+
+    @staticmethod
+    def enroll_in_program(backend, people, actor=None):
+        """``S-1`` (Ann's account, enrolled), ``s-2`` and ``s-3`` (no account yet, pending)."""
+        return backend.programs.create_program_enrollments(
+            PROGRAM,
+            [
+                NewProgramEnrollment("S-1", PROGRAM_CURRICULUM, "enrolled", people["ann"]),
+                NewProgramEnrollment("s-2", PROGRAM_CURRICULUM, "pending"),
+                NewProgramEnrollment("s-3", PROGRAM_CURRICULUM, "pending"),
+            ],
+            actor,
+        )
+
+    def test_get_program_with_its_curricula(self, backend, programmed):
+        program = backend.programs.get_program(PROGRAM)
+
+        assert (program.uuid, program.title, program.program_type.lower(), program.org) == (
+            PROGRAM,
+            "Contract Program",
+            "masters",
+            COURSE.org,
+        )
+        assert [(c.uuid, c.is_active, c.course_keys) for c in program.curricula] == [
+            (PROGRAM_CURRICULUM, True, (COURSE, SIBLING))
+        ]
+        assert program.course_keys == (COURSE, SIBLING)
+        assert backend.programs.get_program(UNKNOWN_PROGRAM) is None
+        assert backend.programs.get_program("not-a-uuid") is None
+
+    def test_list_programs_by_type_and_course_run(self, backend, programmed):
+        def uuids(*args):
+            return sorted(program.uuid for program in backend.programs.list_programs(*args))
+
+        assert uuids("masters") == [PROGRAM]
+        assert uuids("MICROMASTERS") == [MICRO]
+        assert uuids(None) == sorted([PROGRAM, MICRO])
+        assert uuids(None, [COURSE]) == [PROGRAM]
+        assert uuids(None, [SIBLING]) == sorted([PROGRAM, MICRO])
+        assert uuids("micromasters", [SIBLING]) == [MICRO]
+        assert uuids(None, [FOREIGN]) == []
+        assert uuids(None, []) == []
+
+    def test_a_learner_administers_no_program(self, backend, programmed):
+        assert list(backend.programs.list_admin_program_uuids(programmed["ann"])) == []
+
+    def test_create_and_fetch_program_enrollments(self, backend, programmed):
+        created = self.enroll_in_program(backend, programmed)
+        ann = programmed["ann"]
+
+        assert [(e.external_user_key, e.status, e.program_uuid, e.curriculum_uuid) for e in created] == [
+            ("S-1", "enrolled", PROGRAM, PROGRAM_CURRICULUM),
+            ("s-2", "pending", PROGRAM, PROGRAM_CURRICULUM),
+            ("s-3", "pending", PROGRAM, PROGRAM_CURRICULUM),
+        ]
+        assert created[0].user == UserData(ann, "ann", "ann@example.com", "Ann", True, False)
+        assert created[1].user is None
+
+        def keys(**filters):
+            return [e.external_user_key for e in backend.programs.fetch_program_enrollments(**filters)]
+
+        assert keys(program_uuid=PROGRAM, external_user_keys=["s-1", "S-2"]) == ["S-1", "s-2"]
+        assert keys(program_uuid=PROGRAM, realized=False) == ["s-2", "s-3"]
+        assert keys(program_uuid=PROGRAM, realized=True) == ["S-1"]
+        assert keys(program_uuid=PROGRAM, statuses=["pending"]) == ["s-2", "s-3"]
+        assert keys(program_uuid=PROGRAM, curriculum_uuids=[PROGRAM_CURRICULUM]) == ["S-1", "s-2", "s-3"]
+        assert keys(program_uuid=PROGRAM, curriculum_uuids=[MICRO_CURRICULUM]) == []
+        assert keys(user_ids=[ann], statuses=["enrolled", "pending"]) == ["S-1"]
+        assert keys(external_user_keys=["S-3"], realized=False) == ["s-3"]
+        assert keys(program_uuid=MICRO) == []
+        assert keys(program_uuid=PROGRAM, external_user_keys=[]) == []
+        assert keys(program_uuid="not-a-uuid") == []
+
+    def test_list_program_enrollments_by_cursor(self, backend, programmed):
+        ids = [e.id for e in self.enroll_in_program(backend, programmed)]
+
+        first = backend.programs.list_program_enrollments(PROGRAM, CursorRequest(limit=2))
+        second = backend.programs.list_program_enrollments(PROGRAM, CursorRequest(after=first.items[-1].id, limit=2))
+        back = backend.programs.list_program_enrollments(PROGRAM, CursorRequest(before=ids[2], limit=1))
+
+        assert ([e.id for e in first.items], first.has_more) == (ids[:2], True)
+        assert ([e.id for e in second.items], second.has_more) == (ids[2:], False)
+        assert ([e.id for e in back.items], back.has_more) == ([ids[1]], True)
+        assert backend.programs.list_program_enrollments(MICRO, CursorRequest()).items == []
+
+    def test_status_changes_and_linking_are_recorded(self, backend, programmed):
+        staff, bob = programmed["staff"], programmed["bob"]
+        waiting = self.enroll_in_program(backend, programmed, staff)[1]
+
+        backend.programs.set_program_enrollment_statuses({waiting.id: "enrolled"}, staff)
+        backend.programs.set_program_enrollment_statuses({waiting.id: "enrolled"}, staff)
+        linked = backend.programs.link_program_enrollment(waiting.id, bob, None)
+
+        assert (linked.status, linked.user.id) == ("enrolled", bob)
+        history = backend.programs.list_history(program_enrollment_id=waiting.id)
+        assert [(h.history_type, h.status, h.history_user_id, h.user_id) for h in history] == [
+            ("+", "pending", staff, None),
+            ("~", "enrolled", staff, None),
+            ("~", "enrolled", None, bob),
+        ]
+        assert [h.history_date for h in history] == sorted(h.history_date for h in history)
+
+    def test_program_course_enrollments(self, backend, programmed):
+        staff = programmed["staff"]
+        ann_enrollment, waiting, _other = self.enroll_in_program(backend, programmed)
+
+        created = backend.programs.create_program_course_enrollments(
+            COURSE,
+            [
+                NewProgramCourseEnrollment(ann_enrollment.id, "active"),
+                NewProgramCourseEnrollment(waiting.id, "active", True),
+            ],
+            staff,
+        )
+
+        assert [(e.program_enrollment.external_user_key, e.course_key, e.status) for e in created] == [
+            ("S-1", COURSE, "active"),
+            ("s-2", COURSE, "active"),
+        ]
+        assert [bool(e.course_staff) for e in created] == [False, True]
+
+        def keys(**filters):
+            return [
+                e.program_enrollment.external_user_key
+                for e in backend.programs.fetch_program_course_enrollments(**filters)
+            ]
+
+        assert keys(program_uuid=PROGRAM, course_keys=[COURSE]) == ["S-1", "s-2"]
+        assert keys(program_uuid=PROGRAM, course_keys=[COURSE], external_user_keys=["S-2"]) == ["s-2"]
+        assert keys(course_keys=[COURSE], user_ids=[programmed["ann"]]) == ["S-1"]
+        assert keys(program_enrollment_ids=[waiting.id]) == ["s-2"]
+        assert keys(program_uuid=PROGRAM, course_keys=[SIBLING]) == []
+        assert keys(program_uuid=MICRO) == []
+        assert keys(course_keys=[COURSE], user_ids=[]) == []
+
+        waiting_page = backend.programs.list_program_course_enrollments(PROGRAM, COURSE, CursorRequest(), False)
+        realized_page = backend.programs.list_program_course_enrollments(PROGRAM, COURSE, CursorRequest(limit=1), True)
+        assert [e.id for e in waiting_page.items] == [created[1].id]
+        assert ([e.id for e in realized_page.items], realized_page.has_more) == ([created[0].id], False)
+
+        updated = backend.programs.update_program_course_enrollments(
+            {created[0].id: ("inactive", None), created[1].id: ("active", False)}, staff
+        )
+        assert [(e.status, bool(e.course_staff)) for e in updated] == [("inactive", False), ("active", False)]
+        again = backend.programs.update_program_course_enrollments({created[1].id: ("active", True)}, None)
+        assert again[0].course_staff is True
+        history = backend.programs.list_history(program_course_enrollment_id=created[0].id)
+        assert [(h.history_type, h.status, h.history_user_id) for h in history] == [
+            ("+", "active", staff),
+            ("~", "inactive", staff),
+        ]
+
+    def test_external_user_keys_of_an_organisation(self, backend, programmed, world):
+        org = COURSE.org
+        world.make_identity_provider(org)
+        world_ann, bob = programmed["ann"], programmed["bob"]
+        unlinked = backend.programs.get_users_by_external_keys(org, ["K-1", "k-2"])
+        assert unlinked == {"K-1": None, "k-2": None}
+
+        backend.programs.set_external_user_key(org, "K-1", world_ann)
+        found = backend.programs.get_users_by_external_keys(org, ["k-1", "K-2"])
+
+        assert found["k-1"].username == "ann"
+        assert found["K-2"] is None
+        assert backend.programs.get_users_by_external_keys(FOREIGN.org, ["K-1"]) == {"K-1": None}
+        backend.programs.set_external_user_key(org, "k-1", bob)
+        assert backend.programs.get_users_by_external_keys(org, ["K-1"])["K-1"].username == "bob"
+
+    def test_external_keys_of_learners_in_a_course(self, backend, programmed):
+        ann_enrollment = self.enroll_in_program(backend, programmed)[0]
+        backend.programs.create_program_course_enrollments(
+            COURSE, [NewProgramCourseEnrollment(ann_enrollment.id, "active")], None
+        )
+
+        assert backend.programs.get_external_user_keys(COURSE, [programmed["ann"], programmed["bob"]]) == {
+            programmed["ann"]: "S-1"
+        }
+        assert backend.programs.get_external_user_keys(SIBLING, [programmed["ann"]]) == {}
+
+    def test_course_grades_of_enrolled_learners(self, backend, programmed, world):
+        ann, bob, carl = programmed["ann"], programmed["bob"], programmed["carl"]
+        backend.enrollments.enroll(COURSE, ann, "masters")
+        backend.enrollments.enroll(COURSE, bob, "masters")
+        world.set_course_grade(COURSE, ann, 0.8, "Pass")
+
+        grades = backend.programs.get_course_grades(COURSE, [ann, bob, carl])
+
+        assert {user_id: (g.percent, g.letter_grade, g.passed) for user_id, g in grades.items()} == {
+            ann: (0.8, "Pass", True),
+            bob: (0.0, None, False),
+        }
+
+    def test_learner_course_runs(self, backend, programmed, world):
+        ann = programmed["ann"]
+        problem = block("problem1", "problem")
+        world.make_block(COURSE, problem, ROOT)
+        backend.enrollments.enroll(SIBLING, ann, "masters")
+        backend.enrollments.enroll(COURSE, ann, "verified")
+        world.make_certificate(COURSE, ann, "downloadable", "verified")
+        backend.completion.set_completion(COURSE, ann, problem, 1.0)
+
+        runs = backend.programs.list_learner_course_runs(ann, [COURSE, SIBLING], {"verified", "masters"})
+
+        assert [(run.course.course_key, run.mode) for run in runs] == [(SIBLING, "masters"), (COURSE, "verified")]
+        sibling, course = runs
+        assert (course.certificate_status, course.emails_enabled, course.resume_block) == (
+            "downloadable",
+            True,
+            problem,
+        )
+        assert course.certificate_download_url and course.certificate_created is not None
+        assert (sibling.certificate_status, sibling.certificate_download_url, sibling.resume_block) == (
+            None,
+            None,
+            None,
+        )
+        assert backend.programs.list_learner_course_runs(ann, [COURSE], {"audit"}) == []
+
+    def test_reset_organization(self, backend, programmed, world):
+        org, ann = COURSE.org, programmed["ann"]
+        world.make_identity_provider(org)
+        assert backend.programs.reset_organization(FOREIGN.org) is None
+        ann_enrollment = self.enroll_in_program(backend, programmed)[0]
+        backend.programs.set_external_user_key(org, "S-1", ann)
+        backend.programs.create_program_course_enrollments(
+            COURSE, [NewProgramCourseEnrollment(ann_enrollment.id, "active")], None
+        )
+        backend.enrollments.enroll(COURSE, ann, "masters")
+        backend.enrollments.enroll(SIBLING, ann, "audit")
+        backend.enrollments.enroll(COURSE, programmed["bob"], "audit")
+
+        deleted = backend.programs.reset_organization(org)
+
+        assert (
+            deleted.program_enrollments,
+            deleted.program_course_enrollments,
+            deleted.course_enrollments,
+            deleted.users,
+        ) == (3, 1, 2, 1)
+        assert backend.programs.fetch_program_enrollments(PROGRAM) == []
+        assert backend.programs.get_program(PROGRAM) is not None
+        assert list(backend.enrollments.get_enrollments(COURSE, [programmed["bob"]])) == [programmed["bob"]]
+
+
 class BackendContract(
     CourseContract,
     UserContract,
@@ -1905,5 +2189,6 @@ class BackendContract(
     ProblemStateContract,
     GradebookContract,
     CohortContract,
+    ProgramContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

@@ -34,6 +34,7 @@ def openedx_backend() -> Backend:
     from .gradebook import OpenedxGradebookService
     from .mail import OpenedxMailService
     from .problem_state import OpenedxProblemStateService
+    from .programs import OpenedxProgramService
     from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
     from .site_config import OpenedxSiteConfigService
@@ -59,4 +60,5 @@ def openedx_backend() -> Backend:
         enterprise=OpenedxEnterpriseService(),
         problem_state=OpenedxProblemStateService(),
         gradebook=OpenedxGradebookService(),
+        programs=OpenedxProgramService(),
     )
