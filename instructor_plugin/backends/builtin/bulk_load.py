@@ -59,7 +59,7 @@ def _refresh_search_text(cursor, user_ids: set[int]) -> None:
         return
     first, last = min(user_ids), max(user_ids)
     if connection.vendor == "postgresql":
-        quote, column = connection.ops.quote_name, User._meta.pk.column
+        quote, column = connection.ops.quote_name, str(User._meta.pk.column)
         # Freshly loaded tables have no statistics: without them the refresh's join is planned for empty tables.
         cursor.execute(f"ANALYZE {quote(User._meta.db_table)}, {quote(UserProfile._meta.db_table)}")
         ids = f"SELECT {quote(column)} FROM {quote(User._meta.db_table)} WHERE {quote(column)} BETWEEN %s AND %s"

@@ -69,7 +69,7 @@ from .models import (
     UserProfile,
 )
 from .problem_state import CourseGrader
-from .rows import insert_rows
+from .rows import insert_rows, stored_json
 
 User = get_user_model()
 
@@ -608,8 +608,6 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
     problems = [block for block in blocks if block.block_type == "problem"]
     grader = CourseGrader(course, blocks)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    state_value = ProblemState._meta.get_field("state").get_db_prep_save
-    breakdown_value = CourseGrade._meta.get_field("breakdown").get_db_prep_save
     states_by_pattern: dict[tuple, tuple] = {}
     grades_by_scores: dict[tuple, tuple] = {}
 
@@ -619,7 +617,7 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
         columns = states_by_pattern.get(pattern)
         if columns is None:
             key, attempts, score, max_score, state = _problem_state(number, index, problem)
-            columns = states_by_pattern[pattern] = (key, attempts, score, max_score, state_value(state, connection))
+            columns = states_by_pattern[pattern] = (key, attempts, score, max_score, stored_json(state))
         return columns
 
     def grade_columns(user_id: int, scores: tuple) -> tuple:
@@ -627,7 +625,7 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
         columns = grades_by_scores.get(scores)
         if columns is None:
             grade = grader.grade(course.course_key, user_id, scores)
-            breakdown = breakdown_value(grade.breakdown, connection)
+            breakdown = stored_json(grade.breakdown)
             columns = grades_by_scores[scores] = (grade.percent, grade.letter_grade, grade.passed, breakdown)
         return columns
 

@@ -77,8 +77,8 @@ _MYSQL_SEARCH = {
 def _mysql_triggers(users: str, column: dict[str, str], paused: bool) -> list[str]:
     """The paused triggers of MySQL; unpaused, the search triggers inline the refresh as ``0018`` wrote them."""
     bodies = {}
-    for name, (event, table, user) in _MYSQL_SEARCH.items():
-        user = user.format(id=column["id"])
+    for name, (event, table, user_template) in _MYSQL_SEARCH.items():
+        user = user_template.format(id=column["id"])
         if paused:
             refresh = f"CALL ipb_refresh_user_search({user}, {user});"
         else:
@@ -96,10 +96,12 @@ def _mysql_triggers(users: str, column: dict[str, str], paused: bool) -> list[st
         " ON DUPLICATE KEY UPDATE active = active + 1; END IF;",
     )
     statements = []
-    for name, (event, table, body) in bodies.items():
-        if paused:
-            body = f"IF {MYSQL_NOT_PAUSED} THEN {body} END IF;"
-        statements += [f"DROP TRIGGER {name}", f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW BEGIN {body} END"]
+    for name, (event, table, action) in bodies.items():
+        body = f"IF {MYSQL_NOT_PAUSED} THEN {action} END IF;" if paused else action
+        statements += [
+            f"DROP TRIGGER {name}",
+            f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW BEGIN {body} END",
+        ]
     return statements
 
 
