@@ -8,7 +8,7 @@ Seed a course with many learners, then measure the plugin beside a naive raw-ORM
 local PostgreSQL and MariaDB, one process each. Groups (all by default): ``lists`` (enrollments, team,
 course metadata, gradebook page 1), ``reports``, ``grading`` (rescoring), ``certificates``, ``enrollment_api`` (the
 enrollment API's admin list and one POST), ``programs`` (a 1,000-learner program roster sync),
-``enroll`` (batch enrollment).
+``enroll`` (batch enrollment), ``seed`` (nothing after the seed: ``--only seed`` prints its time alone).
 
 Every read is a request through Django's test client, logged in as the course instructor, timed as the
 median of at least five runs beside the same page done with the plain ORM in the same run; the ratio,
@@ -23,7 +23,7 @@ import subprocess
 import sys
 
 DATABASES = ("sqlite", "postgresql", "mysql")
-GROUPS = ("lists", "reports", "grading", "certificates", "enrollment_api", "programs", "enroll")
+GROUPS = ("lists", "reports", "grading", "certificates", "enrollment_api", "programs", "enroll", "seed")
 
 
 def _arguments() -> argparse.Namespace:

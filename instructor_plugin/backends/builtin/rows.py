@@ -1,20 +1,25 @@
 """
-Large sets of rows inserted as plain values with ``executemany``, without model instances.
+Large sets of rows inserted as plain values, without model instances.
 
 Building a model instance and preparing each of its fields costs more than the database's
 insert itself once a statement carries thousands of rows; the seed and the set writes of batch
 enrollment pass tuples already in the database's form instead (course keys as text, datetimes
-through :func:`stored_datetime`).
+through :func:`stored_datetime`). PostgreSQL takes every row in one ``COPY``, so that its
+statement-level triggers (enrollment counts, search text) run once for the set, not once a row;
+MySQL multi-row ``INSERT`` statements, SQLite ``executemany`` batches.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from itertools import islice
-from typing import cast
+from typing import Any, cast
 
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
 
 #: Rows per ``executemany``.
@@ -25,12 +30,66 @@ def insert_rows(model: type[Model], field_names: tuple[str, ...], rows: Iterable
     """Insert ``rows`` (one value per field of ``field_names``, ready for the database) into ``model``'s table."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(cast(Field, model._meta.get_field(name)).column)) for name in field_names)
-    placeholders = ", ".join(["%s"] * len(field_names))
-    statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    pending = iter(rows)
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", rows)
+            return
+        if connection.vendor == "mysql":
+            _insert_written_out(cursor, f"INSERT INTO {table} ({columns}) VALUES ", rows)
+            return
+        placeholders = ", ".join(["%s"] * len(field_names))
+        statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        pending = iter(rows)
         while batch := list(islice(pending, BATCH_SIZE)):
             cursor.executemany(statement, batch)
+
+
+def _copy(cursor: CursorWrapper, statement: str, rows: Iterable[tuple]) -> None:
+    """Stream ``rows`` through psycopg's ``COPY``, logged and wrapped as one statement like any other."""
+
+    def copy(sql: str, params: Iterable[tuple], many: bool, context: dict[str, Any]) -> None:
+        with cursor.cursor.copy(sql) as stream:
+            for row in params:
+                stream.write_row(row)
+
+    logged = cursor.debug_sql(statement) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
+    with logged, connection.wrap_database_errors:
+        cursor._execute_with_wrappers(statement, rows, many=True, executor=copy)
+
+
+def _insert_written_out(cursor: CursorWrapper, head: str, rows: Iterable[tuple]) -> None:
+    """
+    MySQL: multi-row ``INSERT`` statements written out here, each distinct value quoted once.
+
+    mysqlclient's ``executemany`` quotes every value of every row in Python, which costs more than the
+    insert; the rows of a bulk load repeat most of their values (the course, a timestamp, a state).
+    """
+    literal = connection.connection.literal
+    quoted: dict[tuple[type, object], bytes] = {}
+
+    def quote(value: object) -> bytes:
+        key = (type(value), value)
+        text = quoted.get(key)
+        if text is None:
+            if len(quoted) >= _QUOTED_VALUES_KEPT:
+                quoted.clear()
+            text = quoted[key] = literal(value)
+        return text
+
+    pending = iter(rows)
+    while batch := list(islice(pending, BATCH_SIZE)):
+        values = b",".join(b"(" + b",".join(map(quote, row)) + b")" for row in batch)
+        cursor.execute(head + values.decode())
+
+
+#: Distinct quoted values :func:`_insert_written_out` keeps at most (a few megabytes).
+_QUOTED_VALUES_KEPT = 50_000
+
+
+def stored_json(value: object) -> str:
+    """``value`` as a ``JSONField`` (without an encoder) takes it here: its JSON text, once for many rows."""
+    return json.dumps(value)
 
 
 def stored_datetime(value: datetime) -> object:

@@ -27,6 +27,7 @@ from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
 from ...conf import plugin_storage
+from .bulk_load import bulk_load
 from .gradebook import BuiltinGradebookService
 from .models import (
     Block,
@@ -68,7 +69,7 @@ from .models import (
     UserProfile,
 )
 from .problem_state import CourseGrader
-from .rows import insert_rows
+from .rows import insert_rows, stored_json
 
 User = get_user_model()
 
@@ -178,9 +179,11 @@ def seed_demo_course(course_id: str = DEMO_COURSE_ID, learners: int = DEFAULT_LE
         blocks = create_blocks(course, demo_outline(timezone.now()))
         user_ids = upsert_demo_users(password)
         grant_roles(course_key, user_ids)
-        learner_ids = upsert_learners(learners, password)
-        rebuild_learner_profiles(learner_ids)
-        enrollments = enroll_users(course_key, user_ids, learner_ids, learners)
+        with bulk_load(course_key) as loaded:
+            learner_ids = upsert_learners(learners, password)
+            loaded.update(learner_ids.values())
+            rebuild_learner_profiles(learner_ids)
+            enrollments = enroll_users(course_key, user_ids, learner_ids, learners)
         seed_problem_state(course, learner_ids, learners)
         invite_pending_emails(course_key)
         seed_open_responses(course, learner_ids, learners)
@@ -582,6 +585,8 @@ def enroll_users(course_key: CourseKey, user_ids: dict[str, int], learner_ids: d
 FULL_STATE_LEARNERS = 300
 FEW_PROBLEMS = 2
 _ANSWERS_PER_PROBLEM = 2
+#: Each answer part is a digit below this.
+_ANSWER_CHOICES = 7
 #: How many of the two answers are right, cycled through: most learners do well, some don't.
 _CORRECT_ANSWERS = (2, 2, 1, 2, 0)
 
@@ -592,8 +597,9 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
 
     The first ``FULL_STATE_LEARNERS`` answered every problem, the others the first ``FEW_PROBLEMS``.
     Every tenth learner's saved score lags behind their answers, as after a problem fix, so that
-    rescoring changes something. Rows go in with ``executemany``: model instances would make
-    100,000 learners take minutes. Returns how many states were written.
+    rescoring changes something. Rows go in as plain values, and the learners share a few answer
+    patterns, so each distinct state and grade is built and serialised once. Returns how many
+    states were written.
     """
     course_key = str(course.course_key)
     ProblemState.objects.filter(course_key=course.course_key).delete()
@@ -602,8 +608,27 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
     problems = [block for block in blocks if block.block_type == "problem"]
     grader = CourseGrader(course, blocks)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    state_value = ProblemState._meta.get_field("state").get_db_prep_save
-    breakdown_value = CourseGrade._meta.get_field("breakdown").get_db_prep_save
+    states_by_pattern: dict[tuple, tuple] = {}
+    grades_by_scores: dict[tuple, tuple] = {}
+
+    def state_columns(number: int, index: int, problem: Block) -> tuple:
+        """``(usage key, attempts, score, max score, stored state)`` of the learner on the problem."""
+        pattern = (index, *_state_pattern(number, index, problem))
+        columns = states_by_pattern.get(pattern)
+        if columns is None:
+            key, attempts, score, max_score, state = _problem_state(number, index, problem)
+            columns = states_by_pattern[pattern] = (key, attempts, score, max_score, stored_json(state))
+        return columns
+
+    def grade_columns(user_id: int, scores: tuple) -> tuple:
+        """``(percent, letter grade, passed, stored breakdown)`` of a learner with these problem scores."""
+        columns = grades_by_scores.get(scores)
+        if columns is None:
+            grade = grader.grade(course.course_key, user_id, scores)
+            breakdown = stored_json(grade.breakdown)
+            columns = grades_by_scores[scores] = (grade.percent, grade.letter_grade, grade.passed, breakdown)
+        return columns
+
     written = 0
     for start in range(1, learners + 1, BATCH_SIZE):
         states: list[tuple] = []
@@ -611,23 +636,13 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
         for number in range(start, min(start + BATCH_SIZE, learners + 1)):
             user_id = learner_ids[number]
             answered = problems if number <= FULL_STATE_LEARNERS else problems[:FEW_PROBLEMS]
-            learner_states = [_problem_state(number, index, problem) for index, problem in enumerate(answered)]
+            learner_states = [state_columns(number, index, problem) for index, problem in enumerate(answered)]
             states.extend(
-                (user_id, course_key, key, attempts, score, max_score, state_value(state, connection), now, now)
+                (user_id, course_key, key, attempts, score, max_score, state, now, now)
                 for key, attempts, score, max_score, state in learner_states
             )
-            grade = grader.grade(course.course_key, user_id, [(key, sc, mx) for key, _, sc, mx, _ in learner_states])
-            grades.append(
-                (
-                    user_id,
-                    course_key,
-                    grade.percent,
-                    grade.letter_grade,
-                    grade.passed,
-                    breakdown_value(grade.breakdown, connection),
-                    now,
-                )
-            )
+            scores = tuple((key, score, max_score) for key, _, score, max_score, _ in learner_states)
+            grades.append((user_id, course_key, *grade_columns(user_id, scores), now))
         insert_rows(ProblemState, _STATE_FIELDS, states)
         insert_rows(CourseGrade, _GRADE_FIELDS, grades)
         written += len(states)
@@ -638,12 +653,21 @@ _STATE_FIELDS = ("user", "course_key", "usage_key", "attempts", "score", "max_sc
 _GRADE_FIELDS = ("user", "course_key", "percent", "letter_grade", "passed", "breakdown", "modified")
 
 
-def _problem_state(number: int, index: int, problem: Block) -> tuple[str, int, float, float, dict]:
-    """``(usage key, attempts, score, max score, state)`` of learner ``number`` on the ``index``-th problem."""
+def _state_pattern(number: int, index: int, problem: Block) -> tuple[int, int, bool, int]:
+    """What learner ``number``'s state on the ``index``-th problem depends on: right answers, attempts, lag, answers."""
     correct = _CORRECT_ANSWERS[(number * 3 + index) % len(_CORRECT_ANSWERS)]
     attempts = 1 + (number * 7 + index) % (problem.max_attempts or 3)
-    score = float(max(correct - 1, 0) if number % 10 == 0 else correct)
-    answers = {f"{problem.usage_key.block_id}_{part}": str((number + part) % 7) for part in range(_ANSWERS_PER_PROBLEM)}
+    return correct, attempts, number % 10 == 0, number % _ANSWER_CHOICES
+
+
+def _problem_state(number: int, index: int, problem: Block) -> tuple[str, int, float, float, dict]:
+    """``(usage key, attempts, score, max score, state)`` of learner ``number`` on the ``index``-th problem."""
+    correct, attempts, lagging, _ = _state_pattern(number, index, problem)
+    score = float(max(correct - 1, 0) if lagging else correct)
+    answers = {
+        f"{problem.usage_key.block_id}_{part}": str((number + part) % _ANSWER_CHOICES)
+        for part in range(_ANSWERS_PER_PROBLEM)
+    }
     correct_map = {
         key: {"correctness": "correct" if part < correct else "incorrect"} for part, key in enumerate(answers)
     }
@@ -705,20 +729,24 @@ def seed_certificates(course_key: CourseKey, learner_ids: dict[int, int], learne
     """
     GeneratedCertificate.objects.filter(course_key=course_key).delete()
     numbers = range(CERTIFICATE_EVERY, learners + 1, CERTIFICATE_EVERY)
-    GeneratedCertificate.objects.bulk_create(
-        (_certificate(course_key, number, learner_ids[number]) for number in numbers), batch_size=BATCH_SIZE
+    course, now = str(course_key), connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_rows(
+        GeneratedCertificate,
+        ("user", "course_key", "status", "mode", "grade", "created", "modified"),
+        ((learner_ids[number], course, *_certificate_status(number), "", now, now) for number in numbers),
     )
     return len(numbers)
 
 
-def _certificate(course_key: CourseKey, number: int, user_id: int) -> GeneratedCertificate:
+def _certificate_status(number: int) -> tuple[str, str]:
+    """The ``(status, mode)`` of learner ``number``'s certificate."""
     mode = _MODE_BY_REMAINDER[number % len(_MODE_BY_REMAINDER)]
     turn = number // CERTIFICATE_EVERY
     if mode == "audit":
         status = "audit_notpassing" if turn % 4 == 0 else "audit_passing"
     else:
         status = ("downloadable", "downloadable", "downloadable", "notpassing", "unavailable")[turn % 5]
-    return GeneratedCertificate(user_id=user_id, course_key=course_key, status=status, mode=mode)
+    return status, mode
 
 
 #: Learners given a later due date by the instructor: learner number -> (subsection block id, extra days, reason).

@@ -1,0 +1,79 @@
+"""
+Bulk loads of users, profiles and enrollments: the per-row triggers paused, their rows rebuilt once.
+
+The triggers that keep ``UserSearchText``, the enrollments' ``username`` and ``EnrollmentCount``
+run once per row on MySQL (and the search ones once per statement on PostgreSQL, each rewriting the
+text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's inserts (see
+migration ``0023_bulk_load_pauses_triggers``; other connections are not affected), and on leaving it
+the search text of the loaded users and the course's counts are rewritten in one statement each, by
+the triggers' own refresh. Enrollments must be inserted with their username. SQLite keeps its
+triggers running: there they cost little beside the inserts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from opaque_keys.edx.keys import CourseKey
+
+from .models import CourseEnrollment, EnrollmentCount, UserProfile
+
+User = get_user_model()
+
+
+@contextmanager
+def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
+    """
+    Pause the triggers for the block, then rebuild the search text of the users added to the yielded set
+    and the enrollment counts of ``course_key``. Must run inside a transaction.
+    """
+    loaded: set[int] = set()
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SELECT set_config('instructor_plugin.bulk_load', 'on', true)")
+        elif vendor == "mysql":
+            cursor.execute("SET @instructor_plugin_bulk_load = 1")
+    try:
+        yield loaded
+    finally:
+        if vendor == "mysql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET @instructor_plugin_bulk_load = NULL")
+    if vendor == "sqlite":
+        return
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SELECT set_config('instructor_plugin.bulk_load', '', true)")
+        _refresh_search_text(cursor, loaded)
+        if vendor == "mysql":
+            _recount_enrollments(cursor, course_key)
+
+
+def _refresh_search_text(cursor, user_ids: set[int]) -> None:
+    """Rewrite the search text of every user from the smallest to the largest of ``user_ids`` (others unchanged)."""
+    if not user_ids:
+        return
+    first, last = min(user_ids), max(user_ids)
+    if connection.vendor == "postgresql":
+        quote, column = connection.ops.quote_name, str(User._meta.pk.column)
+        # Freshly loaded tables have no statistics: without them the refresh's join is planned for empty tables.
+        cursor.execute(f"ANALYZE {quote(User._meta.db_table)}, {quote(UserProfile._meta.db_table)}")
+        ids = f"SELECT {quote(column)} FROM {quote(User._meta.db_table)} WHERE {quote(column)} BETWEEN %s AND %s"
+        cursor.execute(f"SELECT ipb_refresh_user_search(ARRAY({ids}))", [first, last])
+    else:
+        cursor.execute("CALL ipb_refresh_user_search(%s, %s)", [first, last])
+
+
+def _recount_enrollments(cursor, course_key: CourseKey) -> None:
+    """Set the course's counts to its active enrollments per mode (MySQL's upsert)."""
+    counts, enrollments = EnrollmentCount._meta.db_table, CourseEnrollment._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {counts} (course_key, mode, active) SELECT course_key, mode, COUNT(*) FROM {enrollments}"
+        " WHERE course_key = %s AND is_active GROUP BY course_key, mode"
+        " ON DUPLICATE KEY UPDATE active = VALUES(active)",
+        [str(course_key)],
+    )
