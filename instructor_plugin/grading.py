@@ -22,6 +22,7 @@ from . import resolve
 from .backends.data import BlockData, CourseData, ScoreChangeData, UserData
 from .backends.exceptions import AmbiguousIdentifier, StateNotFound, UserNotFound
 from .backends.registry import get_backend
+from .backends.rows import insert_rows, stored_datetime, stored_json
 from .exceptions import InstructorError
 from .instructor_tasks import (
     AlreadyRunning,
@@ -469,8 +470,9 @@ def _rescore_chunk(
 
     The chunk's grade events go out together once it commits.
     """
-    audits = []
+    audits: list[tuple] = []
     events = []
+    course_id, location, now = str(run.course_key), str(usage_key), stored_datetime(timezone.now())
     with transaction.atomic():
         changes = get_backend().problem_state.rescore_many(run.course_key, usage_key, chunk, only_if_higher)
 
@@ -478,7 +480,8 @@ def _rescore_chunk(
             change = changes.get(user_id)
             if change is None:
                 raise StateNotFound(f"No state found for learner {user_id} on this problem.")
-            audits.append(_audit(run.course_key, "rescore", run.requester_id, usage_key, change, task=run.record))
+            detail = stored_json(_score_detail(change))
+            audits.append((course_id, "rescore", run.requester_id, user_id, location, run.record.pk, detail, now))
             event = _grade_event(course, change, policy_hash)
             if event is not None:
                 events.append(event)
@@ -491,7 +494,9 @@ def _rescore_chunk(
             )
 
         run.each(chunk, record_one, total=total, chunk_size=len(chunk), savepoints=False)
-        AuditRecord.objects.bulk_create(audits)
+        insert_rows(
+            AuditRecord, ("course_key", "action", "actor", "learner", "usage_key", "task", "detail", "created"), audits
+        )
         _announce_grades(events)
     return sum(1 for change in changes.values() if change.new_score != change.previous_score)
 

@@ -35,6 +35,7 @@ from ..data import (
     PageRequest,
     UserData,
 )
+from ..rows import insert_rows, stored_datetime
 from .filters import EnrollmentFilterSet
 from .models import (
     CohortMembership,
@@ -47,7 +48,6 @@ from .models import (
     EnrollmentCount,
     ManualEnrollmentAudit,
 )
-from .rows import insert_rows, stored_datetime
 from .streaming import keyset_stream
 from .users import User, to_user_data, user_data_rows, users_with_profile
 

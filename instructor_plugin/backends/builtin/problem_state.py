@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import CharField, ExpressionWrapper, F, FilteredRelation, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -19,6 +18,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
 from ..exceptions import CourseNotFound, StateNotFound
+from ..rows import stored_datetime, stored_json, upsert_rows
 from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState, SubsectionGradeOverride
 from .streaming import keyset_stream
 
@@ -180,13 +180,23 @@ class CourseGrader:
             scores[user_id].append(tuple(score))
         overrides = graded_overrides(course_key, user_ids)
         grades = [self.grade(course_key, user_id, scores[user_id], overrides.get(user_id)) for user_id in user_ids]
-        # MySQL upserts on any unique key and takes no conflict target.
-        target = ("course_key", "user") if connection.features.supports_update_conflicts_with_target else None
-        CourseGrade.objects.bulk_create(
-            grades,
-            update_conflicts=True,
-            unique_fields=target,
-            update_fields=("percent", "letter_grade", "passed", "breakdown", "modified"),
+        course, now = str(course_key), stored_datetime(timezone.now())
+        upsert_rows(
+            CourseGrade,
+            ("course_key", "user", "percent", "letter_grade", "passed", "breakdown", "modified"),
+            ("course_key", "user"),
+            (
+                (
+                    course,
+                    grade.user_id,
+                    grade.percent,
+                    grade.letter_grade,
+                    grade.passed,
+                    stored_json(grade.breakdown),
+                    now,
+                )
+                for grade in grades
+            ),
         )
         return {grade.user_id: _to_grade_data(grade) for grade in grades}
 

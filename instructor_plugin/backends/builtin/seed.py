@@ -27,6 +27,7 @@ from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
 from ...conf import plugin_storage
+from ..rows import insert_rows
 from .gradebook import BuiltinGradebookService
 from .models import (
     Block,
@@ -68,7 +69,6 @@ from .models import (
     UserProfile,
 )
 from .problem_state import CourseGrader
-from .rows import insert_rows
 
 User = get_user_model()
 
