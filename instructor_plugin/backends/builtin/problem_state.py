@@ -248,36 +248,28 @@ class BuiltinProblemStateService:
         rows = list(
             ProblemState.objects.select_for_update()
             .filter(course_key=course_key, usage_key=usage_key, user_id__in=list(user_ids))
-            .only("pk", "user_id", "score", "max_score", "state")
             .order_by("user_id")
+            .values_list("pk", "user_id", "score", "max_score", "state")
         )
-        changed = []
-        new_scores = {}
-        for row in rows:
-            new_score = graded_score(row.state or {}, row.max_score)
-            if new_score is None or (only_if_higher and row.score is not None and row.score >= new_score):
-                new_score = row.score
-            new_scores[row.user_id] = new_score
-            if new_score != row.score:
-                changed.append(row)
-        previous = {row.user_id: row.score for row in rows}
         by_score: dict[float | None, list[int]] = defaultdict(list)
-        for row in changed:
-            by_score[new_scores[row.user_id]].append(row.pk)
+        new_scores = {}
+        for pk, user_id, score, max_score, state in rows:
+            new_score = graded_score(state or {}, max_score)
+            if new_score is None or (only_if_higher and score is not None and score >= new_score):
+                new_score = score
+            new_scores[user_id] = new_score
+            if new_score != score:
+                by_score[new_score].append(pk)
         now = timezone.now()
         for score, pks in by_score.items():
             ProblemState.objects.filter(pk__in=pks).update(score=score, modified=now)
-        grades = CourseGrader.for_course(course_key).save_grades(course_key, [row.user_id for row in changed])
+        changed = [user_id for _, user_id, score, _, _ in rows if new_scores[user_id] != score]
+        grades = CourseGrader.for_course(course_key).save_grades(course_key, changed)
         return {
-            row.user_id: ScoreChangeData(
-                row.user_id,
-                usage_key,
-                previous[row.user_id],
-                new_scores[row.user_id],
-                row.max_score,
-                course_grade=grades.get(row.user_id),
+            user_id: ScoreChangeData(
+                user_id, usage_key, score, new_scores[user_id], max_score, course_grade=grades.get(user_id)
             )
-            for row in rows
+            for _, user_id, score, max_score, _ in rows
         }
 
     def override_score(self, course_key: CourseKey, usage_key: UsageKey, user_id: int, score: float) -> ScoreChangeData:
