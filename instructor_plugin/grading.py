@@ -22,7 +22,6 @@ from . import resolve
 from .backends.data import BlockData, CourseData, ScoreChangeData, UserData
 from .backends.exceptions import AmbiguousIdentifier, StateNotFound, UserNotFound
 from .backends.registry import get_backend
-from .backends.rows import insert_rows, stored_datetime, stored_json
 from .exceptions import InstructorError
 from .instructor_tasks import (
     AlreadyRunning,
@@ -32,7 +31,7 @@ from .instructor_tasks import (
     list_task_history,
     task_type,
 )
-from .models import AuditRecord, InstructorTask
+from .models import AuditRecord, AuditRow, InstructorTask, insert_audit_records
 from .tasks import submit_task
 
 __all__ = [
@@ -470,9 +469,9 @@ def _rescore_chunk(
 
     The chunk's grade events go out together once it commits.
     """
-    audits: list[tuple] = []
+    audits: list[AuditRow] = []
     events = []
-    course_id, location, now = str(run.course_key), str(usage_key), stored_datetime(timezone.now())
+    location = str(usage_key)
     with transaction.atomic():
         changes = get_backend().problem_state.rescore_many(run.course_key, usage_key, chunk, only_if_higher)
 
@@ -480,8 +479,7 @@ def _rescore_chunk(
             change = changes.get(user_id)
             if change is None:
                 raise StateNotFound(f"No state found for learner {user_id} on this problem.")
-            detail = stored_json(_score_detail(change))
-            audits.append((course_id, "rescore", run.requester_id, user_id, location, run.record.pk, detail, now))
+            audits.append((run.requester_id, user_id, location, run.record.pk, _score_detail(change)))
             event = _grade_event(course, change, policy_hash)
             if event is not None:
                 events.append(event)
@@ -494,9 +492,7 @@ def _rescore_chunk(
             )
 
         run.each(chunk, record_one, total=total, chunk_size=len(chunk), savepoints=False)
-        insert_rows(
-            AuditRecord, ("course_key", "action", "actor", "learner", "usage_key", "task", "detail", "created"), audits
-        )
+        insert_audit_records(run.course_key, "rescore", audits)
         _announce_grades(events)
     return sum(1 for change in changes.values() if change.new_score != change.previous_score)
 
