@@ -41,7 +41,7 @@ from .backends.registry import get_backend
 from .conf import plugin_setting
 from .exceptions import ErrorCategory, InstructorError
 from .instructor_tasks import ItemResult, TaskRun, task_type
-from .models import AuditRecord, InstructorTask, InstructorTaskResult
+from .models import AuditRecord, AuditRow, InstructorTask, InstructorTaskResult, insert_audit_records
 from .reports import CsvBody, store_report, write_csv
 from .tasks import submit_task
 
@@ -533,7 +533,7 @@ def place_new_learners(course_key: CourseKey, users: Sequence[UserData]) -> None
     existing = {cohort.id for cohort in listed}
     randoms: list[CohortData] = []
     cohort_by_user: dict[int, int] = {}
-    audits = []
+    audits: list[AuditRow] = []
     for user in waiting:
         preassigned_id = preassigned.get(user.email.strip().lower()) if user.email else None
         is_preassigned = preassigned_id in existing
@@ -543,16 +543,9 @@ def place_new_learners(course_key: CourseKey, users: Sequence[UserData]) -> None
             randoms = randoms or _random_cohorts(course_key, listed)
             cohort_id = secrets.choice(randoms).id
         cohort_by_user[user.id] = cohort_id
-        audits.append(
-            AuditRecord(
-                course_key=course_key,
-                action="cohorts.auto_assign",
-                learner_id=user.id,
-                detail={"cohort_id": cohort_id, "preassigned": is_preassigned},
-            )
-        )
+        audits.append((None, user.id, "", None, {"cohort_id": cohort_id, "preassigned": is_preassigned}))
     cohorts.add_members(course_key, cohort_by_user)
-    AuditRecord.objects.bulk_create(audits)
+    insert_audit_records(course_key, "cohorts.auto_assign", audits)
 
 
 def split_identifiers(text: str) -> list[str]:

@@ -31,7 +31,7 @@ from .instructor_tasks import (
     list_task_history,
     task_type,
 )
-from .models import AuditRecord, InstructorTask
+from .models import AuditRecord, AuditRow, InstructorTask, insert_audit_records
 from .tasks import submit_task
 
 __all__ = [
@@ -469,8 +469,9 @@ def _rescore_chunk(
 
     The chunk's grade events go out together once it commits.
     """
-    audits = []
+    audits: list[AuditRow] = []
     events = []
+    location = str(usage_key)
     with transaction.atomic():
         changes = get_backend().problem_state.rescore_many(run.course_key, usage_key, chunk, only_if_higher)
 
@@ -478,7 +479,7 @@ def _rescore_chunk(
             change = changes.get(user_id)
             if change is None:
                 raise StateNotFound(f"No state found for learner {user_id} on this problem.")
-            audits.append(_audit(run.course_key, "rescore", run.requester_id, usage_key, change, task=run.record))
+            audits.append((run.requester_id, user_id, location, run.record.pk, _score_detail(change)))
             event = _grade_event(course, change, policy_hash)
             if event is not None:
                 events.append(event)
@@ -491,7 +492,7 @@ def _rescore_chunk(
             )
 
         run.each(chunk, record_one, total=total, chunk_size=len(chunk), savepoints=False)
-        AuditRecord.objects.bulk_create(audits)
+        insert_audit_records(run.course_key, "rescore", audits)
         _announce_grades(events)
     return sum(1 for change in changes.values() if change.new_score != change.previous_score)
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from .backends.data import Page, PageRequest
+from .backends.rows import insert_rows, stored_json
 from .conf import plugin_setting
 from .exceptions import ErrorCategory, InstructorError
 from .models import InstructorTask, InstructorTaskResult
@@ -82,6 +83,16 @@ class ItemResult:
     message: str = ""
     user_id: int | None = None
     detail: dict | None = None
+
+
+#: The columns of a result row, as :func:`_result_row` gives them.
+_RESULT_FIELDS = ("task", "identifier", "user_id", "succeeded", "message", "detail")
+
+
+def _result_row(task_id: int, result: ItemResult) -> tuple:
+    """An item's result as a plain row of ``InstructorTaskResult``."""
+    detail = stored_json(result.detail)
+    return (task_id, result.identifier[:255], result.user_id, result.succeeded, result.message, detail)
 
 
 Handler = Callable[["TaskRun"], dict | None]
@@ -316,21 +327,13 @@ class TaskRun:
         ``apply`` writes nothing itself (the chunk's writes were made in bulk beforehand).
         """
         self.progress(self.record.progress_current, total)
+        task_id = self.record.pk
         iterator = iter(items)
         while chunk := list(islice(iterator, chunk_size)):
-            with transaction.atomic():
+            # Within a caller's transaction (a chunk writing in sets), a savepoint would only add two queries.
+            with transaction.atomic(savepoint=False):
                 rows = [self._apply_one(item, apply, describe, savepoints) for item in chunk]
-                InstructorTaskResult.objects.bulk_create(
-                    InstructorTaskResult(
-                        task=self.record,
-                        identifier=row.identifier[:255],
-                        user_id=row.user_id,
-                        succeeded=row.succeeded,
-                        message=row.message,
-                        detail=row.detail,
-                    )
-                    for row in rows
-                )
+                insert_rows(InstructorTaskResult, _RESULT_FIELDS, [_result_row(task_id, row) for row in rows])
                 self.succeeded += sum(1 for row in rows if row.succeeded)
                 self.failed += sum(1 for row in rows if not row.succeeded)
                 self.progress(self.record.progress_current + len(rows))

@@ -7,12 +7,16 @@ Hosts keep their own data behind the backend interfaces; these rows describe the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField, UsageKeyField
+from opaque_keys.edx.keys import CourseKey
 
 from .backends.key_columns import CourseKeyColumn
+from .backends.rows import insert_rows, stored_datetime, stored_json
 
 User = settings.AUTH_USER_MODEL
 
@@ -117,6 +121,23 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_id} on {self.learner_id}"
+
+
+#: ``(actor id, learner id, usage key as text or "", task id, detail)`` of one audit record of a set.
+AuditRow = tuple[int | None, int | None, str, int | None, dict]
+
+
+def insert_audit_records(course_key: CourseKey, action: str, rows: Iterable[AuditRow]) -> None:
+    """Write many audit records of one course and action as plain rows, stamped now (no model instances)."""
+    course, now = str(course_key), stored_datetime(timezone.now())
+    insert_rows(
+        AuditRecord,
+        ("course_key", "action", "actor", "learner", "usage_key", "task", "detail", "created"),
+        [
+            (course, action, actor, learner, usage, task, stored_json(detail), now)
+            for actor, learner, usage, task, detail in rows
+        ],
+    )
 
 
 class CourseEmail(models.Model):

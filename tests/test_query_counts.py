@@ -29,16 +29,27 @@ from instructor_plugin.backends.builtin.models import (
     Course,
     CourseAccessRole,
     CourseEnrollment,
+    CourseGrade,
     DueDateOverride,
     ForumRole,
     GeneratedCertificate,
     ManualEnrollmentAudit,
+    ProblemState,
     UserProfile,
 )
-from instructor_plugin.instructor_tasks import execute_task
-from instructor_plugin.models import CourseEmail, CourseEmailSchedule, InstructorTask, Report
+from instructor_plugin.grading import RESCORE_TASK, rescore_learners
+from instructor_plugin.instructor_tasks import TaskRun, create_task_record, execute_task
+from instructor_plugin.models import (
+    AuditRecord,
+    CourseEmail,
+    CourseEmailSchedule,
+    InstructorTask,
+    InstructorTaskResult,
+    Report,
+)
 from tests.conftest import grant, grant_forum, v2
 from tests.due_date_fixtures import HW2_DUE, add_dated_blocks
+from tests.grading_fixtures import build_graded_course, correct_map
 from tests.ora_fixtures import add_ora_blocks, add_submissions
 from tests.special_exam_fixtures import add_exams, bulk_allowances, bulk_attempts
 
@@ -298,6 +309,40 @@ def test_batch_enrollment_task_costs_the_same_for_10_and_100_identifiers(users, 
         assert {memberships[person.username] for person in people[1:10] + people[11:55]} == {"Random"}
         assert not CohortPreassignment.objects.exists()
     assert ManualEnrollmentAudit.objects.count() == (110 if action == "enroll" else 220)
+
+
+def _rescoring_cost(course_key, usage_key, learners: list) -> int:
+    """The queries of rescoring ``learners`` (one chunk) within a rescoring task."""
+    record = create_task_record(
+        RESCORE_TASK, course_key, None, {"usage_key": str(usage_key)}, scope=f"{usage_key}:{learners[0].pk}"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        rescore_learners(TaskRun(record), usage_key, [person.pk for person in learners], False, total=len(learners))
+    return len(captured.captured_queries)
+
+
+def test_rescoring_a_chunk_costs_the_same_for_10_and_400_learners(course, course_key):
+    """A chunk's states, scores, grades, result rows and audit records are read and written in sets."""
+    problem = build_graded_course(course).q1
+    people = make_users("rescored", 410)
+    answered = {"attempts": 1, "correct_map": correct_map(1, 2)}
+    ProblemState.objects.bulk_create(
+        ProblemState(
+            user=person, course_key=course_key, usage_key=problem.usage_key, score=0, max_score=2, state=answered
+        )
+        for person in people
+    )
+
+    cost_few = _rescoring_cost(course_key, problem.usage_key, people[:10])
+    cost_many = _rescoring_cost(course_key, problem.usage_key, people[10:])
+
+    assert cost_many == cost_few
+    assert InstructorTaskResult.objects.filter(succeeded=True).count() == 410
+    audits = AuditRecord.objects.filter(action="rescore", usage_key=problem.usage_key, learner=people[-1])
+    assert [audit.detail for audit in audits] == [{"previous_score": 0.0, "new_score": 1.0, "max_score": 2.0}]
+    grades = CourseGrade.objects.filter(course_key=course_key, user__in=people)
+    assert grades.count() == 410
+    assert {tuple(sorted(grade.breakdown.items())) for grade in grades} == {(("Homework", 0.125), ("Lab", 0.0))}
 
 
 def make_reports(course_key, count: int) -> None:

@@ -19,8 +19,8 @@ from ..data import (
     PageRequest,
     UserData,
 )
+from ..rows import insert_rows
 from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup, CourseEnrollment
-from .rows import insert_rows
 from .users import user_data_rows
 
 User = get_user_model()

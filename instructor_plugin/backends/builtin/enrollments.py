@@ -35,6 +35,7 @@ from ..data import (
     PageRequest,
     UserData,
 )
+from ..rows import insert_rows, stored_datetime
 from .filters import EnrollmentFilterSet
 from .models import (
     CohortMembership,
@@ -47,9 +48,8 @@ from .models import (
     EnrollmentCount,
     ManualEnrollmentAudit,
 )
-from .rows import insert_rows, stored_datetime
 from .streaming import keyset_stream
-from .users import User, to_user_data, user_data_rows, users_with_profile
+from .users import User, to_user_data, user_data_rows
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
@@ -309,16 +309,13 @@ class BuiltinEnrollmentService:
         """Three queries: the users named (by username, or email ignoring case), their enrollments, the entries."""
         texts = {identifier: identifier.strip() for identifier in identifiers}
         lowered = {text.lower() for text in texts.values()}
-        candidates = list(
-            users_with_profile()
-            .annotate(email_lower=Lower("email"))
-            .filter(Q(username__in=set(texts.values())) | Q(email_lower__in=lowered))
+        candidates = User.objects.annotate(email_lower=Lower("email")).filter(
+            Q(username__in=set(texts.values())) | Q(email_lower__in=lowered)
         )
         # Matched again here: a case-insensitive collation (MySQL's default) also finds usernames that differ in case.
         by_name: dict[str, list[UserData]] = {}
         by_email: dict[str, list[UserData]] = {}
-        for candidate in candidates:
-            user = to_user_data(candidate)
+        for user in user_data_rows(candidates):
             by_name.setdefault(user.username, []).append(user)
             by_email.setdefault(user.email.lower(), []).append(user)
         users: dict[str, list[UserData]] = {}

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import CharField, ExpressionWrapper, F, FilteredRelation, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -19,6 +18,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
 from ..exceptions import CourseNotFound, StateNotFound
+from ..rows import stored_datetime, stored_json, upsert_rows
 from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState, SubsectionGradeOverride
 from .streaming import keyset_stream
 
@@ -180,13 +180,23 @@ class CourseGrader:
             scores[user_id].append(tuple(score))
         overrides = graded_overrides(course_key, user_ids)
         grades = [self.grade(course_key, user_id, scores[user_id], overrides.get(user_id)) for user_id in user_ids]
-        # MySQL upserts on any unique key and takes no conflict target.
-        target = ("course_key", "user") if connection.features.supports_update_conflicts_with_target else None
-        CourseGrade.objects.bulk_create(
-            grades,
-            update_conflicts=True,
-            unique_fields=target,
-            update_fields=("percent", "letter_grade", "passed", "breakdown", "modified"),
+        course, now = str(course_key), stored_datetime(timezone.now())
+        upsert_rows(
+            CourseGrade,
+            ("course_key", "user", "percent", "letter_grade", "passed", "breakdown", "modified"),
+            ("course_key", "user"),
+            (
+                (
+                    course,
+                    grade.user_id,
+                    grade.percent,
+                    grade.letter_grade,
+                    grade.passed,
+                    stored_json(grade.breakdown),
+                    now,
+                )
+                for grade in grades
+            ),
         )
         return {grade.user_id: _to_grade_data(grade) for grade in grades}
 
@@ -238,36 +248,28 @@ class BuiltinProblemStateService:
         rows = list(
             ProblemState.objects.select_for_update()
             .filter(course_key=course_key, usage_key=usage_key, user_id__in=list(user_ids))
-            .only("pk", "user_id", "score", "max_score", "state")
             .order_by("user_id")
+            .values_list("pk", "user_id", "score", "max_score", "state")
         )
-        changed = []
-        new_scores = {}
-        for row in rows:
-            new_score = graded_score(row.state or {}, row.max_score)
-            if new_score is None or (only_if_higher and row.score is not None and row.score >= new_score):
-                new_score = row.score
-            new_scores[row.user_id] = new_score
-            if new_score != row.score:
-                changed.append(row)
-        previous = {row.user_id: row.score for row in rows}
         by_score: dict[float | None, list[int]] = defaultdict(list)
-        for row in changed:
-            by_score[new_scores[row.user_id]].append(row.pk)
+        new_scores = {}
+        for pk, user_id, score, max_score, state in rows:
+            new_score = graded_score(state or {}, max_score)
+            if new_score is None or (only_if_higher and score is not None and score >= new_score):
+                new_score = score
+            new_scores[user_id] = new_score
+            if new_score != score:
+                by_score[new_score].append(pk)
         now = timezone.now()
         for score, pks in by_score.items():
             ProblemState.objects.filter(pk__in=pks).update(score=score, modified=now)
-        grades = CourseGrader.for_course(course_key).save_grades(course_key, [row.user_id for row in changed])
+        changed = [user_id for _, user_id, score, _, _ in rows if new_scores[user_id] != score]
+        grades = CourseGrader.for_course(course_key).save_grades(course_key, changed)
         return {
-            row.user_id: ScoreChangeData(
-                row.user_id,
-                usage_key,
-                previous[row.user_id],
-                new_scores[row.user_id],
-                row.max_score,
-                course_grade=grades.get(row.user_id),
+            user_id: ScoreChangeData(
+                user_id, usage_key, score, new_scores[user_id], max_score, course_grade=grades.get(user_id)
             )
-            for row in rows
+            for _, user_id, score, max_score, _ in rows
         }
 
     def override_score(self, course_key: CourseKey, usage_key: UsageKey, user_id: int, score: float) -> ScoreChangeData:

@@ -27,6 +27,7 @@ from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
 
 from ...conf import plugin_storage
+from ..rows import insert_rows, stored_json
 from .bulk_load import bulk_load
 from .gradebook import BuiltinGradebookService
 from .models import (
@@ -69,7 +70,6 @@ from .models import (
     UserProfile,
 )
 from .problem_state import CourseGrader
-from .rows import insert_rows, stored_json
 
 User = get_user_model()
 

@@ -2,16 +2,16 @@
 Large sets of rows inserted as plain values, without model instances.
 
 Building a model instance and preparing each of its fields costs more than the database's
-insert itself once a statement carries thousands of rows; the seed and the set writes of batch
-enrollment pass tuples already in the database's form instead (course keys as text, datetimes
-through :func:`stored_datetime`). PostgreSQL takes every row in one ``COPY``, so that its
-statement-level triggers (enrollment counts, search text) run once for the set, not once a row;
-MySQL multi-row ``INSERT`` statements, SQLite ``executemany`` batches.
+insert itself once a statement carries thousands of rows; the seed, the set writes of batch
+enrollment and the per-item rows of tasks pass tuples already in the database's form instead
+(course and usage keys as text, datetimes through :func:`stored_datetime`, JSON through
+:func:`stored_json`). PostgreSQL takes an insert's rows in one ``COPY``, so that its statement-level
+triggers (enrollment counts, search text) run once for the set, not once a row; MySQL takes multi-row
+``INSERT`` statements written out here; SQLite ``executemany`` batches.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import datetime
@@ -21,28 +21,43 @@ from typing import Any, cast
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
+from django.db.models.constants import OnConflict
 
 #: Rows per ``executemany``.
 BATCH_SIZE = 5000
 
 
+def _column(model: type[Model], name: str) -> str:
+    return str(cast(Field, model._meta.get_field(name)).column)
+
+
+def _insert_statement(model: type[Model], field_names: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(_column(model, name)) for name in field_names)
+    placeholders = ", ".join(["%s"] * len(field_names))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+
+
+def _execute_many(statement: str, rows: Iterable[tuple]) -> None:
+    pending = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(pending, BATCH_SIZE)):
+            cursor.executemany(statement, batch)
+
+
 def insert_rows(model: type[Model], field_names: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Insert ``rows`` (one value per field of ``field_names``, ready for the database) into ``model``'s table."""
+    if connection.vendor not in ("postgresql", "mysql"):
+        _execute_many(_insert_statement(model, field_names), rows)
+        return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(cast(Field, model._meta.get_field(name)).column)) for name in field_names)
+    columns = ", ".join(quote(_column(model, name)) for name in field_names)
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", rows)
-            return
-        if connection.vendor == "mysql":
+        else:
             _insert_written_out(cursor, f"INSERT INTO {table} ({columns}) VALUES ", rows)
-            return
-        placeholders = ", ".join(["%s"] * len(field_names))
-        statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-        pending = iter(rows)
-        while batch := list(islice(pending, BATCH_SIZE)):
-            cursor.executemany(statement, batch)
 
 
 def _copy(cursor: CursorWrapper, statement: str, rows: Iterable[tuple]) -> None:
@@ -87,11 +102,32 @@ def _insert_written_out(cursor: CursorWrapper, head: str, rows: Iterable[tuple])
 _QUOTED_VALUES_KEPT = 50_000
 
 
-def stored_json(value: object) -> str:
-    """``value`` as a ``JSONField`` (without an encoder) takes it here: its JSON text, once for many rows."""
-    return json.dumps(value)
+def upsert_rows(
+    model: type[Model],
+    field_names: tuple[str, ...],
+    unique_names: tuple[str, ...],
+    rows: Iterable[tuple],
+) -> None:
+    """
+    :func:`insert_rows`, a row whose ``unique_names`` match a stored row updating that row's other fields.
+
+    MySQL and MariaDB update on any unique key they meet; the others on the named one.
+    """
+    fields = [model._meta.get_field(name) for name in field_names]
+    suffix = connection.ops.on_conflict_suffix_sql(
+        fields,
+        OnConflict.UPDATE,
+        [_column(model, name) for name in field_names if name not in unique_names],
+        [_column(model, name) for name in unique_names],
+    )
+    _execute_many(f"{_insert_statement(model, field_names)} {suffix}", rows)
 
 
 def stored_datetime(value: datetime) -> object:
     """``value`` as the database stores a ``DateTimeField``."""
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def stored_json(value: object) -> object:
+    """``value`` as the database stores a ``JSONField`` (``None`` stays SQL ``NULL``)."""
+    return None if value is None else connection.ops.adapt_json_value(value, None)
