@@ -79,7 +79,11 @@ TEMPLATES = [
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # ORA2's filesystem file-upload backend keeps the download URLs it hands out in a cache of its own.
+    "ora2-storage": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ora2-storage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -150,6 +154,14 @@ INSTALLED_APPS = [
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.
     "edx_ace",
+    # edx-submissions and ORA2 (real), the apps of theirs an LMS installs.
+    "submissions",
+    "openassessment",
+    "openassessment.assessment",
+    "openassessment.fileupload",
+    "openassessment.staffgrader",
+    "openassessment.workflow",
+    "openassessment.xblock",
 ]
 ACE_ENABLED_CHANNELS = ["django_email"]
 ACE_ENABLED_POLICIES = []
@@ -166,6 +178,14 @@ PLATFORM_NAME = "Test Platform"
 CONTACT_EMAIL = TECH_SUPPORT_EMAIL = DEFAULT_FROM_EMAIL = "support@lms.test"
 LEARNING_MICROFRONTEND_URL = "http://apps.test/learning"
 PROCTORING_USER_OBFUSCATION_KEY = "openedx-tests-obfuscation-key"
+# ORA2's file uploads as Tutor configures them: on the filesystem, served by ORA2's own view (``urls``).
+ORA2_FILEUPLOAD_BACKEND = "filesystem"
+ORA2_FILEUPLOAD_ROOT = tempfile.mkdtemp(prefix="openedx-tests-ora2-")
+ORA2_FILEUPLOAD_CACHE_NAME = "ora2-storage"
+FILE_UPLOAD_STORAGE_BUCKET_NAME = "openedxuploads"
+LMS_ROOT_URL = "http://lms.test"
+# Where an LMS serves its static files (the live server of the ORA2 file tests serves them there too).
+STATIC_URL = "/static/"
 # The platform's feature switches the backend's calls read (entrance exams are off by default).
 FEATURES = {"ENTRANCE_EXAMS": True}
 # The plugins: edx-when and edx-completion (real, each an lms.djangoapp plugin as well) and this one.

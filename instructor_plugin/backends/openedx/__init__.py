@@ -33,6 +33,7 @@ def openedx_backend() -> Backend:
     from .entrance_exams import OpenedxEntranceExamService
     from .gradebook import OpenedxGradebookService
     from .mail import OpenedxMailService
+    from .open_responses import OpenedxOpenResponseService
     from .problem_state import OpenedxProblemStateService
     from .retirement import OpenedxRetirementService
     from .roles import OpenedxRoleService
@@ -59,4 +60,5 @@ def openedx_backend() -> Backend:
         enterprise=OpenedxEnterpriseService(),
         problem_state=OpenedxProblemStateService(),
         gradebook=OpenedxGradebookService(),
+        open_responses=OpenedxOpenResponseService(courses),
     )
