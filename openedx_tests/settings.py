@@ -53,6 +53,10 @@ elif _DB == "mysql":
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }
     }
+    # edx-submissions' migration 0006_mariadb_uuid_conversion (4.0.2, 3.12.2 too) also alters a ``uuid``
+    # column of ``submissions_studentitem`` and ``submissions_score``, which have none, so on MariaDB (MySQL
+    # skips it) its migrations stop there: its tables come from a migration made from its 4.0.2 models.
+    MIGRATION_MODULES = {"submissions": "openedx_tests.submissions_mariadb.migrations"}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
