@@ -27,6 +27,7 @@ IMPLEMENTED = {
     "gradebook",
     "certificates",
     "cohorts",
+    "open_responses",
 }
 
 
@@ -46,3 +47,8 @@ def test_mail_needs_edx_ace():
         openedx_backend().mail.send(
             MailMessage(message_type="enrolled_enroll", recipient_email="a@example.com", context={})
         )
+
+
+def test_open_responses_need_edx_submissions():
+    with pytest.raises(ModuleNotFoundError, match="submissions"):
+        list(openedx_backend().open_responses.iter_submissions(CourseKey.from_string("course-v1:X+Y+Z")))
