@@ -25,6 +25,18 @@ SITE_ID = 1
 
 ROOT_URLCONF = "lms.urls"
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":  # noqa: F405
+    # edx-submissions' migration 0006_mariadb_uuid_conversion (4.0.2, 3.12.2 too) also alters a ``uuid``
+    # column of ``submissions_studentitem`` and ``submissions_score``, which have none, so on MariaDB (MySQL
+    # skips it) its migrations stop there: its tables come from a migration made from its 4.0.2 models.
+    MIGRATION_MODULES = {"submissions": "openedx_tests.submissions_mariadb.migrations"}
+
+CACHES = {
+    **CACHES,  # noqa: F405
+    # ORA2's filesystem file-upload backend keeps the download URLs it hands out in a cache of its own.
+    "ora2-storage": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ora2-storage"},
+}
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "lms_standin"))
 
 # The course id in URLs, a setting of the LMS (openedx/envs/common.py) its plugins' URLconfs read.
@@ -63,6 +75,14 @@ INSTALLED_APPS = [
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.
     "edx_ace",
+    # edx-submissions and ORA2 (real), the apps of theirs an LMS installs.
+    "submissions",
+    "openassessment",
+    "openassessment.assessment",
+    "openassessment.fileupload",
+    "openassessment.staffgrader",
+    "openassessment.workflow",
+    "openassessment.xblock",
 ]
 ACE_ENABLED_CHANNELS = ["django_email"]
 ACE_ENABLED_POLICIES = []
@@ -79,6 +99,14 @@ PLATFORM_NAME = "Test Platform"
 CONTACT_EMAIL = TECH_SUPPORT_EMAIL = DEFAULT_FROM_EMAIL = "support@lms.test"
 LEARNING_MICROFRONTEND_URL = "http://apps.test/learning"
 PROCTORING_USER_OBFUSCATION_KEY = "openedx-tests-obfuscation-key"
+# ORA2's file uploads as Tutor configures them: on the filesystem, served by ORA2's own view (``urls``).
+ORA2_FILEUPLOAD_BACKEND = "filesystem"
+ORA2_FILEUPLOAD_ROOT = tempfile.mkdtemp(prefix="openedx-tests-ora2-")
+ORA2_FILEUPLOAD_CACHE_NAME = "ora2-storage"
+FILE_UPLOAD_STORAGE_BUCKET_NAME = "openedxuploads"
+LMS_ROOT_URL = "http://lms.test"
+# Where an LMS serves its static files (the live server of the ORA2 file tests serves them there too).
+STATIC_URL = "/static/"
 # The platform's feature switches the backend's calls read (entrance exams are off by default).
 FEATURES = {"ENTRANCE_EXAMS": True}
 # The plugins: edx-when and edx-completion (real, each an lms.djangoapp plugin as well) and this one.

@@ -22,6 +22,8 @@ from instructor_plugin.backends.contract.suite import (
     EntranceExamContract,
     GradebookContract,
     MailContract,
+    OpenResponseContract,
+    OpenResponseFileContract,
     ProblemStateContract,
     ProgramContract,
     RetirementContract,
@@ -56,6 +58,7 @@ class TestOpenedxBackend(
     CertificateContract,
     CohortContract,
     ProgramContract,
+    OpenResponseContract,
 ):
     @pytest.fixture
     def backend(self):
@@ -129,3 +132,19 @@ class TestOpenedxBackend(
             )
         ) == [("new@example.com", "from unenrolled to allowed to enroll")]
         assert world.manual_enrollment_audits(SIBLING) == []
+
+
+class TestOpenedxOpenResponseFiles(OpenResponseFileContract):
+    """
+    ORA2's files are read over HTTP from the URL its file-upload backend hands out, as the LMS's archive reads
+    them: here from a live server of this host, where ``openedx_tests.urls`` serves ORA2's filesystem view.
+    """
+
+    @pytest.fixture
+    def backend(self):
+        return get_backend()
+
+    @pytest.fixture
+    def world(self, live_server, settings):
+        settings.LMS_ROOT_URL = live_server.url
+        return OpenedxWorld()

@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 
 from common.djangoapps.course_modes.models import CourseMode
-from common.djangoapps.student.models import CourseAccessRole, ManualEnrollmentAudit, UserProfile
+from common.djangoapps.student.models import (
+    CourseAccessRole,
+    ManualEnrollmentAudit,
+    UserProfile,
+    anonymous_id_for_user,
+)
 from common.djangoapps.third_party_auth.models import SAMLProviderConfig
 from completion.models import BlockCompletion
 from consent.models import DataSharingConsent
@@ -13,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from edx_proctoring.api import create_exam
 from edx_proctoring.models import ProctoredExamStudentAttempt
@@ -23,6 +29,8 @@ from lms.djangoapps.courseware.models import StudentModule
 from lms.djangoapps.grades.models import PersistentCourseGrade, PersistentSubsectionGrade
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
+from openassessment.fileupload.api import get_student_file_key, get_upload_url
+from openassessment.workflow.models import AssessmentWorkflow
 from openedx.core.djangoapps.catalog import cache as catalog_cache
 from openedx.core.djangoapps.catalog.utils import normalize_program_type
 from openedx.core.djangoapps.django_comment_common.models import Role
@@ -30,6 +38,7 @@ from openedx.core.djangoapps.embargo.models import Country, CountryAccessRule, R
 from openedx.core.djangoapps.site_configuration import helpers
 from openedx.core.djangoapps.user_api.models import RetirementState, UserPreference, UserRetirementStatus
 from organizations.models import Organization
+from submissions.api import create_submission, set_score
 from xmodule.modulestore.django import StandInBlock, modulestore
 from xmodule.partitions.partitions import Group, UserPartition
 
@@ -316,3 +325,47 @@ class OpenedxWorld(World):
         """The organisation and its enabled SAML provider (slug: the org in lower case)."""
         organization, _created = Organization.objects.get_or_create(short_name=org, defaults={"name": org})
         SAMLProviderConfig.objects.get_or_create(organization=organization, slug=org.lower())
+
+    def make_open_response_block(self, course_key, usage_key, parent, *, display_name="", staff_step=False):
+        """An ``OpenAssessmentBlock`` stand-in: peer and self steps, then a staff step if asked."""
+        steps = ["peer-assessment", "self-assessment"] + (["staff-assessment"] if staff_step else [])
+        modulestore().add(
+            StandInBlock(location=usage_key, display_name=display_name, parent=parent, assessment_steps=steps)
+        )
+
+    def make_open_response(
+        self, course_key, usage_key, user_id, *, status, submitted_at, answer_text="", files=(), points=None
+    ):
+        """
+        As ORA2 records a response: edx-submissions' ``create_submission`` for the learner's course anonymous id
+        with ORA2's answer shape (its text parts, then its files' keys, descriptions, names and sizes), the
+        ``AssessmentWorkflow`` at ``status`` and ``set_score``. Files are uploaded as a browser does: a PUT to
+        the URL ORA2's ``get_upload_url`` hands out.
+        """
+        student_item = {
+            "student_id": anonymous_id_for_user(User.objects.get(pk=user_id), course_key),
+            "course_id": str(course_key),
+            "item_id": str(usage_key),
+            "item_type": "openassessment",
+        }
+        answer = {"parts": [{"text": answer_text}]}
+        if files:
+            keys = [get_student_file_key(student_item, index) for index in range(len(files))]
+            answer.update(
+                file_keys=keys,
+                files_descriptions=[attached.description for attached in files],
+                files_names=[attached.name for attached in files],
+                files_sizes=[len(attached.content or b"") for attached in files],
+            )
+            for key, attached in zip(keys, files, strict=True):
+                if attached.content is not None:
+                    content_type = "application/octet-stream"
+                    uploaded = Client().put(get_upload_url(key, content_type), attached.content, content_type)
+                    assert uploaded.status_code == 200, uploaded
+        submission = create_submission(student_item, answer, submitted_at)
+        AssessmentWorkflow.objects.create(
+            submission_uuid=submission["uuid"], status=status, course_id=str(course_key), item_id=str(usage_key)
+        )
+        if points is not None:
+            set_score(submission["uuid"], *points)
+        return str(submission["uuid"])

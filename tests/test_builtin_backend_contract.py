@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.files.base import ContentFile
 from opaque_keys.edx.django.models import CourseKeyField
 
 from instructor_plugin.backends.builtin import builtin_backend
@@ -26,6 +29,7 @@ from instructor_plugin.backends.builtin.models import (
     ForumRole,
     GeneratedCertificate,
     ManualEnrollmentAudit,
+    OpenResponseSubmission,
     ProblemState,
     Program,
     RestrictedCourse,
@@ -35,6 +39,7 @@ from instructor_plugin.backends.builtin.models import (
 )
 from instructor_plugin.backends.contract.suite import BackendContract, SentMail, World
 from instructor_plugin.backends.data import ManualEnrollmentAuditData
+from instructor_plugin.conf import plugin_storage
 
 User = get_user_model()
 
@@ -262,6 +267,36 @@ class BuiltinWorld(World):
 
     def make_identity_provider(self, org):
         """The built-in backend records any organisation's external keys: nothing to set up."""
+
+    def make_open_response_block(self, course_key, usage_key, parent, *, display_name="", staff_step=False):
+        """A block like any other: the built-in tables keep no assessment steps."""
+        self.make_block(course_key, usage_key, parent, display_name=display_name)
+
+    def make_open_response(
+        self, course_key, usage_key, user_id, *, status, submitted_at, answer_text="", files=(), points=None
+    ):
+        """An ``OpenResponseSubmission`` row; the files that have content are saved in ``ORA_FILE_STORAGE``."""
+        submission_uuid = uuid4()
+        storage = plugin_storage("ORA_FILE_STORAGE")
+        listed = []
+        for index, attached in enumerate(files):
+            path = f"submissions/{submission_uuid}/{index}_{attached.name}"
+            if attached.content is not None:
+                path = storage.save(path, ContentFile(attached.content))
+            listed.append({"name": attached.name, "path": path, "description": attached.description})
+        OpenResponseSubmission.objects.create(
+            user_id=user_id,
+            course_key=course_key,
+            usage_key=usage_key,
+            submission_uuid=submission_uuid,
+            status=status,
+            answer_text=answer_text,
+            files=listed,
+            points_earned=points[0] if points else None,
+            points_possible=points[1] if points else None,
+            submitted_at=submitted_at,
+        )
+        return str(submission_uuid)
 
 
 class TestBuiltinBackend(BackendContract):

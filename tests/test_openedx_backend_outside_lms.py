@@ -28,6 +28,7 @@ IMPLEMENTED = {
     "certificates",
     "cohorts",
     "programs",
+    "open_responses",
 }
 
 
@@ -52,3 +53,8 @@ def test_mail_needs_edx_ace():
         openedx_backend().mail.send(
             MailMessage(message_type="enrolled_enroll", recipient_email="a@example.com", context={})
         )
+
+
+def test_open_responses_need_edx_submissions():
+    with pytest.raises(ModuleNotFoundError, match="submissions"):
+        list(openedx_backend().open_responses.iter_submissions(CourseKey.from_string("course-v1:X+Y+Z")))

@@ -17,10 +17,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from instructor_plugin.backends.data import (
@@ -41,6 +43,8 @@ from instructor_plugin.backends.data import (
     ManualEnrollmentAuditData,
     NewProgramCourseEnrollment,
     NewProgramEnrollment,
+    OpenResponseCountsData,
+    OpenResponseSummaryData,
     PageRequest,
     TeamFilter,
     UserData,
@@ -70,6 +74,15 @@ ALL_TEAM_ROLES = TeamFilter(
     course_roles=("staff", "limited_staff", "instructor", "beta", "data_researcher", "ccx_coach"),
     forum_roles=("Administrator", "Moderator", "Group Moderator", "Community TA"),
 )
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file a :class:`World` attaches to an open response; ``content`` ``None`` lists it without storing it."""
+
+    name: str
+    description: str
+    content: bytes | None
 
 
 @dataclass(frozen=True)
@@ -246,6 +259,36 @@ class World(ABC):
     def make_identity_provider(self, org: str) -> None:
         """Give the organisation what records its learners' external user keys (Open edX: a SAML provider)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement World.make_identity_provider")
+
+    def make_open_response_block(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        parent: UsageKey | None,
+        *,
+        display_name: str = "",
+        staff_step: bool = False,
+    ) -> None:
+        """Add an open-response assessment (an ``openassessment`` block) under ``parent`` (``None``: an orphan)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_open_response_block")
+
+    def make_open_response(
+        self,
+        course_key: CourseKey,
+        usage_key: UsageKey,
+        user_id: int,
+        *,
+        status: str,
+        submitted_at: datetime,
+        answer_text: str = "",
+        files: Sequence[AttachedFile] = (),
+        points: tuple[int, int] | None = None,
+    ) -> str:
+        """
+        Record a learner's response to the assessment, at workflow step ``status``, with its files and
+        (``points``: earned, possible) its score; return its submission uuid.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement World.make_open_response")
 
 
 def block(name: str, block_type: str = "chapter", course_key: CourseKey = COURSE) -> UsageKey:
@@ -1280,6 +1323,204 @@ class CohortContract:
         assert backend.cohorts.pop_preassignment(COURSE, "new@example.com") is None
 
 
+class OpenResponseContract:
+    """``open_responses``: response counts per assessment and for the course, and the submissions themselves."""
+
+    UNIT1 = block("unit1", "vertical")
+    UNIT2 = block("unit2", "vertical")
+    ORA1 = block("ora1", "openassessment")
+    ORA2 = block("ora2", "openassessment")
+    ORA3 = block("ora3", "openassessment")
+    LOST = block("lost", "openassessment")
+    AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    @pytest.fixture
+    def assessments(self, world) -> dict[str, int]:
+        """
+        Unit 1 holds "Essay" (ora2, with a staff step) then "Reflection" (ora1), Unit 2 "Project" (ora3),
+        and "Removed" (lost) is an orphan. Responses on Essay: Ann peer, Bob staff, Cid done, Dee cancelled
+        (submitted in the order Dee, Bob, Cid, Ann); on Reflection Ann waiting, on Removed Ann done; on
+        SIBLING's one assessment Ann training.
+        """
+        world.make_course(COURSE)
+        world.make_course(SIBLING)
+        world.make_block(COURSE, block("week1"), ROOT, display_name="Week 1")
+        world.make_block(COURSE, self.UNIT1, block("week1"), display_name="Unit 1")
+        world.make_block(COURSE, self.UNIT2, block("week1"), display_name="Unit 2")
+        world.make_open_response_block(COURSE, self.ORA2, self.UNIT1, display_name="Essay", staff_step=True)
+        world.make_open_response_block(COURSE, self.ORA1, self.UNIT1, display_name="Reflection")
+        world.make_open_response_block(COURSE, self.ORA3, self.UNIT2, display_name="Project")
+        world.make_open_response_block(COURSE, self.LOST, None, display_name="Removed")
+        sibling_ora = block("ora1", "openassessment", SIBLING)
+        world.make_open_response_block(SIBLING, sibling_ora, SIBLING.make_usage_key("course", "course"))
+        names = ("ann", "bob", "cid", "dee")
+        people = {name: world.make_user(name, f"{name}@example.com", name.title()) for name in names}
+        responses = [
+            (self.ORA2, "ann", "peer", 3),
+            (self.ORA2, "bob", "staff", 1),
+            (self.ORA2, "cid", "done", 2),
+            (self.ORA2, "dee", "cancelled", 0),
+            (self.ORA1, "ann", "waiting", 4),
+            (self.LOST, "ann", "done", 5),
+        ]
+        for usage_key, name, status, minute in responses:
+            world.make_open_response(
+                COURSE, usage_key, people[name], status=status, submitted_at=self.AT + timedelta(minutes=minute)
+            )
+        world.make_open_response(SIBLING, sibling_ora, people["ann"], status="training", submitted_at=self.AT)
+        return people
+
+    def test_counts_per_assessment_in_course_order(self, backend, assessments):
+        page = backend.open_responses.list_counts(COURSE, EVERYONE)
+
+        assert page.total == 3
+        assert list(page.items) == [
+            OpenResponseCountsData(
+                usage_key=self.ORA2,
+                unit_name="Unit 1",
+                display_name="Essay",
+                total=3,
+                peer=1,
+                staff=1,
+                done=1,
+                has_staff_step=True,
+            ),
+            OpenResponseCountsData(
+                usage_key=self.ORA1, unit_name="Unit 1", display_name="Reflection", total=1, waiting=1
+            ),
+            OpenResponseCountsData(usage_key=self.ORA3, unit_name="Unit 2", display_name="Project"),
+        ]
+
+    def test_counts_paged(self, backend, assessments):
+        page = backend.open_responses.list_counts(COURSE, PageRequest(offset=1, limit=1))
+
+        assert (page.total, [item.usage_key for item in page.items]) == (3, [self.ORA1])
+
+    def test_summary_per_course(self, backend, assessments):
+        assert backend.open_responses.summarize(COURSE) == OpenResponseSummaryData(
+            assessments=3, units=2, total=4, peer=1, waiting=1, staff=1, done=1
+        )
+        assert backend.open_responses.summarize(SIBLING) == OpenResponseSummaryData(
+            assessments=1, units=1, total=1, training=1
+        )
+
+    def test_a_course_without_assessments(self, backend, assessments):
+        assert backend.open_responses.summarize(FOREIGN) == OpenResponseSummaryData()
+        assert backend.open_responses.list_counts(FOREIGN, EVERYONE).total == 0
+        assert list(backend.open_responses.iter_submissions(FOREIGN)) == []
+
+    def test_submissions_by_block_then_submission_time(self, backend, assessments):
+        listed = [(s.usage_key, s.username, s.status) for s in backend.open_responses.iter_submissions(COURSE)]
+
+        assert listed == [
+            (self.LOST, "ann", "done"),
+            (self.ORA1, "ann", "waiting"),
+            (self.ORA2, "dee", "cancelled"),
+            (self.ORA2, "bob", "staff"),
+            (self.ORA2, "cid", "done"),
+            (self.ORA2, "ann", "peer"),
+        ]
+
+    def test_a_submission_in_full(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, self.UNIT1, ROOT)
+        world.make_open_response_block(COURSE, self.ORA1, self.UNIT1)
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        bob = world.make_user("bob", "bob@example.com", "Bob")
+        files = [AttachedFile("notes.txt", "My notes", b"notes"), AttachedFile("draft.pdf", "", b"%PDF")]
+        graded = world.make_open_response(
+            COURSE,
+            self.ORA1,
+            ann,
+            status="done",
+            submitted_at=self.AT,
+            answer_text="My essay",
+            files=files,
+            points=(3, 4),
+        )
+        world.make_open_response(COURSE, self.ORA1, bob, status="peer", submitted_at=self.AT + timedelta(hours=1))
+
+        first, second = backend.open_responses.iter_submissions(COURSE)
+
+        assert (first.submission_uuid, first.usage_key, first.user_id, first.username, first.status) == (
+            graded,
+            self.ORA1,
+            ann,
+            "ann",
+            "done",
+        )
+        assert (first.answer_text, first.points_earned, first.points_possible, first.submitted_at) == (
+            "My essay",
+            3.0,
+            4.0,
+            self.AT,
+        )
+        assert [(f.name, f.description) for f in first.files] == [("notes.txt", "My notes"), ("draft.pdf", "")]
+        assert (second.username, second.points_earned, second.points_possible, list(second.files)) == (
+            "bob",
+            None,
+            None,
+            [],
+        )
+
+    def test_counting_takes_as_many_queries_for_many_responses(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, self.UNIT1, ROOT)
+        world.make_open_response_block(COURSE, self.ORA1, self.UNIT1, staff_step=True)
+        world.make_open_response_block(COURSE, self.ORA2, self.UNIT1)
+        learners = [world.make_user(f"learner{n}", f"learner{n}@example.com", f"Learner {n}") for n in range(10)]
+        steps = ("training", "peer", "self", "waiting", "staff", "done")
+
+        def respond(first: int, count: int) -> None:
+            for n in range(first, first + count):
+                world.make_open_response(
+                    COURSE,
+                    (self.ORA1, self.ORA2)[n % 2],
+                    learners[n % len(learners)],
+                    status=steps[n % len(steps)],
+                    submitted_at=self.AT,
+                )
+
+        def queries() -> list[int]:
+            counted = []
+            for call in (
+                lambda: backend.open_responses.list_counts(COURSE, EVERYONE),
+                lambda: backend.open_responses.summarize(COURSE),
+            ):
+                with CaptureQueriesContext(connection) as captured:
+                    call()
+                counted.append(len(captured))
+            return counted
+
+        respond(0, 10)
+        few = queries()
+        respond(10, 990)
+
+        assert queries() == few
+        assert backend.open_responses.summarize(COURSE).total == 1000
+
+
+class OpenResponseFileContract:
+    """``open_responses.open_file``: the files learners attached to their responses."""
+
+    def test_open_a_submission_file(self, backend, world):
+        ora = block("ora1", "openassessment")
+        world.make_course(COURSE)
+        world.make_open_response_block(COURSE, ora, ROOT)
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        files = [AttachedFile("notes.txt", "", b"first notes\n"), AttachedFile("gone.txt", "", None)]
+        world.make_open_response(
+            COURSE, ora, ann, status="done", submitted_at=datetime(2026, 3, 2, tzinfo=UTC), files=files
+        )
+        [submission] = backend.open_responses.iter_submissions(COURSE)
+        stored, missing = submission.files
+
+        with backend.open_responses.open_file(COURSE, stored.path) as opened:
+            assert opened.read() == b"first notes\n"
+        with pytest.raises(FileNotFoundError):
+            backend.open_responses.open_file(COURSE, missing.path)
+
+
 class DueDateContract:
     """``due_dates``: the course's dated blocks and learners' overrides on them."""
 
@@ -2190,5 +2431,7 @@ class BackendContract(
     GradebookContract,
     CohortContract,
     ProgramContract,
+    OpenResponseContract,
+    OpenResponseFileContract,
 ):
     """Every capability the plugin uses today; subclass the single classes to check part of a backend."""

@@ -33,6 +33,7 @@ def openedx_backend() -> Backend:
     from .entrance_exams import OpenedxEntranceExamService
     from .gradebook import OpenedxGradebookService
     from .mail import OpenedxMailService
+    from .open_responses import OpenedxOpenResponseService
     from .problem_state import OpenedxProblemStateService
     from .programs import OpenedxProgramService
     from .retirement import OpenedxRetirementService
@@ -61,4 +62,5 @@ def openedx_backend() -> Backend:
         problem_state=OpenedxProblemStateService(),
         gradebook=OpenedxGradebookService(),
         programs=OpenedxProgramService(),
+        open_responses=OpenedxOpenResponseService(courses),
     )

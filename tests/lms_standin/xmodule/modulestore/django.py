@@ -3,7 +3,7 @@ Stand-in of openedx-platform ``xmodule/modulestore/django.py``: ``modulestore()`
 
 The platform's store reads XBlocks from MongoDB/SQL; this one keeps blocks in memory, each a
 :class:`StandInBlock` carrying the fields the Open edX backend reads (``location``, ``category``,
-``display_name``, ``due``, ``children``, the course-level settings).
+``display_name``, ``due``, ``children``, the course-level settings, an open-response block's steps).
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ class StandInBlock:
     format: str | None = None
     #: ``xmodule.partitions.partitions.UserPartition`` objects (course blocks).
     user_partitions: list = field(default_factory=list)
+    # ORA2's ``OpenAssessmentBlock`` (openassessment/xblock/openassessmentblock.py): its steps' names in
+    # order ("peer-assessment", "staff-assessment"...) and whether learners respond as a team.
+    assessment_steps: list[str] = field(default_factory=list)
+    teams_enabled: bool = False
 
     @property
     def category(self) -> str:

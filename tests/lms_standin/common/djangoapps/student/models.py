@@ -1,6 +1,6 @@
 """
 Stand-in of openedx-platform ``common/djangoapps/student/models/`` (``__init__.py`` re-exports them):
-from ``user.py`` ``UserProfile``, ``CourseAccessRole``, ``anonymous_id_for_user``; from
+from ``user.py`` ``UserProfile``, ``CourseAccessRole``, ``AnonymousUserId``, ``anonymous_id_for_user``; from
 ``course_enrollment.py`` ``CourseEnrollment``, ``CourseEnrollmentAllowed``, ``ManualEnrollmentAudit``,
 ``CourseEnrollmentAttribute``, ``get_user_by_username_or_email``; from ``__init__.py`` itself
 ``EntranceExamConfiguration``.
@@ -50,10 +50,25 @@ class CourseAccessRole(models.Model):
         unique_together = ("user", "org", "course_id", "role")
 
 
+class AnonymousUserId(models.Model):
+    """The anonymous ids handed out, so that ORA2 and others find the user behind one (``anonymoususerid``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_index=True, on_delete=models.CASCADE)
+    anonymous_user_id = models.CharField(unique=True, max_length=32)
+    course_id = CourseKeyField(db_index=True, max_length=255, blank=True)
+
+    class Meta:
+        app_label = "student"
+
+
 def anonymous_id_for_user(user, course_id):
-    """A stable id of the user, for one course (``course_id``) or site-wide (``None``)."""
+    """A stable id of the user, for one course (``course_id``) or site-wide (``None``), recorded on first use."""
     material = f"{settings.SECRET_KEY}|{user.id}|{course_id or ''}"
-    return hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
+    anonymous_user_id = hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
+    AnonymousUserId.objects.get_or_create(
+        anonymous_user_id=anonymous_user_id, defaults={"user": user, "course_id": course_id or CourseKeyField.Empty}
+    )
+    return anonymous_user_id
 
 
 class CourseEnrollment(models.Model):

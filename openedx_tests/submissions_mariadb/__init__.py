@@ -1,0 +1,1 @@
+"""edx-submissions' migrations for the tests on MariaDB (``openedx_tests.settings``' ``MIGRATION_MODULES``)."""
