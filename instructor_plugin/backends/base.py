@@ -224,6 +224,15 @@ class EnrollmentService(Protocol):
     def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
         """Every active enrollment with its user's profile, ordered by user id, streamed."""
 
+    def iter_learner_profile_rows(self, course_key: CourseKey, fields: Sequence[str]) -> Iterator[Sequence[object]]:
+        """
+        The values of ``fields`` (names of :class:`LearnerProfileData` fields) of every active learner, as
+        :meth:`iter_learner_profiles` orders and fills them, one sequence per learner, streamed.
+
+        Text fields hold ``str`` or ``None`` (an empty cell); the datetimes are ISO 8601 text (as
+        ``isoformat()`` writes them) or ``None``; the numbers are ``int`` or ``None``.
+        """
+
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         """Ids of the users actively enrolled, in increasing order, streamed."""
 
@@ -378,6 +387,17 @@ class ProblemStateService(Protocol):
 
         Filling each grade's ``username`` and ``email`` (a join the database does) spares the grade
         reports a user lookup per chunk.
+        """
+
+    def iter_course_grade_rows(
+        self, course_key: CourseKey, assignment_types: Sequence[str]
+    ) -> Iterator[Sequence[object]]:
+        """
+        :meth:`iter_course_grades` as ``(user_id, email, username, percent, letter_grade, passed, *breakdown)``
+        rows, ``breakdown`` holding the section breakdown's value of each of ``assignment_types``.
+
+        ``percent``, ``letter_grade`` and ``passed`` may be ``None`` for a learner never graded, a
+        breakdown value ``None`` when the grade has none, ``email`` and ``username`` ``None`` when unknown.
         """
 
     def iter_problem_states(
