@@ -33,7 +33,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import resolve
-from .backends.data import BlockData, ExamListQuery, LearnerProfileData, PageRequest
+from .backends.data import BlockData, LearnerProfileData, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
 from .exceptions import ErrorCategory, InstructorError
@@ -681,8 +681,9 @@ PROCTORED_EXAM_RESULTS_HEADER = (
 )
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+#: The course, provider, track, exam name, username, email and status: the other cells are constants,
+#: numbers, booleans or ISO 8601 datetimes.
+_PROCTORED_TEXT_COLUMNS = (0, 1, 2, 3, 4, 5, 11)
 
 
 def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -694,42 +695,33 @@ def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
     exams = [exam for exam in backend.special_exams.list_exams(course_key) if exam.is_proctored]
     provider = backend.courses.get_course(course_key).proctoring_provider or ""
+    course_id = str(course_key)
 
     def rows():
-        tracks = {
-            profile.id: profile.enrollment_mode for profile in backend.enrollments.iter_learner_profiles(course_key)
-        }
         for exam in exams:
-            offset = 0
-            while True:
-                page = backend.special_exams.list_attempts(
-                    course_key, ExamListQuery(exam_id=exam.id), PageRequest(offset=offset, limit=_CHUNK)
-                )
-                for attempt in page.items:
-                    yield [
-                        str(course_key),
-                        exam.backend or provider,
-                        tracks.get(attempt.user.id, ""),
-                        exam.exam_name,
-                        attempt.user.username,
-                        attempt.user.email,
-                        "",
-                        attempt.allowed_time_limit_mins if attempt.allowed_time_limit_mins is not None else "",
-                        exam.is_practice_exam,
-                        _iso(attempt.started_at),
-                        _iso(attempt.completed_at),
-                        attempt.status,
-                        "",
-                        0,
-                        "",
-                        0,
-                        "",
-                    ]
-                offset += _CHUNK
-                if offset >= page.total:
-                    break
+            attempts = backend.special_exams.iter_attempt_rows(course_key, exam.id)
+            for username, email, track, status, started_at, completed_at, time_limit in attempts:
+                yield [
+                    course_id,
+                    exam.backend or provider,
+                    track or "",
+                    exam.exam_name,
+                    username,
+                    email,
+                    "",
+                    time_limit if time_limit is not None else "",
+                    exam.is_practice_exam,
+                    started_at or "",
+                    completed_at or "",
+                    status,
+                    "",
+                    0,
+                    "",
+                    0,
+                    "",
+                ]
 
-    return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows())
+    return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows(), text_columns=_PROCTORED_TEXT_COLUMNS)
 
 
 def _course_survey_results(course_key: CourseKey, task_input: dict) -> CsvBody:

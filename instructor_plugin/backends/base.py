@@ -547,6 +547,14 @@ class SpecialExamService(Protocol):
     def list_attempts(self, course_key: CourseKey, query: ExamListQuery, page: PageRequest) -> Page[ExamAttemptData]:
         """Attempts of the course (of one exam with ``query.exam_id``), searched, ordered and sliced in the DB."""
 
+    def iter_attempt_rows(self, course_key: CourseKey, exam_id: int) -> Iterator[Sequence[object]]:
+        """
+        ``(username, email, track, status, started_at, completed_at, allowed_time_limit_mins)`` of every
+        attempt at the course's exam, in the order :meth:`list_attempts` gives them when not asked for
+        another, streamed. ``track`` is the mode of the learner's active enrollment in the course (``None``
+        without one); the datetimes are ISO 8601 text (as ``isoformat()`` writes them) or ``None``.
+        """
+
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         """Remove the learner's attempts at the exam and return how many were removed."""
 

@@ -323,12 +323,16 @@ class BuiltinProblemStateService:
             "grade__letter_grade",
             "grade__passed",
         ]
-        if assignment_types:
-            columns.append(JsonMembers("grade__breakdown", assignment_types))
-        rows = keyset_stream(_enrollments_with_grades(course_key), ["user_id"], columns)
         if not assignment_types:
-            yield from rows
+            yield from keyset_stream(_enrollments_with_grades(course_key), ["user_id"], columns)
             return
+        if not all(JsonMembers.can_pick(kind) for kind in assignment_types):
+            columns.append("grade__breakdown")
+            for *row, breakdown in keyset_stream(_enrollments_with_grades(course_key), ["user_id"], columns):
+                yield (*row, *((breakdown or {}).get(kind) for kind in assignment_types))
+            return
+        columns.append(JsonMembers("grade__breakdown", assignment_types))
+        rows = keyset_stream(_enrollments_with_grades(course_key), ["user_id"], columns)
         missing = (None,) * len(assignment_types)
         for *row, members in rows:
             yield (*row, *(_decode_json(members)[0] if members else missing))

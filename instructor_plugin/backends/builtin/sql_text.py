@@ -49,16 +49,20 @@ class JsonMembers(Func):
     The members ``keys`` of the JSON object in ``expression`` (a column) as the text of a JSON array, each
     member's own JSON text or ``null`` when the object has none; ``NULL`` without an object.
 
-    The database reads each document once; on SQLite a document that is not valid JSON (as ``NaN``
-    makes it) has no members.
+    The database reads each document once.
     """
 
     output_field = CharField()
 
+    @staticmethod
+    def can_pick(key: str) -> bool:
+        """Whether every database can name member ``key`` in a JSON path (SQLite's cannot hold ``"``)."""
+        return '"' not in key and "\\" not in key
+
     def __init__(self, expression: str, keys: Sequence[str]):
-        if not keys:
-            raise ValueError("JsonMembers needs at least one key.")
-        paths = ['$."{}"'.format(key.replace("\\", "\\\\").replace('"', '\\"')) for key in keys]
+        if not keys or not all(self.can_pick(key) for key in keys):
+            raise ValueError(f"JsonMembers cannot pick the members {keys!r}.")
+        paths = [f'$."{key}"' for key in keys]
         super().__init__(expression, *(Value(path) for path in paths))
         self.keys = tuple(keys)
 
@@ -72,11 +76,9 @@ class JsonMembers(Func):
         path_sql = ", ".join(sql for sql, _ in paths)
         path_params = [param for _, params in paths for param in params]
         # With one path JSON_EXTRACT gives the value itself, with several the array of them.
-        members = f"JSON_EXTRACT({column_sql}, {path_sql})"
         if len(paths) == 1:
-            members = f"JSON_ARRAY({column_sql} -> {path_sql})"
-        sql = f"(CASE WHEN JSON_VALID({column_sql}) THEN {members} END)"
-        return sql, (*column_params, *column_params, *path_params)
+            return f"JSON_ARRAY({column_sql} -> {path_sql})", (*column_params, *path_params)
+        return f"JSON_EXTRACT({column_sql}, {path_sql})", (*column_params, *path_params)
 
     def as_postgresql(self, compiler, connection, **extra_context):
         column_sql, column_params = compiler.compile(self.source_expressions[0])
