@@ -8,9 +8,9 @@ same report limited to a tenth of the learners and to all of them: streaming kee
 close, whatever the course size.
 
 The seed holds only a handful of pending invitations, survey answers and inactive learners; the
-course is topped up with a tenth of the learners' worth of each (the inactive learners only while
-``pending_activations`` is measured, the rest removed afterwards), and with the special-exam attempts
-of the lists' figures.
+course is topped up with ``PENDING_INVITATIONS`` invitations, the answers of a tenth of the learners and
+a tenth of them inactive (only while ``pending_activations`` is measured; all removed afterwards), and
+with the special-exam attempts of the lists' figures.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ _PROFILE_COLUMNS = (
 )
 _GRADE_COLUMNS = ("user_id", "user__email", "user__username", "percent", "letter_grade", "passed", "breakdown")
 _BENCH_INVITATION = "bench-invited-{}@example.com"
+#: Pending invitations added: each is matched against every enrolled email ignoring case (no index can).
+PENDING_INVITATIONS = 500
 _BENCH_SURVEY_FORM = "bench"
 
 
@@ -256,14 +258,14 @@ def _learner_ids(course_key: CourseKey, every: int) -> list[int]:
 
 
 @contextmanager
-def _topped_up(course_key: CourseKey, learners: int):
-    """Pending invitations and survey answers for a tenth of ``learners``, removed afterwards."""
+def _topped_up(course_key: CourseKey):
+    """``PENDING_INVITATIONS`` pending invitations and survey answers of a tenth of the learners, removed afterwards."""
     now = stored_datetime(timezone.now())
     course = str(course_key)
     insert_rows(
         CourseEnrollmentAllowed,
         ("email", "course_key", "auto_enroll", "created"),
-        ((_BENCH_INVITATION.format(number), course, False, now) for number in range(learners // 10)),
+        ((_BENCH_INVITATION.format(number), course, False, now) for number in range(PENDING_INVITATIONS)),
     )
     user_ids = _learner_ids(course_key, 10)
     insert_rows(
@@ -299,7 +301,7 @@ def figures(course_key: CourseKey, runs: int = 5) -> list[Comparison | Figures]:
     tenth = max(learners // 10, 1)
     top_up_exam_attempts(course_key)
     results: list[Comparison | Figures] = []
-    with _topped_up(course_key, learners):
+    with _topped_up(course_key):
         for report_type in _BASELINES:
             if report_type == "pending_activations":
                 with _deactivated(course_key):

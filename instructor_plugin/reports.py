@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import islice
-from typing import IO
+from typing import IO, Any
 
 from django.core.files import File
 from django.utils import timezone
@@ -193,6 +193,7 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
         writer.writerow([neutralize_cell(cell) for cell in body.header])
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     count = 0
+    rows: Iterator[Sequence[object]]
     if body.text_columns is None:
         rows = _with_every_cell_neutralized(body.rows)
     else:
@@ -416,8 +417,8 @@ def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
     with_cohort = "cohort" in features
     with_external_keys = "external_user_key" in features and backend.provides("programs")
     if not with_cohort and not with_external_keys:
-        rows = backend.enrollments.iter_learner_profile_rows(course_key, features)
-        return CsvBody(features, rows, total, text_columns)
+        profiles = backend.enrollments.iter_learner_profile_rows(course_key, features)
+        return CsvBody(features, profiles, total, text_columns)
     profile_fields = ["id", *(name for name in features if name != "cohort")]
     cohort_at = features.index("cohort") if with_cohort else -1
     external_key_at = features.index("external_user_key") if with_external_keys else -1
@@ -465,7 +466,7 @@ def _assignment_types(course_key: CourseKey) -> list[str]:
     return [str(grader.get("type", "")) for grader in graders if grader.get("type")]
 
 
-def _with_accounts(backend, rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:
+def _with_accounts(backend, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
     """
     Course grade rows (see ``iter_course_grade_rows``) with their emails and usernames: as the backend
     read them, else looked up chunk by chunk (a user gone from the backend gets empty ones).

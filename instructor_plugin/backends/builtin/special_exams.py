@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from opaque_keys.edx.keys import CourseKey
 
@@ -146,7 +147,7 @@ class BuiltinSpecialExamService:
         rows = rows.annotate(username_key=Lower("user__username"))
         enrollments = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
         enrollments = enrollments.filter(is_active=True)
-        columns = [
+        columns: list[str | Combinable] = [
             "user__username",
             "user__email",
             Subquery(enrollments.values("mode")[:1]),
