@@ -6,7 +6,7 @@ streams its rows from the backend into a temporary file, saving progress every
 ``REPORT_PROGRESS_EVERY`` rows, then saves the file under
 ``<REPORT_PATH_PREFIX>/<hash of the course id>/<task id>/<name>`` of ``REPORT_STORAGE`` and records it
 in ``Report``. Files are read back only through :func:`open_report`, behind a permission check; every
-CSV cell goes through :func:`neutralize_cell`.
+CSV cell that can hold text is neutralised (:func:`neutralize_cell`).
 """
 
 from __future__ import annotations
@@ -458,7 +458,7 @@ def _anonymized_student_ids(course_key: CourseKey, task_input: dict) -> CsvBody:
                 yield [user_id, ids[user_id].anonymous_user_id, ids[user_id].course_anonymous_user_id]
 
     header = ["User ID", "Anonymized User ID", "Course Specific Anonymized User ID"]
-    return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
+    return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=(1, 2))
 
 
 def _assignment_types(course_key: CourseKey) -> list[str]:
