@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 from datetime import UTC, datetime
 
@@ -11,6 +13,7 @@ from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentServ
 from instructor_plugin.backends.builtin.models import CourseEnrollment, CourseGrade, ExamAttempt, SpecialExam
 from instructor_plugin.backends.builtin.problem_state import BuiltinProblemStateService
 from instructor_plugin.backends.builtin.special_exams import BuiltinSpecialExamService
+from instructor_plugin.backends.builtin.users import BuiltinUserService
 from instructor_plugin.reports import CsvBody, write_csv
 from tests.conftest import enroll, make_user
 
@@ -98,3 +101,15 @@ def test_text_columns_are_looked_at_for_formulas_and_a_formula_neutralises_its_r
         "n,text,when,flag\r\n1,plain,2024-01-01T00:00:00+00:00,\r\n-2,'=SUM(A1),'-x,True\r\n"
     )
     assert written(CsvBody(["n", "text"], [(-2, "-x")], text_columns=[])) == "n,text\r\n-2,-x\r\n"
+
+
+def test_anonymous_ids_are_the_secret_keyed_digests_of_the_id_and_of_the_course_and_id(course_key, settings):
+    ids = BuiltinUserService().anonymous_ids(course_key, [7, 8])
+
+    def digest(message: str) -> str:
+        return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+
+    assert [(i.user_id, i.anonymous_user_id, i.course_anonymous_user_id) for i in ids.values()] == [
+        (7, digest("7"), digest(f"{course_key}|7")),
+        (8, digest("8"), digest(f"{course_key}|8")),
+    ]
