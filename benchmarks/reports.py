@@ -1,27 +1,54 @@
 """
-Report bodies at the seeded size, each beside a raw ``values_list().iterator()`` -> ``csv.writer`` baseline.
+Every CSV report body at the seeded size, each beside a raw ``values_list`` -> ``csv.writer`` baseline
+reading the same rows.
 
 A figure's name carries the rows written and the rows per second; its peak memory is what
 tracemalloc saw while the CSV was written to a temporary file. The flatness figures write the
 same report limited to a tenth of the learners and to all of them: streaming keeps the two peaks
 close, whatever the course size.
+
+The seed holds only a handful of pending invitations, survey answers and inactive learners; the
+course is topped up with ``PENDING_INVITATIONS`` invitations, the answers of a tenth of the learners and
+a tenth of them inactive (only while ``pending_activations`` is measured; all removed afterwards), and
+with the special-exam attempts of the lists' figures.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
+import json
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from itertools import islice
+from itertools import groupby, islice
 
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
+from benchmarks.lists import top_up_exam_attempts
 from benchmarks.measure import Comparison, Figures, measure
-from instructor_plugin.backends.builtin.models import CourseEnrollment, CourseGrade
+from instructor_plugin.backends.builtin.models import (
+    Block,
+    CourseEnrollment,
+    CourseEnrollmentAllowed,
+    CourseGrade,
+    ExamAttempt,
+    GeneratedCertificate,
+    OpenResponseSubmission,
+    ProblemState,
+    SurveyAnswer,
+)
+from instructor_plugin.backends.builtin.rows import insert_rows, stored_datetime
 from instructor_plugin.reports import CsvBody, csv_body, enrolled_students_features, write_csv
 
+_CHUNK = 2000
 _PROFILE_COLUMNS = (
     "user_id",
     "user__username",
@@ -40,10 +67,19 @@ _PROFILE_COLUMNS = (
     "user__builtin_profile__country",
 )
 _GRADE_COLUMNS = ("user_id", "user__email", "user__username", "percent", "letter_grade", "passed", "breakdown")
+_BENCH_INVITATION = "bench-invited-{}@example.com"
+#: Pending invitations added: each is matched against every enrolled email ignoring case (no index can).
+PENDING_INVITATIONS = 500
+_BENCH_SURVEY_FORM = "bench"
 
 
 def _plugin_report(report_type: str, course_key: CourseKey, limit: int | None = None) -> Callable[[], int]:
-    task_input = {"features": enrolled_students_features(course_key)} if report_type == "enrolled_students" else {}
+    task_input: dict = {}
+    if report_type == "enrolled_students":
+        task_input = {"features": enrolled_students_features(course_key)}
+    elif report_type == "problem_responses":
+        problems = Block.objects.filter(course__course_key=course_key, block_type="problem").order_by("position")
+        task_input = {"problem_location": ",".join(str(key) for key in problems.values_list("usage_key", flat=True))}
 
     def run() -> int:
         body = csv_body(report_type, course_key, task_input)
@@ -55,13 +91,14 @@ def _plugin_report(report_type: str, course_key: CourseKey, limit: int | None = 
     return run
 
 
-def _baseline(header: Iterable[str], rows: Callable[[], Iterable]) -> Callable[[], int]:
+def _baseline(rows: Callable[[], Iterable]) -> Callable[[], int]:
+    """Write the rows ``rows()`` yields with a plain ``csv.writer``; the header is the first row."""
+
     def run() -> int:
-        count = 0
+        count = -1
         with tempfile.TemporaryFile() as content:
             text = io.TextIOWrapper(content, encoding="utf-8", newline="")
             writer = csv.writer(text)
-            writer.writerow(header)
             for row in rows():
                 writer.writerow(row)
                 count += 1
@@ -72,20 +109,131 @@ def _baseline(header: Iterable[str], rows: Callable[[], Iterable]) -> Callable[[
     return run
 
 
-def _enrollments_baseline(course_key: CourseKey) -> Callable[[], int]:
-    def rows():
-        enrollments = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).order_by("user_id")
-        return enrollments.values_list(*_PROFILE_COLUMNS).iterator(chunk_size=2000)
-
-    return _baseline(_PROFILE_COLUMNS, rows)
+def _streamed(queryset, *columns: str) -> Iterator[tuple]:
+    return queryset.values_list(*columns).iterator(chunk_size=_CHUNK)
 
 
-def _grades_baseline(course_key: CourseKey) -> Callable[[], int]:
-    def rows():
-        grades = CourseGrade.objects.filter(course_key=course_key).order_by("user_id")
-        return grades.values_list(*_GRADE_COLUMNS).iterator(chunk_size=2000)
+def _enrolled_students(course_key: CourseKey) -> Iterator[Iterable]:
+    yield _PROFILE_COLUMNS
+    enrollments = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).order_by("user_id")
+    yield from _streamed(enrollments, *_PROFILE_COLUMNS)
 
-    return _baseline(_GRADE_COLUMNS, rows)
+
+def _pending_enrollments(course_key: CourseKey) -> Iterator[Iterable]:
+    yield ("email",)
+    enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+    enrolled = enrolled.filter(user__email__iexact=OuterRef("email"))
+    allowed = CourseEnrollmentAllowed.objects.filter(course_key=course_key).exclude(Exists(enrolled)).order_by("email")
+    yield from _streamed(allowed, "email")
+
+
+def _pending_activations(course_key: CourseKey) -> Iterator[Iterable]:
+    yield ("email",)
+    enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True, user_id=OuterRef("pk"))
+    yield from _streamed(User.objects.filter(Exists(enrolled), is_active=False).order_by("pk"), "email")
+
+
+def _anonymous_id(message: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _anonymized_student_ids(course_key: CourseKey) -> Iterator[Iterable]:
+    yield ("User ID", "Anonymized User ID", "Course Specific Anonymized User ID")
+    enrollments = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).order_by("user_id")
+    for (user_id,) in _streamed(enrollments, "user_id"):
+        yield (user_id, _anonymous_id(str(user_id)), _anonymous_id(f"{course_key}|{user_id}"))
+
+
+def _grade(course_key: CourseKey) -> Iterator[Iterable]:
+    yield _GRADE_COLUMNS
+    yield from _streamed(CourseGrade.objects.filter(course_key=course_key).order_by("user_id"), *_GRADE_COLUMNS)
+
+
+def _problem_keys(course_key: CourseKey) -> list:
+    problems = Block.objects.filter(course__course_key=course_key, block_type="problem").order_by("position")
+    return list(problems.values_list("usage_key", flat=True))
+
+
+def _problem_grade(course_key: CourseKey) -> Iterator[Iterable]:
+    """The grades and the problem states, both by learner, merged into one row per learner."""
+    keys = _problem_keys(course_key)
+    yield ("user_id", "email", "username", "percent", *(f"{key} {part}" for key in keys for part in ("earned", "max")))
+    grades = CourseGrade.objects.filter(course_key=course_key).order_by("user_id")
+    states = ProblemState.objects.filter(course_key=course_key).order_by("user_id", "usage_key")
+    state_rows = groupby(_streamed(states, "user_id", "usage_key", "score", "max_score"), key=lambda row: row[0])
+    learner, scores = next(state_rows, (None, iter(())))
+    for user_id, email, username, percent in _streamed(grades, "user_id", "user__email", "user__username", "percent"):
+        while learner is not None and learner < user_id:
+            learner, scores = next(state_rows, (None, iter(())))
+        found = {key: (score, max_score) for _, key, score, max_score in scores} if learner == user_id else {}
+        row = [user_id, email, username, percent]
+        for key in keys:
+            row.extend(found.get(key, ("Not Attempted", "")))
+        yield row
+
+
+def _problem_responses(course_key: CourseKey) -> Iterator[Iterable]:
+    columns = ("user__username", "usage_key", "attempts", "score", "max_score", "state")
+    yield columns
+    states = ProblemState.objects.filter(course_key=course_key, usage_key__in=_problem_keys(course_key))
+    states = states.order_by("user_id", "usage_key")
+    for username, key, attempts, score, max_score, state in _streamed(states, *columns):
+        yield (username, key, attempts, score, max_score, json.dumps(state, sort_keys=True))
+
+
+def _ora2_summary(course_key: CourseKey) -> Iterator[Iterable]:
+    yield ("usage_key", "status", "count")
+    counts = OpenResponseSubmission.objects.filter(course_key=course_key).values("usage_key", "status")
+    yield from counts.annotate(n=Count("pk")).order_by("usage_key", "status").values_list("usage_key", "status", "n")
+
+
+def _ora2_data(course_key: CourseKey) -> Iterator[Iterable]:
+    columns = ("submission_uuid", "usage_key", "user__username", "status", "answer_text", "files", "points_earned")
+    yield columns
+    rows = OpenResponseSubmission.objects.filter(course_key=course_key).order_by("usage_key", "submitted_at", "pk")
+    yield from _streamed(rows, *columns)
+
+
+def _issued_certificates(course_key: CourseKey) -> Iterator[Iterable]:
+    yield ("mode", "count")
+    rows = GeneratedCertificate.objects.filter(course_key=course_key, status="downloadable").values("mode")
+    yield from rows.annotate(n=Count("pk")).order_by("mode").values_list("mode", "n")
+
+
+def _proctored_exam_results(course_key: CourseKey) -> Iterator[Iterable]:
+    columns = ("exam__exam_name", "user__username", "user__email", "track", "status", "started_at", "completed_at")
+    yield columns
+    track = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("user_id")).values("mode")
+    attempts = ExamAttempt.objects.filter(exam__course_key=course_key, exam__is_proctored=True)
+    yield from _streamed(attempts.annotate(track=Subquery(track)).order_by("exam_id", "user__username"), *columns)
+
+
+def _course_survey_results(course_key: CourseKey) -> Iterator[Iterable]:
+    """The answers by learner, one row per learner with a cell per field."""
+    answers = SurveyAnswer.objects.filter(course_key=course_key)
+    names = list(answers.values_list("field_name", flat=True).distinct().order_by("field_name"))
+    yield ("user_id", "username", "email", *names)
+    columns = ("user_id", "user__username", "user__email", "field_name", "field_value")
+    rows = _streamed(answers.order_by("user_id", "field_name", "pk"), *columns)
+    for (user_id, username, email), answered in groupby(rows, key=lambda row: row[:3]):
+        values = {row[3]: row[4] for row in answered}
+        yield (user_id, username, email, *(values.get(name, "") for name in names))
+
+
+_BASELINES: dict[str, Callable[[CourseKey], Iterator[Iterable]]] = {
+    "enrolled_students": _enrolled_students,
+    "pending_enrollments": _pending_enrollments,
+    "anonymized_student_ids": _anonymized_student_ids,
+    "grade": _grade,
+    "problem_grade": _problem_grade,
+    "problem_responses": _problem_responses,
+    "ora2_summary": _ora2_summary,
+    "ora2_data": _ora2_data,
+    "issued_certificates": _issued_certificates,
+    "proctored_exam_results": _proctored_exam_results,
+    "course_survey_results": _course_survey_results,
+    "pending_activations": _pending_activations,
+}
 
 
 def _with_rate(name: str, operation: Callable[[], int], runs: int) -> Figures:
@@ -95,21 +243,72 @@ def _with_rate(name: str, operation: Callable[[], int], runs: int) -> Figures:
     return replace(figures, name=f"{name}: {rows:,} rows, {rate:,.0f} rows/s")
 
 
+def _compare(report_type: str, course_key: CourseKey, runs: int) -> Comparison:
+    baseline = _BASELINES[report_type]
+    return Comparison(
+        _with_rate(f"report {report_type}", _plugin_report(report_type, course_key), runs),
+        _with_rate("  baseline values_list -> csv", _baseline(lambda: baseline(course_key)), runs),
+    )
+
+
+def _learner_ids(course_key: CourseKey, every: int) -> list[int]:
+    enrollments = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+    enrollments = enrollments.filter(user__username__startswith="learner")
+    return list(enrollments.order_by("user_id").values_list("user_id", flat=True)[::every])
+
+
+@contextmanager
+def _topped_up(course_key: CourseKey):
+    """``PENDING_INVITATIONS`` pending invitations and survey answers of a tenth of the learners, removed afterwards."""
+    now = stored_datetime(timezone.now())
+    course = str(course_key)
+    insert_rows(
+        CourseEnrollmentAllowed,
+        ("email", "course_key", "auto_enroll", "created"),
+        ((_BENCH_INVITATION.format(number), course, False, now) for number in range(PENDING_INVITATIONS)),
+    )
+    user_ids = _learner_ids(course_key, 10)
+    insert_rows(
+        SurveyAnswer,
+        ("user", "course_key", "form_name", "field_name", "field_value", "created", "modified"),
+        (
+            (user_id, course, _BENCH_SURVEY_FORM, field, f"{field} answer {user_id % 7}", now, now)
+            for user_id in user_ids
+            for field in ("bench_goal", "bench_level", "bench_source")
+        ),
+    )
+    try:
+        yield
+    finally:
+        CourseEnrollmentAllowed.objects.filter(course_key=course_key, email__startswith="bench-invited-").delete()
+        SurveyAnswer.objects.filter(course_key=course_key, form_name=_BENCH_SURVEY_FORM).delete()
+
+
+@contextmanager
+def _deactivated(course_key: CourseKey):
+    """Every tenth learner's account inactive, then active again."""
+    user_ids = _learner_ids(course_key, 10)
+    User.objects.filter(pk__in=user_ids).update(is_active=False)
+    try:
+        yield
+    finally:
+        User.objects.filter(pk__in=user_ids).update(is_active=True)
+
+
 def figures(course_key: CourseKey, runs: int = 5) -> list[Comparison | Figures]:
-    """The ``enrolled_students`` and ``grade`` bodies and their baselines, then memory at N/10 and N learners."""
+    """Every report body beside its baseline, then memory at N/10 and N learners."""
     learners = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).count()
     tenth = max(learners // 10, 1)
-    return [
-        Comparison(
-            _with_rate("report enrolled_students", _plugin_report("enrolled_students", course_key), runs),
-            _with_rate("  baseline values_list -> csv", _enrollments_baseline(course_key), runs),
-        ),
-        Comparison(
-            _with_rate("report grade", _plugin_report("grade", course_key), runs),
-            _with_rate("  baseline values_list -> csv", _grades_baseline(course_key), runs),
-        ),
-        _with_rate("enrolled_students, N/10", _plugin_report("enrolled_students", course_key, tenth), 1),
-        _with_rate("enrolled_students, N", _plugin_report("enrolled_students", course_key), 1),
-        _with_rate("grade, N/10", _plugin_report("grade", course_key, tenth), 1),
-        _with_rate("grade, N", _plugin_report("grade", course_key), 1),
-    ]
+    top_up_exam_attempts(course_key)
+    results: list[Comparison | Figures] = []
+    with _topped_up(course_key):
+        for report_type in _BASELINES:
+            if report_type == "pending_activations":
+                with _deactivated(course_key):
+                    results.append(_compare(report_type, course_key, runs))
+            else:
+                results.append(_compare(report_type, course_key, runs))
+    for report_type in ("enrolled_students", "grade", "problem_grade"):
+        results.append(_with_rate(f"{report_type}, N/10", _plugin_report(report_type, course_key, tenth), 1))
+        results.append(_with_rate(f"{report_type}, N", _plugin_report(report_type, course_key), 1))
+    return results

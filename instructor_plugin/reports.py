@@ -6,7 +6,7 @@ streams its rows from the backend into a temporary file, saving progress every
 ``REPORT_PROGRESS_EVERY`` rows, then saves the file under
 ``<REPORT_PATH_PREFIX>/<hash of the course id>/<task id>/<name>`` of ``REPORT_STORAGE`` and records it
 in ``Report``. Files are read back only through :func:`open_report`, behind a permission check; every
-CSV cell goes through :func:`neutralize_cell`.
+CSV cell that can hold text is neutralised (:func:`neutralize_cell`).
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import islice
-from typing import IO
+from typing import IO, Any
 
 from django.core.files import File
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from . import resolve
-from .backends.data import BlockData, CourseGradeData, ExamListQuery, LearnerProfileData, PageRequest
+from .backends.data import BlockData, LearnerProfileData, PageRequest
 from .backends.registry import get_backend
 from .conf import plugin_setting, plugin_storage
 from .exceptions import ErrorCategory, InstructorError
@@ -167,11 +167,18 @@ def neutralize_cell(value: object) -> object:
 
 @dataclass(frozen=True)
 class CsvBody:
-    """A report's header and its rows, produced lazily; ``total`` is the expected row count when known."""
+    """
+    A report's header and its rows, produced lazily; ``total`` is the expected row count when known.
+
+    ``text_columns``, when given, are the only columns that may hold text (``str`` or ``None``): only
+    their cells are looked at for a formula, the others being numbers, booleans, ``None`` or ISO 8601
+    text, written as they are. Without it every cell goes through :func:`neutralize_cell`.
+    """
 
     header: Sequence[str]
     rows: Iterable[Sequence[object]]
     total: int | None = None
+    text_columns: Sequence[int] | None = None
 
 
 def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], None] | None = None) -> int:
@@ -180,27 +187,48 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
 
     An empty header writes no header row (to append to a file).
     """
-    text = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=True)
+    text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
     writer = csv.writer(text)
     if body.header:
         writer.writerow([neutralize_cell(cell) for cell in body.header])
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     count = 0
-    first = _FORMULA_FIRST_CHARACTERS
-    for row in body.rows:
-        # Plain strings inline (most cells), every other cell through neutralize_cell.
-        writer.writerow(
-            [
-                (f"'{cell}" if cell and cell[0] in first else cell) if type(cell) is str else neutralize_cell(cell)
-                for cell in row
-            ]
-        )
+    rows: Iterator[Sequence[object]]
+    if body.text_columns is None:
+        rows = _with_every_cell_neutralized(body.rows)
+    else:
+        rows = _with_text_checked(body.rows, body.text_columns)
+    for row in rows:
+        writer.writerow(row)
         count += 1
         if on_progress and count % every == 0:
             on_progress(count)
     text.flush()
     text.detach()
     return count
+
+
+def _with_every_cell_neutralized(rows: Iterable[Sequence[object]]) -> Iterator[list[object]]:
+    first = _FORMULA_FIRST_CHARACTERS
+    for row in rows:
+        # Plain strings inline (most cells), every other cell through neutralize_cell.
+        yield [
+            (f"'{cell}" if cell and cell[0] in first else cell) if type(cell) is str else neutralize_cell(cell)
+            for cell in row
+        ]
+
+
+def _with_text_checked(rows: Iterable[Sequence[object]], text_columns: Sequence[int]) -> Iterator[Sequence[object]]:
+    """``rows`` as they are, but a row with a text cell that starts a formula has its cells neutralised."""
+    first = _FORMULA_FIRST_CHARACTERS
+    for row in rows:
+        for position in text_columns:
+            cell = row[position]
+            if cell and cell[0] in first:  # type: ignore[index]
+                yield [neutralize_cell(value) for value in row]
+                break
+        else:
+            yield row
 
 
 def _chunks(items: Iterable, size: int = _CHUNK) -> Iterator[list]:
@@ -373,31 +401,41 @@ def _submit_report(course_key: CourseKey, report_type: str, requester_id: int | 
 # --- Report bodies --------------------------------------------------------------
 
 
+#: Enrolled-students columns that never hold text (numbers, ISO 8601 datetimes): no formula to look for.
+_NOT_TEXT_PROFILE_FIELDS = frozenset({"id", "year_of_birth", "enrollment_date", "last_login", "date_joined"})
+
+
 def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
+    """
+    The backend's profile rows as they come; the cohort and the program external key, when shown, looked
+    up chunk by chunk and put in their places.
+    """
     backend = get_backend()
     features = task_input.get("features") or enrolled_students_features(course_key)
+    text_columns = [position for position, name in enumerate(features) if name not in _NOT_TEXT_PROFILE_FIELDS]
+    total = backend.enrollments.count_active(course_key)
+    with_cohort = "cohort" in features
+    with_external_keys = "external_user_key" in features and backend.provides("programs")
+    if not with_cohort and not with_external_keys:
+        profiles = backend.enrollments.iter_learner_profile_rows(course_key, features)
+        return CsvBody(features, profiles, total, text_columns)
+    profile_fields = ["id", *(name for name in features if name != "cohort")]
+    cohort_at = features.index("cohort") if with_cohort else -1
+    external_key_at = features.index("external_user_key") if with_external_keys else -1
 
     def rows():
-        for chunk in _chunks(backend.enrollments.iter_learner_profiles(course_key)):
-            cohorts = (
-                backend.cohorts.get_cohort_names(course_key, [p.id for p in chunk]) if "cohort" in features else {}
-            )
-            external_keys = _external_user_keys(backend, course_key, chunk, features)
-            for learner in chunk:
-                computed = {
-                    "cohort": cohorts.get(learner.id, ""),
-                    "external_user_key": external_keys.get(learner.id, learner.external_user_key),
-                }
-                yield [computed[f] if f in computed else getattr(learner, f) for f in features]
+        for chunk in _chunks(backend.enrollments.iter_learner_profile_rows(course_key, profile_fields)):
+            user_ids = [row[0] for row in chunk]
+            cohorts = backend.cohorts.get_cohort_names(course_key, user_ids) if with_cohort else {}
+            external_keys = backend.programs.get_external_user_keys(course_key, user_ids) if with_external_keys else {}
+            for user_id, *values in chunk:
+                if with_cohort:
+                    values.insert(cohort_at, cohorts.get(user_id, ""))
+                if with_external_keys:
+                    values[external_key_at] = external_keys.get(user_id, values[external_key_at])
+                yield values
 
-    return CsvBody(features, rows(), backend.enrollments.count_active(course_key))
-
-
-def _external_user_keys(backend, course_key: CourseKey, chunk: list[LearnerProfileData], features) -> dict[int, str]:
-    """The program external keys of a chunk of learners, when the report shows them and the backend has programs."""
-    if "external_user_key" not in features or not backend.provides("programs"):
-        return {}
-    return dict(backend.programs.get_external_user_keys(course_key, [p.id for p in chunk]))
+    return CsvBody(features, rows(), total, text_columns)
 
 
 def _pending_enrollments(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -420,7 +458,7 @@ def _anonymized_student_ids(course_key: CourseKey, task_input: dict) -> CsvBody:
                 yield [user_id, ids[user_id].anonymous_user_id, ids[user_id].course_anonymous_user_id]
 
     header = ["User ID", "Anonymized User ID", "Course Specific Anonymized User ID"]
-    return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
+    return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=(1, 2))
 
 
 def _assignment_types(course_key: CourseKey) -> list[str]:
@@ -428,23 +466,27 @@ def _assignment_types(course_key: CourseKey) -> list[str]:
     return [str(grader.get("type", "")) for grader in graders if grader.get("type")]
 
 
-def _with_accounts(backend, grades: Iterable[CourseGradeData]) -> Iterator[CourseGradeData]:
+def _with_accounts(backend, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
     """
-    ``grades`` with their usernames and emails: as the backend read them, else looked up chunk by chunk
-    (a user gone from the backend gets empty ones).
+    Course grade rows (see ``iter_course_grade_rows``) with their emails and usernames: as the backend
+    read them, else looked up chunk by chunk (a user gone from the backend gets empty ones).
     """
-    for chunk in _chunks(grades):
-        unnamed = [grade.user_id for grade in chunk if grade.username is None or grade.email is None]
+    for chunk in _chunks(rows):
+        unnamed = [row[0] for row in chunk if row[1] is None or row[2] is None]
         if not unnamed:
             yield from chunk
             continue
         users = backend.users.get_users(unnamed)
-        for grade in chunk:
-            if grade.username is not None and grade.email is not None:
-                yield grade
+        for row in chunk:
+            if row[1] is not None and row[2] is not None:
+                yield row
                 continue
-            user = users.get(grade.user_id)
-            yield replace(grade, username=user.username if user else "", email=user.email if user else "")
+            user = users.get(row[0])
+            yield (row[0], user.email if user else "", user.username if user else "", *row[3:])
+
+
+#: The email, username and letter grade: the grade reports' only text.
+_GRADE_TEXT_COLUMNS = (1, 2, 4)
 
 
 def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -452,20 +494,20 @@ def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     assignment_types = _assignment_types(course_key)
 
     def rows():
-        for grade in _with_accounts(backend, backend.problem_state.iter_course_grades(course_key)):
-            breakdown = grade.section_breakdown
+        grades = backend.problem_state.iter_course_grade_rows(course_key, assignment_types)
+        for user_id, email, username, percent, letter_grade, passed, *breakdown in _with_accounts(backend, grades):
             yield [
-                grade.user_id,
-                grade.email,
-                grade.username,
-                round(grade.percent, 4),
-                grade.letter_grade or "",
-                grade.passed,
-                *[round(breakdown.get(kind, 0.0), 4) for kind in assignment_types],
+                user_id,
+                email,
+                username,
+                round(percent or 0.0, 4),
+                letter_grade or "",
+                bool(passed),
+                *[0.0 if value is None else round(value, 4) for value in breakdown],
             ]
 
     header = ["Student ID", "Email", "Username", "Grade", "Letter Grade", "Passed", *assignment_types]
-    return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
+    return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=_GRADE_TEXT_COLUMNS)
 
 
 def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -480,14 +522,15 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     def rows():
         states = iter(backend.problem_state.iter_problem_states(course_key, keys))
         state = next(states, None)
-        for grade in _with_accounts(backend, backend.problem_state.iter_course_grades(course_key)):
-            while state is not None and state.user_id < grade.user_id:
+        grades = backend.problem_state.iter_course_grade_rows(course_key, ())
+        for user_id, email, username, percent, *_ in _with_accounts(backend, grades):
+            while state is not None and state.user_id < user_id:
                 state = next(states, None)
             scores = {}
-            while state is not None and state.user_id == grade.user_id:
+            while state is not None and state.user_id == user_id:
                 scores[state.usage_key] = state
                 state = next(states, None)
-            row = [grade.user_id, grade.email, grade.username, round(grade.percent, 4)]
+            row = [user_id, email, username, round(percent or 0.0, 4)]
             for key in keys:
                 found = scores.get(key)
                 if found is None or found.score is None:
@@ -496,7 +539,8 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
                     row += [found.score, found.max_score]
             yield row
 
-    return CsvBody(header, rows(), backend.enrollments.count_active(course_key))
+    # Past the email and username, the cells are numbers or the constant "Not Attempted".
+    return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=(1, 2))
 
 
 def _scored_blocks_under(blocks: Sequence[BlockData], location: UsageKey, types_filter: object) -> list[BlockData]:
@@ -638,8 +682,9 @@ PROCTORED_EXAM_RESULTS_HEADER = (
 )
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+#: The course, provider, track, exam name, username, email and status: the other cells are constants,
+#: numbers, booleans or ISO 8601 datetimes.
+_PROCTORED_TEXT_COLUMNS = (0, 1, 2, 3, 4, 5, 11)
 
 
 def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -651,42 +696,33 @@ def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
     exams = [exam for exam in backend.special_exams.list_exams(course_key) if exam.is_proctored]
     provider = backend.courses.get_course(course_key).proctoring_provider or ""
+    course_id = str(course_key)
 
     def rows():
-        tracks = {
-            profile.id: profile.enrollment_mode for profile in backend.enrollments.iter_learner_profiles(course_key)
-        }
         for exam in exams:
-            offset = 0
-            while True:
-                page = backend.special_exams.list_attempts(
-                    course_key, ExamListQuery(exam_id=exam.id), PageRequest(offset=offset, limit=_CHUNK)
-                )
-                for attempt in page.items:
-                    yield [
-                        str(course_key),
-                        exam.backend or provider,
-                        tracks.get(attempt.user.id, ""),
-                        exam.exam_name,
-                        attempt.user.username,
-                        attempt.user.email,
-                        "",
-                        attempt.allowed_time_limit_mins if attempt.allowed_time_limit_mins is not None else "",
-                        exam.is_practice_exam,
-                        _iso(attempt.started_at),
-                        _iso(attempt.completed_at),
-                        attempt.status,
-                        "",
-                        0,
-                        "",
-                        0,
-                        "",
-                    ]
-                offset += _CHUNK
-                if offset >= page.total:
-                    break
+            attempts = backend.special_exams.iter_attempt_rows(course_key, exam.id)
+            for username, email, track, status, started_at, completed_at, time_limit in attempts:
+                yield [
+                    course_id,
+                    exam.backend or provider,
+                    track or "",
+                    exam.exam_name,
+                    username,
+                    email,
+                    "",
+                    time_limit if time_limit is not None else "",
+                    exam.is_practice_exam,
+                    started_at or "",
+                    completed_at or "",
+                    status,
+                    "",
+                    0,
+                    "",
+                    0,
+                    "",
+                ]
 
-    return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows())
+    return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows(), text_columns=_PROCTORED_TEXT_COLUMNS)
 
 
 def _course_survey_results(course_key: CourseKey, task_input: dict) -> CsvBody:

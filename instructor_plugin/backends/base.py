@@ -224,6 +224,15 @@ class EnrollmentService(Protocol):
     def iter_learner_profiles(self, course_key: CourseKey) -> Iterator[LearnerProfileData]:
         """Every active enrollment with its user's profile, ordered by user id, streamed."""
 
+    def iter_learner_profile_rows(self, course_key: CourseKey, fields: Sequence[str]) -> Iterator[Sequence[object]]:
+        """
+        The values of ``fields`` (names of :class:`LearnerProfileData` fields) of every active learner, as
+        :meth:`iter_learner_profiles` orders and fills them, one sequence per learner, streamed.
+
+        Text fields hold ``str`` or ``None`` (an empty cell); the datetimes are ISO 8601 text (as
+        ``isoformat()`` writes them) or ``None``; the numbers are ``int`` or ``None``.
+        """
+
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         """Ids of the users actively enrolled, in increasing order, streamed."""
 
@@ -380,6 +389,17 @@ class ProblemStateService(Protocol):
         reports a user lookup per chunk.
         """
 
+    def iter_course_grade_rows(
+        self, course_key: CourseKey, assignment_types: Sequence[str]
+    ) -> Iterator[Sequence[object]]:
+        """
+        :meth:`iter_course_grades` as ``(user_id, email, username, percent, letter_grade, passed, *breakdown)``
+        rows, ``breakdown`` holding the section breakdown's value of each of ``assignment_types``.
+
+        ``percent``, ``letter_grade`` and ``passed`` may be ``None`` for a learner never graded, a
+        breakdown value ``None`` when the grade has none, ``email`` and ``username`` ``None`` when unknown.
+        """
+
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
     ) -> Iterator[ProblemStateData]:
@@ -526,6 +546,14 @@ class SpecialExamService(Protocol):
 
     def list_attempts(self, course_key: CourseKey, query: ExamListQuery, page: PageRequest) -> Page[ExamAttemptData]:
         """Attempts of the course (of one exam with ``query.exam_id``), searched, ordered and sliced in the DB."""
+
+    def iter_attempt_rows(self, course_key: CourseKey, exam_id: int) -> Iterator[Sequence[object]]:
+        """
+        ``(username, email, track, status, started_at, completed_at, allowed_time_limit_mins)`` of every
+        attempt at the course's exam, in the order :meth:`list_attempts` gives them when not asked for
+        another, streamed. ``track`` is the mode of the learner's active enrollment in the course (``None``
+        without one); the datetimes are ISO 8601 text (as ``isoformat()`` writes them) or ``None``.
+        """
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         """Remove the learner's attempts at the exam and return how many were removed."""

@@ -20,6 +20,7 @@ from ..data import (
     UserData,
 )
 from ..rows import insert_rows
+from .id_sets import among_ids
 from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup, CourseEnrollment
 from .users import user_data_rows
 
@@ -48,10 +49,6 @@ def _counted(course_key: CourseKey) -> QuerySet[Cohort]:
     )
 
 
-#: How sparse a set of ids may be (range width per id) and still be read as the range it spans.
-_RANGE_SPREAD = 4
-
-
 class BuiltinCohortService:
     """
     ``Cohort``, ``CohortMembership``, ``CohortSettings`` and ``CohortPreassignment``.
@@ -77,12 +74,7 @@ class BuiltinCohortService:
         wanted = set(user_ids)
         if not wanted:
             return {}
-        rows = CohortMembership.objects.filter(course_key=course_key)
-        low, high = min(wanted), max(wanted)
-        if high - low < _RANGE_SPREAD * len(wanted):
-            rows = rows.filter(user_id__gte=low, user_id__lte=high)
-        else:
-            rows = rows.filter(user_id__in=sorted(wanted))
+        rows = CohortMembership.objects.filter(among_ids("user_id", wanted), course_key=course_key)
         return {user_id: name for user_id, name in rows.values_list("user_id", "cohort__name") if user_id in wanted}
 
     # --- Managing cohorts ---

@@ -34,6 +34,7 @@ from ..data import (
 )
 from .certificates import DOWNLOADABLE
 from .courses import to_course_data
+from .id_sets import among_ids
 from .models import (
     BlockCompletion,
     Course,
@@ -401,10 +402,12 @@ class BuiltinProgramService:
         )
 
     def get_external_user_keys(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, str]:
+        wanted = set(user_ids)
         rows = ProgramCourseEnrollment.objects.filter(
-            course_key=course_key, program_enrollment__user_id__in=list(user_ids)
+            among_ids("program_enrollment__user_id", wanted), course_key=course_key
         ).order_by("id")
-        return dict(rows.values_list("program_enrollment__user_id", "program_enrollment__external_user_key"))
+        columns = rows.values_list("program_enrollment__user_id", "program_enrollment__external_user_key")
+        return {user_id: key for user_id, key in columns if user_id in wanted}
 
     def get_course_grades(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, CourseGradeData]:
         enrolled = CourseEnrollment.objects.filter(course_key=course_key, user_id__in=list(user_ids))

@@ -6,10 +6,11 @@ A proctoring provider's capabilities come from ``INSTRUCTOR_PLUGIN["PROCTORING_B
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from opaque_keys.edx.keys import CourseKey
 
@@ -17,7 +18,9 @@ from ...conf import plugin_setting
 from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
 from ..exceptions import ExamNotFound
 from .filters import user_search
-from .models import Course, ExamAllowance, ExamAttempt, SpecialExam
+from .models import Course, CourseEnrollment, ExamAllowance, ExamAttempt, SpecialExam
+from .sql_text import IsoDateTime
+from .streaming import keyset_stream
 from .users import to_user_data
 
 _EXAM_TYPE_FILTERS = {
@@ -99,6 +102,10 @@ def _page(rows: QuerySet, page: PageRequest) -> tuple[list, int]:
     return list(window.select_related("user__builtin_profile", "exam")), rows.count()
 
 
+#: Attempts per query of :meth:`BuiltinSpecialExamService.iter_attempt_rows`.
+_ATTEMPT_ROWS_CHUNK = 10_000
+
+
 class BuiltinSpecialExamService:
     """Exams, attempts and allowances in the plugin's own tables."""
 
@@ -134,6 +141,23 @@ class BuiltinSpecialExamService:
             for row in rows
         ]
         return Page(items=items, total=total)
+
+    def iter_attempt_rows(self, course_key: CourseKey, exam_id: int) -> Iterator[Sequence[object]]:
+        rows = ExamAttempt.objects.filter(exam__course_key=course_key, exam_id=exam_id)
+        rows = rows.annotate(username_key=Lower("user__username"))
+        enrollments = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
+        enrollments = enrollments.filter(is_active=True)
+        columns: list[str | Combinable] = [
+            "user__username",
+            "user__email",
+            Subquery(enrollments.values("mode")[:1]),
+            "status",
+            IsoDateTime("started_at"),
+            IsoDateTime("completed_at"),
+            "allowed_time_limit_mins",
+        ]
+        # Each chunk sorts the exam's attempts by username again (no index spans the join): few large chunks.
+        return keyset_stream(rows, ["username_key", "pk"], columns, chunk_size=_ATTEMPT_ROWS_CHUNK)
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         attempts = ExamAttempt.objects.filter(exam__course_key=course_key, exam_id=exam_id, user_id=user_id)

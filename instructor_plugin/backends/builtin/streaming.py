@@ -14,6 +14,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import Combinable
 
 DEFAULT_CHUNK_SIZE = 2000
 
@@ -30,10 +31,10 @@ def _after(keys: Sequence[str], last: Sequence[object]) -> Q:
 
 
 def keyset_stream(
-    queryset: QuerySet, keys: Sequence[str], values: Sequence[str], chunk_size: int = DEFAULT_CHUNK_SIZE
+    queryset: QuerySet, keys: Sequence[str], values: Sequence[str | Combinable], chunk_size: int = DEFAULT_CHUNK_SIZE
 ) -> Iterator[tuple]:
     """
-    The ``values`` of every row of ``queryset``, ordered by ``keys`` (which must identify a row).
+    The ``values`` (names or expressions) of every row of ``queryset``, ordered by ``keys`` (which must identify a row).
 
     ``keyset_stream(enrollments, ["user_id"], ["user_id", "mode"])`` yields ``(user_id, mode)`` tuples.
     """

@@ -54,16 +54,21 @@ def user_data_rows(users, stream: bool = False) -> Iterator[UserData]:
     cycles that pile up until a GC pass, plain values do not.
     """
     rows = keyset_stream(users, ["pk"], _USER_DATA_COLUMNS) if stream else users.values_list(*_USER_DATA_COLUMNS)
-    for pk, username, email, name, first_name, last_name, is_active, is_staff, language in rows:
-        yield UserData(
-            id=pk,
-            username=username,
-            email=email,
-            full_name=name or f"{first_name} {last_name}".strip(),
-            is_active=is_active,
-            is_staff=is_staff,
-            language=language or None,
-        )
+    for row in rows:
+        yield _user_data(*row)
+
+
+def _user_data(pk, username, email, name, first_name, last_name, is_active, is_staff, language) -> UserData:
+    """The boundary record of one row of ``_USER_DATA_COLUMNS``."""
+    return UserData(
+        id=pk,
+        username=username,
+        email=email,
+        full_name=name or f"{first_name} {last_name}".strip(),
+        is_active=is_active,
+        is_staff=is_staff,
+        language=language or None,
+    )
 
 
 def users_with_profile():
@@ -127,27 +132,31 @@ class BuiltinUserService:
         return list(names.distinct().order_by("field_name"))
 
     def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
-        answers = (
-            SurveyAnswer.objects.filter(course_key=course_key)
-            .select_related("user__builtin_profile")
-            .order_by("user_id", "field_name", "pk")
-        )
-        for answer in answers.iterator(chunk_size=2000):
-            yield SurveyAnswerData(
-                user=to_user_data(answer.user), field_name=answer.field_name, field_value=answer.field_value
-            )
+        answers = SurveyAnswer.objects.filter(course_key=course_key).order_by("user_id", "field_name", "pk")
+        columns = ["user_id", *(f"user__{column}" for column in _USER_DATA_COLUMNS[1:]), "field_name", "field_value"]
+        user = None
+        # Plain values, one user record shared by a learner's consecutive answers.
+        for *user_columns, field_name, field_value in answers.values_list(*columns).iterator(chunk_size=2000):
+            if user is None or user.id != user_columns[0]:
+                user = _user_data(*user_columns)
+            yield SurveyAnswerData(user=user, field_name=field_name, field_value=field_value)
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
+        # The key prepared once per call and copied per id, rather than hashed again for every digest.
+        keyed = hmac.new(settings.SECRET_KEY.encode(), digestmod=hashlib.sha256)
+        course = f"{course_key}|"
         return {
             user_id: AnonymousIdData(
                 user_id=user_id,
-                anonymous_user_id=_anonymous_id(f"{user_id}"),
-                course_anonymous_user_id=_anonymous_id(f"{course_key}|{user_id}"),
+                anonymous_user_id=_anonymous_id(keyed, f"{user_id}"),
+                course_anonymous_user_id=_anonymous_id(keyed, f"{course}{user_id}"),
             )
             for user_id in user_ids
         }
 
 
-def _anonymous_id(message: str) -> str:
-    """32 hex digits that only someone holding ``SECRET_KEY`` can map back to the user."""
-    return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+def _anonymous_id(keyed: hmac.HMAC, message: str) -> str:
+    """32 hex digits that only someone holding ``SECRET_KEY`` (which ``keyed`` was made with) can map back."""
+    digest = keyed.copy()
+    digest.update(message.encode())
+    return digest.hexdigest()[:32]

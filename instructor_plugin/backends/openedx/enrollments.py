@@ -10,6 +10,7 @@ and events fire; lists and counts query its models, filtering, counting and slic
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -359,6 +360,11 @@ class OpenedxEnrollmentService:
             }
             yield LearnerProfileData(**profile)
 
+    def iter_learner_profile_rows(self, course_key: CourseKey, fields: Sequence[str]) -> Iterator[Sequence[object]]:
+        """:meth:`iter_learner_profiles` cut to ``fields``, the datetimes as ISO 8601 text."""
+        for profile in self.iter_learner_profiles(course_key):
+            yield [_profile_cell(getattr(profile, name)) for name in fields]
+
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         """Ids of the users of active ``CourseEnrollment`` rows, ascending."""
         for (user_id,) in _stream(_active(course_key), "user_id", ["user_id"]):
@@ -534,3 +540,7 @@ class OpenedxEnrollmentService:
                     raise UserNotFound(user_id)
                 enrollment = models.CourseEnrollment.get_or_create_enrollment(users[user_id], course_key)
                 enrollment.update_enrollment(mode=mode, is_active=is_active)
+
+
+def _profile_cell(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -218,6 +218,22 @@ class OpenedxProblemStateService:
                 return
             last = user_ids[-1]
 
+    def iter_course_grade_rows(
+        self, course_key: CourseKey, assignment_types: Sequence[str]
+    ) -> Iterator[Sequence[object]]:
+        """:meth:`iter_course_grades` cut to the report's columns."""
+        for grade in self.iter_course_grades(course_key):
+            breakdown = grade.section_breakdown
+            yield (
+                grade.user_id,
+                grade.email,
+                grade.username,
+                grade.percent,
+                grade.letter_grade,
+                grade.passed,
+                *(breakdown.get(kind) for kind in assignment_types),
+            )
+
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
     ) -> Iterator[ProblemStateData]:

@@ -8,7 +8,7 @@ slice in the database. edx-proctoring keeps course ids as text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +20,9 @@ from opaque_keys.edx.keys import CourseKey
 from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
 from ..exceptions import BackendError, ExamNotFound
 from .users import user_records
+
+#: Attempts per page when :meth:`OpenedxSpecialExamService.iter_attempt_rows` reads them all.
+_ROWS_PAGE = 1000
 
 
 class ExamNotActive(BackendError):
@@ -157,6 +160,31 @@ class OpenedxSpecialExamService:
             for row in window
         ]
         return Page(items=items, total=total)
+
+    def iter_attempt_rows(self, course_key: CourseKey, exam_id: int) -> Iterator[Sequence[object]]:
+        """:meth:`list_attempts` of the exam, page by page, with the tracks of each page's learners."""
+        from common.djangoapps.student.models import CourseEnrollment
+
+        offset = 0
+        while True:
+            page = self.list_attempts(course_key, ExamListQuery(exam_id=exam_id), PageRequest(offset, _ROWS_PAGE))
+            enrollments = CourseEnrollment.objects.filter(
+                course_id=course_key, is_active=True, user_id__in={attempt.user.id for attempt in page.items}
+            )
+            tracks = dict(enrollments.values_list("user_id", "mode"))
+            for attempt in page.items:
+                yield (
+                    attempt.user.username,
+                    attempt.user.email,
+                    tracks.get(attempt.user.id),
+                    attempt.status,
+                    attempt.started_at.isoformat() if attempt.started_at else None,
+                    attempt.completed_at.isoformat() if attempt.completed_at else None,
+                    attempt.allowed_time_limit_mins,
+                )
+            offset += _ROWS_PAGE
+            if offset >= page.total:
+                return
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         """``edx_proctoring.api.remove_exam_attempt(attempt_id, requesting_user)`` per attempt of the learner."""

@@ -1,0 +1,115 @@
+"""Report rows read as tuples: text the database formats, formulas looked for in the text columns only."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
+from instructor_plugin.backends.builtin.models import CourseEnrollment, CourseGrade, ExamAttempt, SpecialExam
+from instructor_plugin.backends.builtin.problem_state import BuiltinProblemStateService
+from instructor_plugin.backends.builtin.special_exams import BuiltinSpecialExamService
+from instructor_plugin.backends.builtin.users import BuiltinUserService
+from instructor_plugin.reports import CsvBody, write_csv
+from tests.conftest import enroll, make_user
+
+pytestmark = pytest.mark.django_db
+
+WHOLE_SECOND = datetime(2024, 2, 29, 23, 5, 9, tzinfo=UTC)
+WITH_MICROSECONDS = datetime(2024, 3, 1, 0, 0, 1, 120, tzinfo=UTC)
+
+
+def test_profile_rows_carry_datetimes_as_isoformat_writes_them(course_key):
+    whole, fractional, never = make_user("whole"), make_user("fractional"), make_user("never")
+    for user, joined in ((whole, WHOLE_SECOND), (fractional, WITH_MICROSECONDS), (never, WHOLE_SECOND)):
+        user.date_joined = joined
+        user.last_login = None if user is never else joined
+        user.save()
+        enroll(user, course_key)
+    CourseEnrollment.objects.filter(user=fractional).update(created=WITH_MICROSECONDS)
+
+    rows = list(
+        BuiltinEnrollmentService().iter_learner_profile_rows(
+            course_key, ["username", "date_joined", "last_login", "enrollment_date", "location"]
+        )
+    )
+
+    created = CourseEnrollment.objects.get(user=whole).created
+    assert rows == [
+        ("whole", WHOLE_SECOND.isoformat(), WHOLE_SECOND.isoformat(), created.isoformat(), ""),
+        ("fractional", *[WITH_MICROSECONDS.isoformat()] * 3, ""),
+        ("never", WHOLE_SECOND.isoformat(), None, CourseEnrollment.objects.get(user=never).created.isoformat(), ""),
+    ]
+
+
+@pytest.mark.parametrize("final", ["Final", 'Final "Exam"'])
+def test_grade_rows_carry_breakdown_members_typed_as_json_decodes_them(course_key, final):
+    graded, ungraded = make_user("graded"), make_user("ungraded")
+    enroll(graded, course_key)
+    enroll(ungraded, course_key)
+    CourseGrade.objects.create(
+        user=graded,
+        course_key=course_key,
+        percent=0.5,
+        letter_grade="C",
+        passed=True,
+        breakdown={"Homework": 0.8333333333333334, final: 1, "Lab": 1.0},
+    )
+
+    rows = list(BuiltinProblemStateService().iter_course_grade_rows(course_key, ["Homework", final, "Lab", "Quiz"]))
+
+    assert rows == [
+        (graded.pk, graded.email, "graded", 0.5, "C", True, 0.8333333333333334, 1, 1.0, None),
+        (ungraded.pk, ungraded.email, "ungraded", None, None, None, None, None, None, None),
+    ]
+    assert [type(value) for value in rows[0][6:9]] == [float, int, float]
+
+
+def test_attempt_rows_carry_the_active_track_by_username(course_key):
+    exam = SpecialExam.objects.create(course_key=course_key, content_id=course_key.make_usage_key("sequential", "x"))
+    zed, amy, gone = make_user("Zed"), make_user("amy"), make_user("gone")
+    enroll(zed, course_key, mode="verified")
+    enroll(amy, course_key)
+    enroll(gone, course_key, is_active=False)
+    for user in (zed, amy, gone):
+        ExamAttempt.objects.create(exam=exam, user=user, status="submitted", started_at=WITH_MICROSECONDS)
+
+    rows = list(BuiltinSpecialExamService().iter_attempt_rows(course_key, exam.pk))
+
+    started = WITH_MICROSECONDS.isoformat()
+    assert rows == [
+        ("amy", "amy@example.com", "audit", "submitted", started, None, None),
+        ("gone", "gone@example.com", None, "submitted", started, None, None),
+        ("Zed", "Zed@example.com", "verified", "submitted", started, None, None),
+    ]
+
+
+def written(body: CsvBody) -> str:
+    content = io.BytesIO()
+    write_csv(content, body)
+    return content.getvalue().decode()
+
+
+def test_text_columns_are_looked_at_for_formulas_and_a_formula_neutralises_its_row():
+    rows = [(1, "plain", "2024-01-01T00:00:00+00:00", None), (-2, "=SUM(A1)", "-x", True)]
+
+    assert written(CsvBody(["n", "text", "when", "flag"], rows, text_columns=[1])) == (
+        "n,text,when,flag\r\n1,plain,2024-01-01T00:00:00+00:00,\r\n-2,'=SUM(A1),'-x,True\r\n"
+    )
+    assert written(CsvBody(["n", "text"], [(-2, "-x")], text_columns=[])) == "n,text\r\n-2,-x\r\n"
+
+
+def test_anonymous_ids_are_the_secret_keyed_digests_of_the_id_and_of_the_course_and_id(course_key, settings):
+    ids = BuiltinUserService().anonymous_ids(course_key, [7, 8])
+
+    def digest(message: str) -> str:
+        return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+
+    assert [(i.user_id, i.anonymous_user_id, i.course_anonymous_user_id) for i in ids.values()] == [
+        (7, digest("7"), digest(f"{course_key}|7")),
+        (8, digest("8"), digest(f"{course_key}|8")),
+    ]
