@@ -1,6 +1,6 @@
 """
-The sort columns the built-in backend copies by trigger (a certificate's username, an attempt's course and
-lowercased username) stay their user's and exam's, whatever writes them, and order the lists.
+The sort columns the built-in backend copies by trigger (a certificate's and a cohort membership's username,
+an attempt's course and lowercased username) stay their user's and exam's, whatever writes them, and order the lists.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 from django.db.models import F
 
 from instructor_plugin.backends.builtin.certificates import BuiltinCertificateService
-from instructor_plugin.backends.builtin.models import ExamAttempt, GeneratedCertificate
+from instructor_plugin.backends.builtin.cohorts import BuiltinCohortService
+from instructor_plugin.backends.builtin.models import Cohort, CohortMembership, ExamAttempt, GeneratedCertificate
 from instructor_plugin.backends.builtin.special_exams import BuiltinSpecialExamService
 from instructor_plugin.backends.data import CertificateFilter, ExamListQuery, PageRequest
 from tests.conftest import make_user
@@ -119,4 +120,45 @@ def test_the_attempts_list_pages_in_case_insensitive_username_order_across_exams
         username for user in people[:7] + people[8:] for username in [user.username] * (2 if user in people[:5] else 1)
     ]
     assert exams.foreign.pk not in {exam_id for _, exam_id in listed}
+    assert {page.total for page in pages} == {15}
+
+
+def test_every_kind_of_write_copies_the_membership_username(course_key):
+    cohort = Cohort.objects.create(course_key=course_key, name="Blue")
+    people = make_users("Member", 3)
+    CohortMembership.objects.bulk_create(
+        CohortMembership(cohort=cohort, user=user, course_key=course_key) for user in people
+    )
+    one = CohortMembership.objects.create(cohort=cohort, user=make_user("one_by_one"), course_key=course_key)
+    one.username = "wrong"
+    one.save()
+    CohortMembership.objects.filter(user=people[0]).update(user=make_users("Moved", 1)[0])
+    people[1].username = "Renamed"
+    people[1].save()
+
+    stale = CohortMembership.objects.exclude(username=F("user__username"))
+    assert list(stale.values_list("username", "user__username")) == []
+    assert set(CohortMembership.objects.values_list("username", flat=True)) == {
+        "one_by_one",
+        "Moved00000",
+        "Renamed",
+        "Member00002",
+    }
+
+
+def test_the_cohort_member_list_pages_in_username_order_however_deep(course_key):
+    blue, red = (Cohort.objects.create(course_key=course_key, name=name) for name in ("Blue", "Red"))
+    people = make_users("order", 20)
+    CohortMembership.objects.bulk_create(
+        CohortMembership(cohort=red if i % 4 == 0 else blue, user=user, course_key=course_key)
+        for i, user in enumerate(people)
+    )
+    people[5].username = "aaa_first"
+    people[5].save()
+    expected = ["aaa_first"] + [user.username for i, user in enumerate(people) if i % 4 and i != 5]
+    service = BuiltinCohortService()
+
+    pages = [service.list_members(course_key, blue.pk, PageRequest(offset, 4)) for offset in range(0, 16, 4)]
+
+    assert [user.username for page in pages for user in page.items] == expected
     assert {page.total for page in pages} == {15}

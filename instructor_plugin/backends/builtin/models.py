@@ -509,9 +509,13 @@ class CohortMembership(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_cohort_memberships")
     course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    #: The user's username, copied by database triggers (migration ``0020_list_sort_columns``) whenever the
+    #: membership is written or the user renamed: a cohort's member list sorts on it within the index.
+    username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_cohort_member")]
+        indexes = [models.Index(fields=("course_key", "cohort", "username"), name="ipb_cohort_member_username")]
 
     def __str__(self):
         return f"{self.user_id} in {self.cohort_id}"

@@ -882,8 +882,12 @@ def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: i
     course = str(course_key)
     insert_rows(
         CohortMembership,
-        ("cohort", "user", "course_key"),
-        ((cohort_ids[number % 2], learner_ids[number], course) for number in range(1, learners + 1)),
+        ("cohort", "user", "course_key", "username"),
+        (
+            # With the username given, the username trigger has nothing to write.
+            (cohort_ids[number % 2], learner_ids[number], course, f"{LEARNER_PREFIX}{number}")
+            for number in range(1, learners + 1)
+        ),
     )
     CourseEmailOptout.objects.bulk_create(
         CourseEmailOptout(user_id=learner_ids[number], course_key=course_key)
