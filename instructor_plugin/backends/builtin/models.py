@@ -147,6 +147,9 @@ class CourseEnrollment(models.Model):
         indexes = [
             models.Index(fields=("course_key", "is_active", "mode"), name="ipb_enrollment_course_active"),
             models.Index(fields=("course_key", "is_active", "username"), name="ipb_enrollment_username"),
+            # The enrollment API's admin list, newest first: of every course, and of one course.
+            models.Index(fields=("created", "id"), name="ipb_enrollment_newest"),
+            models.Index(fields=("course_key", "created", "id"), name="ipb_enrollment_course_newest"),
         ]
 
     def __str__(self):
