@@ -258,6 +258,8 @@ class BuiltinGradebookService:
         course_key: CourseKey, grader: CourseGrader, user_ids: list[int]
     ) -> dict[int, dict[UsageKey, SubsectionGradeData]]:
         keys = {pk: key for key, pk in grader.subsection_pks.items()}
+        # Each subsection's key parsed once for the page, not once per learner.
+        usage_keys = {pk: UsageKey.from_string(text) for pk, text in keys.items()}
         scores: dict[int, list] = defaultdict(list)
         rows = (
             ProblemState.objects.filter(course_key=course_key, user_id__in=user_ids)
@@ -278,7 +280,7 @@ class BuiltinGradebookService:
                 override = overrides[user_id].get(text)
                 if pk not in attempted and override is None:
                     continue
-                usage_key = UsageKey.from_string(text)
+                usage_key = usage_keys[pk]
                 possible = grader.possible.get(pk, 0.0)
                 points = round(earned.get(pk, 0.0), 4)
                 learner[usage_key] = SubsectionGradeData(
