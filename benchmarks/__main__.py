@@ -6,9 +6,11 @@ Seed a course with many learners, then measure the plugin beside a naive raw-ORM
 ``LEARNERS`` defaults to 200,000. The database is a benchmark database of its own (see
 ``benchmarks/settings.py``), dropped and rebuilt on every run; ``--all-databases`` runs SQLite, then the
 local PostgreSQL and MariaDB, one process each. Groups (all by default): ``lists`` (enrollments, team,
-course metadata, gradebook page 1), ``reports``, ``grading`` (rescoring), ``certificates``, ``enrollment_api`` (the
-enrollment API's admin list and one POST), ``programs`` (a 1,000-learner program roster sync),
-``enroll`` (batch enrollment), ``seed`` (nothing after the seed: ``--only seed`` prints its time alone).
+course metadata, gradebook page 1, issued certificates, exam attempts), ``learner_lists`` (cohort members,
+cohorts, course grades, the enrollment API's list of the course), ``reports``, ``grading`` (rescoring),
+``certificates``, ``enrollment_api`` (the enrollment API's admin list and one POST), ``programs`` (a
+1,000-learner program roster sync), ``enroll`` (batch enrollment), ``seed`` (nothing after the seed:
+``--only seed`` prints its time alone).
 
 Every read is a request through Django's test client, logged in as the course instructor, timed as the
 median of at least five runs beside the same page done with the plain ORM in the same run; the ratio,
@@ -23,7 +25,17 @@ import subprocess
 import sys
 
 DATABASES = ("sqlite", "postgresql", "mysql")
-GROUPS = ("lists", "reports", "grading", "certificates", "enrollment_api", "programs", "enroll", "seed")
+GROUPS = (
+    "lists",
+    "learner_lists",
+    "reports",
+    "grading",
+    "certificates",
+    "enrollment_api",
+    "programs",
+    "enroll",
+    "seed",
+)
 
 
 def _arguments() -> argparse.Namespace:

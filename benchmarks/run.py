@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 
-from benchmarks import certificates, enroll, enrollment_api, grading, lists, programs, reports
+from benchmarks import certificates, enroll, enrollment_api, grading, learner_lists, lists, programs, reports
 from benchmarks.measure import COMPARISON_HEADER, HEADER, Comparison, Figures
 
 COURSE_ID = "course-v1:OpenedX+DemoX+Demo_Course"
@@ -51,6 +51,8 @@ def run(learners: int, groups: list[str], identifiers: int, task_identifiers: in
     for name, module in (("lists", lists), ("reports", reports), ("grading", grading)):
         if name in groups:
             results.extend(module.figures(course_key))
+    if "learner_lists" in groups:
+        results.extend(learner_lists.figures(course_key))
     if "certificates" in groups:
         results.extend(certificates.figures(course_key))
     if "enrollment_api" in groups:

@@ -354,9 +354,16 @@ def get_group_configuration(course_key: CourseKey, configuration_id: int) -> dic
 
 
 def list_members(course_key: CourseKey, cohort_id: object, page: PageRequest) -> Page[UserData]:
-    """One page of the cohort's members by username."""
-    cohort = get_cohort(course_key, cohort_id)
-    return get_backend().cohorts.list_members(course_key, cohort.id, page)
+    """One page of the cohort's members by username; :class:`CohortNotFound` as :func:`get_cohort` raises it."""
+    number = resolve.database_id(cohort_id)
+    if number is None:
+        raise CohortNotFound(course_key, cohort_id)
+    members = get_backend().cohorts.list_members(course_key, number, page)
+    # A cohort with members in the course is the course's; only a list without any needs the cohort looked
+    # up, which counts its enrolled members.
+    if not members.total:
+        get_cohort(course_key, cohort_id)
+    return members
 
 
 #: What happened to one identifier added to a cohort (the keys of the add-users response).

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
+from opaque_keys.edx.keys import CourseKey
 
-from instructor_plugin.backends.builtin.models import Cohort, CohortMembership, CohortSettings
+from instructor_plugin.backends.builtin.models import Cohort, CohortMembership, CohortSettings, CourseEnrollment
 from instructor_plugin.models import InstructorTask
 from tests.conftest import COURSE_ID, enroll, grant_forum, make_user
 from tests.test_auth_and_errors import jwt_client, session_client
@@ -201,3 +202,29 @@ def test_member_list_queries_do_not_grow(users, client, course_key, rows):
 
     assert count_queries(client, path) == small
     assert client.get(path).json()["count"] == rows + 1
+
+
+def test_a_member_list_counts_no_enrolled_members(users, client, course_key):
+    client.force_authenticate(users["instructor"])
+    cohort = Cohort.objects.create(course_key=course_key, name="Big")
+    CohortMembership.objects.create(cohort=cohort, user=users["learner"], course_key=course_key)
+    path = f"{COHORTS}{cohort.pk}/users?page_size=100"
+    client.get(path)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+
+    assert [row["username"] for row in response.json()["results"]] == ["learner"]
+    enrollments = CourseEnrollment._meta.db_table
+    assert not [query["sql"] for query in captured.captured_queries if enrollments in query["sql"]]
+
+
+def test_an_empty_member_list_still_needs_the_courses_cohort(users, client, course_key):
+    client.force_authenticate(users["instructor"])
+    ours = Cohort.objects.create(course_key=course_key, name="Empty")
+    theirs = Cohort.objects.create(course_key=CourseKey.from_string("course-v1:Other+X+1"), name="Theirs")
+    CohortMembership.objects.create(cohort=theirs, user=users["learner"], course_key=theirs.course_key)
+
+    assert client.get(f"{COHORTS}{ours.pk}/users").json()["count"] == 0
+    assert client.get(f"{COHORTS}{theirs.pk}/users").status_code == 404
+    assert client.get(f"{COHORTS}999999/users").status_code == 404

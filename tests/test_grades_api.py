@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from edx_toggles.toggles.testutils import override_waffle_flag
@@ -21,6 +22,7 @@ from instructor_plugin.backends.builtin.models import (
     CourseEnrollment,
     CourseGrade,
     CourseMode,
+    EnrollmentCount,
     ProblemState,
     SubsectionGradeOverrideHistory,
 )
@@ -100,6 +102,8 @@ class TestGradebook:
             ({"assignment": "hw", "assignment_grade_max": 30}, {"gamma"}),
             ({"excluded_course_roles": "staff"}, {"alpha", "beta"}),
             ({"excluded_course_roles": "all"}, {"alpha", "beta"}),
+            ({"enrollment_mode": "audit", "excluded_course_roles": "staff"}, {"alpha"}),
+            ({"enrollment_mode": "verified", "excluded_course_roles": "all"}, {"beta"}),
         ],
     )
     def test_every_filter(self, client, writable_gradebook_on, graded, course_key, params, expected):
@@ -371,7 +375,15 @@ def _make_learners(course_key, graded, prefix: str, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize("params", [{}, {"user_contains": "q", "course_grade_min": 0, "assignment_grade_min": 10}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"excluded_course_roles": "all"},
+        {"enrollment_mode": "audit", "excluded_course_roles": "staff"},
+        {"user_contains": "q", "course_grade_min": 0, "assignment_grade_min": 10},
+    ],
+)
 def test_gradebook_page_queries_do_not_grow(staff, graded, course_key, params):
     if "assignment_grade_min" in params:
         params = {**params, "assignment": str(graded.homework.usage_key)}
@@ -385,6 +397,16 @@ def test_gradebook_page_queries_do_not_grow(staff, graded, course_key, params):
         assert response.json()["results"]
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_gradebook_counts_by_mode_and_roles_read_the_kept_counts(staff, graded, course_key):
+    _make_learners(course_key, graded, "kept", 30)
+    params = {"page_size": 5, "enrollment_mode": "audit", "excluded_course_roles": "all"}
+    counted = staff.get(GRADEBOOK, params).json()["filtered_users_count"]
+
+    EnrollmentCount.objects.filter(course_key=course_key, mode="audit").update(active=F("active") + 1000)
+
+    assert staff.get(GRADEBOOK, params).json()["filtered_users_count"] == counted + 1000
 
 
 # --- Section grades breakdown and submission history (global staff) ---------

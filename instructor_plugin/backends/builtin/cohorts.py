@@ -143,10 +143,10 @@ class BuiltinCohortService:
         return _to_data(_counted(course_key).get(pk=cohort_id))
 
     def list_members(self, course_key: CourseKey, cohort_id: int, page: PageRequest) -> Page[UserData]:
-        members = User.objects.filter(
-            builtin_cohort_memberships__cohort_id=cohort_id, builtin_cohort_memberships__course_key=course_key
-        )
-        rows = members.order_by("username", "pk")[page.offset : page.offset + page.limit]
+        # The page's members in the order of the (course_key, cohort, username) index, then their users.
+        members = CohortMembership.objects.filter(course_key=course_key, cohort_id=cohort_id)
+        ids = members.order_by("username", "pk").values_list("user_id", flat=True)
+        rows = User.objects.filter(pk__in=list(ids[page.offset : page.offset + page.limit])).order_by("username", "pk")
         return Page(items=list(user_data_rows(rows)), total=members.count())
 
     def get_user_cohort(self, course_key: CourseKey, user_id: int) -> CohortData | None:

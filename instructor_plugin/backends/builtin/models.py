@@ -147,6 +147,9 @@ class CourseEnrollment(models.Model):
         indexes = [
             models.Index(fields=("course_key", "is_active", "mode"), name="ipb_enrollment_course_active"),
             models.Index(fields=("course_key", "is_active", "username"), name="ipb_enrollment_username"),
+            # The enrollment API's admin list, newest first: of every course, and of one course.
+            models.Index(fields=("created", "id"), name="ipb_enrollment_newest"),
+            models.Index(fields=("course_key", "created", "id"), name="ipb_enrollment_course_newest"),
         ]
 
     def __str__(self):
@@ -288,10 +291,16 @@ class GeneratedCertificate(models.Model):
     grade = models.CharField(max_length=8, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
+    #: The user's username, copied by database triggers (migration ``0020_list_sort_columns``) whenever the
+    #: certificate is written or the user renamed: the issued-certificates list sorts on it within the index.
+    username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_certificate")]
-        indexes = [models.Index(fields=("course_key", "status", "mode"), name="ipb_certificate_status")]
+        indexes = [
+            models.Index(fields=("course_key", "status", "mode"), name="ipb_certificate_status"),
+            models.Index(fields=("course_key", "username"), name="ipb_certificate_username"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} in {self.course_key}: {self.status}"
@@ -431,9 +440,17 @@ class ExamAttempt(models.Model):
     allowed_time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
     ready_to_resume = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
+    #: The exam's course and the user's lowercased username, copied by database triggers (migration
+    #: ``0020_list_sort_columns``) whenever the attempt is written, the user renamed or the exam moved:
+    #: the course's attempts list filters and sorts on them within one index.
+    course_key = CourseKeyField(max_length=255, null=True, editable=False)
+    username_lower = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 
     class Meta:
-        indexes = [models.Index(fields=("exam", "user"), name="ipb_exam_attempt_learner")]
+        indexes = [
+            models.Index(fields=("exam", "user"), name="ipb_exam_attempt_learner"),
+            models.Index(fields=("course_key", "username_lower", "id"), name="ipb_exam_attempt_course_order"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} on {self.exam_id}: {self.status}"
@@ -495,9 +512,13 @@ class CohortMembership(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_cohort_memberships")
     course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    #: The user's username, copied by database triggers (migration ``0020_list_sort_columns``) whenever the
+    #: membership is written or the user renamed: a cohort's member list sorts on it within the index.
+    username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_cohort_member")]
+        indexes = [models.Index(fields=("course_key", "cohort", "username"), name="ipb_cohort_member_username")]
 
     def __str__(self):
         return f"{self.user_id} in {self.cohort_id}"

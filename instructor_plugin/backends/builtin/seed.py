@@ -732,8 +732,11 @@ def seed_certificates(course_key: CourseKey, learner_ids: dict[int, int], learne
     course, now = str(course_key), connection.ops.adapt_datetimefield_value(timezone.now())
     insert_rows(
         GeneratedCertificate,
-        ("user", "course_key", "status", "mode", "grade", "created", "modified"),
-        ((learner_ids[number], course, *_certificate_status(number), "", now, now) for number in numbers),
+        ("user", "course_key", "status", "mode", "grade", "created", "modified", "username"),
+        (
+            (learner_ids[number], course, *_certificate_status(number), "", now, now, f"{LEARNER_PREFIX}{number}")
+            for number in numbers
+        ),
     )
     return len(numbers)
 
@@ -908,8 +911,12 @@ def seed_cohorts(course_key: CourseKey, learner_ids: dict[int, int], learners: i
     course = str(course_key)
     insert_rows(
         CohortMembership,
-        ("cohort", "user", "course_key"),
-        ((cohort_ids[number % 2], learner_ids[number], course) for number in range(1, learners + 1)),
+        ("cohort", "user", "course_key", "username"),
+        (
+            # With the username given, the username trigger has nothing to write.
+            (cohort_ids[number % 2], learner_ids[number], course, f"{LEARNER_PREFIX}{number}")
+            for number in range(1, learners + 1)
+        ),
     )
     CourseEmailOptout.objects.bulk_create(
         CourseEmailOptout(user_id=learner_ids[number], course_key=course_key)
