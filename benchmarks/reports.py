@@ -45,7 +45,7 @@ from instructor_plugin.backends.builtin.models import (
     ProblemState,
     SurveyAnswer,
 )
-from instructor_plugin.backends.builtin.rows import insert_rows, stored_datetime
+from instructor_plugin.backends.rows import insert_rows, stored_datetime
 from instructor_plugin.reports import CsvBody, csv_body, enrolled_students_features, write_csv
 
 _CHUNK = 2000
