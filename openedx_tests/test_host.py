@@ -14,6 +14,7 @@ from importlib import import_module
 from types import ModuleType
 
 import pytest
+from common.djangoapps.student.models import CourseAccessRole
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,6 +29,7 @@ from edx_toggles.toggles.testutils import override_waffle_flag
 from edx_when.api import set_date_for_block
 from edx_when.models import UserDate
 from opaque_keys.edx.keys import CourseKey
+from openedx.core.djangoapps.django_comment_common.models import Role
 from rest_framework.test import APIClient
 
 from instructor_plugin import toggles
@@ -281,3 +283,19 @@ def test_unit_extensions_cost_the_same_queries_for_one_override_or_many(host):
         set_date_for_block(COURSE, HW2, "due", LATER, user=user)
 
     assert queries() == one
+
+
+def test_the_callers_course_org_and_forum_roles_are_one_query(host):
+    world = OpenedxWorld()
+    world.grant(COURSE, host["instructor"], "staff", org_level=True)
+    world.grant_forum(COURSE, host["instructor"], "Administrator")
+    instructor = client_of(host["instructor"])
+    instructor.get(f"{V2}/team/roles")  # the first request also reads and caches the waffle flag
+
+    with CaptureQueriesContext(connection) as captured:
+        response = instructor.get(f"{V2}/team/roles", {"editable": "true"})
+
+    assert response.status_code == 200
+    role_tables = (CourseAccessRole._meta.db_table, Role._meta.db_table)
+    role_queries = [query["sql"] for query in captured if any(table in query["sql"] for table in role_tables)]
+    assert len(role_queries) == 1, role_queries

@@ -834,6 +834,14 @@ class TestOrgLevelRoles:
 
         assert call(client, endpoint).status_code == 403
 
+    def test_org_role_matches_the_org_ignoring_case(self, api_v2_on, users, client, course_key):
+        org_staff = make_user("org_staff")
+        CourseAccessRole.objects.create(user=org_staff, org=course_key.org.swapcase(), course_key="", role="staff")
+        client.force_authenticate(org_staff)
+
+        assert call(client, "enrollments_list").status_code == 200
+        assert call(client, "beta_testers_modify").status_code == 403
+
 
 class TestRolesThatAreNotStaff:
     """Roles outside the contract's "course staff" and "instructor" grant none of the staff endpoints."""

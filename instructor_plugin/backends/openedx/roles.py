@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -13,6 +13,8 @@ from opaque_keys.edx.keys import CourseKey
 from ..data import CourseAccessData, Page, PageRequest, TeamFilter, TeamMember, UserRoleData
 from ..exceptions import UserNotFound
 from .users import user_records, users_with_profile
+
+_COURSE, _ORG, _FORUM = "course", "org", "forum"
 
 
 def _user(user_id: int):
@@ -26,23 +28,35 @@ class OpenedxRoleService:
     """Grants through ``common.djangoapps.student.roles.CourseRole`` and the forum's ``Role.users``."""
 
     def get_access(self, course_key: CourseKey, user_id: int) -> CourseAccessData:
-        """``CourseAccessRole`` rows of the course and of its org (empty ``course_id``), and ``Role.users``."""
+        """
+        ``CourseAccessRole`` rows of the course and of its org (empty ``course_id``), and ``Role.users``: one
+        ``UNION ALL`` query, as every request reads it before its view runs.
+        """
         from common.djangoapps.student.models import CourseAccessRole
         from openedx.core.djangoapps.django_comment_common.models import Role
 
-        course_roles: set[str] = set()
-        org_roles: set[str] = set()
-        rows = CourseAccessRole.objects.filter(user_id=user_id).filter(
-            Q(course_id=course_key) | Q(course_id=CourseKeyField.Empty, org__iexact=course_key.org)
+        course_and_org = (
+            CourseAccessRole.objects.filter(user_id=user_id)
+            .filter(Q(course_id=course_key) | Q(course_id=CourseKeyField.Empty, org__iexact=course_key.org))
+            .annotate(
+                held_in=Case(When(course_id=CourseKeyField.Empty, then=Value(_ORG)), default=Value(_COURSE)),
+                held_role=F("role"),
+            )
+            .values_list("held_in", "held_role")
         )
-        for held_in, role in rows.values_list("course_id", "role"):
-            (course_roles if held_in else org_roles).add(role)
-        forum_roles = Role.objects.filter(course_id=course_key, users__id=user_id).values_list("name", flat=True)
+        forum = (
+            Role.objects.filter(course_id=course_key, users__id=user_id)
+            .annotate(held_in=Value(_FORUM), held_role=F("name"))
+            .values_list("held_in", "held_role")
+        )
+        held: dict[str, set[str]] = {_COURSE: set(), _ORG: set(), _FORUM: set()}
+        for held_in, role in course_and_org.union(forum, all=True):
+            held[held_in].add(role)
         return CourseAccessData(
             user_id=user_id,
-            course_roles=frozenset(course_roles),
-            org_roles=frozenset(org_roles),
-            forum_roles=frozenset(forum_roles),
+            course_roles=frozenset(held[_COURSE]),
+            org_roles=frozenset(held[_ORG]),
+            forum_roles=frozenset(held[_FORUM]),
         )
 
     def add_course_role(self, course_key: CourseKey, user_id: int, role: str) -> None:
