@@ -4,7 +4,7 @@ Bulk loads of users, profiles and enrollments: the per-row triggers paused, thei
 The triggers that keep ``UserSearchText``, the enrollments' ``username`` and ``EnrollmentCount``
 run once per row on MySQL (and the search ones once per statement on PostgreSQL, each rewriting the
 text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's inserts (see
-migration ``0021_bulk_load_pauses_triggers``; other connections are not affected), and on leaving it
+migration ``0020_bulk_load_pauses_triggers``; other connections are not affected), and on leaving it
 the search text of the loaded users and the course's counts are rewritten in one statement each, by
 the triggers' own refresh. Enrollments must be inserted with their username. SQLite keeps its
 triggers running: there they cost little beside the inserts.

@@ -291,7 +291,7 @@ class GeneratedCertificate(models.Model):
     grade = models.CharField(max_length=8, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
-    #: The user's username, copied by database triggers (migration ``0020_list_sort_columns``) whenever the
+    #: The user's username, copied by database triggers (migration ``0019_list_sort_columns``) whenever the
     #: certificate is written or the user renamed: the issued-certificates list sorts on it within the index.
     username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 
@@ -441,7 +441,7 @@ class ExamAttempt(models.Model):
     ready_to_resume = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
     #: The exam's course and the user's lowercased username, copied by database triggers (migration
-    #: ``0020_list_sort_columns``) whenever the attempt is written, the user renamed or the exam moved:
+    #: ``0019_list_sort_columns``) whenever the attempt is written, the user renamed or the exam moved:
     #: the course's attempts list filters and sorts on them within one index.
     course_key = CourseKeyField(max_length=255, null=True, editable=False)
     username_lower = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
@@ -512,7 +512,7 @@ class CohortMembership(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="builtin_cohort_memberships")
     course_key: CourseKeyColumn = CourseKeyField(max_length=255)
-    #: The user's username, copied by database triggers (migration ``0020_list_sort_columns``) whenever the
+    #: The user's username, copied by database triggers (migration ``0019_list_sort_columns``) whenever the
     #: membership is written or the user renamed: a cohort's member list sorts on it within the index.
     username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 

@@ -136,7 +136,7 @@ def _run(statements):
 class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("instructor_plugin_builtin", "0020_list_sort_columns"),
+        ("instructor_plugin_builtin", "0019_list_sort_columns"),
     ]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(REVERSE))]
