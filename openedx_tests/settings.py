@@ -67,10 +67,11 @@ INSTALLED_APPS = [
     "lms.djangoapps.grades.apps.GradesConfig",
     "lms.djangoapps.instructor_task.apps.InstructorTaskConfig",
     "lms.djangoapps.certificates.apps.CertificatesConfig",
-    "organizations.apps.OrganizationsConfig",
-    "social_django.apps.PythonSocialAuthConfig",
     "common.djangoapps.third_party_auth.apps.ThirdPartyAuthConfig",
     "lms.djangoapps.program_enrollments.apps.ProgramEnrollmentsConfig",
+    # edx-organizations and social-auth-app-django (real), whose tables the SAML providers link.
+    "organizations",
+    "social_django",
     # The LMS's event tracker (edx-completion emits an event per completion); no backend stores them here.
     "eventtracking.django.apps.EventTrackingConfig",
     # edx-ace (real), as the LMS configures it: its email channels send through Django's mail.

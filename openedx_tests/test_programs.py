@@ -182,6 +182,18 @@ def test_external_keys_are_saml_social_auth_uids(backend, world, ann):
     assert backend.programs.get_users_by_external_keys(COURSE.org, ["k-1"])["k-1"].id == ann
 
 
+def test_a_recorded_key_is_the_account_saml_sign_in_finds(backend, world, ann):
+    """social-auth's own lookup, which SAML sign-in runs, finds the account the key was last linked to."""
+    bob = world.make_user("bob", "bob@example.com", "Bob")
+    world.make_identity_provider(COURSE.org)
+    backend.programs.set_external_user_key(COURSE.org, "K-1", ann)
+
+    backend.programs.set_external_user_key(COURSE.org, "K-1", bob)
+
+    assert UserSocialAuth.get_social_auth("tpa-saml", "contractx:K-1").user_id == bob
+    assert UserSocialAuth.objects.count() == 1
+
+
 def test_without_an_enabled_provider_no_key_is_recorded_or_found(backend, world, ann):
     organization = Organization.objects.get(short_name=COURSE.org)
     provider = SAMLProviderConfig.objects.create(organization=organization, slug="contractx", enabled=False)
