@@ -34,7 +34,7 @@ test-worker: $(VENV)/.installed-ci ## the task tests through a real Celery worke
 	INSTRUCTOR_PLUGIN_TEST_DB=postgresql INSTRUCTOR_PLUGIN_TEST_BROKER=$(BROKER) $(BIN)/pytest -p no:cacheprovider worker_tests
 
 # The Open edX backend's tests run in a virtualenv of their own, with the Open edX libraries an LMS has
-# (edx-when, edx-completion): the default one stays free of them, so that `make test` and `make lint`
+# (edx-when, edx-proctoring, edx-completion, edx-ace, ora2, edx-submissions, edx-organizations, ...): the default one stays free of them, so that `make test` and `make lint`
 # see the plugin as a standalone host does.
 OPENEDX_VENV := .venv-openedx
 $(OPENEDX_VENV)/.installed: requirements/openedx.txt setup.cfg
@@ -44,7 +44,7 @@ $(OPENEDX_VENV)/.installed: requirements/openedx.txt setup.cfg
 	touch $@
 
 OPENEDX_DB ?= sqlite
-test-openedx: $(OPENEDX_VENV)/.installed ## the Open edX backend against edx-when, edx-completion and the platform stand-in (OPENEDX_DB=postgresql|mysql)
+test-openedx: $(OPENEDX_VENV)/.installed ## the Open edX backend against the real Open edX libraries and the platform stand-in (OPENEDX_DB=postgresql|mysql)
 	INSTRUCTOR_PLUGIN_TEST_DB=$(OPENEDX_DB) $(OPENEDX_VENV)/bin/pytest -p no:cacheprovider --ds=openedx_tests.settings openedx_tests
 
 # The Tutor plugin (tutor_plugin/, a package of its own) is tested with Tutor itself in a third virtualenv:
