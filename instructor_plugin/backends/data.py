@@ -7,7 +7,7 @@ host's model instance to the plugin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -907,6 +907,35 @@ class LearnerCourseRunData:
     certificate_created: datetime | None = None
     certificate_download_url: str | None = None
     resume_block: UsageKey | None = None
+
+
+def learner_course_runs(
+    user_id: int,
+    enrollments: Sequence[tuple[CourseKey, str]],
+    courses: Mapping[CourseKey, CourseData],
+    opted_out: Collection[CourseKey],
+    certificates: Mapping[CourseKey, tuple[str, datetime]],
+    resume_blocks: Mapping[CourseKey, UsageKey],
+) -> list[LearnerCourseRunData]:
+    """
+    The learner's ``(course, mode)`` enrollments as :class:`LearnerCourseRunData`, from what a backend read of
+    them in sets (courses it does not know are left out; a ``downloadable`` certificate gets the LMS's URL).
+    """
+
+    def course_run(course_key: CourseKey, mode: str) -> LearnerCourseRunData:
+        status, created = certificates.get(course_key, (None, None))
+        download = f"/certificates/user/{user_id}/course/{course_key}" if status == "downloadable" else None
+        return LearnerCourseRunData(
+            course=courses[course_key],
+            mode=mode,
+            emails_enabled=course_key not in opted_out,
+            certificate_status=status,
+            certificate_created=created,
+            certificate_download_url=download,
+            resume_block=resume_blocks.get(course_key),
+        )
+
+    return [course_run(course_key, mode) for course_key, mode in enrollments if course_key in courses]
 
 
 @dataclass(frozen=True)

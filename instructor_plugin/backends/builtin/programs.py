@@ -31,8 +31,8 @@ from ..data import (
     ProgramEnrollmentData,
     ProgramEnrollmentHistoryData,
     UserData,
+    learner_course_runs,
 )
-from .certificates import DOWNLOADABLE
 from .courses import to_course_data
 from .id_sets import among_ids
 from .models import (
@@ -451,20 +451,7 @@ class BuiltinProgramService:
         ):
             resume_blocks.setdefault(course_key, usage_key)
 
-        def course_run(course_key: CourseKey, mode: str) -> LearnerCourseRunData:
-            status, created = certificates.get(course_key, (None, None))
-            download = f"/certificates/user/{user_id}/course/{course_key}" if status == DOWNLOADABLE else None
-            return LearnerCourseRunData(
-                course=courses[course_key],
-                mode=mode,
-                emails_enabled=course_key not in opted_out,
-                certificate_status=status,
-                certificate_created=created,
-                certificate_download_url=download,
-                resume_block=resume_blocks.get(course_key),
-            )
-
-        return [course_run(course_key, mode) for course_key, mode in enrollments if course_key in courses]
+        return learner_course_runs(user_id, enrollments, courses, opted_out, certificates, resume_blocks)
 
     # --- integration sandboxes ---------------------------------------------------------
 

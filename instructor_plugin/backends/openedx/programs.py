@@ -46,14 +46,13 @@ from ..data import (
     ProgramEnrollmentData,
     ProgramEnrollmentHistoryData,
     UserData,
+    learner_course_runs,
 )
 from .courses import to_course_data
 from .users import user_records, users_with_profile
 
 log = logging.getLogger(__name__)
 
-#: The certificate status whose certificate a learner can download.
-DOWNLOADABLE = "downloadable"
 _USER_COLUMNS = (
     "user_id",
     "user__username",
@@ -699,20 +698,7 @@ class OpenedxProgramService:
         ):
             resume_blocks.setdefault(course_key, block_key)
 
-        def course_run(course_key: CourseKey, mode: str) -> LearnerCourseRunData:
-            status, created = certificates.get(course_key, (None, None))
-            download = f"/certificates/user/{user_id}/course/{course_key}" if status == DOWNLOADABLE else None
-            return LearnerCourseRunData(
-                course=courses[course_key],
-                mode=mode,
-                emails_enabled=course_key not in opted_out,
-                certificate_status=status,
-                certificate_created=created,
-                certificate_download_url=download,
-                resume_block=resume_blocks.get(course_key),
-            )
-
-        return [course_run(course_key, mode) for course_key, mode in enrollments if course_key in courses]
+        return learner_course_runs(user_id, enrollments, courses, opted_out, certificates, resume_blocks)
 
     # --- integration sandboxes ---------------------------------------------------------
 
