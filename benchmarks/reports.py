@@ -260,7 +260,7 @@ def _learner_ids(course_key: CourseKey, every: int) -> list[int]:
 @contextmanager
 def _topped_up(course_key: CourseKey):
     """``PENDING_INVITATIONS`` pending invitations and survey answers of a tenth of the learners, removed afterwards."""
-    now = stored_datetime(timezone.now())
+    now = stored_datetime(CourseEnrollmentAllowed, timezone.now())
     course = str(course_key)
     insert_rows(
         CourseEnrollmentAllowed,

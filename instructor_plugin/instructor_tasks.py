@@ -91,7 +91,7 @@ _RESULT_FIELDS = ("task", "identifier", "user_id", "succeeded", "message", "deta
 
 def _result_row(task_id: int, result: ItemResult) -> tuple:
     """An item's result as a plain row of ``InstructorTaskResult``."""
-    detail = stored_json(result.detail)
+    detail = stored_json(InstructorTaskResult, result.detail)
     return (task_id, result.identifier[:255], result.user_id, result.succeeded, result.message, detail)
 
 

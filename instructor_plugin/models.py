@@ -129,12 +129,12 @@ AuditRow = tuple[int | None, int | None, str, int | None, dict]
 
 def insert_audit_records(course_key: CourseKey, action: str, rows: Iterable[AuditRow]) -> None:
     """Write many audit records of one course and action as plain rows, stamped now (no model instances)."""
-    course, now = str(course_key), stored_datetime(timezone.now())
+    course, now = str(course_key), stored_datetime(AuditRecord, timezone.now())
     insert_rows(
         AuditRecord,
         ("course_key", "action", "actor", "learner", "usage_key", "task", "detail", "created"),
         [
-            (course, action, actor, learner, usage, task, stored_json(detail), now)
+            (course, action, actor, learner, usage, task, stored_json(AuditRecord, detail), now)
             for actor, learner, usage, task, detail in rows
         ],
     )

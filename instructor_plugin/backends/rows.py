@@ -7,7 +7,8 @@ enrollment and the per-item rows of tasks pass tuples already in the database's 
 (course and usage keys as text, datetimes through :func:`stored_datetime`, JSON through
 :func:`stored_json`). PostgreSQL takes an insert's rows in one ``COPY``, so that its statement-level
 triggers (enrollment counts, search text) run once for the set, not once a row; MySQL takes multi-row
-``INSERT`` statements written out here; SQLite ``executemany`` batches.
+``INSERT`` statements written out here; SQLite ``executemany`` batches. Each write, and each value
+prepared for one, goes through the connection the database routers choose for the model written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from django.db import connection
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.constants import OnConflict
@@ -31,24 +33,30 @@ def _column(model: type[Model], name: str) -> str:
     return str(cast(Field, model._meta.get_field(name)).column)
 
 
+def _connection(model: type[Model]) -> BaseDatabaseWrapper:
+    """The connection the project's database routers pick for writing ``model``."""
+    return connections[router.db_for_write(model)]
+
+
 def _insert_statement(model: type[Model], field_names: tuple[str, ...]) -> str:
-    quote = connection.ops.quote_name
+    quote = _connection(model).ops.quote_name
     columns = ", ".join(quote(_column(model, name)) for name in field_names)
     placeholders = ", ".join(["%s"] * len(field_names))
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
 
 
-def _execute_many(statement: str, rows: Iterable[tuple]) -> None:
+def _execute_many(model: type[Model], statement: str, rows: Iterable[tuple]) -> None:
     pending = iter(rows)
-    with connection.cursor() as cursor:
+    with _connection(model).cursor() as cursor:
         while batch := list(islice(pending, BATCH_SIZE)):
             cursor.executemany(statement, batch)
 
 
 def insert_rows(model: type[Model], field_names: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Insert ``rows`` (one value per field of ``field_names``, ready for the database) into ``model``'s table."""
+    connection = _connection(model)
     if connection.vendor not in ("postgresql", "mysql"):
-        _execute_many(_insert_statement(model, field_names), rows)
+        _execute_many(model, _insert_statement(model, field_names), rows)
         return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(model, name)) for name in field_names)
@@ -69,7 +77,7 @@ def _copy(cursor: CursorWrapper, statement: str, rows: Iterable[tuple]) -> None:
                 stream.write_row(row)
 
     logged = cursor.debug_sql(statement) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
-    with logged, connection.wrap_database_errors:
+    with logged, cursor.db.wrap_database_errors:
         cursor._execute_with_wrappers(statement, rows, many=True, executor=copy)
 
 
@@ -80,7 +88,7 @@ def _insert_written_out(cursor: CursorWrapper, head: str, rows: Iterable[tuple])
     mysqlclient's ``executemany`` quotes every value of every row in Python, which costs more than the
     insert; the rows of a bulk load repeat most of their values (the course, a timestamp, a state).
     """
-    literal = connection.connection.literal
+    literal = cursor.db.connection.literal
     quoted: dict[tuple[type, object], bytes] = {}
 
     def quote(value: object) -> bytes:
@@ -114,20 +122,20 @@ def upsert_rows(
     MySQL and MariaDB update on any unique key they meet; the others on the named one.
     """
     fields = [model._meta.get_field(name) for name in field_names]
-    suffix = connection.ops.on_conflict_suffix_sql(
+    suffix = _connection(model).ops.on_conflict_suffix_sql(
         fields,
         OnConflict.UPDATE,
         [_column(model, name) for name in field_names if name not in unique_names],
         [_column(model, name) for name in unique_names],
     )
-    _execute_many(f"{_insert_statement(model, field_names)} {suffix}", rows)
+    _execute_many(model, f"{_insert_statement(model, field_names)} {suffix}", rows)
 
 
-def stored_datetime(value: datetime) -> object:
-    """``value`` as the database stores a ``DateTimeField``."""
-    return connection.ops.adapt_datetimefield_value(value)
+def stored_datetime(model: type[Model], value: datetime) -> object:
+    """``value`` as the database that stores ``model`` stores a ``DateTimeField``."""
+    return _connection(model).ops.adapt_datetimefield_value(value)
 
 
-def stored_json(value: object) -> object:
-    """``value`` as the database stores a ``JSONField`` (``None`` stays SQL ``NULL``)."""
-    return None if value is None else connection.ops.adapt_json_value(value, None)
+def stored_json(model: type[Model], value: object) -> object:
+    """``value`` as the database that stores ``model`` stores a ``JSONField`` (``None`` stays SQL ``NULL``)."""
+    return None if value is None else _connection(model).ops.adapt_json_value(value, None)

@@ -279,7 +279,7 @@ class BuiltinEnrollmentService:
                 row.is_active = True
         missing = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in rows]
         now = timezone.now()
-        course, stored_now = str(course_key), stored_datetime(now)
+        course, stored_now = str(course_key), stored_datetime(CourseEnrollment, now)
         insert_rows(
             CourseEnrollment,
             ("user", "course_key", "mode", "is_active", "created"),
@@ -313,7 +313,7 @@ class BuiltinEnrollmentService:
                 row.auto_enroll = auto_enroll
         missing = [email for email in wanted if email not in rows]
         now = timezone.now()
-        course, stored_now = str(course_key), stored_datetime(now)
+        course, stored_now = str(course_key), stored_datetime(CourseEnrollmentAllowed, now)
         insert_rows(
             CourseEnrollmentAllowed,
             ("course_key", "email", "auto_enroll", "created"),
@@ -329,7 +329,7 @@ class BuiltinEnrollmentService:
         CourseEnrollmentAllowed.objects.filter(course_key=course_key, email__in=lowered).delete()
 
     def record_manual_enrollments(self, audits: Sequence[ManualEnrollmentAuditData]) -> None:
-        now = stored_datetime(timezone.now())
+        now = stored_datetime(ManualEnrollmentAudit, timezone.now())
         insert_rows(
             ManualEnrollmentAudit,
             ("enrolled_by", "enrolled_email", "course_key", "state_transition", "reason", "created"),

@@ -183,7 +183,7 @@ class CourseGrader:
             scores[user_id].append(tuple(score))
         overrides = graded_overrides(course_key, user_ids)
         grades = [self.grade(course_key, user_id, scores[user_id], overrides.get(user_id)) for user_id in user_ids]
-        course, now = str(course_key), stored_datetime(timezone.now())
+        course, now = str(course_key), stored_datetime(CourseGrade, timezone.now())
         upsert_rows(
             CourseGrade,
             ("course_key", "user", "percent", "letter_grade", "passed", "breakdown", "modified"),
@@ -195,7 +195,7 @@ class CourseGrader:
                     grade.percent,
                     grade.letter_grade,
                     grade.passed,
-                    stored_json(grade.breakdown),
+                    stored_json(CourseGrade, grade.breakdown),
                     now,
                 )
                 for grade in grades

@@ -617,7 +617,7 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
         columns = states_by_pattern.get(pattern)
         if columns is None:
             key, attempts, score, max_score, state = _problem_state(number, index, problem)
-            columns = states_by_pattern[pattern] = (key, attempts, score, max_score, stored_json(state))
+            columns = states_by_pattern[pattern] = (key, attempts, score, max_score, stored_json(ProblemState, state))
         return columns
 
     def grade_columns(user_id: int, scores: tuple) -> tuple:
@@ -625,7 +625,7 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
         columns = grades_by_scores.get(scores)
         if columns is None:
             grade = grader.grade(course.course_key, user_id, scores)
-            breakdown = stored_json(grade.breakdown)
+            breakdown = stored_json(CourseGrade, grade.breakdown)
             columns = grades_by_scores[scores] = (grade.percent, grade.letter_grade, grade.passed, breakdown)
         return columns
 
