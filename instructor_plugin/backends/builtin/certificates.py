@@ -2,8 +2,9 @@
 Certificates of the built-in backend: the generation switch, the list with its special cases,
 exceptions (the allowlist), invalidations, generation and its history.
 
-The issued list is one counted query and one sliced query whatever the filter: the enrollment
-track, exception and invalidation fields are correlated subqueries of each row.
+The issued list is one sliced query of the page's keys, one of its rows and its total: the enrollment
+track, exception and invalidation fields are correlated subqueries of each row; the status filters'
+totals are read from the counts the triggers keep (``CertificateCount``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from edx_django_utils.cache import RequestCache
@@ -31,6 +32,7 @@ from .courses import CERTIFICATE_SWITCH_CACHE
 from .filters import user_search
 from .models import (
     CertificateAllowlistEntry,
+    CertificateCount,
     CertificateGenerationRun,
     CertificateInvalidation,
     Course,
@@ -61,6 +63,8 @@ STATUS_FILTERS = {
     "audit_not_passing": (AUDIT_NOTPASSING,),
     "error": (ERROR,),
 }
+#: The filters whose totals the kept counts give: ``filter`` -> its statuses (None: every status).
+_COUNTED_FILTERS: dict[str, Sequence[str] | None] = {"all": None, **STATUS_FILTERS}
 _LOOKUP_CHUNK = 500
 
 
@@ -151,9 +155,17 @@ class BuiltinCertificateService:
         # The page's keys first, sorted without the six per-row subqueries (which MariaDB would run for
         # every certificate before its filesort), then the page's rows with them.
         keys = list(rows.order_by(*order).values_list("pk", flat=True)[page.offset : page.offset + page.limit])
+        # The total: the kept counts of the filter's statuses; a page that is not full is the last, and
+        # ends what the filter found; else (a search, exceptions, invalidations, deeper) a count.
+        if filters.status_filter in _COUNTED_FILTERS and not filters.search:
+            total = _kept_count(course_key, _COUNTED_FILTERS[filters.status_filter])
+        elif 0 < len(keys) < page.limit or (not keys and not page.offset):
+            total = page.offset + len(keys)
+        else:
+            total = rows.count()
         window = self._rows(course_key, filters.status_filter).filter(pk__in=keys).order_by("user__username", "pk")
         window = window.values_list(*_ROW_FIELDS)
-        return Page(items=[_certificate_data(course_key, row) for row in window], total=rows.count())
+        return Page(items=[_certificate_data(course_key, row) for row in window], total=total)
 
     @staticmethod
     def _rows(course_key: CourseKey, status_filter: str):
@@ -364,9 +376,17 @@ class BuiltinCertificateService:
         return statuses
 
     def count_issued_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
-        rows = GeneratedCertificate.objects.filter(course_key=course_key, status=DOWNLOADABLE)
-        counts = rows.values("mode").annotate(n=Count("pk")).order_by("mode")
-        return {row["mode"]: row["n"] for row in counts}
+        """Read from the counts the triggers keep."""
+        rows = CertificateCount.objects.filter(course_key=course_key, status=DOWNLOADABLE, certificates__gt=0)
+        return dict(rows.order_by("mode").values_list("mode", "certificates"))
+
+
+def _kept_count(course_key: CourseKey, statuses: Sequence[str] | None) -> int:
+    """The course's certificates in ``statuses`` (all of them if None), from the counts the triggers keep."""
+    rows = CertificateCount.objects.filter(course_key=course_key)
+    if statuses is not None:
+        rows = rows.filter(status__in=list(statuses))
+    return rows.aggregate(total=Sum("certificates"))["total"] or 0
 
 
 def _certificate_data(course_key: CourseKey, row: tuple) -> CertificateData:
