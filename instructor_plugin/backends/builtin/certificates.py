@@ -145,7 +145,7 @@ class BuiltinCertificateService:
     def list_certificates(
         self, course_key: CourseKey, filters: CertificateFilter, page: PageRequest
     ) -> Page[CertificateData]:
-        rows = self._rows(course_key, filters.status_filter)
+        rows = self._matching(course_key, filters.status_filter)
         if filters.search:
             rows = rows.filter(user_search(filters.search, names=False))
         # Every certificate of the course is read in the order of the (course_key, username) index; a
@@ -163,12 +163,25 @@ class BuiltinCertificateService:
             total = page.offset + len(keys)
         else:
             total = rows.count()
-        window = self._rows(course_key, filters.status_filter).filter(pk__in=keys).order_by("user__username", "pk")
-        window = window.values_list(*_ROW_FIELDS)
-        return Page(items=[_certificate_data(course_key, row) for row in window], total=total)
+        window = self._window(course_key, filters.status_filter, keys).order_by("user__username", "pk")
+        return Page(items=[_certificate_data(course_key, row) for row in window.values_list(*_ROW_FIELDS)], total=total)
 
     @staticmethod
-    def _rows(course_key: CourseKey, status_filter: str):
+    def _matching(course_key: CourseKey, status_filter: str):
+        """What the filter lists: the course's exceptions for ``granted_exceptions``, else its certificates."""
+        if status_filter == "granted_exceptions":
+            return CertificateAllowlistEntry.objects.filter(course_key=course_key)
+        certificates = GeneratedCertificate.objects.filter(course_key=course_key)
+        if status_filter == "invalidated":
+            invalidations = CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)
+            return certificates.filter(Exists(invalidations))
+        if status_filter in STATUS_FILTERS:
+            return certificates.filter(status__in=list(STATUS_FILTERS[status_filter]))
+        return certificates
+
+    @staticmethod
+    def _window(course_key: CourseKey, status_filter: str, keys: Sequence[int]):
+        """The rows of ``keys`` (found by :meth:`_matching`) with their enrollment track, exception and invalidation."""
         invalidation = _active_invalidation(course_key, "user_id")
         annotations = {
             "track": _enrollment_mode(course_key, "user_id"),
@@ -180,21 +193,14 @@ class BuiltinCertificateService:
         }
         if status_filter == "granted_exceptions":
             certificate = GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
-            exceptions = CertificateAllowlistEntry.objects.filter(course_key=course_key).annotate(
+            exceptions = CertificateAllowlistEntry.objects.filter(pk__in=keys).annotate(
                 **annotations,
                 certificate_status=Subquery(certificate.values("status")[:1]),
                 row_mode=Subquery(certificate.values("mode")[:1]),
             )
             return exceptions.annotate(row_status=Coalesce(F("certificate_status"), _derived_status("track")))
-        certificates = GeneratedCertificate.objects.filter(course_key=course_key).annotate(
-            **annotations, row_status=F("status"), row_mode=F("mode")
-        )
-        if status_filter == "invalidated":
-            invalidations = CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)
-            return certificates.filter(Exists(invalidations))
-        if status_filter in STATUS_FILTERS:
-            return certificates.filter(status__in=list(STATUS_FILTERS[status_filter]))
-        return certificates
+        certificates = GeneratedCertificate.objects.filter(pk__in=keys)
+        return certificates.annotate(**annotations, row_status=F("status"), row_mode=F("mode"))
 
     def list_generation_history(self, course_key: CourseKey, page: PageRequest) -> Page[CertificateGenerationRunData]:
         rows = CertificateGenerationRun.objects.filter(course_key=course_key).order_by("-created", "-pk")
