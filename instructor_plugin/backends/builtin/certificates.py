@@ -148,23 +148,30 @@ class BuiltinCertificateService:
         rows = self._matching(course_key, filters.status_filter)
         if filters.search:
             rows = rows.filter(user_search(filters.search, names=False))
-        # Every certificate of the course is read in the order of the (course_key, username) index; a
-        # search or a status filter sorts what it found by joining its users, rather than walk the course.
-        unfiltered = filters.status_filter == "all" and not filters.search
-        order = ("username", "pk") if unfiltered else ("user__username", "pk")
+        # The course's certificates, or those of the filter's statuses, are read in the order of the
+        # (course_key, username) or (course_key, status, username) index; a search, the exceptions and the
+        # invalidated (few) sort what they found by joining its users, rather than walk the course.
+        indexed = filters.status_filter in _COUNTED_FILTERS and not filters.search
+        order = ("username", "pk") if indexed else ("user__username", "pk")
         # The page's keys first, sorted without the six per-row subqueries (which MariaDB would run for
-        # every certificate before its filesort), then the page's rows with them.
-        keys = list(rows.order_by(*order).values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-        # The total: the kept counts of the filter's statuses; a page that is not full is the last, and
-        # ends what the filter found; else (a search, exceptions, invalidations, deeper) a count.
-        if filters.status_filter in _COUNTED_FILTERS and not filters.search:
-            total = _kept_count(course_key, _COUNTED_FILTERS[filters.status_filter])
-        elif 0 < len(keys) < page.limit or (not keys and not page.offset):
-            total = page.offset + len(keys)
+        # every certificate before its filesort), then the page's rows with them. A status filter's total
+        # rides along with its keys, summed from the kept counts (one subquery, run once).
+        ordered, window = rows.order_by(*order), slice(page.offset, page.offset + page.limit)
+        total: int | None = None
+        if indexed:
+            statuses = _COUNTED_FILTERS[filters.status_filter]
+            found = list(ordered.annotate(total=_kept_total(course_key, statuses)).values_list("pk", "total")[window])
+            keys = [pk for pk, _ in found]
+            total = found[0][1] if found else None
         else:
-            total = rows.count()
-        window = self._window(course_key, filters.status_filter, keys).order_by("user__username", "pk")
-        return Page(items=[_certificate_data(course_key, row) for row in window.values_list(*_ROW_FIELDS)], total=total)
+            keys = list(ordered.values_list("pk", flat=True)[window])
+        # Else a page that is not full is the last, and ends what the filter found; only a full (or an
+        # empty deep) page of a search, the exceptions or the invalidated needs a count.
+        if total is None:
+            last = 0 < len(keys) < page.limit or (not keys and not page.offset)
+            total = page.offset + len(keys) if last else rows.count()
+        shown = self._window(course_key, filters.status_filter, keys).order_by("user__username", "pk")
+        return Page(items=[_certificate_data(course_key, row) for row in shown.values_list(*_ROW_FIELDS)], total=total)
 
     @staticmethod
     def _matching(course_key: CourseKey, status_filter: str):
@@ -387,12 +394,12 @@ class BuiltinCertificateService:
         return dict(rows.order_by("mode").values_list("mode", "certificates"))
 
 
-def _kept_count(course_key: CourseKey, statuses: Sequence[str] | None) -> int:
-    """The course's certificates in ``statuses`` (all of them if None), from the counts the triggers keep."""
+def _kept_total(course_key: CourseKey, statuses: Sequence[str] | None) -> Subquery:
+    """The course's certificates in ``statuses`` (all of them if None), summed from the counts the triggers keep."""
     rows = CertificateCount.objects.filter(course_key=course_key)
     if statuses is not None:
         rows = rows.filter(status__in=list(statuses))
-    return rows.aggregate(total=Sum("certificates"))["total"] or 0
+    return Subquery(rows.order_by().values("course_key").annotate(total=Sum("certificates")).values("total"))
 
 
 def _certificate_data(course_key: CourseKey, row: tuple) -> CertificateData:

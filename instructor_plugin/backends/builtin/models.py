@@ -298,7 +298,7 @@ class GeneratedCertificate(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_certificate")]
         indexes = [
-            models.Index(fields=("course_key", "status", "mode"), name="ipb_certificate_status"),
+            models.Index(fields=("course_key", "status", "username"), name="ipb_certificate_status_name"),
             models.Index(fields=("course_key", "username"), name="ipb_certificate_username"),
         ]
 

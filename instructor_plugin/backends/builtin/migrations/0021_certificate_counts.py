@@ -5,6 +5,9 @@ The same pattern as the enrollment counts of ``0010``: PostgreSQL counts once pe
 transition tables, SQLite and MySQL/MariaDB row by row. MySQL's insert trigger skips the writes of a
 connection in a bulk load (``0020``), whose loader then recounts the course. The counts start from the
 certificates already there.
+
+Also: certificates indexed by course, status and username (instead of mode, whose per-status totals the
+counts now give), so that a status filter's page of the issued list is an index range in username order.
 """
 
 import opaque_keys.edx.django.models
@@ -113,4 +116,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(_backfill, migrations.RunPython.noop),
         migrations.RunPython(_run(STATEMENTS), _run(REVERSE)),
+        migrations.RemoveIndex(model_name="generatedcertificate", name="ipb_certificate_status"),
+        migrations.AddIndex(
+            model_name="generatedcertificate",
+            index=models.Index(fields=["course_key", "status", "username"], name="ipb_certificate_status_name"),
+        ),
     ]
