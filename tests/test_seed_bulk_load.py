@@ -13,8 +13,15 @@ from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin.backends.builtin.bulk_load import bulk_load
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
-from instructor_plugin.backends.builtin.models import CourseEnrollment, UserProfile, UserSearchText
+from instructor_plugin.backends.builtin.models import (
+    CourseEnrollment,
+    GeneratedCertificate,
+    UserProfile,
+    UserSearchText,
+)
 from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID, seed_demo_course
+from tests.test_certificate_counts import counted as counted_certificates
+from tests.test_certificate_counts import kept as kept_certificates
 
 User = get_user_model()
 DEMO_KEY = CourseKey.from_string(DEMO_COURSE_ID)
@@ -50,6 +57,12 @@ def test_the_seeded_derived_rows_are_what_the_triggers_write(reseed):
         f"learner{LEARNERS}\nlearner{LEARNERS}@example.com\n\n\nLearner {LEARNERS}",
     )
     assert BuiltinEnrollmentService().count_by_mode(DEMO_KEY) == counted(DEMO_KEY)
+    assert kept_certificates(DEMO_KEY) == counted_certificates(DEMO_KEY)
+    assert sum(kept_certificates(DEMO_KEY).values()) == LEARNERS // 3
+    # Rewriting every certificate's status runs the count triggers: they keep what the seed rebuilt.
+    rebuilt = kept_certificates(DEMO_KEY)
+    GeneratedCertificate.objects.update(status=F("status"))
+    assert kept_certificates(DEMO_KEY) == rebuilt
     enrollments = CourseEnrollment.objects.filter(course_key=DEMO_KEY)
     assert enrollments.count() > LEARNERS
     assert not enrollments.exclude(username=F("user__username")).exists()
@@ -61,14 +74,18 @@ def test_a_bulk_load_skips_the_triggers_then_rebuilds_and_other_writes_fire_them
         loaded.add(user.pk)
         UserProfile.objects.create(user=user, name="Loaded Learner")
         CourseEnrollment.objects.create(user=user, course_key=course_key, mode="audit", username="loaded")
+        GeneratedCertificate.objects.create(user=user, course_key=course_key, status="error", mode="audit")
         written_during_the_load = UserSearchText.objects.filter(user=user).exists()
 
     assert written_during_the_load is (connection.vendor == "sqlite")
     assert search_texts()["loaded"] == ("loaded\nloaded@example.com", "loaded\nloaded@example.com\n\n\nLoaded Learner")
     assert BuiltinEnrollmentService().count_by_mode(course_key) == {"audit": 1}
+    assert kept_certificates(course_key) == {("error", "audit"): 1}
 
     later = User.objects.create(username="later", email="later@example.com")
     CourseEnrollment.objects.create(user=later, course_key=course_key, mode="audit")
     assert search_texts()["later"] == ("later\nlater@example.com", "later\nlater@example.com\n\n\n")
     assert CourseEnrollment.objects.get(user=later).username == "later"
     assert BuiltinEnrollmentService().count_by_mode(course_key) == {"audit": 2}
+    GeneratedCertificate.objects.create(user=later, course_key=course_key, status="error", mode="audit")
+    assert kept_certificates(course_key) == {("error", "audit"): 2}

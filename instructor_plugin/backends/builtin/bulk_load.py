@@ -1,10 +1,11 @@
 """
-Bulk loads of users, profiles and enrollments: the per-row triggers paused, their rows rebuilt once.
+Bulk loads of users, profiles, enrollments and certificates: the per-row triggers paused, their rows rebuilt once.
 
-The triggers that keep ``UserSearchText``, the enrollments' ``username`` and ``EnrollmentCount``
-run once per row on MySQL (and the search ones once per statement on PostgreSQL, each rewriting the
-text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's inserts (see
-migration ``0020_bulk_load_pauses_triggers``; other connections are not affected), and on leaving it
+The triggers that keep ``UserSearchText``, the enrollments' ``username``, ``EnrollmentCount`` and
+``CertificateCount`` run once per row on MySQL (and the search ones once per statement on PostgreSQL,
+each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's
+inserts (see migrations ``0020_bulk_load_pauses_triggers`` and ``0021_certificate_counts``; other
+connections are not affected), and on leaving it
 the search text of the loaded users and the course's counts are rewritten in one statement each, by
 the triggers' own refresh. Enrollments must be inserted with their username. SQLite keeps its
 triggers running: there they cost little beside the inserts.
@@ -19,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 
-from .models import CourseEnrollment, EnrollmentCount, UserProfile
+from .models import CertificateCount, CourseEnrollment, EnrollmentCount, GeneratedCertificate, UserProfile
 
 User = get_user_model()
 
@@ -28,7 +29,7 @@ User = get_user_model()
 def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
     """
     Pause the triggers for the block, then rebuild the search text of the users added to the yielded set
-    and the enrollment counts of ``course_key``. Must run inside a transaction.
+    and the enrollment and certificate counts of ``course_key``. Must run inside a transaction.
     """
     loaded: set[int] = set()
     vendor = connection.vendor
@@ -51,6 +52,7 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
         _refresh_search_text(cursor, loaded)
         if vendor == "mysql":
             _recount_enrollments(cursor, course_key)
+            _recount_certificates(cursor, course_key)
 
 
 def _refresh_search_text(cursor, user_ids: set[int]) -> None:
@@ -75,5 +77,17 @@ def _recount_enrollments(cursor, course_key: CourseKey) -> None:
         f"INSERT INTO {counts} (course_key, mode, active) SELECT course_key, mode, COUNT(*) FROM {enrollments}"
         " WHERE course_key = %s AND is_active GROUP BY course_key, mode"
         " ON DUPLICATE KEY UPDATE active = VALUES(active)",
+        [str(course_key)],
+    )
+
+
+def _recount_certificates(cursor, course_key: CourseKey) -> None:
+    """Set the course's certificate counts to its certificates per status and mode."""
+    counts, certificates = CertificateCount._meta.db_table, GeneratedCertificate._meta.db_table
+    cursor.execute(f"DELETE FROM {counts} WHERE course_key = %s", [str(course_key)])
+    cursor.execute(
+        f"INSERT INTO {counts} (course_key, status, mode, certificates)"
+        f" SELECT course_key, status, mode, COUNT(*) FROM {certificates} WHERE course_key = %s"
+        " GROUP BY course_key, status, mode",
         [str(course_key)],
     )

@@ -2,8 +2,9 @@
 Certificates of the built-in backend: the generation switch, the list with its special cases,
 exceptions (the allowlist), invalidations, generation and its history.
 
-The issued list is one counted query and one sliced query whatever the filter: the enrollment
-track, exception and invalidation fields are correlated subqueries of each row.
+The issued list is one sliced query of the page's keys, one of its rows and its total: the enrollment
+track, exception and invalidation fields are correlated subqueries of each row; the status filters'
+totals are read from the counts the triggers keep (``CertificateCount``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from edx_django_utils.cache import RequestCache
@@ -31,6 +32,7 @@ from .courses import CERTIFICATE_SWITCH_CACHE
 from .filters import user_search
 from .models import (
     CertificateAllowlistEntry,
+    CertificateCount,
     CertificateGenerationRun,
     CertificateInvalidation,
     Course,
@@ -61,6 +63,8 @@ STATUS_FILTERS = {
     "audit_not_passing": (AUDIT_NOTPASSING,),
     "error": (ERROR,),
 }
+#: The filters whose totals the kept counts give: ``filter`` -> its statuses (None: every status).
+_COUNTED_FILTERS: dict[str, Sequence[str] | None] = {"all": None, **STATUS_FILTERS}
 _LOOKUP_CHUNK = 500
 
 
@@ -141,22 +145,50 @@ class BuiltinCertificateService:
     def list_certificates(
         self, course_key: CourseKey, filters: CertificateFilter, page: PageRequest
     ) -> Page[CertificateData]:
-        rows = self._rows(course_key, filters.status_filter)
+        rows = self._matching(course_key, filters.status_filter)
         if filters.search:
             rows = rows.filter(user_search(filters.search, names=False))
-        # Every certificate of the course is read in the order of the (course_key, username) index; a
-        # search or a status filter sorts what it found by joining its users, rather than walk the course.
-        unfiltered = filters.status_filter == "all" and not filters.search
-        order = ("username", "pk") if unfiltered else ("user__username", "pk")
+        # The course's certificates, or those of the filter's statuses, are read in the order of the
+        # (course_key, username) or (course_key, status, username) index; a search, the exceptions and the
+        # invalidated (few) sort what they found by joining its users, rather than walk the course.
+        indexed = filters.status_filter in _COUNTED_FILTERS and not filters.search
+        order = ("username", "pk") if indexed else ("user__username", "pk")
         # The page's keys first, sorted without the six per-row subqueries (which MariaDB would run for
-        # every certificate before its filesort), then the page's rows with them.
-        keys = list(rows.order_by(*order).values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-        window = self._rows(course_key, filters.status_filter).filter(pk__in=keys).order_by("user__username", "pk")
-        window = window.values_list(*_ROW_FIELDS)
-        return Page(items=[_certificate_data(course_key, row) for row in window], total=rows.count())
+        # every certificate before its filesort), then the page's rows with them. A status filter's total
+        # rides along with its keys, summed from the kept counts (one subquery, run once).
+        ordered, window = rows.order_by(*order), slice(page.offset, page.offset + page.limit)
+        total: int | None = None
+        if indexed:
+            statuses = _COUNTED_FILTERS[filters.status_filter]
+            found = list(ordered.annotate(total=_kept_total(course_key, statuses)).values_list("pk", "total")[window])
+            keys = [pk for pk, _ in found]
+            total = found[0][1] if found else None
+        else:
+            keys = list(ordered.values_list("pk", flat=True)[window])
+        # Else a page that is not full is the last, and ends what the filter found; only a full (or an
+        # empty deep) page of a search, the exceptions or the invalidated needs a count.
+        if total is None:
+            last = 0 < len(keys) < page.limit or (not keys and not page.offset)
+            total = page.offset + len(keys) if last else rows.count()
+        shown = self._window(course_key, filters.status_filter, keys).order_by("user__username", "pk")
+        return Page(items=[_certificate_data(course_key, row) for row in shown.values_list(*_ROW_FIELDS)], total=total)
 
     @staticmethod
-    def _rows(course_key: CourseKey, status_filter: str):
+    def _matching(course_key: CourseKey, status_filter: str):
+        """What the filter lists: the course's exceptions for ``granted_exceptions``, else its certificates."""
+        if status_filter == "granted_exceptions":
+            return CertificateAllowlistEntry.objects.filter(course_key=course_key)
+        certificates = GeneratedCertificate.objects.filter(course_key=course_key)
+        if status_filter == "invalidated":
+            invalidations = CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)
+            return certificates.filter(Exists(invalidations))
+        if status_filter in STATUS_FILTERS:
+            return certificates.filter(status__in=list(STATUS_FILTERS[status_filter]))
+        return certificates
+
+    @staticmethod
+    def _window(course_key: CourseKey, status_filter: str, keys: Sequence[int]):
+        """The rows of ``keys`` (found by :meth:`_matching`) with their enrollment track, exception and invalidation."""
         invalidation = _active_invalidation(course_key, "user_id")
         annotations = {
             "track": _enrollment_mode(course_key, "user_id"),
@@ -168,21 +200,14 @@ class BuiltinCertificateService:
         }
         if status_filter == "granted_exceptions":
             certificate = GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
-            exceptions = CertificateAllowlistEntry.objects.filter(course_key=course_key).annotate(
+            exceptions = CertificateAllowlistEntry.objects.filter(pk__in=keys).annotate(
                 **annotations,
                 certificate_status=Subquery(certificate.values("status")[:1]),
                 row_mode=Subquery(certificate.values("mode")[:1]),
             )
             return exceptions.annotate(row_status=Coalesce(F("certificate_status"), _derived_status("track")))
-        certificates = GeneratedCertificate.objects.filter(course_key=course_key).annotate(
-            **annotations, row_status=F("status"), row_mode=F("mode")
-        )
-        if status_filter == "invalidated":
-            invalidations = CertificateInvalidation.objects.filter(certificate=OuterRef("pk"), active=True)
-            return certificates.filter(Exists(invalidations))
-        if status_filter in STATUS_FILTERS:
-            return certificates.filter(status__in=list(STATUS_FILTERS[status_filter]))
-        return certificates
+        certificates = GeneratedCertificate.objects.filter(pk__in=keys)
+        return certificates.annotate(**annotations, row_status=F("status"), row_mode=F("mode"))
 
     def list_generation_history(self, course_key: CourseKey, page: PageRequest) -> Page[CertificateGenerationRunData]:
         rows = CertificateGenerationRun.objects.filter(course_key=course_key).order_by("-created", "-pk")
@@ -364,9 +389,17 @@ class BuiltinCertificateService:
         return statuses
 
     def count_issued_by_mode(self, course_key: CourseKey) -> Mapping[str, int]:
-        rows = GeneratedCertificate.objects.filter(course_key=course_key, status=DOWNLOADABLE)
-        counts = rows.values("mode").annotate(n=Count("pk")).order_by("mode")
-        return {row["mode"]: row["n"] for row in counts}
+        """Read from the counts the triggers keep."""
+        rows = CertificateCount.objects.filter(course_key=course_key, status=DOWNLOADABLE, certificates__gt=0)
+        return dict(rows.order_by("mode").values_list("mode", "certificates"))
+
+
+def _kept_total(course_key: CourseKey, statuses: Sequence[str] | None) -> Subquery:
+    """The course's certificates in ``statuses`` (all of them if None), summed from the counts the triggers keep."""
+    rows = CertificateCount.objects.filter(course_key=course_key)
+    if statuses is not None:
+        rows = rows.filter(status__in=list(statuses))
+    return Subquery(rows.order_by().values("course_key").annotate(total=Sum("certificates")).values("total"))
 
 
 def _certificate_data(course_key: CourseKey, row: tuple) -> CertificateData:
