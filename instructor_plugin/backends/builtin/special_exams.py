@@ -106,21 +106,24 @@ _ATTEMPT_ORDERINGS = frozenset(_ORDERINGS) - {"key", "value"}
 _ALLOWANCE_ORDERINGS = frozenset({"username", "email", "exam_name", "exam_type", "time_limit", "key", "value"})
 
 
-def _page(rows: QuerySet, page: PageRequest, kept_total: Callable[[], int] | None = None) -> tuple[list, int]:
+def _page(
+    rows: QuerySet, page: PageRequest, kept_total: Callable[[], int] | None = None, defer: Sequence[str] = ()
+) -> tuple[list, int]:
     """
-    The page's keys sorted alone (narrow rows), then those rows with their users, profiles and exams; and
-    the total: ``kept_total()`` where given, else what the page tells (a page that is not full is the last),
-    else a count of ``rows``.
+    The page's keys sorted alone (narrow rows), then those rows (less the ``defer`` columns) with their
+    users and profiles, and their few exams read once each rather than once per row (each exam's keys
+    parsed once); and the total: ``kept_total()`` where given, else what the page tells (a page that is
+    not full is the last), else a count of ``rows``.
     """
     keys = list(rows.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-    window = rows.model.objects.filter(pk__in=keys).order_by(*rows.query.order_by)
+    window = rows.model.objects.filter(pk__in=keys).order_by(*rows.query.order_by).defer(*defer)
     if kept_total is not None:
         total = kept_total()
     elif 0 < len(keys) < page.limit or (not keys and not page.offset):
         total = page.offset + len(keys)
     else:
         total = rows.count()
-    return list(window.select_related("user__builtin_profile", "exam")), total
+    return list(window.select_related("user__builtin_profile").prefetch_related("exam")), total
 
 
 def _kept_attempts(course_key: CourseKey, exam_id: int | None) -> int:
@@ -160,7 +163,8 @@ class BuiltinSpecialExamService:
         # Unsearched, the total is kept per exam: a few rows summed instead of every attempt counted.
         searched = bool((query.search or "").strip())
         kept_total = None if searched else partial(_kept_attempts, course_key, query.exam_id)
-        rows, total = _page(listed, page, kept_total)
+        # The course and username copies only serve the list's filter and order.
+        rows, total = _page(listed, page, kept_total, defer=("course_key", "username_lower"))
         items = [
             ExamAttemptData(
                 id=row.pk,
