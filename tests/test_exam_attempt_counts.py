@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
+from django.test.utils import CaptureQueriesContext
 
 from instructor_plugin.backends.builtin.bulk_load import bulk_load
-from instructor_plugin.backends.builtin.models import ExamAttempt, ExamAttemptCount, SpecialExam
+from instructor_plugin.backends.builtin.models import ExamAttempt, ExamAttemptCount, SpecialExam, UserSearchText
 from instructor_plugin.backends.builtin.special_exams import BuiltinSpecialExamService
 from instructor_plugin.backends.data import ExamListQuery, PageRequest
 from tests.conftest import make_user
@@ -114,7 +115,22 @@ def naive(course_key, term: str) -> list[int]:
 
 @pytest.mark.parametrize(
     "term",
-    ["mIxEd", "MIXED_case", "@Mail.Example", "only-in-mail", "ed_c", "nobody-matches-this", "x", "%", "_"],
+    [
+        "mIxEd",
+        "MIXED_case",
+        "@Mail.Example",
+        "only-in-mail",
+        "ed_c",
+        "nobody-matches-this",
+        "x",
+        "%",
+        "_",
+        "ÉLODIE",
+        "élodie",
+        'quo"te',
+        "renamed_once",
+        "before_rename",
+    ],
 )
 def test_a_search_finds_what_icontains_finds(course_key, term):
     exams = add_exams(course_key)
@@ -123,9 +139,14 @@ def test_a_search_finds_what_icontains_finds(course_key, term):
         make_user("mixed_case2"),
         make_user("plain"),
         make_user("percent%sign"),
+        make_user("élodie_b"),
+        make_user('quo"ted'),
+        make_user("before_rename"),
     ]
     people += make_users("Searched", 40)
     User.objects.filter(username="plain").update(email="Only-In-Mail@mail.example.org")
+    User.objects.filter(username="before_rename").update(username="Renamed_Once")
+    make_user("deleted_user_renamed_once").delete()
     bulk_attempts(exams.timed, people)
     bulk_attempts(exams.proctored, people[::2])
     bulk_attempts(exams.foreign, people)
@@ -135,3 +156,40 @@ def test_a_search_finds_what_icontains_finds(course_key, term):
     first = listed(course_key, PageRequest(0, 5), search=term)
     assert everything == (expected, len(expected))
     assert first == (expected[:5], len(expected))
+
+
+def test_on_sqlite_a_search_reads_the_trigram_table_and_it_follows_the_users(course_key):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 trigram table")
+    exams = add_exams(course_key)
+    people = make_users("Trigram", 3)
+    bulk_attempts(exams.timed, people)
+    people[0].username = "Newname"
+    people[0].save()
+    people[1].delete()
+
+    with CaptureQueriesContext(connection) as captured:
+        assert listed(course_key, search="newNAME")[1] == 1
+    assert "ipb_search_trigrams" in captured.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM ipb_search_trigrams WHERE ipb_search_trigrams MATCH '\"trigram0000\"'")
+        assert sorted(row[0] for row in cursor.fetchall()) == [people[0].pk, people[2].pk]  # the email kept
+        cursor.execute("SELECT rowid FROM ipb_search_trigrams WHERE ipb_search_trigrams MATCH '\"NEWNAME\"'")
+        assert [row[0] for row in cursor.fetchall()] == [people[0].pk]
+
+
+def test_on_sqlite_a_bulk_load_writes_the_trigrams_its_triggers_would(course_key):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 trigram table")
+    with transaction.atomic(), bulk_load(course_key) as loaded:
+        people = make_users("Bulk", 5)
+        loaded.update(user.pk for user in people)
+    later = make_user("later_one")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid, all_fields FROM ipb_search_trigrams ORDER BY rowid")
+        trigrams = cursor.fetchall()
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ipb_search_trigrams_%'")
+        assert len(cursor.fetchall()) == len(("insert", "update", "delete"))
+    assert trigrams == list(UserSearchText.objects.order_by("user_id").values_list("user_id", "all_fields"))
+    assert later.pk in dict(trigrams)

@@ -7,8 +7,9 @@ each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they 
 inserts (see migrations ``0020_bulk_load_pauses_triggers`` and ``0022_exam_attempt_counts``; other
 connections are not affected), and on leaving it the search text of the loaded users and the course's
 enrollment and attempt counts are rewritten in one statement each, by the triggers' own refresh.
-Enrollments must be inserted with their username. SQLite keeps its triggers running: there they cost
-little beside the inserts.
+Enrollments must be inserted with their username. SQLite keeps its triggers running (there they cost
+little beside the inserts) but the search trigrams' (FTS5 inserts row by row cost more than the load
+itself): those are dropped for the load and the loaded users' trigrams written in one statement.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 
-from .models import CourseEnrollment, EnrollmentCount, ExamAttempt, ExamAttemptCount, SpecialExam, UserProfile
+from .models import (
+    CourseEnrollment,
+    EnrollmentCount,
+    ExamAttempt,
+    ExamAttemptCount,
+    SpecialExam,
+    UserProfile,
+    UserSearchText,
+)
 
 User = get_user_model()
 
@@ -32,12 +41,15 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
     and the enrollment and exam-attempt counts of ``course_key``. Must run inside a transaction.
     """
     loaded: set[int] = set()
+    paused: list[str] = []
     vendor = connection.vendor
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SELECT set_config('instructor_plugin.bulk_load', 'on', true)")
         elif vendor == "mysql":
             cursor.execute("SET @instructor_plugin_bulk_load = 1")
+        elif vendor == "sqlite":
+            paused = _drop_sqlite_trigram_triggers(cursor)
     try:
         yield loaded
     finally:
@@ -45,6 +57,8 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
             with connection.cursor() as cursor:
                 cursor.execute("SET @instructor_plugin_bulk_load = NULL")
     if vendor == "sqlite":
+        with connection.cursor() as cursor:
+            _restore_sqlite_trigrams(cursor, paused, loaded)
         return
     with connection.cursor() as cursor:
         if vendor == "postgresql":
@@ -53,6 +67,32 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
         if vendor == "mysql":
             _recount_enrollments(cursor, course_key)
             _recount_attempts(cursor, course_key)
+
+
+def _drop_sqlite_trigram_triggers(cursor) -> list[str]:
+    """
+    Drop the triggers keeping SQLite's search trigrams (migration ``0022``), returning their SQL.
+
+    SQLite's schema changes are part of the transaction and it has one writer at a time: no other
+    connection writes while they are gone, and a rollback brings them back.
+    """
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ipb_search_trigrams_%'")
+    triggers = cursor.fetchall()
+    for name, _ in triggers:
+        cursor.execute(f"DROP TRIGGER {name}")
+    return [sql for _, sql in triggers]
+
+
+def _restore_sqlite_trigrams(cursor, triggers: list[str], user_ids: set[int]) -> None:
+    """Recreate the dropped trigram triggers, then write the trigrams of the users ``user_ids`` spans at once."""
+    for sql in triggers:
+        cursor.execute(sql)
+    if triggers and user_ids:
+        cursor.execute(
+            f"INSERT OR REPLACE INTO ipb_search_trigrams (rowid, all_fields) SELECT user_id, all_fields"
+            f" FROM {UserSearchText._meta.db_table} WHERE user_id BETWEEN %s AND %s",
+            [min(user_ids), max(user_ids)],
+        )
 
 
 def _refresh_search_text(cursor, user_ids: set[int]) -> None:

@@ -6,9 +6,14 @@ exam filter) instead of a count of every attempt of the course. As in ``0010``, 
 per statement from its transition tables, SQLite and MySQL/MariaDB row by row; on MySQL the triggers
 skip the writes of a connection inside a bulk load (see ``0020``), which rebuilds the counts of its
 course afterwards. The counts start from the attempts already there.
+
+Also, on SQLite: ``ipb_search_trigrams``, an FTS5 table of trigrams over each user's search text
+(``UserSearchText.all_fields``, migration ``0018``), kept by triggers on that table, so that a search of
+three characters or more reads the few users holding the term's trigrams instead of every user's text
+(PostgreSQL has its ``pg_trgm`` indexes for that). Where SQLite was built without FTS5 it is left out.
 """
 
-from django.db import migrations, models
+from django.db import OperationalError, migrations, models, transaction
 
 ATTEMPT = "instructor_plugin_builtin_examattempt"
 COUNT = "instructor_plugin_builtin_examattemptcount"
@@ -85,6 +90,21 @@ MYSQL_REVERSE = [f"DROP TRIGGER ipb_count_attempt_{event}" for event in _EVENTS]
 
 BACKFILL = f"INSERT INTO {COUNT} (exam_id, attempts) SELECT exam_id, COUNT(*) FROM {ATTEMPT} GROUP BY exam_id"
 
+SEARCH = "instructor_plugin_builtin_usersearchtext"
+TRIGRAMS = "ipb_search_trigrams"
+_TRIGRAMS_WRITE = f"INSERT OR REPLACE INTO {TRIGRAMS} (rowid, all_fields) VALUES (NEW.user_id, NEW.all_fields);"
+_TRIGRAMS_DELETE = f"DELETE FROM {TRIGRAMS} WHERE rowid = OLD.user_id;"
+SQLITE_TRIGRAMS = [
+    f"INSERT INTO {TRIGRAMS} (rowid, all_fields) SELECT user_id, all_fields FROM {SEARCH}",
+    f"CREATE TRIGGER ipb_search_trigrams_insert AFTER INSERT ON {SEARCH} BEGIN {_TRIGRAMS_WRITE} END",
+    f"CREATE TRIGGER ipb_search_trigrams_update AFTER UPDATE ON {SEARCH} BEGIN {_TRIGRAMS_DELETE} {_TRIGRAMS_WRITE} END",
+    f"CREATE TRIGGER ipb_search_trigrams_delete AFTER DELETE ON {SEARCH} BEGIN {_TRIGRAMS_DELETE} END",
+]
+SQLITE_TRIGRAMS_REVERSE = [
+    *(f"DROP TRIGGER IF EXISTS ipb_search_trigrams_{event}" for event in _EVENTS),
+    f"DROP TABLE IF EXISTS {TRIGRAMS}",
+]
+
 STATEMENTS = {"sqlite": SQLITE, "postgresql": POSTGRESQL, "mysql": MYSQL}
 REVERSE = {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE, "mysql": MYSQL_REVERSE}
 
@@ -96,6 +116,29 @@ def _run(statements):
                 cursor.execute(statement)
 
     return run
+
+
+def _sqlite_trigrams(apps, schema_editor):
+    """Create the trigram table, fill it and keep it; without FTS5 in this SQLite, skip it."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f"CREATE VIRTUAL TABLE {TRIGRAMS} USING fts5(all_fields, tokenize='trigram')")
+        except OperationalError:
+            return
+        for statement in SQLITE_TRIGRAMS:
+            cursor.execute(statement)
+
+
+def _drop_sqlite_trigrams(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        for statement in SQLITE_TRIGRAMS_REVERSE:
+            cursor.execute(statement)
 
 
 def _backfill(apps, schema_editor):
@@ -128,4 +171,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(_backfill, migrations.RunPython.noop),
         migrations.RunPython(_run(STATEMENTS), _run(REVERSE)),
+        migrations.RunPython(_sqlite_trigrams, _drop_sqlite_trigrams),
     ]
