@@ -51,9 +51,10 @@ def user_search(term: str, *, names: bool) -> Q:
 
 def _trigram_candidates(term: str) -> RawSQL | None:
     """
-    On SQLite with its trigram table, the users whose text holds ``term`` ignoring case as FTS5 folds it
-    (every character, where ``LIKE`` folds ASCII only): at least the users ``LIKE`` matches, found from the
-    index; the ``LIKE`` then keeps exactly those. None elsewhere, and for terms of under three characters.
+    On SQLite with its trigram table, the users whose ``all_fields`` (which holds ``account``) holds ``term``
+    ignoring case as FTS5 folds it (every character, where ``LIKE`` folds ASCII only): at least the users
+    ``LIKE`` matches, found from the index; the ``LIKE`` then keeps exactly those. None elsewhere, and for
+    terms of under three characters.
     """
     database = router.db_for_read(UserSearchText)
     if len(term) < _TRIGRAM_LENGTH or connections[database].vendor != "sqlite" or not _has_trigrams(database):
