@@ -38,11 +38,11 @@ def user_search(term: str, *, names: bool) -> Q:
         columns = _ALL_COLUMNS if names else _ACCOUNT_COLUMNS
         return reduce(or_, (Q(**{f"user__{column}__icontains": term}) for column in columns))
     column = "all_fields" if names else "account"
-    matching = UserSearchText.objects.filter(**{f"{column}__icontains": term})
+    texts = UserSearchText.objects.filter(**{f"{column}__icontains": term})
     candidates = _trigram_candidates(term)
     if candidates is not None:
-        matching = matching.filter(user_id__in=candidates)
-    matching = matching.values_list("user_id", flat=True)
+        texts = texts.filter(user_id__in=candidates)
+    matching = texts.values_list("user_id", flat=True)
     # One scan of the table here: the few users a search finds usually go into the list's count and page
     # queries as ids (an index lookup each); a term found in many users stays a subquery.
     found = list(matching[: _INLINED_MATCHES + 1])
