@@ -16,6 +16,8 @@ from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentServ
 from instructor_plugin.backends.builtin.models import (
     CourseEnrollment,
     GeneratedCertificate,
+    ExamAttempt,
+    ExamAttemptCount,
     UserProfile,
     UserSearchText,
 )
@@ -66,6 +68,10 @@ def test_the_seeded_derived_rows_are_what_the_triggers_write(reseed):
     enrollments = CourseEnrollment.objects.filter(course_key=DEMO_KEY)
     assert enrollments.count() > LEARNERS
     assert not enrollments.exclude(username=F("user__username")).exists()
+    attempts = ExamAttempt.objects.filter(exam__course_key=DEMO_KEY).values("exam_id").annotate(n=Count("pk"))
+    kept_attempts = ExamAttemptCount.objects.filter(exam__course_key=DEMO_KEY, attempts__gt=0)
+    assert dict(kept_attempts.values_list("exam_id", "attempts")) == {row["exam_id"]: row["n"] for row in attempts}
+    assert kept_attempts.count() == 2
 
 
 def test_a_bulk_load_skips_the_triggers_then_rebuilds_and_other_writes_fire_them(course_key):

@@ -1,14 +1,17 @@
 """
-Bulk loads of users, profiles, enrollments and certificates: the per-row triggers paused, their rows rebuilt once.
+Bulk loads of users, profiles, enrollments, certificates and exam attempts: the per-row triggers paused, their
+rows rebuilt once.
 
-The triggers that keep ``UserSearchText``, the enrollments' ``username``, ``EnrollmentCount`` and
-``CertificateCount`` run once per row on MySQL (and the search ones once per statement on PostgreSQL,
-each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's
-inserts (see migrations ``0020_bulk_load_pauses_triggers`` and ``0021_certificate_counts``; other
-connections are not affected), and on leaving it
-the search text of the loaded users and the course's counts are rewritten in one statement each, by
-the triggers' own refresh. Enrollments must be inserted with their username. SQLite keeps its
-triggers running: there they cost little beside the inserts.
+The triggers that keep ``UserSearchText``, the enrollments' ``username``, ``EnrollmentCount``,
+``CertificateCount`` and ``ExamAttemptCount`` run once per row on MySQL (and the search ones once per
+statement on PostgreSQL, each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they
+skip this connection's inserts (see migrations ``0020_bulk_load_pauses_triggers``,
+``0021_certificate_counts`` and ``0022_exam_attempt_counts``; other connections are not affected), and on
+leaving it the search text of the loaded users and the course's enrollment, certificate and attempt counts
+are rewritten in one statement each, by the triggers' own refresh. Enrollments must be inserted with their
+username. SQLite keeps its triggers running (there they cost little beside the inserts) but the search
+trigrams' (FTS5 inserts row by row cost more than the load itself): those are dropped for the load and the
+loaded users' trigrams written in one statement.
 """
 
 from __future__ import annotations
@@ -20,7 +23,17 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 
-from .models import CertificateCount, CourseEnrollment, EnrollmentCount, GeneratedCertificate, UserProfile
+from .models import (
+    CertificateCount,
+    CourseEnrollment,
+    EnrollmentCount,
+    ExamAttempt,
+    ExamAttemptCount,
+    GeneratedCertificate,
+    SpecialExam,
+    UserProfile,
+    UserSearchText,
+)
 
 User = get_user_model()
 
@@ -29,15 +42,18 @@ User = get_user_model()
 def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
     """
     Pause the triggers for the block, then rebuild the search text of the users added to the yielded set
-    and the enrollment and certificate counts of ``course_key``. Must run inside a transaction.
+    and the enrollment, certificate and exam-attempt counts of ``course_key``. Must run inside a transaction.
     """
     loaded: set[int] = set()
+    paused: list[str] = []
     vendor = connection.vendor
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SELECT set_config('instructor_plugin.bulk_load', 'on', true)")
         elif vendor == "mysql":
             cursor.execute("SET @instructor_plugin_bulk_load = 1")
+        elif vendor == "sqlite":
+            paused = _drop_sqlite_trigram_triggers(cursor)
     try:
         yield loaded
     finally:
@@ -45,6 +61,8 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
             with connection.cursor() as cursor:
                 cursor.execute("SET @instructor_plugin_bulk_load = NULL")
     if vendor == "sqlite":
+        with connection.cursor() as cursor:
+            _restore_sqlite_trigrams(cursor, paused, loaded)
         return
     with connection.cursor() as cursor:
         if vendor == "postgresql":
@@ -53,6 +71,33 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
         if vendor == "mysql":
             _recount_enrollments(cursor, course_key)
             _recount_certificates(cursor, course_key)
+            _recount_attempts(cursor, course_key)
+
+
+def _drop_sqlite_trigram_triggers(cursor) -> list[str]:
+    """
+    Drop the triggers keeping SQLite's search trigrams (migration ``0022``), returning their SQL.
+
+    SQLite's schema changes are part of the transaction and it has one writer at a time: no other
+    connection writes while they are gone, and a rollback brings them back.
+    """
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ipb_search_trigrams_%'")
+    triggers = cursor.fetchall()
+    for name, _ in triggers:
+        cursor.execute(f"DROP TRIGGER {name}")
+    return [sql for _, sql in triggers]
+
+
+def _restore_sqlite_trigrams(cursor, triggers: list[str], user_ids: set[int]) -> None:
+    """Recreate the dropped trigram triggers, then write the trigrams of the users ``user_ids`` spans at once."""
+    for sql in triggers:
+        cursor.execute(sql)
+    if triggers and user_ids:
+        cursor.execute(
+            f"INSERT OR REPLACE INTO ipb_search_trigrams (rowid, all_fields) SELECT user_id, all_fields"
+            f" FROM {UserSearchText._meta.db_table} WHERE user_id BETWEEN %s AND %s",
+            [min(user_ids), max(user_ids)],
+        )
 
 
 def _refresh_search_text(cursor, user_ids: set[int]) -> None:
@@ -89,5 +134,16 @@ def _recount_certificates(cursor, course_key: CourseKey) -> None:
         f"INSERT INTO {counts} (course_key, status, mode, certificates)"
         f" SELECT course_key, status, mode, COUNT(*) FROM {certificates} WHERE course_key = %s"
         " GROUP BY course_key, status, mode",
+        [str(course_key)],
+    )
+
+
+def _recount_attempts(cursor, course_key: CourseKey) -> None:
+    """Set the counts of the course's exams to their attempts (MySQL's upsert)."""
+    counts, attempts, exams = (model._meta.db_table for model in (ExamAttemptCount, ExamAttempt, SpecialExam))
+    cursor.execute(
+        f"INSERT INTO {counts} (exam_id, attempts) SELECT e.id, COUNT(a.id) FROM {exams} e"
+        f" LEFT JOIN {attempts} a ON a.exam_id = e.id WHERE e.course_key = %s GROUP BY e.id"
+        " ON DUPLICATE KEY UPDATE attempts = VALUES(attempts)",
         [str(course_key)],
     )

@@ -696,6 +696,25 @@ class CertificateCount(models.Model):
         return f"{self.certificates} {self.status} {self.mode} in {self.course_key}"
 
 
+class ExamAttemptCount(models.Model):
+    """
+    The attempts at one special exam, kept by database triggers on ``ExamAttempt``.
+
+    Whatever writes an attempt (the backend, ``bulk_create``, a queryset ``update`` moving it to another
+    exam, a cascade) moves this count in the same transaction, so the attempts list sums a course's few
+    exams instead of counting every attempt. Keyed by exam, it follows the exam when the exam moves to
+    another course. See migration ``0022_exam_attempt_counts`` for the triggers of each database.
+    """
+
+    exam = models.OneToOneField(
+        SpecialExam, on_delete=models.CASCADE, primary_key=True, related_name="attempt_count", editable=False
+    )
+    attempts = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.attempts} attempts at {self.exam_id}"
+
+
 class UserSearchText(models.Model):
     """
     The text the lists' ``search`` looks in, one row per user, written by database triggers only.

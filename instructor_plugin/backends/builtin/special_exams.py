@@ -6,10 +6,11 @@ A proctoring provider's capabilities come from ``INSTRUCTOR_PLUGIN["PROCTORING_B
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 
 from django.db import transaction
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from opaque_keys.edx.keys import CourseKey
@@ -18,7 +19,7 @@ from ...conf import plugin_setting
 from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
 from ..exceptions import ExamNotFound
 from .filters import user_search
-from .models import Course, CourseEnrollment, ExamAllowance, ExamAttempt, SpecialExam
+from .models import Course, CourseEnrollment, ExamAllowance, ExamAttempt, ExamAttemptCount, SpecialExam
 from .sql_text import IsoDateTime
 from .streaming import keyset_stream
 from .users import to_user_data
@@ -105,11 +106,32 @@ _ATTEMPT_ORDERINGS = frozenset(_ORDERINGS) - {"key", "value"}
 _ALLOWANCE_ORDERINGS = frozenset({"username", "email", "exam_name", "exam_type", "time_limit", "key", "value"})
 
 
-def _page(rows: QuerySet, page: PageRequest) -> tuple[list, int]:
-    """The page's keys sorted alone (narrow rows), then those rows with their users, profiles and exams."""
+def _page(
+    rows: QuerySet, page: PageRequest, kept_total: Callable[[], int] | None = None, defer: Sequence[str] = ()
+) -> tuple[list, int]:
+    """
+    The page's keys sorted alone (narrow rows), then those rows (less the ``defer`` columns) with their
+    users and profiles, and their few exams read once each rather than once per row (each exam's keys
+    parsed once); and the total: ``kept_total()`` where given, else what the page tells (a page that is
+    not full is the last), else a count of ``rows``.
+    """
     keys = list(rows.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-    window = rows.model.objects.filter(pk__in=keys).order_by(*rows.query.order_by)
-    return list(window.select_related("user__builtin_profile", "exam")), rows.count()
+    window = rows.model.objects.filter(pk__in=keys).order_by(*rows.query.order_by).defer(*defer)
+    if kept_total is not None:
+        total = kept_total()
+    elif 0 < len(keys) < page.limit or (not keys and not page.offset):
+        total = page.offset + len(keys)
+    else:
+        total = rows.count()
+    return list(window.select_related("user__builtin_profile").prefetch_related("exam")), total
+
+
+def _kept_attempts(course_key: CourseKey, exam_id: int | None) -> int:
+    """The course's attempts (of the exam ``exam_id``) summed from the counts the triggers keep per exam."""
+    counts = ExamAttemptCount.objects.filter(exam__course_key=course_key)
+    if exam_id is not None:
+        counts = counts.filter(exam_id=exam_id)
+    return counts.aggregate(total=Sum("attempts"))["total"] or 0
 
 
 #: Attempts per query of :meth:`BuiltinSpecialExamService.iter_attempt_rows`.
@@ -137,7 +159,12 @@ class BuiltinSpecialExamService:
 
     def list_attempts(self, course_key: CourseKey, query: ExamListQuery, page: PageRequest) -> Page[ExamAttemptData]:
         attempts = ExamAttempt.objects.filter(course_key=course_key)
-        rows, total = _page(_listed(attempts, query, _ATTEMPT_ORDERINGS, _ATTEMPTS_BY_USERNAME), page)
+        listed = _listed(attempts, query, _ATTEMPT_ORDERINGS, _ATTEMPTS_BY_USERNAME)
+        # Unsearched, the total is kept per exam: a few rows summed instead of every attempt counted.
+        searched = bool((query.search or "").strip())
+        kept_total = None if searched else partial(_kept_attempts, course_key, query.exam_id)
+        # The course and username copies only serve the list's filter and order.
+        rows, total = _page(listed, page, kept_total, defer=("course_key", "username_lower"))
         items = [
             ExamAttemptData(
                 id=row.pk,
