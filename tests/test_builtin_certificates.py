@@ -341,3 +341,14 @@ def test_find_learners_reads_identifiers_chunk_by_chunk(monkeypatch, course, cou
         (True, False),
         (False, True),
     ]
+
+
+def test_find_learners_folds_a_non_ascii_email_as_the_database_does(course, course_key):
+    """Python upper-cases "ß" to "SS", the database's ``UPPER()`` leaves it: the database folds such an email."""
+    user = make_user("gretel")
+    user.email = "straße@example.com"
+    user.save()
+
+    found = service.find_learners(course_key, ["STRAßE@Example.com"])
+
+    assert [state.user.username for state in found["STRAßE@Example.com"]] == ["gretel"]

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
-from django.db.models import CharField, Func, Q
+from django.db.models import CharField, Func, Q, Value
 from django.db.models.lookups import In
 from opaque_keys.edx.keys import CourseKey
 
@@ -96,10 +96,16 @@ class _EmailKey(Func):
 
 
 def _with_email_in(users, emails: list[str]):
-    """``users`` whose email is one of ``emails``, ignoring case, through the email index."""
+    """
+    ``users`` whose email is one of ``emails``, ignoring case, through the email index.
+
+    PostgreSQL compares ``UPPER()`` of both sides: Python upper-cases an ASCII email as it does; any other is
+    left to ``UPPER()`` itself, whose folding depends on the database's locale.
+    """
+    keys: list = emails
     if connections[users.db].vendor == "postgresql":
-        emails = [email.upper() for email in emails]
-    return users.filter(In(_EmailKey("email"), emails))
+        keys = [email.upper() if email.isascii() else _EmailKey(Value(email)) for email in emails]
+    return users.filter(In(_EmailKey("email"), keys))
 
 
 def named_rows(users, texts: Collection[str], columns: Sequence[str]) -> list[tuple]:
