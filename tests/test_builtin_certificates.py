@@ -316,3 +316,39 @@ def test_the_demo_course_has_every_certificate_case(db):
         ("learner27", "instructor@example.com"),
     ]
     assert service.list_generation_history(course_key, ALL).total == 1
+
+
+def test_find_learners_reads_identifiers_chunk_by_chunk(monkeypatch, course, course_key):
+    """Each chunk's lookup finds usernames and emails in any case; a user both name is found once."""
+    monkeypatch.setattr("instructor_plugin.backends.builtin.users.NAMED_CHUNK", 2)
+    people = [make_user(name) for name in ("ann", "bob", "cy", "dan")]
+    enroll(people[0], course_key, "verified")
+    CertificateAllowlistEntry.objects.create(user=people[1], course_key=course_key)
+    people[3].email = "Cy"  # "cy" names cy by username and dan by email
+    people[3].save()
+    identifiers = ["ANN@example.com", "ann", "bob@EXAMPLE.com", "cy", "nobody"]
+
+    found = service.find_learners(course_key, identifiers)
+
+    assert {identifier: [state.user.username for state in found[identifier]] for identifier in identifiers} == {
+        "ANN@example.com": ["ann"],
+        "ann": ["ann"],
+        "bob@EXAMPLE.com": ["bob"],
+        "cy": ["cy", "dan"],
+        "nobody": [],
+    }
+    assert [(state.enrolled, state.allowlisted) for state in found["ann"] + found["bob@EXAMPLE.com"]] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_find_learners_folds_a_non_ascii_email_as_the_database_does(course, course_key):
+    """Python upper-cases "ß" to "SS", the database's ``UPPER()`` leaves it: the database folds such an email."""
+    user = make_user("gretel")
+    user.email = "straße@example.com"
+    user.save()
+
+    found = service.find_learners(course_key, ["STRAßE@Example.com"])
+
+    assert [state.user.username for state in found["STRAßE@Example.com"]] == ["gretel"]

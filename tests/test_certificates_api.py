@@ -314,6 +314,44 @@ class TestBulkExceptions:
             "ben": "Late, sorry",
         }
 
+    def test_every_kind_of_row_gets_its_own_result(self, api_v2_on, staff, client, learners, course_key):
+        """Emails in any case, usernames, and each reason a row is refused, from one lookup of the whole file."""
+        enroll(make_user("dee"), course_key, "verified")
+        enroll(make_user("eve"), course_key, "verified", is_active=False)
+        twin = make_user("fay")
+        twin.email = "Ben@Example.com"  # "ben@example.com" now names ben by email and fay by email
+        twin.save()
+        other = make_user("gil")
+        other.email = "ann"  # "ann" names ann by username and gil by email
+        other.save()
+        CertificateAllowlistEntry.objects.create(user=learners["cat"], course_key=course_key, notes="earlier")
+        certificate = GeneratedCertificate.objects.create(
+            user=make_user("hal"), course_key=course_key, status="downloadable", mode="verified"
+        )
+        enroll(certificate.user, course_key, "verified")
+        CertificateInvalidation.objects.create(certificate=certificate, notes="copied")
+        content = "DEE@EXAMPLE.COM,Upper\nann\nben@example.com\neve\ncat,again\nhal\nnobody@example.com\ndee,twice\n"
+
+        response = upload(client, content.encode())
+
+        assert response.status_code == 200, response.content
+        assert response.json() == {
+            "success": ["DEE@EXAMPLE.COM"],
+            "errors": [
+                {"learner": "ann", "message": "More than one user matches this identifier.", "line": 2},
+                {"learner": "ben@example.com", "message": "More than one user matches this identifier.", "line": 3},
+                {"learner": "nobody@example.com", "message": "User matching query does not exist.", "line": 7},
+                {"learner": "eve", "message": "User is not enrolled in this course", "line": 4},
+                {"learner": "cat", "message": "User already has a certificate exception", "line": 5},
+                {"learner": "hal", "message": "User has an active certificate invalidation", "line": 6},
+                {"learner": "dee", "message": "User already has a certificate exception", "line": 8},
+            ],
+        }
+        assert dict(CertificateAllowlistEntry.objects.values_list("user__username", "notes")) == {
+            "cat": "earlier",
+            "dee": "Upper",
+        }
+
     @pytest.mark.parametrize("first_row", ["user,Late", "learner,Late", "user"])
     def test_a_first_row_naming_a_learner_is_not_a_header(
         self, api_v2_on, staff, client, learners, course_key, first_row

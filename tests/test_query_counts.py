@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -57,7 +58,7 @@ User = get_user_model()
 
 SMALL, LARGE = 10, 1_000
 
-#: Queries one ``enrollments/modify`` request costs per identifier, at most. A chunk of up to 200 identifiers
+#: Queries one ``enrollments/modify`` request costs per identifier, at most. A chunk of up to 500 identifiers
 #: is read in three queries and written in sets (enrollments, allowed entries, cohort placements, audit rows),
 #: so a chunk costs about 20 queries however many identifiers it holds; was 9 per identifier, 14 before that.
 QUERIES_PER_IDENTIFIER = 3
@@ -511,6 +512,41 @@ def test_issued_certificates_queries_do_not_grow_with_the_course(staff_client, u
     assert large == small + page_was_short
     assert large_body["count"] > small_body["count"] > 0
     assert len(large_body["results"]) == min(large_body["count"], params.get("page_size", 10))
+
+
+def _exceptions_upload(client, identifiers: list[str]) -> tuple[int, dict]:
+    """Upload a CSV of ``identifiers``; the request's query count and its results."""
+    content = "username,notes\n" + "".join(f"{identifier},Granted\n" for identifier in identifiers)
+    upload = SimpleUploadedFile("exceptions.csv", content.encode())
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(v2(suffix="/certificates/exceptions/bulk"), {"file": upload}, format="multipart")
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries), response.json()
+
+
+def _mixed_rows(people: list) -> list[str]:
+    """Usernames and emails in upper case, alternately, then a stranger and an allowlisted learner."""
+    named = [user.email.upper() if i % 2 else user.username for i, user in enumerate(people)]
+    return [*named, f"stranger-{len(people)}@example.com", "cert00000"]
+
+
+def test_certificate_exceptions_upload_costs_the_same_for_10_and_1000_rows(api_v2_on, users, client, course_key):
+    client.force_authenticate(users["global_staff"])
+    make_certificates(course_key, "cert", SMALL, users["instructor"])  # cert00000 is allowlisted
+    people = make_learners(course_key, "upload", LARGE + SMALL)
+    _exceptions_upload(client, ["nobody"])
+
+    small, small_body = _exceptions_upload(client, _mixed_rows(people[:SMALL]))
+    large, large_body = _exceptions_upload(client, _mixed_rows(people[SMALL:]))
+
+    assert large == small
+    for body, count in ((small_body, SMALL), (large_body, LARGE)):
+        assert len(body["success"]) == count
+        assert [error["message"] for error in body["errors"]] == [
+            "User matching query does not exist.",
+            "User already has a certificate exception",
+        ]
+    assert CertificateAllowlistEntry.objects.filter(user__username__startswith="upload").count() == LARGE + SMALL
 
 
 _ORA_STEPS = ("training", "peer", "self", "waiting", "staff", "done", "cancelled")

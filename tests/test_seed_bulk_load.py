@@ -15,9 +15,9 @@ from instructor_plugin.backends.builtin.bulk_load import bulk_load
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
 from instructor_plugin.backends.builtin.models import (
     CourseEnrollment,
-    GeneratedCertificate,
     ExamAttempt,
     ExamAttemptCount,
+    GeneratedCertificate,
     UserProfile,
     UserSearchText,
 )

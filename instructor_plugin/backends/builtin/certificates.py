@@ -12,8 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
@@ -28,6 +41,7 @@ from ..data import (
     UserData,
 )
 from ..exceptions import CourseNotFound
+from ..rows import insert_rows, stored_datetime
 from .courses import CERTIFICATE_SWITCH_CACHE
 from .filters import user_search
 from .models import (
@@ -40,6 +54,7 @@ from .models import (
     CourseGrade,
     GeneratedCertificate,
 )
+from .users import named_rows
 
 User = get_user_model()
 
@@ -65,7 +80,7 @@ STATUS_FILTERS = {
 }
 #: The filters whose totals the kept counts give: ``filter`` -> its statuses (None: every status).
 _COUNTED_FILTERS: dict[str, Sequence[str] | None] = {"all": None, **STATUS_FILTERS}
-_LOOKUP_CHUNK = 500
+_WRITE_BATCH = 500
 
 
 def decide_status(mode: str | None, passed: bool, allowlisted: bool) -> str:
@@ -123,6 +138,33 @@ _ROW_FIELDS = (
     "invalidated_by_email",
     "invalidation_created",
     "invalidation_notes",
+)
+
+
+def _learners(course_key: CourseKey):
+    """Users joined to their enrollment, exception and certificate in the course (each unique per user)."""
+
+    def in_course(relation: str) -> FilteredRelation:
+        return FilteredRelation(relation, condition=Q(**{f"{relation}__course_key": course_key}))
+
+    return User.objects.annotate(
+        enrollment=in_course("builtin_enrollments"),
+        exception=in_course("builtin_certificate_exceptions"),
+        certificate=in_course("builtin_certificates"),
+    ).annotate(
+        invalidated=Exists(CertificateInvalidation.objects.filter(certificate=OuterRef("certificate__pk"), active=True))
+    )
+
+
+_LEARNER_COLUMNS = (
+    "pk",
+    "username",
+    "email",
+    "is_active",
+    "enrollment__is_active",
+    "exception__pk",
+    "certificate__status",
+    "invalidated",
 )
 
 
@@ -241,45 +283,17 @@ class BuiltinCertificateService:
         self, course_key: CourseKey, identifiers: Iterable[str]
     ) -> Mapping[str, Sequence[CertificateLearnerState]]:
         wanted = {identifier.strip() for identifier in identifiers if identifier.strip()}
-        ordered = sorted(wanted)
         users = {}
-        for start in range(0, len(ordered), _LOOKUP_CHUNK):
-            chunk = ordered[start : start + _LOOKUP_CHUNK]
-            lowered = [identifier.lower() for identifier in chunk]
-            matches = (
-                User.objects.annotate(email_lower=Lower("email"))
-                .filter(Q(username__in=chunk) | Q(email_lower__in=lowered))
-                .annotate(
-                    enrolled=Exists(
-                        CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("pk"), is_active=True)
-                    ),
-                    allowlisted=Exists(_allowlist(course_key, "pk")),
-                    invalidated=Exists(_active_invalidation(course_key, "pk")),
-                    certificate_status=Subquery(
-                        GeneratedCertificate.objects.filter(course_key=course_key, user_id=OuterRef("pk")).values(
-                            "status"
-                        )[:1]
-                    ),
-                )
-                .values_list(
-                    "pk",
-                    "username",
-                    "email",
-                    "is_active",
-                    "enrolled",
-                    "allowlisted",
-                    "invalidated",
-                    "certificate_status",
-                )
+        for pk, username, email, is_active, enrolled, exception, status, invalidated in named_rows(
+            _learners(course_key), wanted, _LEARNER_COLUMNS
+        ):
+            users[pk] = CertificateLearnerState(
+                user=UserData(id=pk, username=username, email=email, is_active=is_active),
+                enrolled=bool(enrolled),
+                allowlisted=exception is not None,
+                invalidated=bool(invalidated),
+                certificate_status=status,
             )
-            for pk, username, email, is_active, enrolled, allowlisted, invalidated, status in matches:
-                users[pk] = CertificateLearnerState(
-                    user=UserData(id=pk, username=username, email=email, is_active=is_active),
-                    enrolled=enrolled,
-                    allowlisted=allowlisted,
-                    invalidated=invalidated,
-                    certificate_status=status,
-                )
         by_username = {state.user.username: state for state in users.values()}
         by_email: dict[str, list[CertificateLearnerState]] = {}
         for state in users.values():
@@ -293,14 +307,26 @@ class BuiltinCertificateService:
         return found
 
     def add_exceptions(self, course_key: CourseKey, notes_by_user: Mapping[int, str], actor_id: int | None) -> None:
-        CertificateAllowlistEntry.objects.bulk_create(
-            (
-                CertificateAllowlistEntry(course_key=course_key, user_id=user_id, notes=notes, created_by_id=actor_id)
-                for user_id, notes in notes_by_user.items()
-            ),
-            batch_size=_LOOKUP_CHUNK,
-            ignore_conflicts=True,
-        )
+        course, now = str(course_key), stored_datetime(timezone.now())
+        try:
+            with transaction.atomic():
+                insert_rows(
+                    CertificateAllowlistEntry,
+                    ("course_key", "user", "notes", "created_by", "created"),
+                    ((course, user_id, notes, actor_id, now) for user_id, notes in notes_by_user.items()),
+                )
+        except IntegrityError:
+            # Some are on the list already (asked twice, or added by another request meanwhile): the others only.
+            CertificateAllowlistEntry.objects.bulk_create(
+                (
+                    CertificateAllowlistEntry(
+                        course_key=course_key, user_id=user_id, notes=notes, created_by_id=actor_id
+                    )
+                    for user_id, notes in notes_by_user.items()
+                ),
+                batch_size=_WRITE_BATCH,
+                ignore_conflicts=True,
+            )
 
     def remove_exception(self, course_key: CourseKey, user_id: int) -> bool:
         deleted, _ = CertificateAllowlistEntry.objects.filter(course_key=course_key, user_id=user_id).delete()
@@ -382,9 +408,9 @@ class BuiltinCertificateService:
             for name, value in {**values, "modified": now}.items():
                 setattr(certificate, name, value)
             changed.append(certificate)
-        GeneratedCertificate.objects.bulk_create(created, batch_size=_LOOKUP_CHUNK)
+        GeneratedCertificate.objects.bulk_create(created, batch_size=_WRITE_BATCH)
         GeneratedCertificate.objects.bulk_update(
-            changed, ["status", "mode", "grade", "modified"], batch_size=_LOOKUP_CHUNK
+            changed, ["status", "mode", "grade", "modified"], batch_size=_WRITE_BATCH
         )
         return statuses
 

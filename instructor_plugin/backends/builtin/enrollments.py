@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from django.db import transaction
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -50,7 +50,7 @@ from .models import (
 )
 from .sql_text import IsoDateTime
 from .streaming import keyset_stream
-from .users import User, to_user_data, user_data_rows
+from .users import User, named_users, to_user_data, user_data_rows
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
@@ -344,14 +344,10 @@ class BuiltinEnrollmentService:
     ) -> Mapping[str, IdentifierEnrollmentState]:
         """Three queries: the users named (by username, or email ignoring case), their enrollments, the entries."""
         texts = {identifier: identifier.strip() for identifier in identifiers}
-        lowered = {text.lower() for text in texts.values()}
-        candidates = User.objects.annotate(email_lower=Lower("email")).filter(
-            Q(username__in=set(texts.values())) | Q(email_lower__in=lowered)
-        )
         # Matched again here: a case-insensitive collation (MySQL's default) also finds usernames that differ in case.
         by_name: dict[str, list[UserData]] = {}
         by_email: dict[str, list[UserData]] = {}
-        for user in user_data_rows(candidates):
+        for user in named_users(set(texts.values())):
             by_name.setdefault(user.username, []).append(user)
             by_email.setdefault(user.email.lower(), []).append(user)
         users: dict[str, list[UserData]] = {}
