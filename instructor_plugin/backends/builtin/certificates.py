@@ -307,7 +307,7 @@ class BuiltinCertificateService:
         return found
 
     def add_exceptions(self, course_key: CourseKey, notes_by_user: Mapping[int, str], actor_id: int | None) -> None:
-        course, now = str(course_key), stored_datetime(timezone.now())
+        course, now = str(course_key), stored_datetime(CertificateAllowlistEntry, timezone.now())
         try:
             with transaction.atomic():
                 insert_rows(
