@@ -222,19 +222,20 @@ def _with_every_cell_neutralized(rows: list[Sequence[object]]) -> list[list[obje
     ]
 
 
-#: A formula's first character at the start of a text or after the NUL that joins two.
-_FORMULA_IN_JOINED = re.compile(r"(?:\A|\x00)[=+\-@\t\r]")
+#: A formula's first character after the NUL put before each text.
+_FORMULA_IN_JOINED = re.compile(r"\x00[=+\-@\t\r]")
 
 
 def _with_text_checked(rows: list[Sequence[object]], text_columns: tuple[int, ...]) -> list[Sequence[object]]:
     """
     ``rows`` as they are, but a row with a text cell that starts a formula has its cells neutralised.
 
-    The chunk's text cells are joined and searched at once; only a chunk where one may start a formula
-    is looked at row by row.
+    The chunk's text cells (but the empty ones) are joined, each after a NUL, and searched at once; only a
+    chunk where one may start a formula is looked at row by row.
     """
     cells = map(operator.itemgetter(*text_columns), rows)
-    joined = "\x00".join(map(str, itertools.chain.from_iterable(cells) if len(text_columns) > 1 else cells))
+    texts = filter(None, itertools.chain.from_iterable(cells) if len(text_columns) > 1 else cells)
+    joined = "\x00" + "\x00".join(texts)
     if _FORMULA_IN_JOINED.search(joined) is None:
         return rows
     first = _FORMULA_FIRST_CHARACTERS

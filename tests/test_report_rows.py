@@ -135,3 +135,4 @@ def test_a_formula_in_any_text_column_neutralises_its_row_and_only_its_row():
     assert written(CsvBody(["n", "a", "b", "x"], rows, text_columns=[1, 2])) == (
         "n,a,b,x\r\n1,,plain,0.5\r\n2,x\x00=not a start,plain,0.5\r\n3,plain,'@cmd,-1\r\n4,plain,plain,-1\r\n"
     )
+    assert written(CsvBody(["a"], [("=1",), ("2",)], text_columns=[0])) == "a\r\n'=1\r\n2\r\n"
