@@ -508,7 +508,7 @@ def _with_accounts(backend, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[
 
 
 #: ``round(value, 4)``, remembered: a course's grades repeat a few fractions, and rounding a float to
-#: digits costs a decimal conversion. Zeros are rounded apart (``0.0`` and ``-0.0`` share a cache entry).
+#: digits costs a decimal conversion. Not for zeros (``0.0`` and ``-0.0`` would share an entry).
 _rounded = functools.lru_cache(maxsize=4096, typed=True)(functools.partial(round, ndigits=4))
 
 #: The email, username and letter grade: the grade reports' only text.
@@ -529,7 +529,8 @@ def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
                 _rounded(percent) if percent else 0.0,
                 letter_grade or "",
                 bool(passed),
-                *[0.0 if value is None else _rounded(value) if value else round(value, 4) for value in breakdown],
+                # A zero rounds to itself; ``+`` turns ``False`` into the ``0`` round() gives.
+                *[0.0 if value is None else _rounded(value) if value else +value for value in breakdown],
             ]
 
     header = ["Student ID", "Email", "Username", "Grade", "Letter Grade", "Passed", *assignment_types]
