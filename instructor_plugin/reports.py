@@ -15,8 +15,10 @@ import csv
 import functools
 import hashlib
 import io
+import itertools
 import json
 import logging
+import operator
 import re
 import shutil
 import tempfile
@@ -25,7 +27,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from itertools import islice
 from typing import IO, Any
 
 from django.core.files import File
@@ -183,9 +184,10 @@ class CsvBody:
 
 def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], None] | None = None) -> int:
     """
-    Write ``body`` as UTF-8 CSV into ``binary`` row by row, neutralising every cell; returns the row count.
+    Write ``body`` as UTF-8 CSV into ``binary`` chunk by chunk, neutralising every cell; returns the row count.
 
-    An empty header writes no header row (to append to a file).
+    Progress is saved when a chunk passes a multiple of ``REPORT_PROGRESS_EVERY`` rows. An empty header
+    writes no header row (to append to a file).
     """
     text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
     writer = csv.writer(text)
@@ -193,47 +195,61 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
         writer.writerow([neutralize_cell(cell) for cell in body.header])
     every = plugin_setting("REPORT_PROGRESS_EVERY")
     count = 0
-    rows: Iterator[Sequence[object]]
+    chunks = _chunks(body.rows, min(every, _CHUNK))
     if body.text_columns is None:
-        rows = _with_every_cell_neutralized(body.rows)
-    else:
-        rows = _with_text_checked(body.rows, body.text_columns)
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-        if on_progress and count % every == 0:
-            on_progress(count)
+        chunks = map(_with_every_cell_neutralized, chunks)
+    elif body.text_columns:
+        chunks = map(functools.partial(_with_text_checked, text_columns=tuple(body.text_columns)), chunks)
+    for chunk in chunks:
+        writer.writerows(chunk)
+        if on_progress and (count + len(chunk)) // every > count // every:
+            on_progress(count + len(chunk))
+        count += len(chunk)
     text.flush()
     text.detach()
     return count
 
 
-def _with_every_cell_neutralized(rows: Iterable[Sequence[object]]) -> Iterator[list[object]]:
+def _with_every_cell_neutralized(rows: list[Sequence[object]]) -> list[list[object]]:
     first = _FORMULA_FIRST_CHARACTERS
-    for row in rows:
-        # Plain strings inline (most cells), every other cell through neutralize_cell.
-        yield [
+    # Plain strings inline (most cells), every other cell through neutralize_cell.
+    return [
+        [
             (f"'{cell}" if cell and cell[0] in first else cell) if type(cell) is str else neutralize_cell(cell)
             for cell in row
         ]
+        for row in rows
+    ]
 
 
-def _with_text_checked(rows: Iterable[Sequence[object]], text_columns: Sequence[int]) -> Iterator[Sequence[object]]:
-    """``rows`` as they are, but a row with a text cell that starts a formula has its cells neutralised."""
+#: A formula's first character after the NUL put before each text.
+_FORMULA_IN_JOINED = re.compile(r"\x00[=+\-@\t\r]")
+
+
+def _with_text_checked(rows: list[Sequence[object]], text_columns: tuple[int, ...]) -> list[Sequence[object]]:
+    """
+    ``rows`` as they are, but a row with a text cell that starts a formula has its cells neutralised.
+
+    The chunk's text cells (but the empty ones) are joined, each after a NUL, and searched at once; only a
+    chunk where one may start a formula is looked at row by row.
+    """
+    cells = map(operator.itemgetter(*text_columns), rows)
+    texts = filter(None, itertools.chain.from_iterable(cells) if len(text_columns) > 1 else cells)
+    joined = "\x00" + "\x00".join(texts)
+    if _FORMULA_IN_JOINED.search(joined) is None:
+        return rows
     first = _FORMULA_FIRST_CHARACTERS
-    for row in rows:
-        for position in text_columns:
-            cell = row[position]
-            if cell and cell[0] in first:  # type: ignore[index]
-                yield [neutralize_cell(value) for value in row]
-                break
-        else:
-            yield row
+    return [
+        [neutralize_cell(value) for value in row]
+        if any(row[position] and row[position][0] in first for position in text_columns)  # type: ignore[index]
+        else row
+        for row in rows
+    ]
 
 
 def _chunks(items: Iterable, size: int = _CHUNK) -> Iterator[list]:
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
@@ -420,20 +436,26 @@ def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
         profiles = backend.enrollments.iter_learner_profile_rows(course_key, features)
         return CsvBody(features, profiles, total, text_columns)
     profile_fields = ["id", *(name for name in features if name != "cohort")]
+    # A profile row is the id then the features but the cohort: the cohort goes in after ``row[cohort_at]``.
     cohort_at = features.index("cohort") if with_cohort else -1
     external_key_at = features.index("external_user_key") if with_external_keys else -1
 
     def rows():
         for chunk in _chunks(backend.enrollments.iter_learner_profile_rows(course_key, profile_fields)):
             user_ids = [row[0] for row in chunk]
-            cohorts = backend.cohorts.get_cohort_names(course_key, user_ids) if with_cohort else {}
+            if with_cohort:
+                cohort = backend.cohorts.get_cohort_names(course_key, user_ids).get
+                values = [(*row[1 : cohort_at + 1], cohort(row[0], ""), *row[cohort_at + 1 :]) for row in chunk]
+            else:
+                values = [row[1:] for row in chunk]
             external_keys = backend.programs.get_external_user_keys(course_key, user_ids) if with_external_keys else {}
-            for user_id, *values in chunk:
-                if with_cohort:
-                    values.insert(cohort_at, cohorts.get(user_id, ""))
-                if with_external_keys:
-                    values[external_key_at] = external_keys.get(user_id, values[external_key_at])
-                yield values
+            if external_keys:
+                positions = dict(zip(user_ids, range(len(user_ids)), strict=True))
+                for user_id, external_key in external_keys.items():
+                    row = list(values[positions[user_id]])
+                    row[external_key_at] = external_key
+                    values[positions[user_id]] = row
+            yield from values
 
     return CsvBody(features, rows(), total, text_columns)
 
@@ -445,17 +467,17 @@ def _pending_enrollments(course_key: CourseKey, task_input: dict) -> CsvBody:
 
 def _pending_activations(course_key: CourseKey, task_input: dict) -> CsvBody:
     users = get_backend().enrollments.iter_inactive_enrolled_users(course_key)
-    return CsvBody(["email"], ([user.email] for user in users))
+    return CsvBody(["email"], ([user.email] for user in users), text_columns=(0,))
 
 
 def _anonymized_student_ids(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
 
+    cells = operator.attrgetter("user_id", "anonymous_user_id", "course_anonymous_user_id")
+
     def rows():
         for chunk in _chunks(backend.enrollments.iter_enrolled_user_ids(course_key)):
-            ids = backend.users.anonymous_ids(course_key, chunk)
-            for user_id in chunk:
-                yield [user_id, ids[user_id].anonymous_user_id, ids[user_id].course_anonymous_user_id]
+            yield from map(cells, map(backend.users.anonymous_ids(course_key, chunk).__getitem__, chunk))
 
     header = ["User ID", "Anonymized User ID", "Course Specific Anonymized User ID"]
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=(1, 2))
@@ -485,6 +507,10 @@ def _with_accounts(backend, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[
             yield (row[0], user.email if user else "", user.username if user else "", *row[3:])
 
 
+#: ``round(value, 4)``, remembered: a course's grades repeat a few fractions, and rounding a float to
+#: digits costs a decimal conversion. Not for zeros (``0.0`` and ``-0.0`` would share an entry).
+_rounded = functools.lru_cache(maxsize=4096, typed=True)(functools.partial(round, ndigits=4))
+
 #: The email, username and letter grade: the grade reports' only text.
 _GRADE_TEXT_COLUMNS = (1, 2, 4)
 
@@ -500,10 +526,11 @@ def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
                 user_id,
                 email,
                 username,
-                round(percent or 0.0, 4),
+                _rounded(percent) if percent else 0.0,
                 letter_grade or "",
                 bool(passed),
-                *[0.0 if value is None else round(value, 4) for value in breakdown],
+                # A zero rounds to itself; ``+`` turns ``False`` into the ``0`` round() gives.
+                *[0.0 if value is None else _rounded(value) if value else +value for value in breakdown],
             ]
 
     header = ["Student ID", "Email", "Username", "Grade", "Letter Grade", "Passed", *assignment_types]
@@ -519,6 +546,10 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
         title = f"{block.display_name} [{block.usage_key.block_id}]"
         header += [f"{title} (Earned)", f"{title} (Possible)"]
 
+    # A learner's row starts with every problem not attempted; each of their states fills its problem's cells.
+    first_cell = {key: 4 + 2 * position for position, key in enumerate(keys)}
+    not_attempted = ["Not Attempted", ""] * len(keys)
+
     def rows():
         states = iter(backend.problem_state.iter_problem_states(course_key, keys))
         state = next(states, None)
@@ -526,17 +557,11 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
         for user_id, email, username, percent, *_ in _with_accounts(backend, grades):
             while state is not None and state.user_id < user_id:
                 state = next(states, None)
-            scores = {}
+            row = [user_id, email, username, _rounded(percent) if percent else 0.0, *not_attempted]
             while state is not None and state.user_id == user_id:
-                scores[state.usage_key] = state
+                at = first_cell[state.usage_key]
+                row[at : at + 2] = ("Not Attempted" if state.score is None else state.score, state.max_score)
                 state = next(states, None)
-            row = [user_id, email, username, round(percent or 0.0, 4)]
-            for key in keys:
-                found = scores.get(key)
-                if found is None or found.score is None:
-                    row += ["Not Attempted", found.max_score if found else ""]
-                else:
-                    row += [found.score, found.max_score]
             yield row
 
     # Past the email and username, the cells are numbers or the constant "Not Attempted".

@@ -113,3 +113,26 @@ def test_anonymous_ids_are_the_secret_keyed_digests_of_the_id_and_of_the_course_
         (7, digest("7"), digest(f"{course_key}|7")),
         (8, digest("8"), digest(f"{course_key}|8")),
     ]
+
+
+def test_anonymous_ids_take_a_secret_key_longer_than_a_hash_block_as_hmac_does(course_key, settings):
+    settings.SECRET_KEY = "k" * 65 + "ey"
+
+    (ids,) = BuiltinUserService().anonymous_ids(course_key, [7]).values()
+
+    expected = hmac.new(settings.SECRET_KEY.encode(), b"7", hashlib.sha256).hexdigest()[:32]
+    assert ids.anonymous_user_id == expected
+
+
+def test_a_formula_in_any_text_column_neutralises_its_row_and_only_its_row():
+    rows = [
+        (1, None, "plain", 0.5),
+        (2, "x\x00=not a start", "plain", 0.5),
+        (3, "plain", "@cmd", -1),
+        (4, "plain", "plain", -1),
+    ]
+
+    assert written(CsvBody(["n", "a", "b", "x"], rows, text_columns=[1, 2])) == (
+        "n,a,b,x\r\n1,,plain,0.5\r\n2,x\x00=not a start,plain,0.5\r\n3,plain,'@cmd,-1\r\n4,plain,plain,-1\r\n"
+    )
+    assert written(CsvBody(["a"], [("=1",), ("2",)], text_columns=[0])) == "a\r\n'=1\r\n2\r\n"

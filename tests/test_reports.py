@@ -293,6 +293,22 @@ class TestGrades:
             key=lambda row: int(row[0]),
         )
 
+    def test_grade_report_rounds_to_four_digits_as_round_does_zeros_included(
+        self, report_storage, graded, users, course_key, researcher, django_capture_on_commit_callbacks
+    ):
+        CourseGrade.objects.filter(user=graded).update(percent=0.333333, breakdown={"Homework": 2 / 3, "Exam": 0})
+        CourseGrade.objects.create(
+            user=users["beta_tester"], course_key=course_key, percent=0.0, letter_grade="", passed=False,
+            breakdown={"Homework": 0.0, "Exam": False},
+        )  # fmt: skip
+
+        rows = read_csv(generate(course_key, "grade", researcher, django_capture_on_commit_callbacks))
+
+        assert {row[2]: row[3:4] + row[6:] for row in rows[1:]} == {
+            "learner": ["0.3333", "0.6667", "0"],
+            "beta_tester": ["0.0", "0.0", "0"],
+        }
+
     def test_problem_grade_report(
         self, report_storage, graded, users, course_key, researcher, django_capture_on_commit_callbacks
     ):

@@ -7,6 +7,7 @@ compact version of Open edX's weighted subsection grader.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -337,7 +338,7 @@ class BuiltinProblemStateService:
         rows = keyset_stream(_enrollments_with_grades(course_key), ["user_id"], columns)
         missing = (None,) * len(assignment_types)
         for *row, members in rows:
-            yield (*row, *(_decode_json(members)[0] if members else missing))
+            yield (*row, *(_decoded_members(members) if members else missing))
 
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
@@ -362,6 +363,12 @@ class BuiltinProblemStateService:
 
 #: ``json.loads`` without its checks of the text's type and surrounding blanks (none around the database's).
 _decode_json = json.JSONDecoder().raw_decode
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded_members(text: str) -> tuple:
+    """The members :class:`JsonMembers` read, decoded once per distinct text (a course's grades repeat a few)."""
+    return tuple(_decode_json(text)[0])
 
 
 def _enrollments_with_grades(course_key: CourseKey) -> QuerySet:

@@ -38,13 +38,18 @@ def keyset_stream(
 
     ``keyset_stream(enrollments, ["user_id"], ["user_id", "mode"])`` yields ``(user_id, mode)`` tuples.
     """
-    rows = queryset.order_by(*keys).values_list(*keys, *values)
-    width = len(keys)
+    # Keys among the values are read from them; the others are read as well, ahead of the values, and cut off.
+    named = [value if isinstance(value, str) else None for value in values]
+    if all(key in named for key in keys):
+        rows = queryset.order_by(*keys).values_list(*values)
+        width, key_positions = 0, [named.index(key) for key in keys]
+    else:
+        rows = queryset.order_by(*keys).values_list(*keys, *values)
+        width, key_positions = len(keys), list(range(len(keys)))
     last = None
     while True:
         chunk = list((rows if last is None else rows.filter(_after(keys, last)))[:chunk_size])
-        for row in chunk:
-            yield row[width:]
+        yield from (row[width:] for row in chunk) if width else chunk
         if len(chunk) < chunk_size:
             return
-        last = chunk[-1][:width]
+        last = [chunk[-1][position] for position in key_positions]

@@ -1,7 +1,6 @@
 """Users of ``auth.User`` with the built-in profile."""
 
 import hashlib
-import hmac
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from django.conf import settings
@@ -201,21 +200,44 @@ class BuiltinUserService:
             yield SurveyAnswerData(user=user, field_name=field_name, field_value=field_value)
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
-        # The key prepared once per call and copied per id, rather than hashed again for every digest.
-        keyed = hmac.new(settings.SECRET_KEY.encode(), digestmod=hashlib.sha256)
+        # 32 hex digits that only someone holding SECRET_KEY can map back to the user.
+        digest = _HmacSha256(settings.SECRET_KEY.encode()).hexdigest
         course = f"{course_key}|"
         return {
             user_id: AnonymousIdData(
                 user_id=user_id,
-                anonymous_user_id=_anonymous_id(keyed, f"{user_id}"),
-                course_anonymous_user_id=_anonymous_id(keyed, f"{course}{user_id}"),
+                anonymous_user_id=digest(f"{user_id}")[:32],
+                course_anonymous_user_id=digest(f"{course}{user_id}")[:32],
             )
             for user_id in user_ids
         }
 
 
-def _anonymous_id(keyed: hmac.HMAC, message: str) -> str:
-    """32 hex digits that only someone holding ``SECRET_KEY`` (which ``keyed`` was made with) can map back."""
-    digest = keyed.copy()
-    digest.update(message.encode())
-    return digest.hexdigest()[:32]
+#: SHA-256's block size, in bytes.
+_SHA256_BLOCK = 64
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+class _HmacSha256:
+    """
+    HMAC-SHA256 (RFC 2104) under one key, as ``hmac.new(key, message, hashlib.sha256)`` computes it.
+
+    The padded key's two blocks are hashed once; each message then copies those two states (in C),
+    about half the cost of copying an ``hmac.HMAC``.
+    """
+
+    def __init__(self, key: bytes):
+        if len(key) > _SHA256_BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(key.translate(_INNER_PAD))
+        self._outer = hashlib.sha256(key.translate(_OUTER_PAD))
+
+    def hexdigest(self, message: str) -> str:
+        """The HMAC of the UTF-8 ``message``, in hex."""
+        inner = self._inner.copy()
+        inner.update(message.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
