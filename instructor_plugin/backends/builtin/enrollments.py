@@ -188,7 +188,6 @@ class BuiltinEnrollmentService:
             beta_testers = CourseAccessRole.objects.filter(course_key=course_key, role=BETA)
             is_beta_tester = Exists(beta_testers.filter(user_id=OuterRef("user_id")))
         related = ("user", "user__builtin_profile")
-        window: Iterable[CourseEnrollment]
         if filters.is_beta_tester and not filters.search:
             # The beta testers (few, read from the roles table) sorted and sliced with their accounts: one query.
             learners = rows.annotate(is_beta_tester=is_beta_tester).select_related(*related)
@@ -200,7 +199,7 @@ class BuiltinEnrollmentService:
             # walk the whole course in index order. Then those rows with their users, profiles and flags.
             order = "user__username" if filtered else "username"
             ids = list(rows.order_by(order).values_list("pk", flat=True)[page.offset : page.offset + page.limit])
-            window = (
+            window = list(
                 CourseEnrollment.objects.filter(pk__in=ids)
                 .annotate(is_beta_tester=is_beta_tester)
                 .select_related(*related)
