@@ -1,4 +1,4 @@
-"""Querysets compiled once and run with other parameters: the course read of every request."""
+"""Querysets compiled once and run with other values: the course read of every request, the learner count."""
 
 from datetime import UTC, datetime
 
@@ -7,8 +7,10 @@ from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin.backends.builtin.compiled import CompiledQuery
 from instructor_plugin.backends.builtin.courses import BuiltinCourseService
+from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
 from instructor_plugin.backends.builtin.models import Course
 from instructor_plugin.backends.exceptions import CourseNotFound
+from tests.conftest import enroll, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -39,21 +41,47 @@ def test_each_course_id_reads_its_own_course_after_the_query_is_compiled(course,
 
 
 def test_compiled_rows_are_the_instances_the_orm_reads(course, course_key):
-    query = CompiledQuery(Course, lambda key: Course.objects.filter(course_key=key), "course-v1:a+b+c")
+    query = CompiledQuery(lambda key: Course.objects.filter(course_key=key), ["course-v1:a+b+c"], ["course-v1:d+e+f"])
 
-    (compiled,) = query(str(course_key))
+    (compiled,) = query.instances(Course, str(course_key))
 
     read = Course.objects.get(course_key=course_key)
     assert {name: getattr(compiled, name) for name in vars(read) if name != "_state"} == {
         name: value for name, value in vars(read).items() if name != "_state"
     }
-    assert query("course-v1:none+none+none") == []
+    assert query.instances(Course, "course-v1:none+none+none") == []
 
 
-def test_a_query_whose_parameters_are_not_the_samples_is_refused(course, course_key):
+def test_a_parameter_the_orm_changed_is_refused(course, course_key):
+    """``icontains`` compiles ``%value%``: neither the value nor a constant, so no run reuses a sample's."""
+    query = CompiledQuery(lambda name: Course.objects.filter(display_name__icontains=name), ["abc"], ["def"])
+
+    with pytest.raises(ValueError, match="neither a value nor a constant"):
+        query.rows("Test")
+
+
+def test_constants_stay_and_values_follow_their_position(course, course_key):
+    other = Course.objects.create(course_key=OTHER, display_name="Other Course", self_paced=True)
     query = CompiledQuery(
-        Course, lambda key: Course.objects.filter(course_key=key, display_name="x"), "course-v1:a+b+c"
+        lambda key, name: Course.objects.filter(course_key=key, display_name=name, self_paced=True).values_list("pk"),
+        ["course-v1:a+b+c", "a"],
+        ["course-v1:d+e+f", "b"],
     )
 
-    with pytest.raises(ValueError, match="not the samples"):
-        query(str(course_key))
+    assert query.rows(str(OTHER), "Other Course") == [[other.pk]]
+    assert query.rows(str(course_key), "Test Course") == []  # not self-paced
+    with pytest.raises(ValueError, match="differ in every position"):
+        CompiledQuery(lambda key: Course.objects.filter(course_key=key), ["course-v1:a+b+c"], ["course-v1:a+b+c"])
+
+
+def test_each_course_counts_its_own_learners_after_the_query_is_compiled(course, course_key, users):
+    Course.objects.create(course_key=OTHER, display_name="Other Course")
+    service = BuiltinEnrollmentService()
+    for number in range(3):
+        enroll(make_user(f"other{number}"), OTHER)
+
+    counted = service.count_learners(course_key)
+
+    assert service.count_learners(OTHER) == 3
+    assert service.count_learners(course_key) == counted
+    assert service.count_learners(CourseKey.from_string("course-v1:NoneX+N1+2026")) == 0

@@ -36,6 +36,7 @@ from ..data import (
     UserData,
 )
 from ..rows import insert_rows, stored_datetime
+from .compiled import CompiledQuery
 from .filters import EnrollmentFilterSet
 from .models import (
     CohortMembership,
@@ -114,13 +115,37 @@ def _to_allowed_data(allowed: CourseEnrollmentAllowed) -> AllowedEnrollmentData:
     )
 
 
-def _active(course_key: CourseKey):
+def _active(course_key: CourseKey | str):
     """
     The course's active enrollments, ``is_active`` compared to true: Django writes ``is_active=True`` as the bare
     column, which SQLite does not match against the ``(course_key, is_active, ...)`` indexes, so a page sorted
     every enrollment of the course in a temporary B-tree (7.6 ms at 50,000 learners, 0.015 ms compared).
     """
     return CourseEnrollment.objects.filter(Q(is_active=Value(True)), course_key=course_key)
+
+
+def _learner_counts(course_id: str):
+    """The course's kept total beside its enrolled team, counted by a subquery: one query."""
+    team = CourseAccessRole.objects.filter(course_key=course_id, role__in=_NOT_LEARNER_ROLES).values("user_id")
+    enrolled_team = (
+        _active(course_id)
+        .filter(user_id__in=team)
+        .order_by()
+        .values("course_key")
+        .annotate(n=Count("user_id", distinct=True))
+        .values("n")
+    )
+    return (
+        EnrollmentCount.objects.filter(course_key=course_id)
+        .order_by()
+        .values("course_key")
+        .annotate(total=Sum("active"), team=Coalesce(Subquery(enrolled_team), 0))
+        .values_list("total", "team")[:1]
+    )
+
+
+#: Course metadata counts the learners on every request: compiled once.
+_LEARNER_COUNTS = CompiledQuery(_learner_counts, ["course-v1:a+b+c"], ["course-v1:d+e+f"])
 
 
 def _recipients(course_key: CourseKey, targets: EmailTargets):
@@ -226,24 +251,8 @@ class BuiltinEnrollmentService:
 
     def count_learners(self, course_key: CourseKey) -> int:
         """Every active enrollment but the enrolled team's: the count kept, less the team read from the roles table."""
-        team = CourseAccessRole.objects.filter(course_key=course_key, role__in=_NOT_LEARNER_ROLES).values("user_id")
-        enrolled_team = (
-            _active(course_key)
-            .filter(user_id__in=team)
-            .order_by()
-            .values("course_key")
-            .annotate(n=Count("user_id", distinct=True))
-            .values("n")
-        )
-        # One query: the kept total beside the enrolled team counted by a subquery.
-        counts = (
-            EnrollmentCount.objects.filter(course_key=course_key)
-            .order_by()
-            .values("course_key")
-            .annotate(total=Sum("active"), team=Coalesce(Subquery(enrolled_team), 0))
-            .values_list("total", "team")
-        )
-        return next((total - team for total, team in counts[:1]), 0)
+        counts = _LEARNER_COUNTS.rows(str(course_key))
+        return next((total - team for total, team in counts), 0)
 
     def count_active(self, course_key: CourseKey, limit: int | None = None) -> int:
         """The kept count; with ``limit``, a count that stops there (at most ``limit`` index entries read)."""
