@@ -1,4 +1,4 @@
-"""Querysets compiled once and run with other values: the course read of every request, the learner count."""
+"""Querysets compiled once and run with other values: the course of every request, learner counts, grading."""
 
 from datetime import UTC, datetime
 
@@ -8,9 +8,11 @@ from opaque_keys.edx.keys import CourseKey
 from instructor_plugin.backends.builtin.compiled import CompiledQuery
 from instructor_plugin.backends.builtin.courses import BuiltinCourseService
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
-from instructor_plugin.backends.builtin.models import Course
+from instructor_plugin.backends.builtin.models import Block, Course
+from instructor_plugin.backends.builtin.problem_state import CourseGrader
 from instructor_plugin.backends.exceptions import CourseNotFound
 from tests.conftest import enroll, make_user
+from tests.grading_fixtures import POLICY, add_block, build_graded_course
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,24 @@ def test_each_course_counts_its_own_learners_after_the_query_is_compiled(course,
     assert service.count_learners(OTHER) == 3
     assert service.count_learners(course_key) == counted
     assert service.count_learners(CourseKey.from_string("course-v1:NoneX+N1+2026")) == 0
+
+
+def test_each_course_is_graded_from_its_own_blocks_after_the_query_is_compiled(course, course_key):
+    graded = build_graded_course(course)
+    other = Course.objects.create(course_key=OTHER, display_name="Other Course", grading_policy=POLICY)
+    root = Block.objects.create(
+        course=other, usage_key=other.course_key.make_usage_key("course", "course"), block_type="course"
+    )
+    exam = add_block(other, root, "sequential", "exam", "Exam", graded=True, assignment_type="Final Exam")
+    add_block(other, exam, "problem", "exam_q", "Exam question", graded=True, has_score=True, weight=2.0)
+
+    first = CourseGrader.for_course(course_key)
+    second = CourseGrader.for_course(OTHER)
+
+    assert set(first.subsection_pks) == {str(graded.homework.usage_key), str(graded.lab_problem.parent.usage_key)}
+    assert first.possible == {graded.homework.pk: 4.0, graded.lab_problem.parent_id: 1.0}
+    assert second.subsection_pks == {str(exam.usage_key): exam.pk}
+    assert second.possible == {exam.pk: 2.0}
+    assert CourseGrader.for_course(course_key).subsection_pks == first.subsection_pks
+    with pytest.raises(CourseNotFound):
+        CourseGrader.for_course(CourseKey.from_string("course-v1:NoneX+N1+2026"))

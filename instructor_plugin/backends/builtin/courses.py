@@ -24,6 +24,11 @@ _WRITABLE_SETTINGS = frozenset(
 )
 
 
+def course_row(course_key: CourseKey) -> Course | None:
+    """The ``Course`` row of a course key, read with SQL compiled once."""
+    return next(iter(_COURSE_BY_KEY.instances(Course, str(course_key))), None)
+
+
 def to_course_data(course: Course) -> CourseData:
     """The boundary record of a ``Course`` row."""
     policy = course.grading_policy or {}
@@ -70,10 +75,9 @@ class BuiltinCourseService:
     """Reads courses and blocks; writes the course's proctoring settings."""
 
     def get_course(self, course_key: CourseKey) -> CourseData:
-        found = _COURSE_BY_KEY.instances(Course, str(course_key))
-        if not found:
+        course = course_row(course_key)
+        if course is None:
             raise CourseNotFound(course_key)
-        course = found[0]
         RequestCache(CERTIFICATE_SWITCH_CACHE).set(str(course_key), course.certificate_generation_enabled)
         return to_course_data(course)
 

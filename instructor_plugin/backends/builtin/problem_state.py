@@ -22,6 +22,8 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
 from ..exceptions import CourseNotFound, StateNotFound
 from ..rows import stored_datetime, stored_json, upsert_rows
+from .compiled import CompiledQuery
+from .courses import course_row
 from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState, SubsectionGradeOverride
 from .sql_text import JsonMembers
 from .streaming import keyset_stream
@@ -85,15 +87,22 @@ class _GradedProblem:
     weight: float
 
 
-def grader_blocks(course: Course) -> list[GraderBlock]:
-    """The course's blocks in course order, as grading reads them."""
-    rows = (
-        Block.objects.filter(course=course)
+def _grader_blocks(course_pk: int):
+    return (
+        Block.objects.filter(course_id=course_pk)
         .order_by("position")
         .annotate(key=Cast("usage_key", CharField()))
         .values_list("pk", "parent_id", "key", "graded", "assignment_type", "has_score", "weight")
     )
-    return [GraderBlock(*row) for row in rows]
+
+
+#: Every score change and gradebook page reads the course's blocks as grading does: compiled once.
+_GRADER_BLOCKS = CompiledQuery(_grader_blocks, [1], [2])
+
+
+def grader_blocks(course: Course) -> list[GraderBlock]:
+    """The course's blocks in course order, as grading reads them."""
+    return [GraderBlock(*row) for row in _GRADER_BLOCKS.rows(course.pk)]
 
 
 class CourseGrader:
@@ -135,7 +144,7 @@ class CourseGrader:
 
     @classmethod
     def for_course(cls, course_key: CourseKey) -> CourseGrader:
-        course = Course.objects.filter(course_key=course_key).first()
+        course = course_row(course_key)
         if course is None:
             raise CourseNotFound(course_key)
         return cls(course, grader_blocks(course))
