@@ -1,7 +1,6 @@
 """Course roles (course, org, global staff) and forum roles."""
 
 from django.db import connection
-from django.db.models import Value
 from django.db.models.functions import Lower
 from opaque_keys.edx.keys import CourseKey
 
@@ -26,6 +25,31 @@ def _access_sql() -> str:
         f"WHERE {user_id} = %s AND ({course_key} = %s OR ({course_key} = '' AND UPPER({org}) = UPPER(%s))) "
         f"UNION ALL SELECT '{_FORUM}', {role} FROM {forum_roles} WHERE {user_id} = %s AND {course_key} = %s"
     )
+
+
+def _holders(course_key: CourseKey, filters: TeamFilter) -> list[tuple[int, str, str]]:
+    """
+    ``(user id, role, held in)`` of every holder of the filter's course and forum roles in the course, in one
+    ``UNION ALL`` written as SQL: compiled by the ORM, the union cost the team list about 1 ms of CPU.
+    """
+    quote = connection.ops.quote_name
+    user_id, course_key_column, role = (quote(name) for name in ("user_id", "course_key", "role"))
+    selects, params = [], []
+    for held_in, model, roles in (
+        (_COURSE, CourseAccessRole, filters.course_roles),
+        (_FORUM, ForumRole, filters.forum_roles),
+    ):
+        if roles:
+            selects.append(
+                f"SELECT {user_id}, {role}, '{held_in}' FROM {quote(model._meta.db_table)} "
+                f"WHERE {course_key_column} = %s AND {role} IN ({', '.join(['%s'] * len(roles))})"
+            )
+            params += [str(course_key), *roles]
+    if not selects:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return cursor.fetchall()
 
 
 class BuiltinRoleService:
@@ -68,18 +92,11 @@ class BuiltinRoleService:
         ForumRole.objects.filter(user_id=user_id, course_key=course_key, role=role).delete()
 
     def list_team(self, course_key: CourseKey, filters: TeamFilter, page: PageRequest) -> Page[TeamMember]:
-        course_roles = CourseAccessRole.objects.filter(course_key=course_key, role__in=filters.course_roles)
-        forum_roles = ForumRole.objects.filter(course_key=course_key, role__in=filters.forum_roles)
         # The roles tables first, in one query: every holder with their roles (a team, not every user),
         # then one page of their accounts by primary key. Unfiltered, the team's size is the holders'.
         held: dict[str, dict[int, set[str]]] = {_COURSE: {}, _FORUM: {}}
-        rows = (
-            course_roles.annotate(kind=Value(_COURSE))
-            .values_list("user_id", "role", "kind")
-            .union(forum_roles.annotate(kind=Value(_FORUM)).values_list("user_id", "role", "kind"), all=True)
-        )
-        for user_id, role, kind in rows:
-            held[kind].setdefault(user_id, set()).add(role)
+        for user_id, role, held_in in _holders(course_key, filters):
+            held[held_in].setdefault(user_id, set()).add(role)
         holders = held[_COURSE].keys() | held[_FORUM].keys()
         members = users_with_profile().filter(pk__in=sorted(holders))
         if filters.search:

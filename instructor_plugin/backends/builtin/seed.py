@@ -69,7 +69,7 @@ from .models import (
     SurveyAnswer,
     UserProfile,
 )
-from .problem_state import CourseGrader
+from .problem_state import CourseGrader, grader_blocks
 
 User = get_user_model()
 
@@ -606,7 +606,7 @@ def seed_problem_state(course: Course, learner_ids: dict[int, int], learners: in
     CourseGrade.objects.filter(course_key=course.course_key).delete()
     blocks = list(Block.objects.filter(course=course).order_by("position"))
     problems = [block for block in blocks if block.block_type == "problem"]
-    grader = CourseGrader(course, blocks)
+    grader = CourseGrader(course, grader_blocks(course))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     states_by_pattern: dict[tuple, tuple] = {}
     grades_by_scores: dict[tuple, tuple] = {}
