@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Func, Q
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import AnonymousIdData, SurveyAnswerData, UserData
@@ -16,6 +16,33 @@ from .models import SurveyAnswer, UserOrgPreference, UserProfile
 from .streaming import keyset_stream
 
 User = get_user_model()
+
+
+class SameEmail(Func):
+    """
+    ``left = right`` ignoring case (what ``iexact`` means), written so that the case-insensitive
+    ``auth_user.email`` index of migration 0002 answers it when ``left`` is that column.
+
+    ``iexact`` against another column is a ``LIKE`` on SQLite and MariaDB: no index can answer it, and
+    the right-hand email's ``_`` and ``%`` become wildcards.
+    """
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="UPPER(%(expressions)s)", arg_joiner=") = UPPER(")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="%(expressions)s COLLATE NOCASE", arg_joiner=" = ")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "UPPER(%(expressions)s::text)"
+        return super().as_sql(compiler, connection, template=template, arg_joiner="::text) = UPPER(")
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        # The columns' collation ignores case, as Django's own ``iexact`` (a ``LIKE``) relies on there.
+        return super().as_sql(compiler, connection, template="%(expressions)s", arg_joiner=" = ")
 
 
 def to_user_data(user) -> UserData:
