@@ -682,9 +682,9 @@ PROCTORED_EXAM_RESULTS_HEADER = (
 )
 
 
-#: The course, provider, track, exam name, username, email and status: the other cells are constants,
-#: numbers, booleans or ISO 8601 datetimes.
-_PROCTORED_TEXT_COLUMNS = (0, 1, 2, 3, 4, 5, 11)
+#: The track, username, email and status: the exam's own text is neutralised once per exam, and the other
+#: cells are constants, numbers, booleans, ``None`` or ISO 8601 datetimes.
+_PROCTORED_TEXT_COLUMNS = (2, 4, 5, 11)
 
 
 def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -696,31 +696,35 @@ def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
     exams = [exam for exam in backend.special_exams.list_exams(course_key) if exam.is_proctored]
     provider = backend.courses.get_course(course_key).proctoring_provider or ""
-    course_id = str(course_key)
+    course_id = neutralize_cell(str(course_key))
 
     def rows():
         for exam in exams:
+            name = neutralize_cell(exam.exam_name)
+            backend_name = neutralize_cell(exam.backend or provider)
+            practice = exam.is_practice_exam
             attempts = backend.special_exams.iter_attempt_rows(course_key, exam.id)
+            # A tuple as the attempt gives its cells: the CSV writer writes None as an empty cell.
             for username, email, track, status, started_at, completed_at, time_limit in attempts:
-                yield [
+                yield (
                     course_id,
-                    exam.backend or provider,
-                    track or "",
-                    exam.exam_name,
+                    backend_name,
+                    track,
+                    name,
                     username,
                     email,
                     "",
-                    time_limit if time_limit is not None else "",
-                    exam.is_practice_exam,
-                    started_at or "",
-                    completed_at or "",
+                    time_limit,
+                    practice,
+                    started_at,
+                    completed_at,
                     status,
                     "",
                     0,
                     "",
                     0,
                     "",
-                ]
+                )
 
     return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows(), text_columns=_PROCTORED_TEXT_COLUMNS)
 
