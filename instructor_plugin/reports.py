@@ -733,19 +733,10 @@ def _course_survey_results(course_key: CourseKey, task_input: dict) -> CsvBody:
     """One row per learner who answered the course's survey: id, username, email, then each field (sorted)."""
     users = get_backend().users
     field_names = list(users.survey_field_names(course_key))
-
-    def rows():
-        learner, answers = None, {}
-        for answer in users.iter_survey_answers(course_key):
-            if learner is not None and answer.user.id != learner.id:
-                yield [learner.id, learner.username, learner.email, *(answers.get(name, "") for name in field_names)]
-                answers = {}
-            learner = answer.user
-            answers[answer.field_name] = answer.field_value
-        if learner is not None:
-            yield [learner.id, learner.username, learner.email, *(answers.get(name, "") for name in field_names)]
-
-    return CsvBody(["User ID", "User Name", "Email", *field_names], rows())
+    rows = users.iter_survey_rows(course_key, field_names)
+    # Past the user id, every cell is text.
+    text_columns = range(1, 3 + len(field_names))
+    return CsvBody(["User ID", "User Name", "Email", *field_names], rows, text_columns=text_columns)
 
 
 _CSV_BODIES: dict[str, Callable[[CourseKey, dict], CsvBody]] = {

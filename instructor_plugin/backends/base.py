@@ -73,7 +73,6 @@ from .data import (
     SpecialExamData,
     SubsectionGradeData,
     SubsectionOverrideHistoryData,
-    SurveyAnswerData,
     TeamFilter,
     TeamMember,
     UserData,
@@ -147,8 +146,11 @@ class UserService(Protocol):
     def survey_field_names(self, course_key: CourseKey) -> Sequence[str]:
         """The distinct field names of the course's survey answers, sorted."""
 
-    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
-        """The course's survey answers, by user id then field name, streamed."""
+    def iter_survey_rows(self, course_key: CourseKey, field_names: Sequence[str]) -> Iterator[Sequence[object]]:
+        """
+        ``(user id, username, email, *answers)`` of every user who answered the course's survey, by user id,
+        streamed: the answer to each of ``field_names`` ("" when none; of several, the last recorded).
+        """
 
 
 class EnrollmentService(Protocol):

@@ -10,12 +10,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Func, Q
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import AnonymousIdData, SurveyAnswerData, UserData
+from ..data import AnonymousIdData, UserData, survey_rows
 from ..exceptions import AccountTaken, AmbiguousIdentifier, UserNotFound
 from .models import SurveyAnswer, UserOrgPreference, UserProfile
 from .streaming import keyset_stream
 
 User = get_user_model()
+#: Survey answers per query of :meth:`BuiltinUserService.iter_survey_rows`.
+_SURVEY_CHUNK = 10_000
 
 
 class SameEmail(Func):
@@ -158,15 +160,11 @@ class BuiltinUserService:
         names = SurveyAnswer.objects.filter(course_key=course_key).values_list("field_name", flat=True)
         return list(names.distinct().order_by("field_name"))
 
-    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
-        answers = SurveyAnswer.objects.filter(course_key=course_key).order_by("user_id", "field_name", "pk")
-        columns = ["user_id", *(f"user__{column}" for column in _USER_DATA_COLUMNS[1:]), "field_name", "field_value"]
-        user = None
-        # Plain values, one user record shared by a learner's consecutive answers.
-        for *user_columns, field_name, field_value in answers.values_list(*columns).iterator(chunk_size=2000):
-            if user is None or user.id != user_columns[0]:
-                user = _user_data(*user_columns)
-            yield SurveyAnswerData(user=user, field_name=field_name, field_value=field_value)
+    def iter_survey_rows(self, course_key: CourseKey, field_names: Sequence[str]) -> Iterator[Sequence[object]]:
+        answers = SurveyAnswer.objects.filter(course_key=course_key)
+        columns = ["user_id", "user__username", "user__email", "field_name", "field_value"]
+        # By learner, then as recorded: the (course_key, user) index's order, each chunk a range of it.
+        return survey_rows(keyset_stream(answers, ["user_id", "pk"], columns, chunk_size=_SURVEY_CHUNK), field_names)
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
         # The key prepared once per call and copied per id, rather than hashed again for every digest.
