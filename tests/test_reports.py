@@ -246,7 +246,9 @@ def test_pending_enrollments_match_enrolled_emails_ignoring_case_and_wildcards(
     rows = read_csv(generate(course_key, "pending_enrollments", researcher, django_capture_on_commit_callbacks))
 
     # Mixed.Case@example.com took up "mixed.case@"; "under%" and "under_score" are not patterns matching underxscore.
-    assert rows == [["email"], ["not_enrolled@example.com"], ["under%@example.com"], ["under_score@example.com"]]
+    # (In the database's order, which puts "%" and "_" apart differently on MariaDB.)
+    assert rows[0] == ["email"]
+    assert sorted(rows[1:]) == [["not_enrolled@example.com"], ["under%@example.com"], ["under_score@example.com"]]
 
 
 def test_pending_activations(report_storage, users, course_key, researcher, django_capture_on_commit_callbacks):
