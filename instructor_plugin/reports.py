@@ -573,26 +573,19 @@ def _problem_responses(course_key: CourseKey, task_input: dict) -> CsvBody:
         for block in _scored_blocks_under(course_blocks, location, task_input.get("problem_types_filter")):
             blocks.setdefault(block.usage_key, block)
     keys = list(blocks)
-    titles = {key: block.display_name for key, block in blocks.items()}
+    titles = {str(key): block.display_name for key, block in blocks.items()}
 
     def rows():
         if not keys:
             return
-        for chunk in _chunks(backend.problem_state.iter_problem_states(course_key, keys)):
-            users = backend.users.get_users({state.user_id for state in chunk})
-            for state in chunk:
-                user = users.get(state.user_id)
-                yield [
-                    user.username if user else state.user_id,
-                    titles.get(state.usage_key, ""),
-                    str(state.usage_key),
-                    state.attempts,
-                    state.score,
-                    state.max_score,
-                    json.dumps(state.state, sort_keys=True, default=str),
-                ]
+        states = backend.problem_state.iter_problem_response_rows(course_key, keys)
+        for username, location, attempts, score, max_score, state in states:
+            state_text = json.dumps(state, sort_keys=True, default=str)
+            yield (username, titles.get(location, ""), location, attempts, score, max_score, state_text)
 
-    return CsvBody(["username", "title", "location", "attempts", "score", "max_score", "state"], rows())
+    # The attempts and scores are numbers; the username, title, location and the state's JSON are text.
+    header = ["username", "title", "location", "attempts", "score", "max_score", "state"]
+    return CsvBody(header, rows(), text_columns=(0, 1, 2, 6))
 
 
 def _ora2_summary(course_key: CourseKey, task_input: dict) -> CsvBody:

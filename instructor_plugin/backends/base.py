@@ -407,6 +407,14 @@ class ProblemStateService(Protocol):
     ) -> Iterator[ProblemStateData]:
         """Learner states in the course (optionally on some problems only), by user id then usage key, streamed."""
 
+    def iter_problem_response_rows(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
+    ) -> Iterator[Sequence[object]]:
+        """
+        :meth:`iter_problem_states` of these problems as ``(username, location, attempts, score, max_score,
+        state)`` rows, ``location`` the usage key's text and ``state`` the decoded state (``{}`` when none).
+        """
+
 
 class DueDateService(Protocol):
     """
