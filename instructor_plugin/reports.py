@@ -573,7 +573,7 @@ def _problem_responses(course_key: CourseKey, task_input: dict) -> CsvBody:
         for block in _scored_blocks_under(course_blocks, location, task_input.get("problem_types_filter")):
             blocks.setdefault(block.usage_key, block)
     keys = list(blocks)
-    titles = {str(key): block.display_name for key, block in blocks.items()}
+    titles: dict[object, str] = {str(key): block.display_name for key, block in blocks.items()}
 
     def rows():
         if not keys:

@@ -31,20 +31,19 @@ class SameEmail(Func):
 
     arity = 2
     output_field = BooleanField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="UPPER(%(expressions)s)", arg_joiner=") = UPPER(")
+    template = "UPPER(%(expressions)s)"
+    arg_joiner = ") = UPPER("
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="%(expressions)s COLLATE NOCASE", arg_joiner=" = ")
+        return self.as_sql(compiler, connection, template="%(expressions)s COLLATE NOCASE", arg_joiner=" = ")
 
     def as_postgresql(self, compiler, connection, **extra_context):
         template = "UPPER(%(expressions)s::text)"
-        return super().as_sql(compiler, connection, template=template, arg_joiner="::text) = UPPER(")
+        return self.as_sql(compiler, connection, template=template, arg_joiner="::text) = UPPER(")
 
     def as_mysql(self, compiler, connection, **extra_context):
         # The columns' collation ignores case, as Django's own ``iexact`` (a ``LIKE``) relies on there.
-        return super().as_sql(compiler, connection, template="%(expressions)s", arg_joiner=" = ")
+        return self.as_sql(compiler, connection, template="%(expressions)s", arg_joiner=" = ")
 
 
 def to_user_data(user) -> UserData:
