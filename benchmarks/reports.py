@@ -8,7 +8,7 @@ same report limited to a tenth of the learners and to all of them: streaming kee
 close, whatever the course size.
 
 The seed holds only a handful of pending invitations, survey answers and inactive learners; the
-course is topped up with ``PENDING_INVITATIONS`` invitations, the answers of a tenth of the learners and
+course is topped up with invitations of a tenth of the learners' number, the answers of a tenth of them and
 a tenth of them inactive (only while ``pending_activations`` is measured; all removed afterwards), and
 with the special-exam attempts of the lists' figures.
 """
@@ -68,8 +68,6 @@ _PROFILE_COLUMNS = (
 )
 _GRADE_COLUMNS = ("user_id", "user__email", "user__username", "percent", "letter_grade", "passed", "breakdown")
 _BENCH_INVITATION = "bench-invited-{}@example.com"
-#: Pending invitations added: each is matched against every enrolled email ignoring case (no index can).
-PENDING_INVITATIONS = 500
 _BENCH_SURVEY_FORM = "bench"
 
 
@@ -120,11 +118,14 @@ def _enrolled_students(course_key: CourseKey) -> Iterator[Iterable]:
 
 
 def _pending_enrollments(course_key: CourseKey) -> Iterator[Iterable]:
+    """The invitations whose email, ignoring case, is none of the set of enrolled emails read first."""
     yield ("email",)
     enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
-    enrolled = enrolled.filter(user__email__iexact=OuterRef("email"))
-    allowed = CourseEnrollmentAllowed.objects.filter(course_key=course_key).exclude(Exists(enrolled)).order_by("email")
-    yield from _streamed(allowed, "email")
+    emails = {email.lower() for (email,) in _streamed(enrolled, "user__email")}
+    allowed = CourseEnrollmentAllowed.objects.filter(course_key=course_key).order_by("email")
+    for (email,) in _streamed(allowed, "email"):
+        if email.lower() not in emails:
+            yield (email,)
 
 
 def _pending_activations(course_key: CourseKey) -> Iterator[Iterable]:
@@ -259,15 +260,15 @@ def _learner_ids(course_key: CourseKey, every: int) -> list[int]:
 
 @contextmanager
 def _topped_up(course_key: CourseKey):
-    """``PENDING_INVITATIONS`` pending invitations and survey answers of a tenth of the learners, removed afterwards."""
+    """Pending invitations and survey answers, each of a tenth of the learners' number, removed afterwards."""
     now = stored_datetime(CourseEnrollmentAllowed, timezone.now())
     course = str(course_key)
+    user_ids = _learner_ids(course_key, 10)
     insert_rows(
         CourseEnrollmentAllowed,
         ("email", "course_key", "auto_enroll", "created"),
-        ((_BENCH_INVITATION.format(number), course, False, now) for number in range(PENDING_INVITATIONS)),
+        ((_BENCH_INVITATION.format(number), course, False, now) for number in range(len(user_ids))),
     )
-    user_ids = _learner_ids(course_key, 10)
     insert_rows(
         SurveyAnswer,
         ("user", "course_key", "form_name", "field_name", "field_value", "created", "modified"),

@@ -598,26 +598,19 @@ def _problem_responses(course_key: CourseKey, task_input: dict) -> CsvBody:
         for block in _scored_blocks_under(course_blocks, location, task_input.get("problem_types_filter")):
             blocks.setdefault(block.usage_key, block)
     keys = list(blocks)
-    titles = {key: block.display_name for key, block in blocks.items()}
+    titles: dict[object, str] = {str(key): block.display_name for key, block in blocks.items()}
 
     def rows():
         if not keys:
             return
-        for chunk in _chunks(backend.problem_state.iter_problem_states(course_key, keys)):
-            users = backend.users.get_users({state.user_id for state in chunk})
-            for state in chunk:
-                user = users.get(state.user_id)
-                yield [
-                    user.username if user else state.user_id,
-                    titles.get(state.usage_key, ""),
-                    str(state.usage_key),
-                    state.attempts,
-                    state.score,
-                    state.max_score,
-                    json.dumps(state.state, sort_keys=True, default=str),
-                ]
+        states = backend.problem_state.iter_problem_response_rows(course_key, keys)
+        for username, location, attempts, score, max_score, state in states:
+            state_text = json.dumps(state, sort_keys=True, default=str)
+            yield (username, titles.get(location, ""), location, attempts, score, max_score, state_text)
 
-    return CsvBody(["username", "title", "location", "attempts", "score", "max_score", "state"], rows())
+    # The attempts and scores are numbers; the username, title, location and the state's JSON are text.
+    header = ["username", "title", "location", "attempts", "score", "max_score", "state"]
+    return CsvBody(header, rows(), text_columns=(0, 1, 2, 6))
 
 
 def _ora2_summary(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -707,9 +700,9 @@ PROCTORED_EXAM_RESULTS_HEADER = (
 )
 
 
-#: The course, provider, track, exam name, username, email and status: the other cells are constants,
-#: numbers, booleans or ISO 8601 datetimes.
-_PROCTORED_TEXT_COLUMNS = (0, 1, 2, 3, 4, 5, 11)
+#: The track, username, email and status: the exam's own text is neutralised once per exam, and the other
+#: cells are constants, numbers, booleans, ``None`` or ISO 8601 datetimes.
+_PROCTORED_TEXT_COLUMNS = (2, 4, 5, 11)
 
 
 def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -721,31 +714,35 @@ def _proctored_exam_results(course_key: CourseKey, task_input: dict) -> CsvBody:
     backend = get_backend()
     exams = [exam for exam in backend.special_exams.list_exams(course_key) if exam.is_proctored]
     provider = backend.courses.get_course(course_key).proctoring_provider or ""
-    course_id = str(course_key)
+    course_id = neutralize_cell(str(course_key))
 
     def rows():
         for exam in exams:
+            name = neutralize_cell(exam.exam_name)
+            backend_name = neutralize_cell(exam.backend or provider)
+            practice = exam.is_practice_exam
             attempts = backend.special_exams.iter_attempt_rows(course_key, exam.id)
+            # A tuple as the attempt gives its cells: the CSV writer writes None as an empty cell.
             for username, email, track, status, started_at, completed_at, time_limit in attempts:
-                yield [
+                yield (
                     course_id,
-                    exam.backend or provider,
-                    track or "",
-                    exam.exam_name,
+                    backend_name,
+                    track,
+                    name,
                     username,
                     email,
                     "",
-                    time_limit if time_limit is not None else "",
-                    exam.is_practice_exam,
-                    started_at or "",
-                    completed_at or "",
+                    time_limit,
+                    practice,
+                    started_at,
+                    completed_at,
                     status,
                     "",
                     0,
                     "",
                     0,
                     "",
-                ]
+                )
 
     return CsvBody(list(PROCTORED_EXAM_RESULTS_HEADER), rows(), text_columns=_PROCTORED_TEXT_COLUMNS)
 
@@ -754,19 +751,10 @@ def _course_survey_results(course_key: CourseKey, task_input: dict) -> CsvBody:
     """One row per learner who answered the course's survey: id, username, email, then each field (sorted)."""
     users = get_backend().users
     field_names = list(users.survey_field_names(course_key))
-
-    def rows():
-        learner, answers = None, {}
-        for answer in users.iter_survey_answers(course_key):
-            if learner is not None and answer.user.id != learner.id:
-                yield [learner.id, learner.username, learner.email, *(answers.get(name, "") for name in field_names)]
-                answers = {}
-            learner = answer.user
-            answers[answer.field_name] = answer.field_value
-        if learner is not None:
-            yield [learner.id, learner.username, learner.email, *(answers.get(name, "") for name in field_names)]
-
-    return CsvBody(["User ID", "User Name", "Email", *field_names], rows())
+    rows = users.iter_survey_rows(course_key, field_names)
+    # Past the user id, every cell is text.
+    text_columns = range(1, 3 + len(field_names))
+    return CsvBody(["User ID", "User Name", "Email", *field_names], rows, text_columns=text_columns)
 
 
 _CSV_BODIES: dict[str, Callable[[CourseKey, dict], CsvBody]] = {

@@ -104,6 +104,20 @@ def test_course_grades_carry_the_learners_username_and_email_and_skip_the_unenro
     ]
 
 
+def test_problem_response_rows_carry_usernames_locations_and_states(backend, world, learners, monkeypatch):
+    monkeypatch.setattr(problem_state, "CHUNK", 2)
+    for user_id in learners:
+        make_state(world, PROBLEMS[0], user_id, 4.0, attempts=2)
+    make_state(world, PROBLEMS[1], learners[0], 6.0)
+
+    rows = list(backend.problem_state.iter_problem_response_rows(COURSE, PROBLEMS[:1]))
+
+    assert rows == [
+        (f"learner{number}", str(PROBLEMS[0]), 2, 4.0, 10.0, {"seed": 1, "attempts": 2})
+        for number in range(len(learners))
+    ]
+
+
 def test_streams_read_past_a_chunk(backend, world, learners, monkeypatch):
     monkeypatch.setattr(problem_state, "CHUNK", 2)
     for user_id in learners:

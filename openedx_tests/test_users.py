@@ -55,8 +55,7 @@ def test_survey_answers_of_the_course(users):
     SurveyAnswer.objects.create(user=ann, field_name="pet", field_value="cat", course_key=OTHER)
 
     assert users.survey_field_names(COURSE) == ["age", "job"]
-    assert [(a.user.username, a.field_name, a.field_value) for a in users.iter_survey_answers(COURSE)] == [
-        ("ann", "age", "30"),
-        ("ann", "job", "archer"),
-        ("bob", "job", "baker"),
+    assert list(users.iter_survey_rows(COURSE, ["age", "job"])) == [
+        [ann.pk, "ann", "ann@example.com", "30", "archer"],
+        [bob.pk, "bob", "bob@example.com", "", "baker"],
     ]

@@ -325,6 +325,21 @@ class TestCourseSurveyResults:
             [str(beta.pk), "beta_tester", "beta_tester@example.com", "", "", "B"],
         ]
 
+    def test_a_field_answered_on_two_forms_shows_the_later_answer(self, client, users, course_key):
+        client.force_authenticate(users["data_researcher"])
+        for form, value in (("intro", "first"), ("outro", "later")):
+            SurveyAnswer.objects.create(
+                user=users["learner"], course_key=course_key, form_name=form, field_name="goal", field_value=value
+            )
+
+        client.post(self.URL)
+
+        learner = users["learner"]
+        assert report_rows(InstructorTask.objects.get()) == [
+            ["User ID", "User Name", "Email", "goal"],
+            [str(learner.pk), "learner", "learner@example.com", "later"],
+        ]
+
     def test_learner_is_refused(self, client, users):
         client.force_authenticate(users["learner"])
 

@@ -73,7 +73,6 @@ from .data import (
     SpecialExamData,
     SubsectionGradeData,
     SubsectionOverrideHistoryData,
-    SurveyAnswerData,
     TeamFilter,
     TeamMember,
     UserData,
@@ -147,8 +146,11 @@ class UserService(Protocol):
     def survey_field_names(self, course_key: CourseKey) -> Sequence[str]:
         """The distinct field names of the course's survey answers, sorted."""
 
-    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
-        """The course's survey answers, by user id then field name, streamed."""
+    def iter_survey_rows(self, course_key: CourseKey, field_names: Sequence[str]) -> Iterator[Sequence[object]]:
+        """
+        ``(user id, username, email, *answers)`` of every user who answered the course's survey, by user id,
+        streamed: the answer to each of ``field_names`` ("" when none; of several, the last recorded).
+        """
 
 
 class EnrollmentService(Protocol):
@@ -404,6 +406,14 @@ class ProblemStateService(Protocol):
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
     ) -> Iterator[ProblemStateData]:
         """Learner states in the course (optionally on some problems only), by user id then usage key, streamed."""
+
+    def iter_problem_response_rows(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
+    ) -> Iterator[Sequence[object]]:
+        """
+        :meth:`iter_problem_states` of these problems as ``(username, location, attempts, score, max_score,
+        state)`` rows, ``location`` the usage key's text and ``state`` the decoded state (``{}`` when none).
+        """
 
 
 class DueDateService(Protocol):

@@ -7,7 +7,7 @@ host's model instance to the plugin.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -105,15 +105,6 @@ class UserData:
     is_active: bool = True
     is_staff: bool = False
     language: str | None = None
-
-
-@dataclass(frozen=True)
-class SurveyAnswerData:
-    """A learner's answer to one field of a course survey."""
-
-    user: UserData
-    field_name: str
-    field_value: str
 
 
 # --- Enrollments ------------------------------------------------------------
@@ -981,3 +972,24 @@ class EntranceExamData:
     course_key: CourseKey
     usage_key: UsageKey
     minimum_score_pct: float
+
+
+def survey_rows(answers: Iterable[Sequence], field_names: Sequence[str]) -> Iterator[list]:
+    """
+    ``[user id, username, email, *answers]`` per learner from ``(user id, username, email, field name, value)``
+    answers by learner then as recorded: a field's later answer replaces an earlier one, an unanswered or
+    unlisted field is "".
+    """
+    positions = {name: position for position, name in enumerate(field_names, 3)}
+    unanswered = [""] * len(field_names)
+    row: list | None = None
+    for user_id, username, email, name, value in answers:
+        if row is None or row[0] != user_id:
+            if row is not None:
+                yield row
+            row = [user_id, username, email, *unanswered]
+        position = positions.get(name)
+        if position is not None:
+            row[position] = value
+    if row is not None:
+        yield row

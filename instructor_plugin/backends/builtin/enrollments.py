@@ -51,7 +51,7 @@ from .models import (
 )
 from .sql_text import IsoDateTime
 from .streaming import keyset_stream
-from .users import User, named_users, to_user_data, user_data_rows
+from .users import User, named_users, same_email, to_user_data, user_data_rows
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
@@ -446,7 +446,10 @@ class BuiltinEnrollmentService:
             yield user_id
 
     def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
-        enrolled = _active(course_key).filter(user__email__iexact=OuterRef("email"))
+        # Each invitation looks its email up in the users' email index, then the user's enrollment.
+        enrolled = User.objects.filter(
+            same_email("email", OuterRef("email")), Exists(_active(course_key).filter(user_id=OuterRef("pk")))
+        )
         rows = CourseEnrollmentAllowed.objects.filter(course_key=course_key).exclude(Exists(enrolled))
         for (email,) in keyset_stream(rows, ["email"], ["email"]):
             yield email

@@ -181,8 +181,8 @@ class BuiltinSpecialExamService:
         return Page(items=items, total=total)
 
     def iter_attempt_rows(self, course_key: CourseKey, exam_id: int) -> Iterator[Sequence[object]]:
-        rows = ExamAttempt.objects.filter(exam__course_key=course_key, exam_id=exam_id)
-        rows = rows.annotate(username_key=Lower("user__username"))
+        # Read in the course's (course_key, username_lower, id) index order: no chunk sorts the attempts.
+        rows = ExamAttempt.objects.filter(course_key=course_key, exam_id=exam_id)
         enrollments = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
         enrollments = enrollments.filter(is_active=True)
         columns: list[str | Combinable] = [
@@ -194,8 +194,7 @@ class BuiltinSpecialExamService:
             IsoDateTime("completed_at"),
             "allowed_time_limit_mins",
         ]
-        # Each chunk sorts the exam's attempts by username again (no index spans the join): few large chunks.
-        return keyset_stream(rows, ["username_key", "pk"], columns, chunk_size=_ATTEMPT_ROWS_CHUNK)
+        return keyset_stream(rows, _ATTEMPTS_BY_USERNAME, columns, chunk_size=_ATTEMPT_ROWS_CHUNK)
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         attempts = ExamAttempt.objects.filter(exam__course_key=course_key, exam_id=exam_id, user_id=user_id)

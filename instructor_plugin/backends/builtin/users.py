@@ -7,15 +7,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
 from django.db.models import CharField, Func, Q, Value
-from django.db.models.lookups import In
+from django.db.models.lookups import Exact, In
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import AnonymousIdData, SurveyAnswerData, UserData
+from ..data import AnonymousIdData, UserData, survey_rows
 from ..exceptions import AccountTaken, AmbiguousIdentifier, UserNotFound
 from .models import SurveyAnswer, UserOrgPreference, UserProfile
 from .streaming import keyset_stream
 
 User = get_user_model()
+#: Survey answers per query of :meth:`BuiltinUserService.iter_survey_rows`.
+_SURVEY_CHUNK = 10_000
 
 
 def to_user_data(user) -> UserData:
@@ -92,6 +94,17 @@ class _EmailKey(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template="(%(expressions)s COLLATE NOCASE)")
+
+
+def same_email(left, right) -> Exact:
+    """
+    ``left = right`` ignoring case (what ``iexact`` means), as :class:`_EmailKey` writes it, so that the
+    email index answers it when ``left`` is ``auth_user.email``.
+
+    ``iexact`` against another column is a ``LIKE`` on SQLite and MariaDB: no index can answer it, and
+    the right-hand email's ``_`` and ``%`` become wildcards.
+    """
+    return Exact(_EmailKey(left), _EmailKey(right))
 
 
 def _with_email_in(users, emails: list[str]):
@@ -189,15 +202,11 @@ class BuiltinUserService:
         names = SurveyAnswer.objects.filter(course_key=course_key).values_list("field_name", flat=True)
         return list(names.distinct().order_by("field_name"))
 
-    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
-        answers = SurveyAnswer.objects.filter(course_key=course_key).order_by("user_id", "field_name", "pk")
-        columns = ["user_id", *(f"user__{column}" for column in _USER_DATA_COLUMNS[1:]), "field_name", "field_value"]
-        user = None
-        # Plain values, one user record shared by a learner's consecutive answers.
-        for *user_columns, field_name, field_value in answers.values_list(*columns).iterator(chunk_size=2000):
-            if user is None or user.id != user_columns[0]:
-                user = _user_data(*user_columns)
-            yield SurveyAnswerData(user=user, field_name=field_name, field_value=field_value)
+    def iter_survey_rows(self, course_key: CourseKey, field_names: Sequence[str]) -> Iterator[Sequence[object]]:
+        answers = SurveyAnswer.objects.filter(course_key=course_key)
+        columns = ["user_id", "user__username", "user__email", "field_name", "field_value"]
+        # By learner, then as recorded: the (course_key, user) index's order, each chunk a range of it.
+        return survey_rows(keyset_stream(answers, ["user_id", "pk"], columns, chunk_size=_SURVEY_CHUNK), field_names)
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
         # 32 hex digits that only someone holding SECRET_KEY can map back to the user.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -254,3 +255,15 @@ class OpenedxProblemStateService:
             if len(chunk) < CHUNK:
                 return
             last = (chunk[-1][0], chunk[-1][1])
+
+    def iter_problem_response_rows(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
+    ) -> Iterator[Sequence[object]]:
+        """:meth:`iter_problem_states` with the learners' usernames (their ids when gone), chunk by chunk."""
+        states = self.iter_problem_states(course_key, usage_keys)
+        while chunk := list(islice(states, CHUNK)):
+            users = get_user_model().objects.filter(pk__in={state.user_id for state in chunk})
+            usernames = dict(users.values_list("pk", "username"))
+            for state in chunk:
+                username = usernames.get(state.user_id, str(state.user_id))
+                yield (username, str(state.usage_key), state.attempts, state.score, state.max_score, state.state)

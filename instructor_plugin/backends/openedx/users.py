@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from opaque_keys.edx.keys import CourseKey
 
-from ..data import AnonymousIdData, SurveyAnswerData, UserData
+from ..data import AnonymousIdData, UserData, survey_rows
 from ..exceptions import AccountTaken, AmbiguousIdentifier, UserNotFound
 
 #: The ``UserPreference`` key of the user's language.
@@ -144,16 +144,10 @@ class OpenedxUserService:
         names = SurveyAnswer.objects.filter(course_key=course_key).values_list("field_name", flat=True)
         return list(names.distinct().order_by("field_name"))
 
-    def iter_survey_answers(self, course_key: CourseKey) -> Iterator[SurveyAnswerData]:
-        """The course's ``SurveyAnswer`` rows with their users' profiles, by user then field name."""
+    def iter_survey_rows(self, course_key: CourseKey, field_names: Sequence[str]) -> Iterator[Sequence[object]]:
+        """The course's ``SurveyAnswer`` rows with their users' usernames and emails, one row per user."""
         from lms.djangoapps.survey.models import SurveyAnswer
 
-        answers = (
-            SurveyAnswer.objects.filter(course_key=course_key)
-            .select_related("user__profile")
-            .order_by("user_id", "field_name", "pk")
-        )
-        for answer in answers.iterator(chunk_size=2000):
-            yield SurveyAnswerData(
-                user=to_user_data(answer.user), field_name=answer.field_name, field_value=answer.field_value
-            )
+        answers = SurveyAnswer.objects.filter(course_key=course_key).order_by("user_id", "pk")
+        columns = ("user_id", "user__username", "user__email", "field_name", "field_value")
+        return survey_rows(answers.values_list(*columns).iterator(chunk_size=2000), field_names)
