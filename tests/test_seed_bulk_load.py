@@ -15,6 +15,8 @@ from instructor_plugin.backends.builtin.bulk_load import bulk_load
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
 from instructor_plugin.backends.builtin.models import CourseEnrollment, UserProfile, UserSearchText
 from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID, seed_demo_course
+from tests.test_cohort_member_counts import counted as cohorts_counted
+from tests.test_cohort_member_counts import kept as cohorts_kept
 
 User = get_user_model()
 DEMO_KEY = CourseKey.from_string(DEMO_COURSE_ID)
@@ -50,6 +52,8 @@ def test_the_seeded_derived_rows_are_what_the_triggers_write(reseed):
         f"learner{LEARNERS}\nlearner{LEARNERS}@example.com\n\n\nLearner {LEARNERS}",
     )
     assert BuiltinEnrollmentService().count_by_mode(DEMO_KEY) == counted(DEMO_KEY)
+    assert cohorts_kept(DEMO_KEY) == cohorts_counted(DEMO_KEY)
+    assert sum(members for members, _ in cohorts_kept(DEMO_KEY).values()) == LEARNERS
     enrollments = CourseEnrollment.objects.filter(course_key=DEMO_KEY)
     assert enrollments.count() > LEARNERS
     assert not enrollments.exclude(username=F("user__username")).exists()

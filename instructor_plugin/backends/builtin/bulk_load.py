@@ -1,13 +1,14 @@
 """
-Bulk loads of users, profiles and enrollments: the per-row triggers paused, their rows rebuilt once.
+Bulk loads of users, profiles, enrollments and cohort memberships: the per-row triggers paused, their rows
+rebuilt once.
 
-The triggers that keep ``UserSearchText``, the enrollments' ``username`` and ``EnrollmentCount``
-run once per row on MySQL (and the search ones once per statement on PostgreSQL, each rewriting the
-text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's inserts (see
-migration ``0020_bulk_load_pauses_triggers``; other connections are not affected), and on leaving it
-the search text of the loaded users and the course's counts are rewritten in one statement each, by
-the triggers' own refresh. Enrollments must be inserted with their username. SQLite keeps its
-triggers running: there they cost little beside the inserts.
+The triggers that keep ``UserSearchText``, the enrollments' ``username``, ``EnrollmentCount`` and
+``CohortMemberCount`` run once per row on MySQL (and the search ones once per statement on PostgreSQL,
+each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's
+inserts (see migrations ``0020_bulk_load_pauses_triggers`` and ``0023_cohort_member_counts``; other
+connections are not affected), and on leaving it the search text of the loaded users and the course's
+counts are rewritten in one statement each, by the triggers' own refresh. Enrollments must be inserted
+with their username. SQLite keeps its triggers running: there they cost little beside the inserts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
 
-from .models import CourseEnrollment, EnrollmentCount, UserProfile
+from .models import CohortMemberCount, CohortMembership, CourseEnrollment, EnrollmentCount, UserProfile
 
 User = get_user_model()
 
@@ -28,7 +29,7 @@ User = get_user_model()
 def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
     """
     Pause the triggers for the block, then rebuild the search text of the users added to the yielded set
-    and the enrollment counts of ``course_key``. Must run inside a transaction.
+    and the enrollment and cohort member counts of ``course_key``. Must run inside a transaction.
     """
     loaded: set[int] = set()
     vendor = connection.vendor
@@ -51,6 +52,7 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
         _refresh_search_text(cursor, loaded)
         if vendor == "mysql":
             _recount_enrollments(cursor, course_key)
+            _recount_cohorts(cursor, course_key)
 
 
 def _refresh_search_text(cursor, user_ids: set[int]) -> None:
@@ -75,5 +77,19 @@ def _recount_enrollments(cursor, course_key: CourseKey) -> None:
         f"INSERT INTO {counts} (course_key, mode, active) SELECT course_key, mode, COUNT(*) FROM {enrollments}"
         " WHERE course_key = %s AND is_active GROUP BY course_key, mode"
         " ON DUPLICATE KEY UPDATE active = VALUES(active)",
+        [str(course_key)],
+    )
+
+
+def _recount_cohorts(cursor, course_key: CourseKey) -> None:
+    """Set the counts of the course's cohorts to their members, and those actively enrolled (MySQL's upsert)."""
+    counts, members = CohortMemberCount._meta.db_table, CohortMembership._meta.db_table
+    enrollments = CourseEnrollment._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {counts} (cohort_id, members, enrolled) SELECT m.cohort_id, COUNT(*), COUNT(e.id)"
+        f" FROM {members} m LEFT JOIN {enrollments} e"
+        " ON e.course_key = m.course_key AND e.user_id = m.user_id AND e.is_active"
+        " WHERE m.course_key = %s GROUP BY m.cohort_id"
+        " ON DUPLICATE KEY UPDATE members = VALUES(members), enrolled = VALUES(enrolled)",
         [str(course_key)],
     )
