@@ -17,7 +17,8 @@ from instructor_plugin.backends.builtin.models import (
     CohortMembership,
     CourseEnrollment,
 )
-from instructor_plugin.backends.data import PageRequest
+from instructor_plugin.backends.data import PageRequest, UserData
+from instructor_plugin.cohorts import place_new_learners
 from tests.conftest import enroll, make_user
 from tests.test_query_counts import make_learners, make_users
 
@@ -174,3 +175,17 @@ def test_a_bulk_load_recounts_the_courses_cohorts(course, course_key, cohorts):
     enroll(people[3], course_key)
     BuiltinCohortService().assign_member(course_key, cohorts["Blue"], people[0].pk)
     assert kept(course_key) == counted(course_key) == {"Blue": (1, 1), "Red": (3, 3), "Green": (0, 0)}
+
+
+def test_placing_new_learners_counts_no_members(course, course_key, cohorts):
+    Cohort.objects.filter(pk=cohorts["Red"]).update(assignment_type="random")
+    people = make_learners(course_key, "member", 6)
+    BuiltinCohortService().add_members(course_key, {person.pk: cohorts["Blue"] for person in people[:3]})
+    newcomers = [UserData(id=person.pk, username=person.username, email=person.email) for person in people]
+
+    with CaptureQueriesContext(connection) as captured:
+        place_new_learners(course_key, newcomers)
+
+    members = CohortMembership._meta.db_table
+    assert not [q["sql"] for q in captured.captured_queries if members in q["sql"] and "COUNT(" in q["sql"].upper()]
+    assert kept(course_key) == counted(course_key) == {"Blue": (3, 3), "Red": (3, 3), "Green": (0, 0)}
