@@ -21,7 +21,14 @@ from ..data import (
 )
 from ..rows import insert_rows
 from .id_sets import among_ids
-from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup
+from .models import (
+    Cohort,
+    CohortMemberCount,
+    CohortMembership,
+    CohortPreassignment,
+    CohortSettings,
+    ContentGroup,
+)
 from .users import user_data_rows
 
 User = get_user_model()
@@ -145,7 +152,8 @@ class BuiltinCohortService:
         members = CohortMembership.objects.filter(course_key=course_key, cohort_id=cohort_id)
         ids = members.order_by("username", "pk").values_list("user_id", flat=True)
         rows = User.objects.filter(pk__in=list(ids[page.offset : page.offset + page.limit])).order_by("username", "pk")
-        total = _counted(course_key, "members").filter(pk=cohort_id).values_list("user_count", flat=True).first()
+        counts = CohortMemberCount.objects.filter(cohort_id=cohort_id, cohort__course_key=course_key)
+        total = counts.values_list("members", flat=True).first()
         return Page(items=list(user_data_rows(rows)), total=total or 0)
 
     def get_user_cohort(self, course_key: CourseKey, user_id: int) -> CohortData | None:
