@@ -6,9 +6,9 @@ The triggers that keep ``UserSearchText``, the enrollments' ``username``, ``Enro
 ``CohortMemberCount`` run once per row on MySQL (and the search ones once per statement on PostgreSQL,
 each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they skip this connection's
 inserts (see migrations ``0020_bulk_load_pauses_triggers`` and ``0023_cohort_member_counts``; other
-connections are not affected), and on leaving it the search text of the loaded users and the course's
-counts are rewritten in one statement each, by the triggers' own refresh. Enrollments must be inserted
-with their username. SQLite keeps its triggers running: there they cost little beside the inserts.
+connections are not affected), and on leaving it the search text of the loaded users is rewritten by the
+triggers' own refresh and the course's counts are recounted, in one statement each. Enrollments must be
+inserted with their username. SQLite keeps its triggers running: there they cost little beside the inserts.
 """
 
 from __future__ import annotations
