@@ -359,8 +359,7 @@ def list_members(course_key: CourseKey, cohort_id: object, page: PageRequest) ->
     if number is None:
         raise CohortNotFound(course_key, cohort_id)
     members = get_backend().cohorts.list_members(course_key, number, page)
-    # A cohort with members in the course is the course's; only a list without any needs the cohort looked
-    # up, which counts its enrolled members.
+    # A cohort with members in the course is the course's; only a list without any needs the cohort looked up.
     if not members.total:
         get_cohort(course_key, cohort_id)
     return members

@@ -24,6 +24,8 @@ from instructor_plugin.backends.builtin.models import (
 from instructor_plugin.backends.builtin.seed import DEMO_COURSE_ID, seed_demo_course
 from tests.test_certificate_counts import counted as counted_certificates
 from tests.test_certificate_counts import kept as kept_certificates
+from tests.test_cohort_member_counts import counted as cohorts_counted
+from tests.test_cohort_member_counts import kept as cohorts_kept
 
 User = get_user_model()
 DEMO_KEY = CourseKey.from_string(DEMO_COURSE_ID)
@@ -65,6 +67,8 @@ def test_the_seeded_derived_rows_are_what_the_triggers_write(reseed):
     rebuilt = kept_certificates(DEMO_KEY)
     GeneratedCertificate.objects.update(status=F("status"))
     assert kept_certificates(DEMO_KEY) == rebuilt
+    assert cohorts_kept(DEMO_KEY) == cohorts_counted(DEMO_KEY)
+    assert sum(members for members, _ in cohorts_kept(DEMO_KEY).values()) == LEARNERS
     enrollments = CourseEnrollment.objects.filter(course_key=DEMO_KEY)
     assert enrollments.count() > LEARNERS
     assert not enrollments.exclude(username=F("user__username")).exists()

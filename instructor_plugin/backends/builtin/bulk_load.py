@@ -1,17 +1,17 @@
 """
-Bulk loads of users, profiles, enrollments, certificates and exam attempts: the per-row triggers paused, their
-rows rebuilt once.
+Bulk loads of users, profiles, enrollments, cohort memberships, certificates and exam attempts: the per-row
+triggers paused, their rows rebuilt once.
 
 The triggers that keep ``UserSearchText``, the enrollments' ``username``, ``EnrollmentCount``,
-``CertificateCount`` and ``ExamAttemptCount`` run once per row on MySQL (and the search ones once per
-statement on PostgreSQL, each rewriting the text and its trigram indexes). Inside :func:`bulk_load` they
-skip this connection's inserts (see migrations ``0020_bulk_load_pauses_triggers``,
-``0021_certificate_counts`` and ``0022_exam_attempt_counts``; other connections are not affected), and on
-leaving it the search text of the loaded users and the course's enrollment, certificate and attempt counts
-are rewritten in one statement each, by the triggers' own refresh. Enrollments must be inserted with their
-username. SQLite keeps its triggers running (there they cost little beside the inserts) but the search
-trigrams' (FTS5 inserts row by row cost more than the load itself): those are dropped for the load and the
-loaded users' trigrams written in one statement.
+``CohortMemberCount``, ``CertificateCount`` and ``ExamAttemptCount`` run once per row on MySQL (and the
+search ones once per statement on PostgreSQL, each rewriting the text and its trigram indexes). Inside
+:func:`bulk_load` they skip this connection's inserts (see migrations ``0020_bulk_load_pauses_triggers``,
+``0021_certificate_counts``, ``0022_exam_attempt_counts`` and ``0023_cohort_member_counts``; other
+connections are not affected), and on leaving it the search text of the loaded users is rewritten by the
+triggers' own refresh and the course's counts are recounted, in one statement each. Enrollments must be
+inserted with their username. SQLite keeps its triggers running (there they cost little beside the inserts)
+but the search trigrams' (FTS5 inserts row by row cost more than the load itself): those are dropped for
+the load and the loaded users' trigrams written in one statement.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from opaque_keys.edx.keys import CourseKey
 
 from .models import (
     CertificateCount,
+    CohortMemberCount,
+    CohortMembership,
     CourseEnrollment,
     EnrollmentCount,
     ExamAttempt,
@@ -42,7 +44,8 @@ User = get_user_model()
 def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
     """
     Pause the triggers for the block, then rebuild the search text of the users added to the yielded set
-    and the enrollment, certificate and exam-attempt counts of ``course_key``. Must run inside a transaction.
+    and the enrollment, cohort member, certificate and exam-attempt counts of ``course_key``. Must run inside a
+    transaction.
     """
     loaded: set[int] = set()
     paused: list[str] = []
@@ -72,6 +75,7 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
             _recount_enrollments(cursor, course_key)
             _recount_certificates(cursor, course_key)
             _recount_attempts(cursor, course_key)
+            _recount_cohorts(cursor, course_key)
 
 
 def _drop_sqlite_trigram_triggers(cursor) -> list[str]:
@@ -145,5 +149,19 @@ def _recount_attempts(cursor, course_key: CourseKey) -> None:
         f"INSERT INTO {counts} (exam_id, attempts) SELECT e.id, COUNT(a.id) FROM {exams} e"
         f" LEFT JOIN {attempts} a ON a.exam_id = e.id WHERE e.course_key = %s GROUP BY e.id"
         " ON DUPLICATE KEY UPDATE attempts = VALUES(attempts)",
+        [str(course_key)],
+    )
+
+
+def _recount_cohorts(cursor, course_key: CourseKey) -> None:
+    """Set the counts of the course's cohorts to their members, and those actively enrolled (MySQL's upsert)."""
+    counts, members = CohortMemberCount._meta.db_table, CohortMembership._meta.db_table
+    enrollments = CourseEnrollment._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {counts} (cohort_id, members, enrolled) SELECT m.cohort_id, COUNT(*), COUNT(e.id)"
+        f" FROM {members} m LEFT JOIN {enrollments} e"
+        " ON e.course_key = m.course_key AND e.user_id = m.user_id AND e.is_active"
+        " WHERE m.course_key = %s GROUP BY m.cohort_id"
+        " ON DUPLICATE KEY UPDATE members = VALUES(members), enrolled = VALUES(enrolled)",
         [str(course_key)],
     )

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce, Lower
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import (
@@ -21,7 +21,14 @@ from ..data import (
 )
 from ..rows import insert_rows
 from .id_sets import among_ids
-from .models import Cohort, CohortMembership, CohortPreassignment, CohortSettings, ContentGroup, CourseEnrollment
+from .models import (
+    Cohort,
+    CohortMemberCount,
+    CohortMembership,
+    CohortPreassignment,
+    CohortSettings,
+    ContentGroup,
+)
 from .users import user_data_rows
 
 User = get_user_model()
@@ -39,14 +46,12 @@ def _to_data(row: Any) -> CohortData:
     )
 
 
-def _counted(course_key: CourseKey) -> QuerySet[Cohort]:
-    """The course's cohorts, each with ``user_count``: its members actively enrolled in the course."""
-    enrolled = CourseEnrollment.objects.filter(
-        course_key=course_key, is_active=True, user_id=OuterRef("memberships__user_id")
-    )
-    return Cohort.objects.filter(course_key=course_key).annotate(
-        user_count=Count("memberships", filter=Q(Exists(enrolled)))
-    )
+def _counted(course_key: CourseKey, count: str = "enrolled") -> QuerySet[Cohort]:
+    """
+    The course's cohorts, each with ``user_count``: its members actively enrolled in the course (``enrolled``),
+    or all of them (``members``), as :class:`~.models.CohortMemberCount` keeps them.
+    """
+    return Cohort.objects.filter(course_key=course_key).annotate(user_count=Coalesce(f"member_count__{count}", 0))
 
 
 class BuiltinCohortService:
@@ -63,7 +68,7 @@ class BuiltinCohortService:
         return Cohort.objects.filter(course_key=course_key).exists()
 
     def list_cohorts(self, course_key: CourseKey) -> Sequence[CohortData]:
-        rows = Cohort.objects.filter(course_key=course_key).annotate(user_count=Count("memberships")).order_by("name")
+        rows = _counted(course_key, "members").order_by("name")
         return [_to_data(row) for row in rows]
 
     def get_cohort_names(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, str]:
@@ -147,7 +152,9 @@ class BuiltinCohortService:
         members = CohortMembership.objects.filter(course_key=course_key, cohort_id=cohort_id)
         ids = members.order_by("username", "pk").values_list("user_id", flat=True)
         rows = User.objects.filter(pk__in=list(ids[page.offset : page.offset + page.limit])).order_by("username", "pk")
-        return Page(items=list(user_data_rows(rows)), total=members.count())
+        counts = CohortMemberCount.objects.filter(cohort_id=cohort_id, cohort__course_key=course_key)
+        total = counts.values_list("members", flat=True).first()
+        return Page(items=list(user_data_rows(rows)), total=total or 0)
 
     def get_user_cohort(self, course_key: CourseKey, user_id: int) -> CohortData | None:
         membership = CohortMembership.objects.filter(course_key=course_key, user_id=user_id).values("cohort_id").first()

@@ -524,6 +524,24 @@ class CohortMembership(models.Model):
         return f"{self.user_id} in {self.cohort_id}"
 
 
+class CohortMemberCount(models.Model):
+    """
+    A cohort's members: all of them, and those actively enrolled in its course; kept by database triggers.
+
+    Every insert, update and delete of a membership or an enrollment, whatever writes it (the backend,
+    ``bulk_create``, a queryset ``update``, a cascade), moves these counts in the same transaction, so the
+    cohorts list, a cohort and its member list read one row instead of counting the members. A cohort
+    without members may have no row (its counts are zero). See migration ``0023_cohort_member_counts``.
+    """
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, primary_key=True, related_name="member_count")
+    members = models.IntegerField(default=0)
+    enrolled = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.members} in {self.cohort_id} ({self.enrolled} enrolled)"
+
+
 class CohortSettings(models.Model):
     """Whether a course divides its learners into cohorts (without a row: whether it has any cohort)."""
 
