@@ -46,7 +46,13 @@ from instructor_plugin.backends.builtin.models import (
     SurveyAnswer,
 )
 from instructor_plugin.backends.rows import insert_rows, stored_datetime
-from instructor_plugin.reports import CsvBody, csv_body, enrolled_students_features, write_csv
+from instructor_plugin.reports import (
+    PROCTORED_EXAM_RESULTS_HEADER,
+    CsvBody,
+    csv_body,
+    enrolled_students_features,
+    write_csv,
+)
 
 _CHUNK = 2000
 _PROFILE_COLUMNS = (
@@ -201,12 +207,47 @@ def _issued_certificates(course_key: CourseKey) -> Iterator[Iterable]:
     yield from rows.annotate(n=Count("pk")).order_by("mode").values_list("mode", "n")
 
 
+#: The review cells of a proctored attempt the built-in backend has no review of.
+_NO_REVIEW = ("", 0, "", 0, "")
+
+
 def _proctored_exam_results(course_key: CourseKey) -> Iterator[Iterable]:
-    columns = ("exam__exam_name", "user__username", "user__email", "track", "status", "started_at", "completed_at")
-    yield columns
+    """The report's seventeen cells: the attempts' own seven and the exam's, the rest empty as the report has them."""
+    yield PROCTORED_EXAM_RESULTS_HEADER
+    columns = (
+        "exam__backend",
+        "track",
+        "exam__exam_name",
+        "user__username",
+        "user__email",
+        "allowed_time_limit_mins",
+        "exam__is_practice_exam",
+        "started_at",
+        "completed_at",
+        "status",
+    )
     track = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("user_id")).values("mode")
     attempts = ExamAttempt.objects.filter(exam__course_key=course_key, exam__is_proctored=True)
-    yield from _streamed(attempts.annotate(track=Subquery(track)).order_by("exam_id", "user__username"), *columns)
+    attempts = attempts.annotate(track=Subquery(track)).order_by("exam_id", "user__username")
+    course = str(course_key)
+    for backend, track_mode, name, username, email, limit, practice, started, completed, status in _streamed(
+        attempts, *columns
+    ):
+        yield (
+            course,
+            backend,
+            track_mode,
+            name,
+            username,
+            email,
+            "",
+            limit,
+            practice,
+            started,
+            completed,
+            status,
+            *_NO_REVIEW,
+        )
 
 
 def _course_survey_results(course_key: CourseKey) -> Iterator[Iterable]:
