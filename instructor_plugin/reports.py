@@ -466,8 +466,8 @@ def _pending_enrollments(course_key: CourseKey, task_input: dict) -> CsvBody:
 
 
 def _pending_activations(course_key: CourseKey, task_input: dict) -> CsvBody:
-    users = get_backend().enrollments.iter_inactive_enrolled_users(course_key)
-    return CsvBody(["email"], ([user.email] for user in users), text_columns=(0,))
+    emails = get_backend().enrollments.iter_inactive_enrolled_emails(course_key)
+    return CsvBody(["email"], zip(emails), text_columns=(0,))
 
 
 def _anonymized_student_ids(course_key: CourseKey, task_input: dict) -> CsvBody:

@@ -241,8 +241,8 @@ class EnrollmentService(Protocol):
     def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
         """Emails allowed to enroll that no actively enrolled user has, in order, streamed."""
 
-    def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
-        """Actively enrolled users whose account is not activated, ordered by user id, streamed."""
+    def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
+        """Emails of the actively enrolled users whose account is not activated, ordered by user id, streamed."""
 
     def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
         """Every user the targets select, each once however many targets match, ordered by user id, streamed."""

@@ -51,7 +51,7 @@ from .models import (
 )
 from .sql_text import IsoDateTime
 from .streaming import keyset_stream
-from .users import User, named_users, same_email, to_user_data, user_data_rows
+from .users import User, named_users, same_email, to_user_data
 
 DEFAULT_MODE = "audit"
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
@@ -454,9 +454,10 @@ class BuiltinEnrollmentService:
         for (email,) in keyset_stream(rows, ["email"], ["email"]):
             yield email
 
-    def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
+    def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
-        yield from user_data_rows(User.objects.filter(Exists(enrolled), is_active=False), stream=True)
+        for (email,) in keyset_stream(User.objects.filter(Exists(enrolled), is_active=False), ["id"], ["email"]):
+            yield email
 
     def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
         columns = ["id", "email", "builtin_profile__name", "builtin_profile__language"]

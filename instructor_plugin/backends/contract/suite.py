@@ -670,12 +670,16 @@ class EnrollmentContract:
 
         assert pending == ["eve@example.com", "new@example.com"]
 
-    def test_iter_inactive_enrolled_users(self, backend, people, world):
+    def test_iter_inactive_enrolled_emails(self, backend, people, world):
         sleeper = world.make_user("sleeper", "sleeper@example.com", "Sleeper", is_active=False)
+        insomniac = world.make_user("insomniac", "insomniac@example.com", "Insomniac", is_active=False)
         world.make_user("dreamer", "dreamer@example.com", "Dreamer", is_active=False)
+        backend.enrollments.enroll(COURSE, insomniac, "audit")
         backend.enrollments.enroll(COURSE, sleeper, "audit")
 
-        assert [user.id for user in backend.enrollments.iter_inactive_enrolled_users(COURSE)] == [sleeper]
+        emails = list(backend.enrollments.iter_inactive_enrolled_emails(COURSE))
+
+        assert emails == ["sleeper@example.com", "insomniac@example.com"]
 
     def test_enroll_many_keeps_modes_and_reactivates(self, backend, people, world):
         newcomer = world.make_user("gina", "gina@example.com", "Gina Gray")

@@ -377,17 +377,12 @@ class OpenedxEnrollmentService:
         for (email,) in _stream(rows, "email", ["email"]):
             yield email
 
-    def iter_inactive_enrolled_users(self, course_key: CourseKey) -> Iterator[UserData]:
-        """Actively enrolled users whose account is not activated, by id."""
+    def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
+        """Emails of the actively enrolled ``User`` rows with ``is_active`` false, by id."""
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
-        rows = users_with_profile().filter(Exists(enrolled), is_active=False)
-        last = 0
-        while True:
-            chunk = list(rows.filter(pk__gt=last).order_by("pk")[:CHUNK])
-            yield from user_records(chunk)
-            if len(chunk) < CHUNK:
-                return
-            last = chunk[-1].pk
+        rows = get_user_model().objects.filter(Exists(enrolled), is_active=False)
+        for _, email in _stream(rows, "pk", ["pk", "email"]):
+            yield email
 
     def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
         """Users the targets select (``CourseEnrollment``, ``CourseAccessRole``, cohorts, ``bulk_email.Optout``)."""
