@@ -188,10 +188,22 @@ def _problem_responses(course_key: CourseKey) -> Iterator[Iterable]:
         yield (username, key, attempts, score, max_score, json.dumps(state, sort_keys=True))
 
 
+#: The workflow steps the ORA summary counts, in its columns' order.
+_ORA_STEPS = ("training", "peer", "self", "waiting", "staff", "done")
+
+
 def _ora2_summary(course_key: CourseKey) -> Iterator[Iterable]:
-    yield ("usage_key", "status", "count")
-    counts = OpenResponseSubmission.objects.filter(course_key=course_key).values("usage_key", "status")
-    yield from counts.annotate(n=Count("pk")).order_by("usage_key", "status").values_list("usage_key", "status", "n")
+    """The report's rows: each attached open-response block with its unit's name and its counts per step."""
+    yield ("Block ID", "Unit Name", "Display Name", "Total", *(step.title() for step in _ORA_STEPS))
+    blocks = Block.objects.filter(course__course_key=course_key, block_type="openassessment", parent__isnull=False)
+    names = list(blocks.order_by("position").values_list("usage_key", "parent__display_name", "display_name"))
+    counts: dict = {}
+    submissions = OpenResponseSubmission.objects.filter(course_key=course_key, status__in=_ORA_STEPS)
+    for usage_key, status, n in submissions.values_list("usage_key", "status").annotate(n=Count("pk")).order_by():
+        counts.setdefault(usage_key, {})[status] = n
+    for usage_key, unit, name in names:
+        steps = [counts.get(usage_key, {}).get(step, 0) for step in _ORA_STEPS]
+        yield (usage_key, unit, name, sum(steps), *steps)
 
 
 def _ora2_data(course_key: CourseKey) -> Iterator[Iterable]:

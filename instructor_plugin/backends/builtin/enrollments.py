@@ -54,6 +54,8 @@ from .streaming import keyset_stream
 from .users import User, named_users, same_email, to_user_data
 
 DEFAULT_MODE = "audit"
+#: Emails read in one query by a stream of emails (a short column: large chunks cost little memory).
+_EMAIL_CHUNK = 10_000
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
 #: A learner's profile as the enrolled-students report reads it: one row of the enrollment joined with its user.
 _PROFILE_COLUMNS = [
@@ -456,7 +458,8 @@ class BuiltinEnrollmentService:
 
     def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
-        for (email,) in keyset_stream(User.objects.filter(Exists(enrolled), is_active=False), ["id"], ["email"]):
+        inactive = User.objects.filter(Exists(enrolled), is_active=False)
+        for (email,) in keyset_stream(inactive, ["id"], ["email"], chunk_size=_EMAIL_CHUNK):
             yield email
 
     def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
