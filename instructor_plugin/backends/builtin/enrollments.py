@@ -35,6 +35,7 @@ from ..data import (
     PageRequest,
     UserData,
 )
+from ..emails import same_email
 from ..rows import insert_rows, stored_datetime
 from .compiled import CompiledQuery
 from .filters import EnrollmentFilterSet
@@ -51,7 +52,7 @@ from .models import (
 )
 from .sql_text import IsoDateTime
 from .streaming import keyset_stream
-from .users import User, named_users, same_email, to_user_data
+from .users import User, named_users, to_user_data
 
 DEFAULT_MODE = "audit"
 #: Emails read in one query by a stream of emails (a short column: large chunks cost little memory).

@@ -6,11 +6,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
-from django.db.models import CharField, Func, Q, Value
-from django.db.models.lookups import Exact, In
+from django.db.models import Q, Value
+from django.db.models.lookups import In
 from opaque_keys.edx.keys import CourseKey
 
 from ..data import AnonymousIdData, UserData, survey_rows
+from ..emails import EmailKey
 from ..exceptions import AccountTaken, AmbiguousIdentifier, UserNotFound
 from .models import SurveyAnswer, UserOrgPreference, UserProfile
 from .streaming import keyset_stream
@@ -78,35 +79,6 @@ def _user_data(pk, username, email, name, first_name, last_name, is_active, is_s
 NAMED_CHUNK = 5000
 
 
-class _EmailKey(Func):
-    """
-    An email as the case-insensitive index of ``auth_user.email`` (migration 0002) holds it.
-
-    ``UPPER()`` on PostgreSQL, under ``NOCASE`` on SQLite, as is on MySQL (whose collation ignores case).
-    """
-
-    arity = 1
-    template = "%(expressions)s"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="UPPER(%(expressions)s::text)")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="(%(expressions)s COLLATE NOCASE)")
-
-
-def same_email(left, right) -> Exact:
-    """
-    ``left = right`` ignoring case (what ``iexact`` means), as :class:`_EmailKey` writes it, so that the
-    email index answers it when ``left`` is ``auth_user.email``.
-
-    ``iexact`` against another column is a ``LIKE`` on SQLite and MariaDB: no index can answer it, and
-    the right-hand email's ``_`` and ``%`` become wildcards.
-    """
-    return Exact(_EmailKey(left), _EmailKey(right))
-
-
 def _with_email_in(users, emails: list[str]):
     """
     ``users`` whose email is one of ``emails``, ignoring case, through the email index.
@@ -116,8 +88,8 @@ def _with_email_in(users, emails: list[str]):
     """
     keys: list = emails
     if connections[users.db].vendor == "postgresql":
-        keys = [email.upper() if email.isascii() else _EmailKey(Value(email)) for email in emails]
-    return users.filter(In(_EmailKey("email"), keys))
+        keys = [email.upper() if email.isascii() else EmailKey(Value(email)) for email in emails]
+    return users.filter(In(EmailKey("email"), keys))
 
 
 def named_rows(users, texts: Collection[str], columns: Sequence[str]) -> list[tuple]:

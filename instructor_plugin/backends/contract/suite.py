@@ -670,6 +670,17 @@ class EnrollmentContract:
 
         assert pending == ["eve@example.com", "new@example.com"]
 
+    def test_pending_enrollment_emails_match_ignoring_case_without_wildcards(self, backend, people, world):
+        backend.enrollments.enroll(COURSE, world.make_user("axb", "axb@example.com", "Axb"), "audit")
+        backend.enrollments.enroll(COURSE, world.make_user("mixed", "mixed@example.com", "Mixed"), "audit")
+        backend.enrollments.allow(COURSE, "a_b@example.com", auto_enroll=False)
+        backend.enrollments.allow(COURSE, "%@example.com", auto_enroll=False)
+        backend.enrollments.allow(COURSE, "MIXED@Example.com", auto_enroll=False)
+
+        pending = sorted(backend.enrollments.iter_pending_enrollment_emails(COURSE))
+
+        assert pending == sorted(["%@example.com", "a_b@example.com"])
+
     def test_iter_inactive_enrolled_emails(self, backend, people, world):
         sleeper = world.make_user("sleeper", "sleeper@example.com", "Sleeper", is_active=False)
         insomniac = world.make_user("insomniac", "insomniac@example.com", "Insomniac", is_active=False)

@@ -45,6 +45,7 @@ from ..data import (
     PageRequest,
     UserData,
 )
+from ..emails import same_email
 from ..exceptions import UserNotFound
 from .users import languages, user_records, users_with_profile
 
@@ -372,7 +373,7 @@ class OpenedxEnrollmentService:
 
     def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
         """``CourseEnrollmentAllowed`` emails no actively enrolled user has."""
-        enrolled = _active(course_key).filter(user__email__iexact=OuterRef("email"))
+        enrolled = _active(course_key).filter(same_email("user__email", OuterRef("email")))
         rows = _models().CourseEnrollmentAllowed.objects.filter(course_id=course_key).exclude(Exists(enrolled))
         for (email,) in _stream(rows, "email", ["email"]):
             yield email
