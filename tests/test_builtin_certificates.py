@@ -143,6 +143,48 @@ def test_pages_are_sliced_and_counted(cohort, course_key):
     assert [row.user.username for row in page.items] == ["carol", "dave"]
 
 
+def test_a_page_past_the_end_is_empty_and_counted(cohort, course_key):
+    page = service.list_certificates(course_key, CertificateFilter(), PageRequest(offset=10, limit=2))
+
+    assert (page.total, page.items) == (6, [])
+
+
+def test_the_one_query_page_reads_the_rows_the_keys_then_rows_page_does(cohort, course_key):
+    """Every certificate and one status are read in one query; a search (here matching everyone) in two."""
+    for status_filter in ("all", "not_received"):
+        one_query = service.list_certificates(course_key, CertificateFilter(status_filter), ALL)
+        searched = service.list_certificates(course_key, CertificateFilter(status_filter, "@example.com"), ALL)
+
+        assert one_query == searched
+    by_name = {row.user.username: row for row in one_query.items}
+    assert (by_name["bob"].exception_notes, by_name["bob"].enrollment_track) == ("bob too", "verified")
+    assert (by_name["carol"].invalidation_note, by_name["carol"].invalidated_by) == ("copied", "judge@example.com")
+
+
+@pytest.mark.parametrize(
+    ("status_filter", "queries"), [("all", 1), ("error", 1), ("not_received", 2), ("invalidated", 2)]
+)
+def test_a_page_an_index_reads_in_order_is_one_query(
+    cohort, course_key, django_assert_num_queries, status_filter, queries
+):
+    with django_assert_num_queries(queries):
+        service.list_certificates(course_key, CertificateFilter(status_filter), PageRequest(offset=0, limit=2))
+
+
+def test_the_latest_of_two_active_invalidations_is_shown(cohort, course_key):
+    CertificateInvalidation.objects.create(
+        certificate=GeneratedCertificate.objects.get(user=cohort["carol"]),
+        invalidated_by=make_user("second_judge"),
+        notes="again",
+    )
+
+    for status_filter, search in (("all", None), ("invalidated", None), ("all", "carol")):
+        rows = service.list_certificates(course_key, CertificateFilter(status_filter, search), ALL).items
+        (carol,) = [row for row in rows if row.user.username == "carol"]
+        assert (carol.invalidation_note, carol.invalidated_by) == ("again", "second_judge@example.com")
+    assert usernames(course_key, "all") == ["alice", "bob", "carol", "dave", "erin", "frank"]
+
+
 def test_another_course_is_not_listed(cohort, course_key):
     other = course_key.replace(run="other")
     GeneratedCertificate.objects.create(user=cohort["alice"], course_key=other, status="downloadable", mode="verified")

@@ -76,6 +76,27 @@ def test_constants_stay_and_values_follow_their_position(course, course_key):
         CompiledQuery(lambda key: Course.objects.filter(course_key=key), ["course-v1:a+b+c"], ["course-v1:a+b+c"])
 
 
+def test_a_window_reads_the_rows_the_sliced_queryset_reads(course, course_key):
+    for number in range(5):
+        Course.objects.create(course_key=f"course-v1:X+N{number}+2026", display_name="Window")
+    query = CompiledQuery(
+        lambda name: Course.objects.filter(display_name=name).order_by("course_key").values_list("course_key"),
+        ["a"],
+        ["b"],
+    )
+    ordered = [
+        [key]
+        for key in Course.objects.filter(display_name="Window")
+        .order_by("course_key")
+        .values_list("course_key", flat=True)
+    ]
+
+    assert query.rows("Window", window=slice(0, 2)) == ordered[0:2]
+    assert query.rows("Window", window=slice(1, 4)) == ordered[1:4]
+    assert query.rows("Window", window=slice(5, 7)) == []
+    assert query.rows("Window") == ordered
+
+
 def test_each_course_counts_its_own_learners_after_the_query_is_compiled(course, course_key, users):
     Course.objects.create(course_key=OTHER, display_name="Other Course")
     service = BuiltinEnrollmentService()

@@ -67,14 +67,17 @@ class CompiledQuery(Generic[M]):
         names = [getattr(getattr(column, "target", None), "attname", "") for column in columns]
         return _Compiled(sql, parameters, names, compiler.get_converters(columns))
 
-    def _run(self, values: Sequence[Any], using: str) -> tuple[_Compiled, list[list]]:
+    def _run(self, values: Sequence[Any], using: str, window: slice | None = None) -> tuple[_Compiled, list[list]]:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
         params = [values[held] if is_value else held for is_value, held in compiled.parameters]
         connection = connections[using]
+        sql = compiled.sql
+        if window is not None:
+            sql = f"{sql} {connection.ops.limit_offset_sql(window.start, window.stop)}"
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
             for position, (converters, expression) in compiled.converters.items():
@@ -82,9 +85,12 @@ class CompiledQuery(Generic[M]):
                     row[position] = converter(row[position], expression, connection)
         return compiled, rows
 
-    def rows(self, *values: Any, using: str = "default") -> list[list]:
-        """The rows the query reads for ``values``, each a list of its converted columns."""
-        return self._run(values, using)[1]
+    def rows(self, *values: Any, using: str = "default", window: slice | None = None) -> list[list]:
+        """
+        The rows the query reads for ``values``, each a list of its converted columns; only those of ``window``
+        (``slice(offset, offset + limit)``: the ``LIMIT`` and ``OFFSET`` the ORM writes for a sliced queryset).
+        """
+        return self._run(values, using, window)[1]
 
     def instances(self, model: type[M], *values: Any, using: str = "default") -> list[M]:
         """The ``model`` instances the query reads for ``values`` (a query of the model's own columns)."""
