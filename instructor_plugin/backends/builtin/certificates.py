@@ -206,7 +206,7 @@ def _index_ordered_page(statuses: Sequence[str] | None, course_id: str):
 
 
 #: Page 1 of the list is what the dashboard opens: the filters an index reads in order (every certificate, one
-#: status) read each page in one query with its total, compiled once (building it cost about 1 ms of CPU).
+#: status) read it in one query with its total, compiled once (building it cost about 1 ms of CPU).
 _INDEX_ORDERED_PAGES = {
     name: CompiledQuery(partial(_index_ordered_page, statuses), ["course-v1:a+b+c"], ["course-v1:d+e+f"])
     for name, statuses in _COUNTED_FILTERS.items()
@@ -247,7 +247,9 @@ class BuiltinCertificateService:
     ) -> Page[CertificateData]:
         window = slice(page.offset, page.offset + page.limit)
         rows: Sequence[Sequence]
-        if filters.status_filter in _INDEX_ORDERED_PAGES and not filters.search:
+        # Page 1 only: the rows an OFFSET skips would each be joined and their subqueries run (page 2,600
+        # of every certificate took 900 ms so on PostgreSQL); a deeper page finds its keys first.
+        if not page.offset and filters.status_filter in _INDEX_ORDERED_PAGES and not filters.search:
             found = _INDEX_ORDERED_PAGES[filters.status_filter].rows(str(course_key), window=window)
             total = found[0][-1] if found else None
             rows = [row[:-1] for row in found]
