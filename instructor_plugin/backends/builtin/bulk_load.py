@@ -8,10 +8,11 @@ search ones once per statement on PostgreSQL, each rewriting the text and its tr
 :func:`bulk_load` they skip this connection's inserts (see migrations ``0020_bulk_load_pauses_triggers``,
 ``0021_certificate_counts``, ``0022_exam_attempt_counts`` and ``0023_cohort_member_counts``; other
 connections are not affected), and on leaving it the search text of the loaded users is rewritten by the
-triggers' own refresh and the course's counts are recounted, in one statement each. Enrollments must be
-inserted with their username. SQLite keeps its triggers running (there they cost little beside the inserts)
-but the search trigrams' (FTS5 inserts row by row cost more than the load itself): those are dropped for
-the load and the loaded users' trigrams written in one statement.
+triggers' own refresh (on MySQL, then their trigrams, migration ``0024``) and the course's counts are
+recounted, in one statement each. Enrollments must be inserted with their username. SQLite keeps its
+triggers running (there they cost little beside the inserts) but the search trigrams' (FTS5 inserts row by
+row cost more than the load itself): those are dropped for the load and the loaded users' trigrams written
+in one statement.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
             paused = _drop_sqlite_trigram_triggers(cursor)
     try:
         yield loaded
+        if vendor == "mysql":
+            with connection.cursor() as cursor:
+                _refresh_mysql_search(cursor, loaded)
     finally:
         if vendor == "mysql":
             with connection.cursor() as cursor:
@@ -70,8 +74,8 @@ def bulk_load(course_key: CourseKey) -> Iterator[set[int]]:
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SELECT set_config('instructor_plugin.bulk_load', '', true)")
-        _refresh_search_text(cursor, loaded)
-        if vendor == "mysql":
+            _refresh_postgresql_search(cursor, loaded)
+        else:
             _recount_enrollments(cursor, course_key)
             _recount_certificates(cursor, course_key)
             _recount_attempts(cursor, course_key)
@@ -104,19 +108,28 @@ def _restore_sqlite_trigrams(cursor, triggers: list[str], user_ids: set[int]) ->
         )
 
 
-def _refresh_search_text(cursor, user_ids: set[int]) -> None:
+def _refresh_postgresql_search(cursor, user_ids: set[int]) -> None:
     """Rewrite the search text of every user from the smallest to the largest of ``user_ids`` (others unchanged)."""
     if not user_ids:
         return
-    first, last = min(user_ids), max(user_ids)
-    if connection.vendor == "postgresql":
-        quote, column = connection.ops.quote_name, str(User._meta.pk.column)
-        # Freshly loaded tables have no statistics: without them the refresh's join is planned for empty tables.
-        cursor.execute(f"ANALYZE {quote(User._meta.db_table)}, {quote(UserProfile._meta.db_table)}")
-        ids = f"SELECT {quote(column)} FROM {quote(User._meta.db_table)} WHERE {quote(column)} BETWEEN %s AND %s"
-        cursor.execute(f"SELECT ipb_refresh_user_search(ARRAY({ids}))", [first, last])
-    else:
-        cursor.execute("CALL ipb_refresh_user_search(%s, %s)", [first, last])
+    quote, column = connection.ops.quote_name, str(User._meta.pk.column)
+    # Freshly loaded tables have no statistics: without them the refresh's join is planned for empty tables.
+    cursor.execute(f"ANALYZE {quote(User._meta.db_table)}, {quote(UserProfile._meta.db_table)}")
+    ids = f"SELECT {quote(column)} FROM {quote(User._meta.db_table)} WHERE {quote(column)} BETWEEN %s AND %s"
+    cursor.execute(f"SELECT ipb_refresh_user_search(ARRAY({ids}))", [min(user_ids), max(user_ids)])
+
+
+def _refresh_mysql_search(cursor, user_ids: set[int]) -> None:
+    """
+    Rewrite the search text of every user from the smallest to the largest of ``user_ids``, the load still
+    paused (the trigrams' insert trigger skips the texts written), then set the bits of their trigrams in
+    set form (migration ``0024_mysql_search_grams``).
+    """
+    if not user_ids:
+        return
+    users = [min(user_ids), max(user_ids)]
+    cursor.execute("CALL ipb_refresh_user_search(%s, %s)", users)
+    cursor.execute("CALL ipb_search_grams_of_users(%s, %s)", users)
 
 
 def _recount_enrollments(cursor, course_key: CourseKey) -> None:
