@@ -189,7 +189,9 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
     Progress is saved when a chunk passes a multiple of ``REPORT_PROGRESS_EVERY`` rows. An empty header
     writes no header row (to append to a file).
     """
-    text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    # A chunk's lines are written into a string, then encoded into ``binary`` at once: a text file over a
+    # readable file resets its decoder on every write, a Python call per row.
+    text = io.StringIO(newline="")
     writer = csv.writer(text)
     if body.header:
         writer.writerow([neutralize_cell(cell) for cell in body.header])
@@ -202,12 +204,19 @@ def write_csv(binary: IO[bytes], body: CsvBody, on_progress: Callable[[int], Non
         chunks = map(functools.partial(_with_text_checked, text_columns=tuple(body.text_columns)), chunks)
     for chunk in chunks:
         writer.writerows(chunk)
+        _move_text(text, binary)
         if on_progress and (count + len(chunk)) // every > count // every:
             on_progress(count + len(chunk))
         count += len(chunk)
-    text.flush()
-    text.detach()
+    _move_text(text, binary)
     return count
+
+
+def _move_text(text: io.StringIO, binary: IO[bytes]) -> None:
+    """Write what ``text`` holds into ``binary`` as UTF-8 and empty it."""
+    binary.write(text.getvalue().encode())
+    text.seek(0)
+    text.truncate()
 
 
 def _with_every_cell_neutralized(rows: list[Sequence[object]]) -> list[list[object]]:

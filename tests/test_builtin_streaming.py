@@ -1,4 +1,4 @@
-"""keyset_stream: every row once, in key order, a chunk per query, whatever the driver buffers."""
+"""keyset_stream and keyset_chunks: every row once, in key order, a chunk per query, whatever the driver buffers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from instructor_plugin.backends.builtin.models import CourseEnrollment, ProblemState
-from instructor_plugin.backends.builtin.streaming import keyset_stream
+from instructor_plugin.backends.builtin.streaming import keyset_chunks, keyset_stream
 from tests.conftest import enroll, make_user
 
 
@@ -21,6 +21,17 @@ def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
 
     assert streamed == [(person.pk, "audit") for person in people]
     assert len(captured) == 3
+
+
+def test_chunks_are_the_rows_each_query_read_cut_to_the_values(course, course_key):
+    people = [make_user(f"chunked{n}") for n in range(5)]
+    for person in people:
+        enroll(person, course_key)
+    rows = CourseEnrollment.objects.filter(course_key=course_key)
+
+    chunks = list(keyset_chunks(rows, ["user_id"], ["mode"], chunk_size=2))
+
+    assert chunks == [[("audit",), ("audit",)], [("audit",), ("audit",)], [("audit",)]]
 
 
 def test_composite_keys_continue_inside_a_tie(course, course_key):

@@ -69,6 +69,32 @@ def test_grade_rows_carry_breakdown_members_typed_as_json_decodes_them(course_ke
     assert [type(value) for value in rows[0][6:9]] == [float, int, float]
 
 
+def test_grade_rows_are_the_active_learners_with_their_grades_chunk_by_chunk(course_key, monkeypatch):
+    monkeypatch.setattr("instructor_plugin.backends.builtin.problem_state._GRADE_ROWS_CHUNK", 2)
+    other_course = course_key.replace(run="other")
+    people = [make_user(f"learner{i}") for i in range(7)]
+    # Chunks of two active learners: people[2] shares the first with people[1]'s grade in its id range.
+    graded = {people[0], people[3], people[5]}
+    for person in people:
+        # people[1] left the course; people[4] never enrolled, though graded in it.
+        if person is not people[4]:
+            enroll(person, course_key, is_active=person is not people[1])
+        enroll(person, other_course)
+    for person in [*graded, people[1], people[4]]:
+        CourseGrade.objects.create(
+            user=person, course_key=course_key, percent=0.25, passed=False, breakdown={"Lab": 0.5}
+        )
+    for person in people:
+        CourseGrade.objects.create(user=person, course_key=other_course, percent=1, passed=True, breakdown={"Lab": 1})
+
+    rows = list(BuiltinProblemStateService().iter_course_grade_rows(course_key, ["Lab"]))
+
+    active = [person for person in people if person not in (people[1], people[4])]
+    assert rows == [
+        (p.pk, p.email, p.username, *((0.25, "", False, 0.5) if p in graded else (None,) * 4)) for p in active
+    ]
+
+
 def test_attempt_rows_carry_the_active_track_by_username(course_key):
     exam = SpecialExam.objects.create(course_key=course_key, content_id=course_key.make_usage_key("sequential", "x"))
     zed, amy, gone = make_user("Zed"), make_user("amy"), make_user("gone")

@@ -32,6 +32,7 @@ from instructor_plugin.instructor_tasks import AlreadyRunning, TaskRun
 from instructor_plugin.models import InstructorTask, Report
 from instructor_plugin.reports import (
     DEFAULT_PROFILE_FIELDS,
+    CsvBody,
     InvalidReportRequest,
     UnknownReportType,
     csv_body,
@@ -522,6 +523,21 @@ class TestStreaming:
 
         assert saved == [0, 2, 4, 6, 7]
         assert (report.task.progress_current, report.task.progress_total) == (7, 7)
+
+    def test_chunks_are_written_in_order_as_utf8_after_the_header(self, settings):
+        settings.INSTRUCTOR_PLUGIN = {**settings.INSTRUCTOR_PLUGIN, "REPORT_PROGRESS_EVERY": 2}
+        content = io.BytesIO()
+
+        rows = write_csv(content, CsvBody(["name"], [["Zoë"], ["a,b"], ["=1"], ["Łukasz"], ["x"]], text_columns=[0]))
+
+        assert rows == 5
+        assert content.getvalue() == 'name\r\nZoë\r\n"a,b"\r\n\'=1\r\nŁukasz\r\nx\r\n'.encode()
+
+    def test_a_header_without_rows_is_written(self):
+        content = io.BytesIO()
+
+        assert write_csv(content, CsvBody(["email"], [])) == 0
+        assert content.getvalue() == b"email\r\n"
 
     def test_memory_does_not_grow_with_the_learners(self, users, course_key):
         def peak_kib_after_adding(learners: int) -> float:

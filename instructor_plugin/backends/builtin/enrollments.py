@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
 
 from django.db import transaction
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Sum, Value
@@ -51,7 +52,7 @@ from .models import (
     ManualEnrollmentAudit,
 )
 from .sql_text import IsoDateTime
-from .streaming import keyset_stream
+from .streaming import keyset_chunks, keyset_stream
 from .users import User, named_users, to_user_data
 
 DEFAULT_MODE = "audit"
@@ -460,8 +461,8 @@ class BuiltinEnrollmentService:
     def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
         inactive = User.objects.filter(Exists(enrolled), is_active=False)
-        for (email,) in keyset_stream(inactive, ["id"], ["email"], chunk_size=_EMAIL_CHUNK):
-            yield email
+        for chunk in keyset_chunks(inactive, ["id"], ["id", "email"], chunk_size=_EMAIL_CHUNK):
+            yield from map(itemgetter(1), chunk)
 
     def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
         columns = ["id", "email", "builtin_profile__name", "builtin_profile__language"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, ExpressionWrapper, F, FilteredRelation, Q, QuerySet, TextField
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
@@ -26,8 +27,7 @@ from ..rows import stored_datetime, stored_json, upsert_rows
 from .compiled import CompiledQuery
 from .courses import course_row
 from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState, SubsectionGradeOverride
-from .sql_text import JsonMembers
-from .streaming import keyset_stream
+from .streaming import keyset_chunks, keyset_stream
 
 #: ``(usage key as text, score, max score)`` of one learner on one problem.
 ProblemScore = tuple[str, float | None, float | None]
@@ -349,33 +349,37 @@ class BuiltinProblemStateService:
     def iter_course_grade_rows(
         self, course_key: CourseKey, assignment_types: Sequence[str]
     ) -> Iterator[Sequence[object]]:
-        # Only the breakdown's members the report shows, picked by the database: decoding the whole
-        # JSON document of every grade was most of a grade report's time.
+        # The enrolled learners' ids a chunk at a time, then the grades in the chunk's id range with their
+        # accounts: an index range each, where joining every enrollment to its grade through the grade's
+        # (course, user) index cost MariaDB twice the database time.
+        enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+        grades = CourseGrade.objects.filter(course_key=course_key)
         columns: list[str | Combinable] = [
             "user_id",
             "user__email",
-            "username",
-            "grade__percent",
-            "grade__letter_grade",
-            "grade__passed",
+            "user__username",
+            "percent",
+            "letter_grade",
+            "passed",
         ]
-        if not assignment_types:
-            yield from keyset_stream(
-                _enrollments_with_grades(course_key), ["user_id"], columns, chunk_size=_GRADE_ROWS_CHUNK
-            )
-            return
-        if not all(JsonMembers.can_pick(kind) for kind in assignment_types):
-            columns.append("grade__breakdown")
-            for *row, breakdown in keyset_stream(
-                _enrollments_with_grades(course_key), ["user_id"], columns, chunk_size=_GRADE_ROWS_CHUNK
-            ):
-                yield (*row, *((breakdown or {}).get(kind) for kind in assignment_types))
-            return
-        columns.append(JsonMembers("grade__breakdown", assignment_types))
-        rows = keyset_stream(_enrollments_with_grades(course_key), ["user_id"], columns, chunk_size=_GRADE_ROWS_CHUNK)
-        missing = (None,) * len(assignment_types)
-        for *row, members in rows:
-            yield (*row, *(_decoded_members(members) if members else missing))
+        kinds = tuple(assignment_types)
+        if kinds:
+            # The breakdown read as text and decoded once per distinct text: a course's grades repeat a few.
+            columns.append(ExpressionWrapper(F("breakdown"), output_field=TextField()))
+        ungraded = (None,) * (3 + len(kinds))
+        for chunk in keyset_chunks(enrolled, ["user_id"], ["user_id"], chunk_size=_GRADE_ROWS_CHUNK):
+            in_range = grades.filter(user_id__gte=chunk[0][0], user_id__lte=chunk[-1][0]).values_list(*columns)
+            if kinds:
+                rows = {row[0]: (*row[:6], *_breakdown_members(row[6], kinds)) for row in in_range}
+            else:
+                rows = {row[0]: row for row in in_range}
+            never_graded = [user_id for (user_id,) in chunk if user_id not in rows]
+            if never_graded:
+                accounts = get_user_model().objects.filter(pk__in=never_graded).values_list("pk", "email", "username")
+                rows.update((user_id, (user_id, email, username, *ungraded)) for user_id, email, username in accounts)
+            for (user_id,) in chunk:
+                # A learner whose account went between the two reads has none.
+                yield rows.get(user_id) or (user_id, None, None, *ungraded)
 
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
@@ -414,8 +418,8 @@ class BuiltinProblemStateService:
             yield (username, location, attempts, score, max_score, _decode_json(state)[0] if state else {})
 
 
-#: Learners per query of :meth:`BuiltinProblemStateService.iter_course_grade_rows` (a few short columns each:
-#: every keyset query costs the database another join's plan and start-up).
+#: Learners per chunk of :meth:`BuiltinProblemStateService.iter_course_grade_rows` (two queries a chunk: every
+#: query costs the database another plan and start-up).
 _GRADE_ROWS_CHUNK = 10_000
 #: States per query of :meth:`BuiltinProblemStateService.iter_problem_response_rows`.
 _RESPONSE_ROWS_CHUNK = 5000
@@ -425,9 +429,10 @@ _decode_json = json.JSONDecoder().raw_decode
 
 
 @functools.lru_cache(maxsize=4096)
-def _decoded_members(text: str) -> tuple:
-    """The members :class:`JsonMembers` read, decoded once per distinct text (a course's grades repeat a few)."""
-    return tuple(_decode_json(text)[0])
+def _breakdown_members(text: str, kinds: tuple[str, ...]) -> tuple:
+    """The values of ``kinds`` in the breakdown's JSON ``text`` (``None`` when absent), decoded once per text."""
+    breakdown = _decode_json(text)[0] or {}
+    return tuple(breakdown.get(kind) for kind in kinds)
 
 
 def _enrollments_with_grades(course_key: CourseKey) -> QuerySet:

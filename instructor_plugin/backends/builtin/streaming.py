@@ -30,14 +30,10 @@ def _after(keys: Sequence[str], last: Sequence[object]) -> Q:
     return Q(**{f"{keys[0]}__gte": last[0]}) & reduce(or_, conditions)
 
 
-def keyset_stream(
+def keyset_chunks(
     queryset: QuerySet, keys: Sequence[str], values: Sequence[str | Combinable], chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> Iterator[tuple]:
-    """
-    The ``values`` (names or expressions) of every row of ``queryset``, ordered by ``keys`` (which must identify a row).
-
-    ``keyset_stream(enrollments, ["user_id"], ["user_id", "mode"])`` yields ``(user_id, mode)`` tuples.
-    """
+) -> Iterator[list[tuple]]:
+    """The rows :func:`keyset_stream` yields, a list of at most ``chunk_size`` per query."""
     # Keys among the values are read from them; the others are read as well, ahead of the values, and cut off.
     named = [value if isinstance(value, str) else None for value in values]
     if all(key in named for key in keys):
@@ -49,7 +45,20 @@ def keyset_stream(
     last = None
     while True:
         chunk = list((rows if last is None else rows.filter(_after(keys, last)))[:chunk_size])
-        yield from (row[width:] for row in chunk) if width else chunk
+        if chunk:
+            yield [row[width:] for row in chunk] if width else chunk
         if len(chunk) < chunk_size:
             return
         last = [chunk[-1][position] for position in key_positions]
+
+
+def keyset_stream(
+    queryset: QuerySet, keys: Sequence[str], values: Sequence[str | Combinable], chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Iterator[tuple]:
+    """
+    The ``values`` (names or expressions) of every row of ``queryset``, ordered by ``keys`` (which must identify a row).
+
+    ``keyset_stream(enrollments, ["user_id"], ["user_id", "mode"])`` yields ``(user_id, mode)`` tuples.
+    """
+    for chunk in keyset_chunks(queryset, keys, values, chunk_size):
+        yield from chunk
