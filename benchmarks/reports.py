@@ -28,7 +28,7 @@ from itertools import groupby, islice
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
@@ -152,8 +152,14 @@ def _anonymized_student_ids(course_key: CourseKey) -> Iterator[Iterable]:
 
 
 def _grade(course_key: CourseKey) -> Iterator[Iterable]:
+    """The report's rows: every actively enrolled learner, with their grade in the course if they have one."""
     yield _GRADE_COLUMNS
-    yield from _streamed(CourseGrade.objects.filter(course_key=course_key).order_by("user_id"), *_GRADE_COLUMNS)
+    grade = FilteredRelation(
+        "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=course_key)
+    )
+    enrollments = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).annotate(grade=grade)
+    columns = [column if column.startswith("user") else f"grade__{column}" for column in _GRADE_COLUMNS]
+    yield from _streamed(enrollments.order_by("user_id"), *columns)
 
 
 def _problem_keys(course_key: CourseKey) -> list:
