@@ -22,9 +22,12 @@ class Figures:
     peak_kib: float | None
     runs: int
 
+    def peak(self) -> str:
+        """The traced peak in KiB, or ``-`` when the operation was not traced."""
+        return "-" if self.peak_kib is None else f"{self.peak_kib:.0f}"
+
     def row(self) -> str:
-        peak = "-" if self.peak_kib is None else f"{self.peak_kib:.0f}"
-        return f"{self.name:<52} {self.median_ms:>10.1f} {self.queries:>8} {peak:>11} {self.runs:>5}"
+        return f"{self.name:<52} {self.median_ms:>10.1f} {self.queries:>8} {self.peak():>11} {self.runs:>5}"
 
 
 class _QueryCounter:
@@ -59,24 +62,36 @@ class Comparison:
         ratio = self.ours.median_ms / self.baseline.median_ms if self.baseline.median_ms else float("inf")
         return (
             f"{self.ours.name:<52} {self.ours.median_ms:>10.1f} {self.ours.queries:>6} "
-            f"{self.baseline.median_ms:>10.1f} {self.baseline.queries:>6} {ratio:>6.2f}x"
+            f"{self.baseline.median_ms:>10.1f} {self.baseline.queries:>6} {ratio:>6.2f}x "
+            f"{self.ours.peak():>9} {self.baseline.peak():>9}"
         )
 
 
-COMPARISON_HEADER = f"{'operation':<52} {'plugin ms':>10} {'q':>6} {'naive ms':>10} {'q':>6} {'ratio':>7}"
+COMPARISON_HEADER = (
+    f"{'operation':<52} {'plugin ms':>10} {'q':>6} {'naive ms':>10} {'q':>6} {'ratio':>7} "
+    f"{'peak KiB':>9} {'naive KiB':>9}"
+)
 
 
-def measure(name: str, operation: Callable[[], object], runs: int = 5) -> Figures:
+def _timed_ms(operation: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    operation()
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(name: str, operation: Callable[[], object], runs: int = 5, trace_memory: bool = True) -> Figures:
     """
     Time ``operation`` ``runs`` times; count queries and trace memory on one more run.
 
-    Timed runs are not traced: tracemalloc slows Python code several times over.
+    Timed runs are not traced: tracemalloc slows Python code several times over. Without
+    ``trace_memory`` there is no extra run: the first timed run counts the queries.
     """
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        operation()
-        timings.append((time.perf_counter() - started) * 1000)
+    if not trace_memory:
+        with _counting_queries() as queries:
+            timings = [_timed_ms(operation)]
+        timings += [_timed_ms(operation) for _ in range(runs - 1)]
+        return Figures(name, statistics.median(timings), queries.count, None, runs)
+    timings = [_timed_ms(operation) for _ in range(runs)]
     tracemalloc.start()
     with _counting_queries() as queries:
         operation()

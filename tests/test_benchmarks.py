@@ -33,3 +33,9 @@ def test_every_group_runs_and_prints_its_figures(tmp_path):
         "enroll 10 identifiers (batch_enrollment task)",
     ):
         assert figure in run.stdout, figure
+    # Every report shows its peak memory while written (its baseline is not traced).
+    report_lines = [line for line in run.stdout.splitlines() if line.startswith("report ")]
+    assert len(report_lines) == 12
+    for line in report_lines:
+        *_, peak, naive_peak = line.split()
+        assert peak.isdigit() and naive_peak == "-", line

@@ -455,7 +455,7 @@ class BuiltinEnrollmentService:
             same_email("email", OuterRef("email")), Exists(_active(course_key).filter(user_id=OuterRef("pk")))
         )
         rows = CourseEnrollmentAllowed.objects.filter(course_key=course_key).exclude(Exists(enrolled))
-        for (email,) in keyset_stream(rows, ["email"], ["email"]):
+        for (email,) in keyset_stream(rows, ["email"], ["email"], chunk_size=_EMAIL_CHUNK):
             yield email
 
     def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
