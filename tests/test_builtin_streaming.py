@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from instructor_plugin.backends.builtin.models import CourseEnrollment, ProblemState
-from instructor_plugin.backends.builtin.streaming import keyset_chunks, keyset_stream
+from instructor_plugin.backends.builtin.models import ENROLLMENT_KEYSET, CourseEnrollment, ProblemState
+from instructor_plugin.backends.builtin.streaming import keyset_chunks, keyset_stream, through_index
 from tests.conftest import enroll, make_user
 
 
@@ -53,3 +53,32 @@ def test_an_empty_queryset_costs_one_query(course, course_key):
         assert list(keyset_stream(CourseEnrollment.objects.none(), ["user_id"], ["user_id"])) == []
 
     assert len(captured) <= 1
+
+
+def test_a_named_index_reads_the_same_rows_and_is_forced_on_mysql_only(course, course_key):
+    people = [make_user(f"indexed{n}") for n in range(5)]
+    for person in people:
+        enroll(person, course_key)
+    rows = CourseEnrollment.objects.filter(course_key=course_key)
+
+    with CaptureQueriesContext(connection) as captured:
+        streamed = list(keyset_stream(rows, ["user_id"], ["user_id", "user__username"], 2, ENROLLMENT_KEYSET))
+
+    assert streamed == [(person.pk, person.username) for person in people]
+    assert len(captured) == 3
+    hinted = [f"FORCE INDEX (`{ENROLLMENT_KEYSET}`)" in query["sql"] for query in captured]
+    assert hinted == [connection.vendor == "mysql"] * 3
+
+
+def test_the_index_is_named_on_the_base_table_of_a_derived_queryset_only(course, course_key):
+    hinted = through_index(CourseEnrollment.objects.filter(course_key=course_key), ENROLLMENT_KEYSET)
+    plain = CourseEnrollment.objects.filter(course_key=course_key)
+
+    derived = hinted.filter(user__username__startswith="x").values_list("user__email")
+
+    assert "FORCE INDEX" not in str(plain.query)
+    assert list(derived) == []
+    if connection.vendor == "mysql":
+        sql = str(derived.query)
+        assert sql.count("FORCE INDEX") == 1
+        assert sql.index("FORCE INDEX") < sql.index("JOIN")

@@ -41,6 +41,7 @@ from ..rows import insert_rows, stored_datetime
 from .compiled import CompiledQuery
 from .filters import EnrollmentFilterSet
 from .models import (
+    ENROLLMENT_KEYSET,
     CohortMembership,
     CourseAccessRole,
     CourseEmailOptout,
@@ -420,7 +421,7 @@ class BuiltinEnrollmentService:
             enrollment_date,
             last_login,
             date_joined,
-        ) in keyset_stream(_active(course_key), ["user_id"], _PROFILE_COLUMNS):
+        ) in keyset_stream(_active(course_key), ["user_id"], _PROFILE_COLUMNS, index=ENROLLMENT_KEYSET):
             yield LearnerProfileData(
                 id=user_id,
                 username=username or "",
@@ -443,10 +444,10 @@ class BuiltinEnrollmentService:
         # The database does the formatting (datetimes as ISO text, fields it does not store as ''), so
         # the rows come straight from the cursor, with no converter nor object per learner.
         columns = [_PROFILE_ROW_COLUMNS.get(name, _UNSTORED_TEXT) for name in fields]
-        return keyset_stream(_active(course_key), ["user_id"], columns)
+        return keyset_stream(_active(course_key), ["user_id"], columns, index=ENROLLMENT_KEYSET)
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
-        for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"]):
+        for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"], index=ENROLLMENT_KEYSET):
             yield user_id
 
     def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:

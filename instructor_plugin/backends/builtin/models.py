@@ -129,6 +129,10 @@ class CourseMode(models.Model):
         return f"{self.course_id}:{self.slug}"
 
 
+#: The index of a course's enrollments by learner, which streams of them read in order.
+ENROLLMENT_KEYSET = "ipb_unique_enrollment"
+
+
 class CourseEnrollment(models.Model):
     """A user's enrollment in a course; unenrolling deactivates it."""
 
@@ -143,7 +147,7 @@ class CourseEnrollment(models.Model):
     username = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001 (set by trigger)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name="ipb_unique_enrollment")]
+        constraints = [models.UniqueConstraint(fields=("course_key", "user"), name=ENROLLMENT_KEYSET)]
         indexes = [
             models.Index(fields=("course_key", "is_active", "mode"), name="ipb_enrollment_course_active"),
             models.Index(fields=("course_key", "is_active", "username"), name="ipb_enrollment_username"),

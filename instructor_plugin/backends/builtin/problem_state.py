@@ -26,8 +26,16 @@ from ..exceptions import CourseNotFound, StateNotFound
 from ..rows import stored_datetime, stored_json, upsert_rows
 from .compiled import CompiledQuery
 from .courses import course_row
-from .models import Block, Course, CourseEnrollment, CourseGrade, ProblemState, SubsectionGradeOverride
-from .streaming import keyset_chunks, keyset_stream
+from .models import (
+    ENROLLMENT_KEYSET,
+    Block,
+    Course,
+    CourseEnrollment,
+    CourseGrade,
+    ProblemState,
+    SubsectionGradeOverride,
+)
+from .streaming import keyset_chunks, keyset_stream, through_index
 
 #: ``(usage key as text, score, max score)`` of one learner on one problem.
 ProblemScore = tuple[str, float | None, float | None]
@@ -334,7 +342,7 @@ class BuiltinProblemStateService:
             "user__email",
         ]
         for user_id, percent, letter_grade, passed, breakdown, username, email in keyset_stream(
-            rows, ["user_id"], columns
+            rows, ["user_id"], columns, index=ENROLLMENT_KEYSET
         ):
             yield CourseGradeData(
                 user_id=user_id,
@@ -353,7 +361,7 @@ class BuiltinProblemStateService:
         # accounts: an index range each, where joining every enrollment to its grade through the grade's
         # (course, user) index cost MariaDB twice the database time.
         enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
-        grades = CourseGrade.objects.filter(course_key=course_key)
+        grades = through_index(CourseGrade.objects.filter(course_key=course_key), "ipb_unique_course_grade")
         columns: list[str | Combinable] = [
             "user_id",
             "user__email",
@@ -367,7 +375,7 @@ class BuiltinProblemStateService:
             # The breakdown read as text and decoded once per distinct text: a course's grades repeat a few.
             columns.append(ExpressionWrapper(F("breakdown"), output_field=TextField()))
         ungraded = (None,) * (3 + len(kinds))
-        for chunk in keyset_chunks(enrolled, ["user_id"], ["user_id"], chunk_size=_GRADE_ROWS_CHUNK):
+        for chunk in keyset_chunks(enrolled, ["user_id"], ["user_id"], _GRADE_ROWS_CHUNK, ENROLLMENT_KEYSET):
             in_range = grades.filter(user_id__gte=chunk[0][0], user_id__lte=chunk[-1][0]).values_list(*columns)
             if kinds:
                 rows = {row[0]: (*row[:6], *_breakdown_members(row[6], kinds)) for row in in_range}
@@ -394,7 +402,7 @@ class BuiltinProblemStateService:
         rows = rows.annotate(location=ExpressionWrapper(F("usage_key"), output_field=CharField()))
         columns = ["user_id", "location", "attempts", "score", "max_score", "state", "modified"]
         for user_id, location, attempts, score, max_score, state, modified in keyset_stream(
-            rows, ["user_id", "location"], columns
+            rows, ["user_id", "location"], columns, index=_STATE_KEYSET
         ):
             usage_key = parsed.get(location)
             if usage_key is None:
@@ -413,7 +421,7 @@ class BuiltinProblemStateService:
         )
         columns = ["user__username", "location", "attempts", "score", "max_score", "state_text"]
         for username, location, attempts, score, max_score, state in keyset_stream(
-            rows, ["user_id", "location"], columns, chunk_size=_RESPONSE_ROWS_CHUNK
+            rows, ["user_id", "location"], columns, _RESPONSE_ROWS_CHUNK, _STATE_KEYSET
         ):
             yield (username, location, attempts, score, max_score, _decode_json(state)[0] if state else {})
 
@@ -421,6 +429,8 @@ class BuiltinProblemStateService:
 #: Learners per chunk of :meth:`BuiltinProblemStateService.iter_course_grade_rows` (two queries a chunk: every
 #: query costs the database another plan and start-up).
 _GRADE_ROWS_CHUNK = 10_000
+#: The index problem states are streamed in the order of: course, learner, problem.
+_STATE_KEYSET = "ipb_problem_state_keyset"
 #: States per query of :meth:`BuiltinProblemStateService.iter_problem_response_rows`.
 _RESPONSE_ROWS_CHUNK = 5000
 

@@ -194,7 +194,7 @@ class BuiltinSpecialExamService:
             IsoDateTime("completed_at"),
             "allowed_time_limit_mins",
         ]
-        return keyset_stream(rows, _ATTEMPTS_BY_USERNAME, columns, chunk_size=_ATTEMPT_ROWS_CHUNK)
+        return keyset_stream(rows, _ATTEMPTS_BY_USERNAME, columns, _ATTEMPT_ROWS_CHUNK, "ipb_exam_attempt_course_order")
 
     def reset_attempts(self, course_key: CourseKey, exam_id: int, user_id: int, actor_id: int) -> int:
         attempts = ExamAttempt.objects.filter(exam__course_key=course_key, exam_id=exam_id, user_id=user_id)

@@ -178,7 +178,9 @@ class BuiltinUserService:
         answers = SurveyAnswer.objects.filter(course_key=course_key)
         columns = ["user_id", "user__username", "user__email", "field_name", "field_value"]
         # By learner, then as recorded: the (course_key, user) index's order, each chunk a range of it.
-        return survey_rows(keyset_stream(answers, ["user_id", "pk"], columns, chunk_size=_SURVEY_CHUNK), field_names)
+        return survey_rows(
+            keyset_stream(answers, ["user_id", "pk"], columns, _SURVEY_CHUNK, "ipb_survey_answer_course"), field_names
+        )
 
     def anonymous_ids(self, course_key: CourseKey, user_ids: Iterable[int]) -> Mapping[int, AnonymousIdData]:
         # 32 hex digits that only someone holding SECRET_KEY can map back to the user.
