@@ -321,7 +321,11 @@ class OpenResponseSubmission(models.Model):
     submitted_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=("course_key", "usage_key", "status"), name="ipb_ora_submission_block")]
+        indexes = [
+            models.Index(fields=("course_key", "usage_key", "status"), name="ipb_ora_submission_block"),
+            # The ORA data report's order: block by block, by submission time.
+            models.Index(fields=("course_key", "usage_key", "submitted_at", "id"), name="ipb_ora_submission_time"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} on {self.usage_key}: {self.status}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import IO
 
-from django.db.models import Count
+from django.db.models import CharField, Count, ExpressionWrapper, F, Q, QuerySet, TextField
 from opaque_keys.edx.keys import CourseKey
 
 from ...conf import plugin_storage
@@ -19,12 +21,18 @@ from ..data import (
     PageRequest,
 )
 from .models import Block, OpenResponseSubmission
+from .sql_text import IsoDateTime, UuidText
 from .streaming import keyset_stream
 
 ORA_BLOCK_TYPE = "openassessment"
 #: Workflow steps counted per block; ``cancelled`` submissions count nowhere.
 STEPS = ("training", "peer", "self", "waiting", "staff", "done")
 STREAM_CHUNK_SIZE = 1000
+#: Submissions per query of :meth:`BuiltinOpenResponseService.iter_submission_rows`.
+SUBMISSION_ROWS_CHUNK = 5000
+
+#: ``json.loads`` without its checks of the text's type and surrounding blanks (none around the database's).
+_decode_json = json.JSONDecoder().raw_decode
 
 
 def _attached_blocks(course_key: CourseKey):
@@ -50,6 +58,37 @@ def _block_counts(block: Block, steps: dict) -> OpenResponseCountsData:
     )
 
 
+def _block_ordered_chunks(rows: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
+    """
+    ``rows`` (``values_list`` rows starting with the id, the location and ending with the submission time as
+    :class:`IsoDateTime` text) by block, submission time and id, ``chunk_size`` a query.
+
+    Each query reads one range of the ``(course_key, usage_key, submitted_at, id)`` index: the rest of the
+    block last read, or the blocks after it. A single keyset over the three keys would start each query at
+    the block's first row, reading again the rows already read.
+    """
+    ordered = rows.order_by("usage_key", "submitted_at", "pk")
+    window, in_block = ordered, False
+    while True:
+        chunk = list(window[:chunk_size])
+        if chunk:
+            yield chunk
+            pk, location, *_, submitted_at = chunk[-1]
+        if len(chunk) == chunk_size:
+            after = datetime.fromisoformat(submitted_at)
+            in_block_after = Q(submitted_at__gt=after) | Q(pk__gt=pk)
+            window, in_block = ordered.filter(in_block_after, location=location, submitted_at__gte=after), True
+        elif in_block:
+            window, in_block = ordered.filter(location__gt=location), False
+        else:
+            return
+
+
+def _file_names(files: str) -> str:
+    """The names of the files of a submission's ``files`` JSON text, joined by ``"; "``."""
+    return "" if files == "[]" else "; ".join(file["name"] for file in _decode_json(files)[0])
+
+
 class BuiltinOpenResponseService:
     """
     Counts, lists and opens the built-in backend's open-response submissions.
@@ -63,7 +102,9 @@ class BuiltinOpenResponseService:
         window = list(blocks.select_related("parent").order_by("position")[page.offset : page.offset + page.limit])
         counts = _counts(course_key, [block.usage_key for block in window])
         items = [_block_counts(block, counts.get(block.usage_key, {})) for block in window]
-        return Page(items=items, total=blocks.count())
+        # A page short of its limit is the last one: the blocks before it and its own are all there are.
+        last = 0 < len(window) < page.limit or (not window and not page.offset)
+        return Page(items=items, total=page.offset + len(window) if last else blocks.count())
 
     def summarize(self, course_key: CourseKey) -> OpenResponseSummaryData:
         blocks = _attached_blocks(course_key)
@@ -115,6 +156,29 @@ class BuiltinOpenResponseService:
                 points_possible=possible,
                 submitted_at=submitted_at,
             )
+
+    def iter_submission_rows(self, course_key: CourseKey) -> Iterator[Sequence[object]]:
+        # Every column but the scores read as text, none converted: the usage key, the UUID, the submission
+        # time (ISO 8601) and the files' JSON are written by the database.
+        rows = OpenResponseSubmission.objects.filter(course_key=course_key).annotate(
+            location=ExpressionWrapper(F("usage_key"), output_field=CharField()),
+            files_text=ExpressionWrapper(F("files"), output_field=TextField()),
+        )
+        rows = rows.values_list(
+            "pk",
+            "location",
+            UuidText("submission_uuid"),
+            "user__username",
+            "status",
+            "answer_text",
+            "files_text",
+            "points_earned",
+            "points_possible",
+            IsoDateTime("submitted_at"),
+        )
+        for chunk in _block_ordered_chunks(rows, SUBMISSION_ROWS_CHUNK):
+            for _, location, uuid, username, status, text, files, earned, possible, submitted_at in chunk:
+                yield (uuid, location, username, status, text, _file_names(files), earned, possible, submitted_at)
 
     def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
         storage = plugin_storage("ORA_FILE_STORAGE")

@@ -7,6 +7,8 @@ report's time. :class:`IsoDateTime` makes the database write the text ``datetime
 gives for the aware UTC value (``YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00``), so the column is read as
 plain text with no converter.
 
+:class:`UuidText` likewise writes a UUID column as ``str()`` gives it, with no ``uuid.UUID`` built per row.
+
 :class:`JsonMembers`: a report showing a few members of a JSON column would otherwise have Django
 decode the whole document of every row; the database hands over just those members instead.
 """
@@ -92,3 +94,25 @@ class JsonMembers(Func):
         members = ", ',', ".join(f"COALESCE(JSON_EXTRACT({column_sql}, {sql}), 'null')" for sql, _ in paths)
         params = [param for _, path_params in paths for param in (*column_params, *path_params)]
         return f"CONCAT('[', {members}, ']')", params
+
+
+#: Where each of a UUID's five groups starts in its 32 hex digits, and how long it is.
+_UUID_GROUPS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+
+
+class UuidText(Func):
+    """``expression`` (a ``UUIDField``) as ``str()`` writes a UUID: lowercase hex in five groups joined by ``-``."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.features.has_native_uuid_field:
+            return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS CHAR(36))")
+        # Stored as the 32 hex digits alone.
+        groups = ", ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
+        return super().as_sql(compiler, connection, template=f"CONCAT_WS('-', {groups})")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        groups = " || '-' || ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
+        return super().as_sql(compiler, connection, template=f"({groups})")
