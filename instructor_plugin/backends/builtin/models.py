@@ -737,6 +737,30 @@ class ExamAttemptCount(models.Model):
         return f"{self.attempts} attempts at {self.exam_id}"
 
 
+class OpenResponseCount(models.Model):
+    """
+    The submissions of one open-response block in one workflow status, kept by database triggers on
+    ``OpenResponseSubmission``.
+
+    Like :class:`EnrollmentCount`, every write of a submission moves these counts in its transaction, so
+    the assessments list and the ORA summary read a few rows per block instead of counting every response.
+    See migration ``0027_ora_submission_order_and_counts`` for the triggers of SQLite, PostgreSQL and MySQL.
+    """
+
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
+    status = models.CharField(max_length=16)
+    submissions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("course_key", "usage_key", "status"), name="ipb_unique_ora_count")
+        ]
+
+    def __str__(self):
+        return f"{self.submissions} {self.status} on {self.usage_key}"
+
+
 class UserSearchText(models.Model):
     """
     The text the lists' ``search`` looks in, one row per user, written by database triggers only.

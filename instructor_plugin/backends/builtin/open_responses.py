@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import IO
 
-from django.db.models import CharField, Count, ExpressionWrapper, F, Q, QuerySet, TextField
+from django.db.models import CharField, Count, ExpressionWrapper, F, Q, QuerySet, Sum, TextField
 from opaque_keys.edx.keys import CourseKey
 
 from ...conf import plugin_storage
@@ -20,7 +20,7 @@ from ..data import (
     Page,
     PageRequest,
 )
-from .models import Block, OpenResponseSubmission
+from .models import Block, OpenResponseCount, OpenResponseSubmission
 from .sql_text import IsoDateTime, UuidText
 from .streaming import keyset_stream
 
@@ -40,10 +40,11 @@ def _attached_blocks(course_key: CourseKey):
 
 
 def _counts(course_key: CourseKey, usage_keys: list) -> dict:
-    rows = OpenResponseSubmission.objects.filter(course_key=course_key, status__in=STEPS, usage_key__in=usage_keys)
+    """The kept counts of these blocks, by block and step."""
+    rows = OpenResponseCount.objects.filter(course_key=course_key, status__in=STEPS, usage_key__in=usage_keys)
     counts: dict = defaultdict(dict)
-    for row in rows.values("usage_key", "status").annotate(n=Count("pk")).order_by():
-        counts[row["usage_key"]][row["status"]] = row["n"]
+    for usage_key, status, submissions in rows.values_list("usage_key", "status", "submissions"):
+        counts[usage_key][status] = submissions
     return counts
 
 
@@ -93,8 +94,9 @@ class BuiltinOpenResponseService:
     """
     Counts, lists and opens the built-in backend's open-response submissions.
 
-    Only assessments attached to the content tree count. The built-in tables hold no assessment-step
-    configuration, so a block is taken to have a staff step while any of its responses is at that step.
+    Only assessments attached to the content tree count; the counts are the ones the triggers keep
+    (:class:`OpenResponseCount`). The built-in tables hold no assessment-step configuration, so a block is
+    taken to have a staff step while any of its responses is at that step.
     """
 
     def list_counts(self, course_key: CourseKey, page: PageRequest) -> Page[OpenResponseCountsData]:
@@ -110,11 +112,11 @@ class BuiltinOpenResponseService:
         blocks = _attached_blocks(course_key)
         sizes = blocks.aggregate(assessments=Count("pk"), units=Count("parent", distinct=True))
         rows = (
-            OpenResponseSubmission.objects.filter(
+            OpenResponseCount.objects.filter(
                 course_key=course_key, status__in=STEPS, usage_key__in=blocks.values("usage_key")
             )
             .values("status")
-            .annotate(n=Count("pk"))
+            .annotate(n=Sum("submissions"))
             .order_by()
         )
         totals = {step: 0 for step in STEPS}
