@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import IO
 
 from django.db.models import CharField, Count, ExpressionWrapper, F, Q, QuerySet, Sum, TextField
-from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ...conf import plugin_storage
 from ..data import (
@@ -22,7 +22,6 @@ from ..data import (
 )
 from .models import Block, OpenResponseCount, OpenResponseSubmission
 from .sql_text import IsoDateTime, UuidText
-from .streaming import keyset_stream
 
 ORA_BLOCK_TYPE = "openassessment"
 #: Workflow steps counted per block; ``cancelled`` submissions count nowhere.
@@ -56,6 +55,13 @@ def _block_counts(block: Block, steps: dict) -> OpenResponseCountsData:
         total=sum(steps.values()),
         **{step: steps.get(step, 0) for step in STEPS},
         has_staff_step=steps.get("staff", 0) > 0,
+    )
+
+
+def _located_submissions(course_key: CourseKey) -> QuerySet:
+    """The course's submissions with ``location``, their usage key's text (read with no key parsed)."""
+    return OpenResponseSubmission.objects.filter(course_key=course_key).annotate(
+        location=ExpressionWrapper(F("usage_key"), output_field=CharField())
     )
 
 
@@ -127,10 +133,10 @@ class BuiltinOpenResponseService:
         )
 
     def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:
-        rows = OpenResponseSubmission.objects.filter(course_key=course_key)
-        columns = [
+        rows = _located_submissions(course_key).values_list(
+            "pk",
+            "location",
             "submission_uuid",
-            "usage_key",
             "user_id",
             "user__username",
             "status",
@@ -138,33 +144,35 @@ class BuiltinOpenResponseService:
             "files",
             "points_earned",
             "points_possible",
-            "submitted_at",
-        ]
-        for uuid, usage_key, user_id, username, status, text, files, earned, possible, submitted_at in keyset_stream(
-            rows, ["usage_key", "submitted_at", "pk"], columns, chunk_size=STREAM_CHUNK_SIZE
-        ):
-            yield OpenResponseSubmissionData(
-                submission_uuid=str(uuid),
-                usage_key=usage_key,
-                user_id=user_id,
-                username=username,
-                status=status,
-                answer_text=text,
-                files=tuple(
-                    OpenResponseFileData(name=f["name"], path=f["path"], description=f.get("description", ""))
-                    for f in files
-                ),
-                points_earned=earned,
-                points_possible=possible,
-                submitted_at=submitted_at,
-            )
+            IsoDateTime("submitted_at"),
+        )
+        usage_keys: dict[str, UsageKey] = {}
+        for chunk in _block_ordered_chunks(rows, STREAM_CHUNK_SIZE):
+            for _, location, uuid, user_id, username, status, text, files, earned, possible, submitted_at in chunk:
+                usage_key = usage_keys.get(location)
+                if usage_key is None:
+                    usage_key = usage_keys[location] = UsageKey.from_string(location)
+                yield OpenResponseSubmissionData(
+                    submission_uuid=str(uuid),
+                    usage_key=usage_key,
+                    user_id=user_id,
+                    username=username,
+                    status=status,
+                    answer_text=text,
+                    files=tuple(
+                        OpenResponseFileData(name=f["name"], path=f["path"], description=f.get("description", ""))
+                        for f in files
+                    ),
+                    points_earned=earned,
+                    points_possible=possible,
+                    submitted_at=datetime.fromisoformat(submitted_at),
+                )
 
     def iter_submission_rows(self, course_key: CourseKey) -> Iterator[Sequence[object]]:
         # Every column but the scores read as text, none converted: the usage key, the UUID, the submission
         # time (ISO 8601) and the files' JSON are written by the database.
-        rows = OpenResponseSubmission.objects.filter(course_key=course_key).annotate(
-            location=ExpressionWrapper(F("usage_key"), output_field=CharField()),
-            files_text=ExpressionWrapper(F("files"), output_field=TextField()),
+        rows = _located_submissions(course_key).annotate(
+            files_text=ExpressionWrapper(F("files"), output_field=TextField())
         )
         rows = rows.values_list(
             "pk",
