@@ -106,13 +106,17 @@ class UuidText(Func):
     arity = 1
     output_field = CharField()
 
-    def as_sql(self, compiler, connection, **extra_context):
-        if connection.features.has_native_uuid_field:
-            return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS CHAR(36))")
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Stored as the 32 hex digits alone.
+        groups = " || '-' || ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
+        return self.as_sql(compiler, connection, template=f"({groups})")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)")
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        if connection.features.has_native_uuid_field:  # MariaDB's UUID type
+            return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS CHAR(36))")
         # Stored as the 32 hex digits alone.
         groups = ", ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
-        return super().as_sql(compiler, connection, template=f"CONCAT_WS('-', {groups})")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        groups = " || '-' || ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
-        return super().as_sql(compiler, connection, template=f"({groups})")
+        return self.as_sql(compiler, connection, template=f"CONCAT_WS('-', {groups})")
