@@ -28,7 +28,7 @@ ORA_BLOCK_TYPE = "openassessment"
 STEPS = ("training", "peer", "self", "waiting", "staff", "done")
 STREAM_CHUNK_SIZE = 1000
 #: Submissions per query of :meth:`BuiltinOpenResponseService.iter_submission_rows`.
-SUBMISSION_ROWS_CHUNK = 5000
+SUBMISSION_ROWS_CHUNK = 2000
 
 #: ``json.loads`` without its checks of the text's type and surrounding blanks (none around the database's).
 _decode_json = json.JSONDecoder().raw_decode
@@ -65,7 +65,7 @@ def _located_submissions(course_key: CourseKey) -> QuerySet:
     )
 
 
-def _block_ordered_chunks(rows: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
+def _block_ordered(rows: QuerySet, chunk_size: int) -> Iterator[tuple]:
     """
     ``rows`` (``values_list`` rows starting with the id, the location and ending with the submission time as
     :class:`IsoDateTime` text) by block, submission time and id, ``chunk_size`` a query.
@@ -78,10 +78,12 @@ def _block_ordered_chunks(rows: QuerySet, chunk_size: int) -> Iterator[list[tupl
     window, in_block = ordered, False
     while True:
         chunk = list(window[:chunk_size])
+        yield from chunk
+        read = len(chunk)
         if chunk:
-            yield chunk
             pk, location, *_, submitted_at = chunk[-1]
-        if len(chunk) == chunk_size:
+        del chunk  # not held while the next one is read
+        if read == chunk_size:
             after = datetime.fromisoformat(submitted_at)
             in_block_after = Q(submitted_at__gt=after) | Q(pk__gt=pk)
             window, in_block = ordered.filter(in_block_after, location=location, submitted_at__gte=after), True
@@ -147,26 +149,27 @@ class BuiltinOpenResponseService:
             IsoDateTime("submitted_at"),
         )
         usage_keys: dict[str, UsageKey] = {}
-        for chunk in _block_ordered_chunks(rows, STREAM_CHUNK_SIZE):
-            for _, location, uuid, user_id, username, status, text, files, earned, possible, submitted_at in chunk:
-                usage_key = usage_keys.get(location)
-                if usage_key is None:
-                    usage_key = usage_keys[location] = UsageKey.from_string(location)
-                yield OpenResponseSubmissionData(
-                    submission_uuid=str(uuid),
-                    usage_key=usage_key,
-                    user_id=user_id,
-                    username=username,
-                    status=status,
-                    answer_text=text,
-                    files=tuple(
-                        OpenResponseFileData(name=f["name"], path=f["path"], description=f.get("description", ""))
-                        for f in files
-                    ),
-                    points_earned=earned,
-                    points_possible=possible,
-                    submitted_at=datetime.fromisoformat(submitted_at),
-                )
+        for _, location, uuid, user_id, username, status, text, files, earned, possible, submitted_at in _block_ordered(
+            rows, STREAM_CHUNK_SIZE
+        ):
+            usage_key = usage_keys.get(location)
+            if usage_key is None:
+                usage_key = usage_keys[location] = UsageKey.from_string(location)
+            yield OpenResponseSubmissionData(
+                submission_uuid=str(uuid),
+                usage_key=usage_key,
+                user_id=user_id,
+                username=username,
+                status=status,
+                answer_text=text,
+                files=tuple(
+                    OpenResponseFileData(name=f["name"], path=f["path"], description=f.get("description", ""))
+                    for f in files
+                ),
+                points_earned=earned,
+                points_possible=possible,
+                submitted_at=datetime.fromisoformat(submitted_at),
+            )
 
     def iter_submission_rows(self, course_key: CourseKey) -> Iterator[Sequence[object]]:
         # Every column but the scores read as text, none converted: the usage key, the UUID, the submission
@@ -186,9 +189,10 @@ class BuiltinOpenResponseService:
             "points_possible",
             IsoDateTime("submitted_at"),
         )
-        for chunk in _block_ordered_chunks(rows, SUBMISSION_ROWS_CHUNK):
-            for _, location, uuid, username, status, text, files, earned, possible, submitted_at in chunk:
-                yield (uuid, location, username, status, text, _file_names(files), earned, possible, submitted_at)
+        for _, location, uuid, username, status, text, files, earned, possible, submitted_at in _block_ordered(
+            rows, SUBMISSION_ROWS_CHUNK
+        ):
+            yield (uuid, location, username, status, text, _file_names(files), earned, possible, submitted_at)
 
     def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
         storage = plugin_storage("ORA_FILE_STORAGE")
