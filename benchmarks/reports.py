@@ -10,7 +10,8 @@ close to the whole report's, whatever the course size.
 The seed holds only a handful of pending invitations, survey answers and inactive learners; the
 course is topped up with invitations of a tenth of the learners' number, the answers of a tenth of them and
 a tenth of them inactive (only while ``pending_activations`` is measured; all removed afterwards), and
-with the special-exam attempts of the lists' figures.
+with the special-exam attempts of the lists' figures. While the ORA reports are measured, the course has a
+unit of four more open-response blocks, answered by a half, a third, a quarter and a fifth of the learners.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import hmac
 import io
 import json
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
+from datetime import timedelta
 from itertools import groupby, islice
 
 from django.conf import settings
@@ -36,6 +39,7 @@ from benchmarks.lists import top_up_exam_attempts
 from benchmarks.measure import Comparison, Figures, measure
 from instructor_plugin.backends.builtin.models import (
     Block,
+    Course,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     CourseGrade,
@@ -45,7 +49,8 @@ from instructor_plugin.backends.builtin.models import (
     ProblemState,
     SurveyAnswer,
 )
-from instructor_plugin.backends.rows import insert_rows, stored_datetime
+from instructor_plugin.backends.builtin.seed import analyse_tables
+from instructor_plugin.backends.rows import insert_rows, stored_datetime, stored_json
 from instructor_plugin.reports import (
     PROCTORED_EXAM_RESULTS_HEADER,
     CsvBody,
@@ -213,10 +218,25 @@ def _ora2_summary(course_key: CourseKey) -> Iterator[Iterable]:
 
 
 def _ora2_data(course_key: CourseKey) -> Iterator[Iterable]:
-    columns = ("submission_uuid", "usage_key", "user__username", "status", "answer_text", "files", "points_earned")
+    """The report's nine cells, the files' names joined as the report joins them."""
+    columns = (
+        "submission_uuid",
+        "usage_key",
+        "user__username",
+        "status",
+        "answer_text",
+        "files",
+        "points_earned",
+        "points_possible",
+        "submitted_at",
+    )
     yield columns
     rows = OpenResponseSubmission.objects.filter(course_key=course_key).order_by("usage_key", "submitted_at", "pk")
-    yield from _streamed(rows, *columns)
+    for submission_uuid, usage_key, username, status, text, files, earned, possible, submitted_at in _streamed(
+        rows, *columns
+    ):
+        names = "; ".join(file["name"] for file in files)
+        yield (submission_uuid, usage_key, username, status, text, names, earned, possible, submitted_at)
 
 
 def _issued_certificates(course_key: CourseKey) -> Iterator[Iterable]:
@@ -346,6 +366,99 @@ def _topped_up(course_key: CourseKey):
         SurveyAnswer.objects.filter(course_key=course_key, form_name=_BENCH_SURVEY_FORM).delete()
 
 
+#: The workflow steps of the topped-up ORA responses, by learner: most done, some cancelled.
+_BENCH_ORA_STATUSES = ("done",) * 4 + ("peer", "peer", "self", "waiting", "staff", "training", "cancelled")
+_BENCH_ORA_UNIT = "bench_essays"
+_BENCH_ORA_ANSWER = (
+    "Learner {}'s essay. The argument starts from the lecture's second example and works through the three "
+    "cases it leaves open, comparing each with the reading. The first case holds as stated; the second needs "
+    "the extra condition from the lab; the third fails, and the essay closes with a counterexample and a "
+    "short note on what a better model would have to assume."
+)
+
+
+def _bench_ora_blocks(course_key: CourseKey) -> list[Block]:
+    """A unit after the course's last block holding four open-response blocks, created for the ORA top-up."""
+    course = Course.objects.get(course_key=course_key)
+    blocks = Block.objects.filter(course=course)
+    last = blocks.order_by("-position").first()
+    position = last.position if last else 0
+    section = blocks.filter(block_type="sequential").order_by("-position").first()
+    unit = Block.objects.create(
+        course=course,
+        usage_key=course_key.make_usage_key("vertical", _BENCH_ORA_UNIT),
+        parent=section,
+        block_type="vertical",
+        display_name="Essays",
+        position=position + 1,
+    )
+    return [
+        Block.objects.create(
+            course=course,
+            usage_key=course_key.make_usage_key("openassessment", f"{_BENCH_ORA_UNIT}_{number}"),
+            parent=unit,
+            block_type="openassessment",
+            display_name=f"Essay {number}",
+            position=position + 1 + number,
+            has_score=True,
+        )
+        for number in range(1, 5)
+    ]
+
+
+def _bench_ora_rows(course_key: CourseKey, blocks: list[Block], user_ids: list[int]) -> Iterator[tuple]:
+    """Block ``n`` (from 0) answered by every ``n + 2``-th learner, a file with every fourth answer, two every 12th."""
+    course = str(course_key)
+    started = timezone.now() - timedelta(days=30)
+    for number, block in enumerate(blocks):
+        usage_key = str(block.usage_key)
+        for user_id in user_ids[:: number + 2]:
+            status = _BENCH_ORA_STATUSES[user_id % len(_BENCH_ORA_STATUSES)]
+            names = ("essay.pdf", "figure.png")[: (user_id % 4 == 0) + (user_id % 12 == 0)]
+            files = [{"name": name, "path": f"bench/{usage_key}/{user_id}/{name}", "description": ""} for name in names]
+            yield (
+                user_id,
+                course,
+                usage_key,
+                uuid.uuid5(uuid.NAMESPACE_URL, f"{usage_key}/{user_id}").hex,
+                status,
+                _BENCH_ORA_ANSWER.format(user_id),
+                stored_json(OpenResponseSubmission, files),
+                float(user_id % 11) if status == "done" else None,
+                10.0 if status == "done" else None,
+                stored_datetime(OpenResponseSubmission, started + timedelta(days=number, seconds=user_id)),
+            )
+
+
+@contextmanager
+def _ora_topped_up(course_key: CourseKey):
+    """Four more open-response blocks with their responses (see :func:`_bench_ora_rows`), removed afterwards."""
+    blocks = _bench_ora_blocks(course_key)
+    insert_rows(
+        OpenResponseSubmission,
+        (
+            "user",
+            "course_key",
+            "usage_key",
+            "submission_uuid",
+            "status",
+            "answer_text",
+            "files",
+            "points_earned",
+            "points_possible",
+            "submitted_at",
+        ),
+        _bench_ora_rows(course_key, blocks, _learner_ids(course_key, 1)),
+    )
+    analyse_tables()
+    try:
+        yield
+    finally:
+        usage_keys = [block.usage_key for block in blocks]
+        OpenResponseSubmission.objects.filter(course_key=course_key, usage_key__in=usage_keys).delete()
+        Block.objects.filter(pk__in=[blocks[0].parent_id, *(block.pk for block in blocks)]).delete()
+
+
 @contextmanager
 def _deactivated(course_key: CourseKey):
     """Every tenth learner's account inactive, then active again."""
@@ -357,19 +470,30 @@ def _deactivated(course_key: CourseKey):
         User.objects.filter(pk__in=user_ids).update(is_active=True)
 
 
+#: What the course holds beyond the top-up while a report is measured (consecutive reports share it).
+_CONTEXTS: dict[str, Callable[[CourseKey], AbstractContextManager]] = {
+    "ora2_summary": _ora_topped_up,
+    "ora2_data": _ora_topped_up,
+    "pending_activations": _deactivated,
+}
+
+
+#: The reports whose peak memory is measured over a tenth of their rows too (their comparison traces it over all).
+_FLATNESS_REPORTS = ("enrolled_students", "grade", "problem_grade", "ora2_data")
+
+
 def figures(course_key: CourseKey, runs: int = 5) -> list[Comparison | Figures]:
-    """Every report body beside its baseline (with its peak memory at N learners), then memory at N/10."""
+    """Every report body beside its baseline (with its peak memory at N learners), and some over N/10 learners."""
     learners = CourseEnrollment.objects.filter(course_key=course_key, is_active=True).count()
     tenth = max(learners // 10, 1)
     top_up_exam_attempts(course_key)
     results: list[Comparison | Figures] = []
     with _topped_up(course_key):
-        for report_type in _BASELINES:
-            if report_type == "pending_activations":
-                with _deactivated(course_key):
+        for context, report_types in groupby(_BASELINES, key=lambda name: _CONTEXTS.get(name, nullcontext)):
+            with context(course_key):
+                for report_type in report_types:
                     results.append(_compare(report_type, course_key, runs))
-            else:
-                results.append(_compare(report_type, course_key, runs))
-    for report_type in ("enrolled_students", "grade", "problem_grade"):
-        results.append(_with_rate(f"{report_type}, N/10", _plugin_report(report_type, course_key, tenth), 1))
+                    if report_type in _FLATNESS_REPORTS:
+                        limited = _plugin_report(report_type, course_key, tenth)
+                        results.append(_with_rate(f"{report_type}, N/10", limited, 1))
     return results

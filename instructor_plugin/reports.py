@@ -650,22 +650,13 @@ def _ora2_summary(course_key: CourseKey, task_input: dict) -> CsvBody:
     return CsvBody(header, rows())
 
 
+#: The ORA data report's text: all but the scores (numbers) and the submission time (ISO 8601 text).
+_ORA_DATA_TEXT_COLUMNS = (0, 1, 2, 3, 4, 5)
+
+
 def _ora2_data(course_key: CourseKey, task_input: dict) -> CsvBody:
-    submissions = get_backend().open_responses.iter_submissions(course_key)
-    rows = (
-        [
-            s.submission_uuid,
-            str(s.usage_key),
-            s.username,
-            s.status,
-            s.answer_text,
-            "; ".join(f.name for f in s.files),
-            s.points_earned,
-            s.points_possible,
-            s.submitted_at,
-        ]
-        for s in submissions
-    )
+    """Every submission's row as the backend gives it: the scores are numbers, the submission time ISO 8601 text."""
+    rows = get_backend().open_responses.iter_submission_rows(course_key)
     header = [
         "Submission ID",
         "Location",
@@ -677,7 +668,7 @@ def _ora2_data(course_key: CourseKey, task_input: dict) -> CsvBody:
         "Points Possible",
         "Submitted At",
     ]
-    return CsvBody(header, rows)
+    return CsvBody(header, rows, text_columns=_ORA_DATA_TEXT_COLUMNS)
 
 
 def _issued_certificates(course_key: CourseKey, task_input: dict) -> CsvBody:

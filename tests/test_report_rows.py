@@ -5,12 +5,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from instructor_plugin.backends.builtin import open_responses
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
-from instructor_plugin.backends.builtin.models import CourseEnrollment, CourseGrade, ExamAttempt, SpecialExam
+from instructor_plugin.backends.builtin.models import (
+    CourseEnrollment,
+    CourseGrade,
+    ExamAttempt,
+    OpenResponseSubmission,
+    SpecialExam,
+)
 from instructor_plugin.backends.builtin.problem_state import BuiltinProblemStateService
 from instructor_plugin.backends.builtin.special_exams import BuiltinSpecialExamService
 from instructor_plugin.backends.builtin.users import BuiltinUserService
@@ -162,3 +172,60 @@ def test_a_formula_in_any_text_column_neutralises_its_row_and_only_its_row():
         "n,a,b,x\r\n1,,plain,0.5\r\n2,x\x00=not a start,plain,0.5\r\n3,plain,'@cmd,-1\r\n4,plain,plain,-1\r\n"
     )
     assert written(CsvBody(["a"], [("=1",), ("2",)], text_columns=[0])) == "a\r\n'=1\r\n2\r\n"
+
+
+@pytest.fixture
+def submissions_in_blocks(course_key):
+    """Three blocks' submissions, created out of order: 2, 3 (two at the same time) and 1 submissions."""
+    learners = [make_user(f"learner{n}") for n in range(6)]
+    early = datetime(2024, 3, 1, tzinfo=UTC)
+    made = [
+        ("ora_b", learners[0], early.replace(minute=5)),
+        ("ora_a", learners[1], early),
+        ("ora_b", learners[2], early.replace(minute=5)),
+        ("ora_b", learners[3], early.replace(minute=1)),
+        ("ora_c", learners[4], WITH_MICROSECONDS),
+        ("ora_a", learners[5], early.replace(microsecond=1)),
+    ]
+    for block_id, learner, submitted_at in made:
+        OpenResponseSubmission.objects.create(
+            user=learner,
+            course_key=course_key,
+            usage_key=course_key.make_usage_key("openassessment", block_id),
+            submission_uuid=uuid.uuid4(),
+            status="peer",
+            submitted_at=submitted_at,
+        )
+    return learners
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 5000])
+def test_submission_rows_by_block_then_time_and_id_across_chunks(
+    course_key, submissions_in_blocks, monkeypatch, chunk_size
+):
+    monkeypatch.setattr(open_responses, "SUBMISSION_ROWS_CHUNK", chunk_size)
+
+    rows = list(open_responses.BuiltinOpenResponseService().iter_submission_rows(course_key))
+
+    learners = submissions_in_blocks
+    assert [row[2] for row in rows] == [learners[n].username for n in (1, 5, 3, 0, 2, 4)]
+    assert [row[0] for row in rows] == [
+        submission.submission_uuid
+        for submission in open_responses.BuiltinOpenResponseService().iter_submissions(course_key)
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plans")
+def test_submission_rows_read_the_index_in_order(course_key, submissions_in_blocks, monkeypatch):
+    monkeypatch.setattr(open_responses, "SUBMISSION_ROWS_CHUNK", 2)
+
+    with CaptureQueriesContext(connection) as captured:
+        list(open_responses.BuiltinOpenResponseService().iter_submission_rows(course_key))
+
+    # Block a's two rows, its (empty) rest; block b's first two, its rest; the blocks after b.
+    assert len(captured) == 5
+    with connection.cursor() as cursor:
+        for query in captured:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "TEMP B-TREE" not in plan and "ipb_ora_submission_time" in plan, plan

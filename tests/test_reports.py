@@ -432,6 +432,9 @@ class TestOpenResponses:
             ["learner", "done", "'@risky answer", "essay.txt; gone.txt", "8.0", "10.0"],
             ["beta_tester", "peer", "plain", "", "", ""],
         ]
+        assert [(row[0], row[1], row[8]) for row in rows[1:]] == [
+            (str(made.submission_uuid), str(made.usage_key), made.submitted_at.isoformat()) for made in submissions
+        ]
 
     def test_submission_files_zip(self, submissions, course_key, researcher, django_capture_on_commit_callbacks):
         report = generate(course_key, "ora2_submission_files", researcher, django_capture_on_commit_callbacks)

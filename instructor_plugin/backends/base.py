@@ -598,6 +598,13 @@ class OpenResponseService(Protocol):
     def iter_submissions(self, course_key: CourseKey) -> Iterator[OpenResponseSubmissionData]:
         """Every submission of the course, ordered by block then submission time, streamed."""
 
+    def iter_submission_rows(self, course_key: CourseKey) -> Iterator[Sequence[object]]:
+        """
+        :meth:`iter_submissions` as ``(submission_uuid, location, username, status, answer_text, file_names,
+        points_earned, points_possible, submitted_at)`` rows: ``location`` the usage key's text, ``file_names``
+        the files' names joined by ``"; "``, ``submitted_at`` ISO 8601 text (as ``isoformat()`` writes it) or ``None``.
+        """
+
     def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
         """Open a submission file of this course for binary reading; raise ``FileNotFoundError``."""
 

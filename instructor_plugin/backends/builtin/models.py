@@ -325,7 +325,11 @@ class OpenResponseSubmission(models.Model):
     submitted_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=("course_key", "usage_key", "status"), name="ipb_ora_submission_block")]
+        indexes = [
+            models.Index(fields=("course_key", "usage_key", "status"), name="ipb_ora_submission_block"),
+            # The ORA data report's order: block by block, by submission time.
+            models.Index(fields=("course_key", "usage_key", "submitted_at", "id"), name="ipb_ora_submission_time"),
+        ]
 
     def __str__(self):
         return f"{self.user_id} on {self.usage_key}: {self.status}"
@@ -735,6 +739,30 @@ class ExamAttemptCount(models.Model):
 
     def __str__(self):
         return f"{self.attempts} attempts at {self.exam_id}"
+
+
+class OpenResponseCount(models.Model):
+    """
+    The submissions of one open-response block in one workflow status, kept by database triggers on
+    ``OpenResponseSubmission``.
+
+    Like :class:`EnrollmentCount`, every write of a submission moves these counts in its transaction, so
+    the assessments list and the ORA summary read a few rows per block instead of counting every response.
+    See migration ``0025_ora_submission_order_and_counts`` for the triggers of SQLite, PostgreSQL and MySQL.
+    """
+
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
+    usage_key: UsageKeyColumn = UsageKeyField(max_length=255)
+    status = models.CharField(max_length=16)
+    submissions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("course_key", "usage_key", "status"), name="ipb_unique_ora_count")
+        ]
+
+    def __str__(self):
+        return f"{self.submissions} {self.status} on {self.usage_key}"
 
 
 class UserSearchText(models.Model):

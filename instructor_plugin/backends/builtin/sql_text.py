@@ -6,6 +6,8 @@ report then formats it again with ``isoformat()``: at 50,000 learners that is mo
 report's time. :class:`IsoDateTime` makes the database write the text ``datetime.isoformat()``
 gives for the aware UTC value (``YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00``), so the column is read as
 plain text with no converter.
+
+:class:`UuidText` likewise writes a UUID column as ``str()`` gives it, with no ``uuid.UUID`` built per row.
 """
 
 from __future__ import annotations
@@ -37,3 +39,29 @@ class IsoDateTime(Func):
             " IF(MICROSECOND(%(expressions)s) = 0, '', DATE_FORMAT(%(expressions)s, '.%%%%f')), '+00:00')"
         )
         return self.as_sql(compiler, connection, template=template)
+
+
+#: Where each of a UUID's five groups starts in its 32 hex digits, and how long it is.
+_UUID_GROUPS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+
+
+class UuidText(Func):
+    """``expression`` (a ``UUIDField``) as ``str()`` writes a UUID: lowercase hex in five groups joined by ``-``."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Stored as the 32 hex digits alone.
+        groups = " || '-' || ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
+        return self.as_sql(compiler, connection, template=f"({groups})")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)")
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        if connection.features.has_native_uuid_field:  # MariaDB's UUID type
+            return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS CHAR(36))")
+        # Stored as the 32 hex digits alone.
+        groups = ", ".join(f"SUBSTR(%(expressions)s, {start}, {length})" for start, length in _UUID_GROUPS)
+        return self.as_sql(compiler, connection, template=f"CONCAT_WS('-', {groups})")

@@ -1411,6 +1411,12 @@ class OpenResponseContract:
 
         assert (page.total, [item.usage_key for item in page.items]) == (3, [self.ORA1])
 
+    @pytest.mark.parametrize(("offset", "limit", "listed"), [(2, 5, 1), (3, 5, 0), (9, 5, 0), (0, 3, 3)])
+    def test_every_page_counts_every_assessment(self, backend, assessments, offset, limit, listed):
+        page = backend.open_responses.list_counts(COURSE, PageRequest(offset=offset, limit=limit))
+
+        assert (page.total, len(page.items)) == (3, listed)
+
     def test_summary_per_course(self, backend, assessments):
         assert backend.open_responses.summarize(COURSE) == OpenResponseSummaryData(
             assessments=3, units=2, total=4, peer=1, waiting=1, staff=1, done=1
@@ -1423,6 +1429,7 @@ class OpenResponseContract:
         assert backend.open_responses.summarize(FOREIGN) == OpenResponseSummaryData()
         assert backend.open_responses.list_counts(FOREIGN, EVERYONE).total == 0
         assert list(backend.open_responses.iter_submissions(FOREIGN)) == []
+        assert list(backend.open_responses.iter_submission_rows(FOREIGN)) == []
 
     def test_submissions_by_block_then_submission_time(self, backend, assessments):
         listed = [(s.usage_key, s.username, s.status) for s in backend.open_responses.iter_submissions(COURSE)]
@@ -1434,6 +1441,41 @@ class OpenResponseContract:
             (self.ORA2, "bob", "staff"),
             (self.ORA2, "cid", "done"),
             (self.ORA2, "ann", "peer"),
+        ]
+
+    def test_submission_rows_in_the_order_of_the_submissions(self, backend, assessments):
+        rows = backend.open_responses.iter_submission_rows(COURSE)
+
+        assert [row[:4] for row in rows] == [
+            (s.submission_uuid, str(s.usage_key), s.username, s.status)
+            for s in backend.open_responses.iter_submissions(COURSE)
+        ]
+
+    def test_a_submission_row_in_full(self, backend, world):
+        world.make_course(COURSE)
+        world.make_block(COURSE, self.UNIT1, ROOT)
+        world.make_open_response_block(COURSE, self.ORA1, self.UNIT1)
+        ann = world.make_user("ann", "ann@example.com", "Ann")
+        bob = world.make_user("bob", "bob@example.com", "Bob")
+        files = [AttachedFile("notes.txt", "My notes", b"notes"), AttachedFile("draft.pdf", "", b"%PDF")]
+        submitted_at = self.AT.replace(microsecond=120)
+        graded = world.make_open_response(
+            COURSE,
+            self.ORA1,
+            ann,
+            status="done",
+            submitted_at=submitted_at,
+            answer_text="=1+1",
+            files=files,
+            points=(3, 4),
+        )
+        later = world.make_open_response(
+            COURSE, self.ORA1, bob, status="peer", submitted_at=self.AT + timedelta(hours=1)
+        )
+
+        assert list(backend.open_responses.iter_submission_rows(COURSE)) == [
+            (graded, str(self.ORA1), "ann", "done", "=1+1", "notes.txt; draft.pdf", 3.0, 4.0, submitted_at.isoformat()),
+            (later, str(self.ORA1), "bob", "peer", "", "", None, None, (self.AT + timedelta(hours=1)).isoformat()),
         ]
 
     def test_a_submission_in_full(self, backend, world):

@@ -226,6 +226,21 @@ class OpenedxOpenResponseService:
             for chunk in _time_ordered_chunks(submissions):
                 yield from _submission_records(usage_key, chunk)
 
+    def iter_submission_rows(self, course_key: CourseKey) -> Iterator[Sequence[object]]:
+        """:meth:`iter_submissions`, each submission as the row of its cells."""
+        for submission in self.iter_submissions(course_key):
+            yield (
+                submission.submission_uuid,
+                str(submission.usage_key),
+                submission.username,
+                submission.status,
+                submission.answer_text,
+                "; ".join(file.name for file in submission.files),
+                submission.points_earned,
+                submission.points_possible,
+                submission.submitted_at.isoformat() if submission.submitted_at else None,
+            )
+
     def open_file(self, course_key: CourseKey, path: str) -> IO[bytes]:
         """
         ``openassessment.fileupload.api.get_download_url(key)`` and a streamed GET of that URL (a relative one
