@@ -6,6 +6,8 @@ finds, whatever the characters of the term and of the texts.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -166,3 +168,17 @@ def test_a_term_the_table_finds_in_too_many_users_reads_every_text(nasty, course
     assert found == set(enrollments.filter(naive("nasty0000", names=False)).values_list("pk", flat=True))
     assert len(found) == 10
     assert "ipb_search_grams" not in captured.captured_queries[-1]["sql"]
+
+
+def test_a_users_write_reads_only_its_own_trigrams_rows(nasty):
+    migration = import_module("instructor_plugin.backends.builtin.migrations.0024_mysql_search_grams")
+    text = migration._grams("'learner7\\nlearner7@example.com'", "4242", "(SELECT 1 AS one) AS t", "TRUE", "30")
+    plans = []
+    with connection.cursor() as cursor:
+        for statement in (migration._add(text), migration._remove(text), migration._drop_emptied(text)):
+            cursor.execute(f"EXPLAIN {statement}")
+            columns = [column[0] for column in cursor.description]
+            plans += [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+    reads = [plan["type"] for plan in plans if plan["table"] in ("ipb_search_grams", "g")]
+    assert reads and "ALL" not in reads and "index" not in reads

@@ -69,6 +69,17 @@ def _remove(grams: str) -> str:
     )
 
 
+def _drop_emptied(grams: str) -> str:
+    """
+    Delete the rows of the users' trigrams left with no bit. A join, read by the primary key: MariaDB runs a
+    ``DELETE ... WHERE gram IN (subquery)`` as a scan of the whole table (about 30 ms a user at 200,000).
+    """
+    return (
+        f"DELETE g FROM {GRAMS} g JOIN (SELECT DISTINCT gram, block FROM ({grams}) AS found) AS gone"
+        " ON gone.gram = g.gram AND gone.block = g.block WHERE g.users = 0"
+    )
+
+
 #: One user's text (the triggers' work): ``user_key`` and ``search_text`` are the procedure's arguments.
 _TEXT = _grams(
     "search_text", "user_key", "(SELECT 1 AS one) AS t", "TRUE", f"LEAST(CHAR_LENGTH(search_text), {LONGEST}) - 2"
@@ -84,8 +95,7 @@ MYSQL = [
     "CREATE PROCEDURE ipb_search_grams_of_text("
     "user_key BIGINT, search_text LONGTEXT CHARACTER SET utf8mb4, adding BOOLEAN) MODIFIES SQL DATA BEGIN"
     f" IF adding THEN {_add(_TEXT)};"
-    f" ELSE {_remove(_TEXT)}; DELETE FROM {GRAMS} WHERE block = user_key DIV 64 AND users = 0"
-    f" AND gram IN (SELECT gram FROM ({_TEXT}) AS gone); END IF; END",
+    f" ELSE {_remove(_TEXT)}; {_drop_emptied(_TEXT)}; END IF; END",
     "CREATE PROCEDURE ipb_search_grams_of_users(first_id BIGINT, last_id BIGINT) MODIFIES SQL DATA BEGIN"
     " DECLARE chunk_first BIGINT DEFAULT first_id; DECLARE chunk_last BIGINT; DECLARE longest INT;"
     " WHILE chunk_first <= last_id DO"
