@@ -36,7 +36,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from benchmarks.lists import top_up_exam_attempts
-from benchmarks.measure import Comparison, Figures, measure
+from benchmarks.measure import Comparison, Figures, measure, measure_pair
 from instructor_plugin.backends.builtin.models import (
     Block,
     Course,
@@ -316,21 +316,30 @@ _BASELINES: dict[str, Callable[[CourseKey], Iterator[Iterable]]] = {
 }
 
 
-def _with_rate(name: str, operation: Callable[[], int], runs: int, trace_memory: bool = True) -> Figures:
-    """The figures of ``operation``, named with the rows it wrote (counted by the measured runs)."""
+def _with_rate(figures: Figures, rows: int) -> Figures:
+    """``figures`` named with the rows the operation wrote and the rows it wrote per second."""
+    rate = rows / (figures.median_ms / 1000) if figures.median_ms else 0.0
+    return replace(figures, name=f"{figures.name}: {rows:,} rows, {rate:,.0f} rows/s")
+
+
+def _counted(operation: Callable[[], int]) -> tuple[Callable[[], None], list[int]]:
+    """``operation`` returning nothing, and the list it appends each run's row count to."""
     written: list[int] = []
-    figures = measure(name, lambda: written.append(operation()), runs=runs, trace_memory=trace_memory)
-    rate = written[-1] / (figures.median_ms / 1000) if figures.median_ms else 0.0
-    return replace(figures, name=f"{name}: {written[-1]:,} rows, {rate:,.0f} rows/s")
+    return lambda: written.append(operation()), written
 
 
 def _compare(report_type: str, course_key: CourseKey, runs: int) -> Comparison:
-    """The report beside its baseline; only the report's memory is traced (its peak is the N figure)."""
-    baseline = _BASELINES[report_type]
-    return Comparison(
-        _with_rate(f"report {report_type}", _plugin_report(report_type, course_key), runs),
-        _with_rate("  baseline values_list -> csv", _baseline(lambda: baseline(course_key)), runs, trace_memory=False),
-    )
+    """The report beside its baseline, timed in turns; only the report's memory is traced (its peak is the N figure)."""
+    ours, ours_rows = _counted(_plugin_report(report_type, course_key))
+    baseline, baseline_rows = _counted(_baseline(lambda: _BASELINES[report_type](course_key)))
+    pair = measure_pair((f"report {report_type}", ours), ("  baseline values_list -> csv", baseline), runs)
+    return Comparison(_with_rate(pair.ours, ours_rows[-1]), _with_rate(pair.baseline, baseline_rows[-1]))
+
+
+def _limited(report_type: str, course_key: CourseKey, limit: int) -> Figures:
+    """The report cut to its first ``limit`` rows, run once, with its peak memory."""
+    run, rows = _counted(_plugin_report(report_type, course_key, limit))
+    return _with_rate(measure(f"{report_type}, N/10", run, runs=1), rows[-1])
 
 
 def _learner_ids(course_key: CourseKey, every: int) -> list[int]:
@@ -494,6 +503,5 @@ def figures(course_key: CourseKey, runs: int = 5) -> list[Comparison | Figures]:
                 for report_type in report_types:
                     results.append(_compare(report_type, course_key, runs))
                     if report_type in _FLATNESS_REPORTS:
-                        limited = _plugin_report(report_type, course_key, tenth)
-                        results.append(_with_rate(f"{report_type}, N/10", limited, 1))
+                        results.append(_limited(report_type, course_key, tenth))
     return results

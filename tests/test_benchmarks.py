@@ -39,3 +39,22 @@ def test_every_group_runs_and_prints_its_figures(tmp_path):
     for line in report_lines:
         *_, peak, naive_peak = line.split()
         assert peak.isdigit() and naive_peak == "-", line
+
+
+def test_a_pair_is_timed_in_turns_and_quick_operations_take_more_turns(monkeypatch):
+    from benchmarks import measure  # noqa: PLC0415 (imports Django's connection)
+
+    calls: list[str] = []
+    pair = measure.measure_pair(("ours", lambda: calls.append("ours")), ("base", lambda: calls.append("base")), runs=5)
+
+    # Instant operations run 25 turns (then the plugin's once more, traced), alternating from the first.
+    assert calls[:50] == ["ours", "base"] * 25
+    assert calls[50:] == ["ours"]
+    assert (pair.ours.runs, pair.baseline.runs) == (25, 25)
+    assert pair.ours.peak_kib is not None and pair.baseline.peak_kib is None
+
+    monkeypatch.setattr(measure, "_PAIR_MIN_MS", 0)
+    calls.clear()
+    pair = measure.measure_pair(("ours", lambda: calls.append("ours")), ("base", lambda: calls.append("base")), runs=5)
+    assert calls == ["ours", "base"] * 5 + ["ours"]
+    assert (pair.ours.runs, pair.baseline.runs) == (5, 5)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, F, FilteredRelation, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from opaque_keys.edx.keys import CourseKey
@@ -19,7 +19,7 @@ from ...conf import plugin_setting
 from ..data import ExamAllowanceData, ExamAttemptData, ExamListQuery, Page, PageRequest, SpecialExamData
 from ..exceptions import ExamNotFound
 from .filters import user_search
-from .models import Course, CourseEnrollment, ExamAllowance, ExamAttempt, ExamAttemptCount, SpecialExam
+from .models import Course, ExamAllowance, ExamAttempt, ExamAttemptCount, SpecialExam
 from .sql_text import IsoDateTime
 from .streaming import keyset_stream
 from .users import to_user_data
@@ -181,14 +181,18 @@ class BuiltinSpecialExamService:
         return Page(items=items, total=total)
 
     def iter_attempt_rows(self, course_key: CourseKey, exam_id: int) -> Iterator[Sequence[object]]:
-        # Read in the course's (course_key, username_lower, id) index order: no chunk sorts the attempts.
-        rows = ExamAttempt.objects.filter(course_key=course_key, exam_id=exam_id)
-        enrollments = CourseEnrollment.objects.filter(course_key=course_key, user_id=OuterRef("user_id"))
-        enrollments = enrollments.filter(is_active=True)
+        # Read in the course's (course_key, username_lower, id) index order: no chunk sorts the attempts. The
+        # track is the learner's active enrollment, joined (one per learner and course) rather than looked up
+        # by a subquery per row.
+        enrollment = FilteredRelation(
+            "user__builtin_enrollments",
+            condition=Q(user__builtin_enrollments__course_key=course_key, user__builtin_enrollments__is_active=True),
+        )
+        rows = ExamAttempt.objects.filter(course_key=course_key, exam_id=exam_id).annotate(enrollment=enrollment)
         columns: list[str | Combinable] = [
             "user__username",
             "user__email",
-            Subquery(enrollments.values("mode")[:1]),
+            "enrollment__mode",
             "status",
             IsoDateTime("started_at"),
             IsoDateTime("completed_at"),
