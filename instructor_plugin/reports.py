@@ -431,42 +431,12 @@ _NOT_TEXT_PROFILE_FIELDS = frozenset({"id", "year_of_birth", "enrollment_date", 
 
 
 def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
-    """
-    The backend's profile rows as they come; the cohort and the program external key, when shown, looked
-    up chunk by chunk and put in their places.
-    """
+    """The backend's profile rows as they come, the cohort and the program key included."""
     backend = get_backend()
     features = task_input.get("features") or enrolled_students_features(course_key)
     text_columns = [position for position, name in enumerate(features) if name not in _NOT_TEXT_PROFILE_FIELDS]
-    total = backend.enrollments.count_active(course_key)
-    with_cohort = "cohort" in features
-    with_external_keys = "external_user_key" in features and backend.provides("programs")
-    if not with_cohort and not with_external_keys:
-        profiles = backend.enrollments.iter_learner_profile_rows(course_key, features)
-        return CsvBody(features, profiles, total, text_columns)
-    profile_fields = ["id", *(name for name in features if name != "cohort")]
-    # A profile row is the id then the features but the cohort: the cohort goes in after ``row[cohort_at]``.
-    cohort_at = features.index("cohort") if with_cohort else -1
-    external_key_at = features.index("external_user_key") if with_external_keys else -1
-
-    def rows():
-        for chunk in _chunks(backend.enrollments.iter_learner_profile_rows(course_key, profile_fields)):
-            user_ids = [row[0] for row in chunk]
-            if with_cohort:
-                cohort = backend.cohorts.get_cohort_names(course_key, user_ids).get
-                values = [(*row[1 : cohort_at + 1], cohort(row[0], ""), *row[cohort_at + 1 :]) for row in chunk]
-            else:
-                values = [row[1:] for row in chunk]
-            external_keys = backend.programs.get_external_user_keys(course_key, user_ids) if with_external_keys else {}
-            if external_keys:
-                positions = dict(zip(user_ids, range(len(user_ids)), strict=True))
-                for user_id, external_key in external_keys.items():
-                    row = list(values[positions[user_id]])
-                    row[external_key_at] = external_key
-                    values[positions[user_id]] = row
-            yield from values
-
-    return CsvBody(features, rows(), total, text_columns)
+    rows = backend.enrollments.iter_learner_profile_rows(course_key, features)
+    return CsvBody(features, rows, backend.enrollments.count_active(course_key), text_columns)
 
 
 def _pending_enrollments(course_key: CourseKey, task_input: dict) -> CsvBody:

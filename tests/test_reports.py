@@ -13,11 +13,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from instructor_plugin.backends.builtin.models import (
     Block,
+    Cohort,
+    CohortMembership,
+    CohortSettings,
     CourseEnrollment,
     CourseEnrollmentAllowed,
     CourseGrade,
@@ -26,7 +31,7 @@ from instructor_plugin.backends.builtin.models import (
     ProblemState,
     UserProfile,
 )
-from instructor_plugin.backends.registry import get_backend, use_backend
+from instructor_plugin.backends.registry import get_backend
 from instructor_plugin.exceptions import InstructorError
 from instructor_plugin.instructor_tasks import AlreadyRunning, TaskRun
 from instructor_plugin.models import InstructorTask, Report
@@ -507,21 +512,26 @@ def test_issued_certificates(report_storage, users, course_key, researcher, djan
     assert rows[1][3] == timezone.now().strftime("%B %d, %Y")
 
 
-def test_cohort_column_comes_from_the_cohort_service(
-    report_storage, users, course_key, researcher, django_capture_on_commit_callbacks
-):
-    class Cohorts:
-        def is_cohorted(self, course_key):
-            return True
+def test_the_cohort_column_is_read_with_the_rows_in_one_query_per_chunk(users, course_key):
+    CohortSettings.objects.create(course_key=course_key, is_cohorted=True)
+    blue = Cohort.objects.create(course_key=course_key, name="=Blue")
+    CohortMembership.objects.create(cohort=blue, user=users["learner"], course_key=course_key)
+    features = enrolled_students_features(course_key)
 
-        def get_cohort_names(self, course_key, user_ids):
-            return {user_id: "Blue" for user_id in user_ids if user_id == users["learner"].pk}
+    def written() -> tuple[list[list[str]], int]:
+        content = io.BytesIO()
+        with CaptureQueriesContext(connection) as queries:
+            write_csv(content, csv_body("enrolled_students", course_key, {"features": features}))
+        return list(csv.reader(io.StringIO(content.getvalue().decode()))), len(queries)
 
-    with use_backend(get_backend().replace(cohorts=Cohorts())):
-        rows = read_csv(generate(course_key, "enrolled_students", researcher, django_capture_on_commit_callbacks))
+    rows, queries_at_2 = written()
+    bulk_learners(course_key, 4500)
+    _, queries_at_4502 = written()
 
     assert rows[0][-3:] == ["cohort", "city", "country"]
-    assert {row[1]: row[-3] for row in rows[1:]} == {"learner": "Blue", "beta_tester": ""}
+    assert {row[1]: row[-3] for row in rows[1:]} == {"learner": "'=Blue", "beta_tester": ""}
+    # The rows' stream reads 2,000 learners a query: two more queries for 4,500 more, no lookups per chunk.
+    assert queries_at_4502 == queries_at_2 + 2
 
 
 class TestStreaming:

@@ -232,7 +232,9 @@ class EnrollmentService(Protocol):
         :meth:`iter_learner_profiles` orders and fills them, one sequence per learner, streamed.
 
         Text fields hold ``str`` or ``None`` (an empty cell); the datetimes are ISO 8601 text (as
-        ``isoformat()`` writes them) or ``None``; the numbers are ``int`` or ``None``.
+        ``isoformat()`` writes them) or ``None``; the numbers are ``int`` or ``None``. Unlike the profiles,
+        the rows fill ``cohort`` and ``external_user_key`` as :meth:`CohortService.get_cohort_names` and
+        :meth:`ProgramService.get_external_user_keys` give them (``None`` or ``""`` where there is none).
         """
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:

@@ -171,7 +171,12 @@ class ManualEnrollmentAuditData:
 
 @dataclass(frozen=True)
 class LearnerProfileData:
-    """An enrolled learner with every profile field the enrolled-students report may show."""
+    """
+    An enrolled learner with every profile field the enrolled-students report may show.
+
+    ``cohort`` (the learner's cohort in the course) and ``external_user_key`` (their program's key for them
+    in the course) are filled in report rows only: :meth:`EnrollmentService.iter_learner_profiles` leaves them empty.
+    """
 
     id: int
     username: str
@@ -192,6 +197,7 @@ class LearnerProfileData:
     date_joined: datetime | None = None
     external_user_key: str = ""
     team: str = ""
+    cohort: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 
 from django.db import transaction
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import CharField, Count, Exists, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,6 +51,7 @@ from .models import (
     CourseMode,
     EnrollmentCount,
     ManualEnrollmentAudit,
+    ProgramCourseEnrollment,
 )
 from .sql_text import IsoDateTime
 from .streaming import keyset_chunks, keyset_stream
@@ -98,6 +99,28 @@ _PROFILE_ROW_COLUMNS: dict[str, str | Combinable] = {
     "date_joined": IsoDateTime("user__date_joined"),
 }
 _UNSTORED_TEXT = Value("", output_field=CharField())
+
+
+def _membership_in(course_key: CourseKey) -> FilteredRelation:
+    """The enrolled learner's cohort membership in the course (one at most)."""
+    return FilteredRelation(
+        "user__builtin_cohort_memberships", condition=Q(user__builtin_cohort_memberships__course_key=course_key)
+    )
+
+
+def _profile_row_column(name: str, course_key: CourseKey) -> str | Combinable:
+    """
+    The column of the profile field ``name`` in a row of the course's active enrollments (annotated with
+    ``membership`` for the cohort): the program key is the one of the learner's latest program course enrollment.
+    """
+    if name == "cohort":
+        return "membership__cohort__name"
+    if name == "external_user_key":
+        keys = ProgramCourseEnrollment.objects.filter(
+            course_key=course_key, program_enrollment__user=OuterRef("user_id")
+        )
+        return Subquery(keys.order_by("-pk").values("program_enrollment__external_user_key")[:1])
+    return _PROFILE_ROW_COLUMNS.get(name, _UNSTORED_TEXT)
 
 
 def _to_enrollment_data(enrollment: CourseEnrollment) -> EnrollmentData:
@@ -441,10 +464,14 @@ class BuiltinEnrollmentService:
             )
 
     def iter_learner_profile_rows(self, course_key: CourseKey, fields: Sequence[str]) -> Iterator[Sequence[object]]:
-        # The database does the formatting (datetimes as ISO text, fields it does not store as ''), so
-        # the rows come straight from the cursor, with no converter nor object per learner.
-        columns = [_PROFILE_ROW_COLUMNS.get(name, _UNSTORED_TEXT) for name in fields]
-        return keyset_stream(_active(course_key), ["user_id"], columns, index=ENROLLMENT_KEYSET)
+        # The database does the formatting (datetimes as ISO text, fields it does not store as '') and the
+        # joins (the cohort, the program key), so the rows come straight from the cursor, with no converter,
+        # object or lookup per learner.
+        enrollments = _active(course_key)
+        if "cohort" in fields:
+            enrollments = enrollments.annotate(membership=_membership_in(course_key))
+        columns = [_profile_row_column(name, course_key) for name in fields]
+        return keyset_stream(enrollments, ["user_id"], columns, index=ENROLLMENT_KEYSET)
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"], index=ENROLLMENT_KEYSET):

@@ -1290,6 +1290,17 @@ class CohortContract:
         assert backend.cohorts.get_cohort_names(COURSE, [ann, bob]) == {ann: "Red", bob: "Blue"}
         assert {c.name: c.user_count for c in backend.cohorts.list_cohorts(COURSE)} == {"Blue": 1, "Red": 1}
 
+    def test_report_rows_carry_each_learners_cohort(self, backend, cohorted):
+        backend.cohorts.add_members(COURSE, {cohorted["ann"]: cohorted["red"], cohorted["cy"]: cohorted["blue"]})
+
+        rows = backend.enrollments.iter_learner_profile_rows(COURSE, ["username", "cohort", "email"])
+
+        assert [[cell or "" for cell in row] for row in rows] == [
+            ["ann", "Red", "ann@example.com"],
+            ["bob", "", "bob@example.com"],
+            ["cy", "Blue", "cy@example.com"],
+        ]
+
     def test_members_move_between_cohorts(self, backend, cohorted):
         ann, bob, cy = cohorted["ann"], cohorted["bob"], cohorted["cy"]
 
@@ -2402,6 +2413,22 @@ class ProgramContract:
             programmed["ann"]: "S-1"
         }
         assert backend.programs.get_external_user_keys(SIBLING, [programmed["ann"]]) == {}
+
+    def test_report_rows_carry_each_learners_program_key_in_the_course(self, backend, programmed):
+        ann_enrollment = self.enroll_in_program(backend, programmed)[0]
+        backend.programs.create_program_course_enrollments(
+            SIBLING, [NewProgramCourseEnrollment(ann_enrollment.id, "active")], None
+        )
+        for name in ("ann", "bob"):
+            backend.enrollments.enroll(COURSE, programmed[name], "masters")
+            backend.enrollments.enroll(SIBLING, programmed[name], "masters")
+
+        def keys(course_key):
+            rows = backend.enrollments.iter_learner_profile_rows(course_key, ["external_user_key", "username"])
+            return [[cell or "" for cell in row] for row in rows]
+
+        assert keys(COURSE) == [["", "ann"], ["", "bob"]]
+        assert keys(SIBLING) == [["S-1", "ann"], ["", "bob"]]
 
     def test_course_grades_of_enrolled_learners(self, backend, programmed, world):
         ann, bob, carl = programmed["ann"], programmed["bob"], programmed["carl"]

@@ -43,15 +43,17 @@ def openedx_backend() -> Backend:
     from .users import OpenedxUserService
 
     courses = OpenedxCourseService()
+    cohorts = OpenedxCohortService()
+    programs = OpenedxProgramService()
     return Backend(
         courses=courses,
         users=OpenedxUserService(),
-        enrollments=OpenedxEnrollmentService(),
+        enrollments=OpenedxEnrollmentService(cohorts, programs),
         roles=OpenedxRoleService(),
         due_dates=OpenedxDueDateService(courses),
         special_exams=OpenedxSpecialExamService(),
         certificates=OpenedxCertificateService(),
-        cohorts=OpenedxCohortService(),
+        cohorts=cohorts,
         completion=OpenedxCompletionService(),
         site_config=OpenedxSiteConfigService(),
         mail=OpenedxMailService(),
@@ -61,6 +63,6 @@ def openedx_backend() -> Backend:
         enterprise=OpenedxEnterpriseService(),
         problem_state=OpenedxProblemStateService(),
         gradebook=OpenedxGradebookService(),
-        programs=OpenedxProgramService(),
+        programs=programs,
         open_responses=OpenedxOpenResponseService(courses),
     )

@@ -10,8 +10,10 @@ and events fire; lists and counts query its models, filtering, counting and slic
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -48,6 +50,10 @@ from ..data import (
 from ..emails import same_email
 from ..exceptions import UserNotFound
 from .users import languages, user_records, users_with_profile
+
+if TYPE_CHECKING:
+    from .cohorts import OpenedxCohortService
+    from .programs import OpenedxProgramService
 
 #: The platform's ``CourseMode.DEFAULT_MODE_SLUG`` (``settings.COURSE_MODE_DEFAULTS["slug"]``).
 DEFAULT_MODE = "audit"
@@ -156,7 +162,14 @@ def _recipients(course_key: CourseKey, targets: EmailTargets) -> Any:
 
 
 class OpenedxEnrollmentService:
-    """``common.djangoapps.student.models`` and ``common.djangoapps.course_modes.models.CourseMode``."""
+    """
+    ``common.djangoapps.student.models`` and ``common.djangoapps.course_modes.models.CourseMode``; report rows
+    take the learners' cohorts and program keys from the cohort and program services.
+    """
+
+    def __init__(self, cohorts: OpenedxCohortService, programs: OpenedxProgramService) -> None:
+        self.cohorts = cohorts
+        self.programs = programs
 
     def get_enrollment(self, course_key: CourseKey, user_id: int) -> EnrollmentData | None:
         """The user's ``CourseEnrollment`` row (as ``CourseEnrollment.get_enrollment`` reads it)."""
@@ -362,9 +375,20 @@ class OpenedxEnrollmentService:
             yield LearnerProfileData(**profile)
 
     def iter_learner_profile_rows(self, course_key: CourseKey, fields: Sequence[str]) -> Iterator[Sequence[object]]:
-        """:meth:`iter_learner_profiles` cut to ``fields``, the datetimes as ISO 8601 text."""
-        for profile in self.iter_learner_profiles(course_key):
-            yield [_profile_cell(getattr(profile, name)) for name in fields]
+        """
+        :meth:`iter_learner_profiles` cut to ``fields``, the datetimes as ISO 8601 text; the cohorts and program
+        keys asked for are looked up a chunk of learners at a time.
+        """
+        profiles = iter(self.iter_learner_profiles(course_key))
+        while chunk := list(islice(profiles, CHUNK)):
+            user_ids = [profile.id for profile in chunk]
+            cohorts = self.cohorts.get_cohort_names(course_key, user_ids) if "cohort" in fields else {}
+            keys = self.programs.get_external_user_keys(course_key, user_ids) if "external_user_key" in fields else {}
+            for profile in chunk:
+                completed = replace(
+                    profile, cohort=cohorts.get(profile.id, ""), external_user_key=keys.get(profile.id, "")
+                )
+                yield [_profile_cell(getattr(completed, name)) for name in fields]
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         """Ids of the users of active ``CourseEnrollment`` rows, ascending."""
