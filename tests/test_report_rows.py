@@ -229,3 +229,33 @@ def test_submission_rows_read_the_index_in_order(course_key, submissions_in_bloc
             cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
             plan = " ".join(str(row) for row in cursor.fetchall())
             assert "TEMP B-TREE" not in plan and "ipb_ora_submission_time" in plan, plan
+
+
+@pytest.fixture
+def inactive_learners(course_key) -> list:
+    """Two enrolled learners whose accounts are not activated, one inactive non-learner, one active learner."""
+    sleepers = [make_user(f"sleeper{number}", is_active=False) for number in range(2)]
+    for user in sleepers:
+        enroll(user, course_key)
+    make_user("stranger", is_active=False)
+    enroll(make_user("awake"), course_key)
+    return sleepers
+
+
+def test_inactive_enrolled_emails_by_user_id(course_key, inactive_learners):
+    emails = list(BuiltinEnrollmentService().iter_inactive_enrolled_emails(course_key))
+
+    assert emails == [user.email for user in inactive_learners]
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="reads MySQL's query plans")
+def test_inactive_enrolled_emails_look_each_inactive_user_up_on_mysql(course_key, inactive_learners):
+    with CaptureQueriesContext(connection) as captured:
+        list(BuiltinEnrollmentService().iter_inactive_enrolled_emails(course_key))
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {captured[0]['sql']}")
+        plan = cursor.fetchall()
+    # The users in primary-key order, each looked up in the enrollment index; no semi-join over the course.
+    assert [(row[2], row[3]) for row in plan] == [("auth_user", "index"), ("U0", "eq_ref")], plan
+    assert not any("filesort" in str(row[-1]) for row in plan), plan

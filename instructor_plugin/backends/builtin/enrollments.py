@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Count, Exists, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
@@ -488,7 +488,13 @@ class BuiltinEnrollmentService:
 
     def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
         enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
-        inactive = User.objects.filter(Exists(enrolled), is_active=False)
+        if connection.vendor == "mysql":
+            # MariaDB turns EXISTS into a semi-join that scans every enrollment of the course and sorts the
+            # matches; a scalar subquery it keeps as one lookup per inactive user, read in primary-key order.
+            inactive = User.objects.filter(is_active=False).alias(enrollment=Subquery(enrolled.values("pk")[:1]))
+            inactive = inactive.filter(enrollment__isnull=False)
+        else:
+            inactive = User.objects.filter(Exists(enrolled), is_active=False)
         for chunk in keyset_chunks(inactive, ["id"], ["id", "email"], chunk_size=_EMAIL_CHUNK):
             yield from map(itemgetter(1), chunk)
 
