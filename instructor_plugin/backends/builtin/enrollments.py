@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, Count, Exists, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
 from opaque_keys.edx.keys import CourseKey
@@ -491,8 +492,7 @@ class BuiltinEnrollmentService:
         if connection.vendor == "mysql":
             # MariaDB turns EXISTS into a semi-join that scans every enrollment of the course and sorts the
             # matches; a scalar subquery it keeps as one lookup per inactive user, read in primary-key order.
-            inactive = User.objects.filter(is_active=False).alias(enrollment=Subquery(enrolled.values("pk")[:1]))
-            inactive = inactive.filter(enrollment__isnull=False)
+            inactive = User.objects.filter(IsNull(Subquery(enrolled.values("pk")[:1]), False), is_active=False)
         else:
             inactive = User.objects.filter(Exists(enrolled), is_active=False)
         for chunk in keyset_chunks(inactive, ["id"], ["id", "email"], chunk_size=_EMAIL_CHUNK):
