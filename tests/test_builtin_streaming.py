@@ -1,13 +1,20 @@
-"""keyset_stream and keyset_chunks: every row once, in key order, a chunk per query, whatever the driver buffers."""
+"""
+keyset_stream and keyset_chunks: every row once, in key order, a chunk per query, whatever the driver buffers;
+on PostgreSQL one query read through a server-side cursor, unless the connection disables them.
+"""
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from instructor_plugin.backends.builtin.models import ENROLLMENT_KEYSET, CourseEnrollment, ProblemState
 from instructor_plugin.backends.builtin.streaming import keyset_chunks, keyset_stream, through_index
 from tests.conftest import enroll, make_user
+
+#: The queries a stream of three chunks makes: PostgreSQL reads one through a server-side cursor.
+THREE_CHUNKS_QUERIES = 1 if connection.vendor == "postgresql" else 3
 
 
 def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
@@ -20,7 +27,37 @@ def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
         streamed = list(keyset_stream(rows, ["user_id"], ["user_id", "mode"], chunk_size=3))
 
     assert streamed == [(person.pk, "audit") for person in people]
+    assert len(captured) == THREE_CHUNKS_QUERIES
+
+
+def test_without_server_side_cursors_every_database_reads_a_chunk_per_query(course, course_key, monkeypatch):
+    people = [make_user(f"pooled{n}") for n in range(7)]
+    for person in people:
+        enroll(person, course_key)
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    rows = CourseEnrollment.objects.filter(course_key=course_key)
+
+    with CaptureQueriesContext(connection) as captured:
+        streamed = list(keyset_stream(rows, ["user_id"], ["user_id", "mode"], chunk_size=3))
+
+    assert streamed == [(person.pk, "audit") for person in people]
     assert len(captured) == 3
+    assert all("LIMIT 3" in query["sql"] for query in captured)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server-side cursors")
+def test_postgresql_fetches_the_chunks_of_one_query_through_a_named_cursor(course, course_key):
+    people = [make_user(f"cursor{n}") for n in range(5)]
+    for person in people:
+        enroll(person, course_key)
+    rows = CourseEnrollment.objects.filter(course_key=course_key)
+
+    with CaptureQueriesContext(connection) as captured:
+        chunks = list(keyset_chunks(rows, ["user_id"], ["user_id"], chunk_size=2))
+
+    assert chunks == [[(people[0].pk,), (people[1].pk,)], [(people[2].pk,), (people[3].pk,)], [(people[4].pk,)]]
+    assert len(captured) == 1
+    assert "LIMIT" not in captured[0]["sql"]
 
 
 def test_chunks_are_the_rows_each_query_read_cut_to_the_values(course, course_key):
@@ -65,9 +102,9 @@ def test_a_named_index_reads_the_same_rows_and_is_forced_on_mysql_only(course, c
         streamed = list(keyset_stream(rows, ["user_id"], ["user_id", "user__username"], 2, ENROLLMENT_KEYSET))
 
     assert streamed == [(person.pk, person.username) for person in people]
-    assert len(captured) == 3
+    assert len(captured) == THREE_CHUNKS_QUERIES
     hinted = [f"FORCE INDEX (`{ENROLLMENT_KEYSET}`)" in query["sql"] for query in captured]
-    assert hinted == [connection.vendor == "mysql"] * 3
+    assert hinted == [connection.vendor == "mysql"] * THREE_CHUNKS_QUERIES
 
 
 def test_the_index_is_named_on_the_base_table_of_a_derived_queryset_only(course, course_key):

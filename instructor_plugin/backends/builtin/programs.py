@@ -405,7 +405,7 @@ class BuiltinProgramService:
         wanted = set(user_ids)
         rows = ProgramCourseEnrollment.objects.filter(
             among_ids("program_enrollment__user_id", wanted), course_key=course_key
-        ).order_by("id")
+        ).order_by("program_enrollment_id")
         columns = rows.values_list("program_enrollment__user_id", "program_enrollment__external_user_key")
         return {user_id: key for user_id, key in columns if user_id in wanted}
 

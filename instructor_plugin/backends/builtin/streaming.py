@@ -1,10 +1,17 @@
 """
-Reading a large queryset chunk by chunk with keyset pagination.
+Reading a large queryset chunk by chunk: one query through a server-side cursor on PostgreSQL, keyset
+pagination elsewhere.
 
 ``QuerySet.iterator()`` streams on PostgreSQL, but mysqlclient loads a query's whole result into
 the client before the first row is read; a report over 200,000 learners would then hold every row
 at once. :func:`keyset_stream` instead asks for ``chunk_size`` rows at a time, each query starting
 after the last key it saw, so memory stays flat on every database and each query uses the index.
+
+PostgreSQL reads one query through a server-side cursor instead (unless the connection disables them, as
+behind a transaction pooler): it does not carry a chunk's lower bound on the key across a join, so a
+chunk's merge join read every joined row before it (the users, their profiles, their cohort memberships),
+and a report's chunks cost more the further it got (the enrolled students at 200,000 learners: 1.9 times
+the single query's time).
 
 MariaDB reads such a chunk from the start of the course's entries in the index (``ref`` on the course
 column, the later keys only filtered) rather than from the last key (``range``), so a report's chunks
@@ -15,8 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import reduce
+from itertools import islice
 from operator import or_
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.db.models.sql.datastructures import BaseTable
@@ -64,6 +73,12 @@ def _after(keys: Sequence[str], last: Sequence[object]) -> Q:
     return Q(**{f"{keys[0]}__gte": last[0]}) & reduce(or_, conditions)
 
 
+def _streams_through_a_cursor(queryset: QuerySet) -> bool:
+    """Whether ``queryset``'s database streams one query's rows through a server-side cursor."""
+    settings = connections[queryset.db].settings_dict
+    return connections[queryset.db].vendor == "postgresql" and not settings.get("DISABLE_SERVER_SIDE_CURSORS")
+
+
 def keyset_chunks(
     queryset: QuerySet,
     keys: Sequence[str],
@@ -71,7 +86,12 @@ def keyset_chunks(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     index: str | None = None,
 ) -> Iterator[list[tuple]]:
-    """The rows :func:`keyset_stream` yields, a list of at most ``chunk_size`` per query."""
+    """The rows :func:`keyset_stream` yields, a list of at most ``chunk_size`` per query (or cursor fetch)."""
+    if _streams_through_a_cursor(queryset):
+        fetched = queryset.order_by(*keys).values_list(*values).iterator(chunk_size=chunk_size)
+        while chunk := list(islice(fetched, chunk_size)):
+            yield chunk
+        return
     if index is not None:
         queryset = through_index(queryset, index)
     # Keys among the values are read from them; the others are read as well, ahead of the values, and cut off.
