@@ -17,10 +17,16 @@ from tests.conftest import enroll, make_user
 THREE_CHUNKS_QUERIES = 1 if connection.vendor == "postgresql" else 3
 
 
-def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
-    people = [make_user(f"streamed{n}") for n in range(7)]
+def enrolled_learners(course_key, prefix: str, count: int) -> list:
+    """``count`` new learners enrolled in the course, in the order of their ids."""
+    people = [make_user(f"{prefix}{n}") for n in range(count)]
     for person in people:
         enroll(person, course_key)
+    return people
+
+
+def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
+    people = enrolled_learners(course_key, "streamed", 7)
     rows = CourseEnrollment.objects.filter(course_key=course_key)
 
     with CaptureQueriesContext(connection) as captured:
@@ -31,9 +37,7 @@ def test_streams_every_row_in_key_order_a_chunk_per_query(course, course_key):
 
 
 def test_without_server_side_cursors_every_database_reads_a_chunk_per_query(course, course_key, monkeypatch):
-    people = [make_user(f"pooled{n}") for n in range(7)]
-    for person in people:
-        enroll(person, course_key)
+    people = enrolled_learners(course_key, "pooled", 7)
     monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
     rows = CourseEnrollment.objects.filter(course_key=course_key)
 
@@ -47,9 +51,7 @@ def test_without_server_side_cursors_every_database_reads_a_chunk_per_query(cour
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server-side cursors")
 def test_postgresql_fetches_the_chunks_of_one_query_through_a_named_cursor(course, course_key):
-    people = [make_user(f"cursor{n}") for n in range(5)]
-    for person in people:
-        enroll(person, course_key)
+    people = enrolled_learners(course_key, "cursor", 5)
     rows = CourseEnrollment.objects.filter(course_key=course_key)
 
     with CaptureQueriesContext(connection) as captured:
@@ -61,9 +63,7 @@ def test_postgresql_fetches_the_chunks_of_one_query_through_a_named_cursor(cours
 
 
 def test_chunks_are_the_rows_each_query_read_cut_to_the_values(course, course_key):
-    people = [make_user(f"chunked{n}") for n in range(5)]
-    for person in people:
-        enroll(person, course_key)
+    enrolled_learners(course_key, "chunked", 5)
     rows = CourseEnrollment.objects.filter(course_key=course_key)
 
     chunks = list(keyset_chunks(rows, ["user_id"], ["mode"], chunk_size=2))
@@ -93,9 +93,7 @@ def test_an_empty_queryset_costs_one_query(course, course_key):
 
 
 def test_a_named_index_reads_the_same_rows_and_is_forced_on_mysql_only(course, course_key):
-    people = [make_user(f"indexed{n}") for n in range(5)]
-    for person in people:
-        enroll(person, course_key)
+    people = enrolled_learners(course_key, "indexed", 5)
     rows = CourseEnrollment.objects.filter(course_key=course_key)
 
     with CaptureQueriesContext(connection) as captured:
