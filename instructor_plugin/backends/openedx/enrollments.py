@@ -385,8 +385,10 @@ class OpenedxEnrollmentService:
             cohorts = self.cohorts.get_cohort_names(course_key, user_ids) if "cohort" in fields else {}
             keys = self.programs.get_external_user_keys(course_key, user_ids) if "external_user_key" in fields else {}
             for profile in chunk:
-                completed = replace(
-                    profile, cohort=cohorts.get(profile.id, ""), external_user_key=keys.get(profile.id, "")
+                completed = (
+                    replace(profile, cohort=cohorts.get(profile.id, ""), external_user_key=keys.get(profile.id, ""))
+                    if profile.id in cohorts or profile.id in keys
+                    else profile
                 )
                 yield [_profile_cell(getattr(completed, name)) for name in fields]
 
