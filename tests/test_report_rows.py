@@ -231,6 +231,20 @@ def test_submission_rows_read_the_index_in_order(course_key, submissions_in_bloc
             assert "TEMP B-TREE" not in plan and "ipb_ora_submission_time" in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "mysql", reason="reads MySQL's query plans")
+def test_submission_rows_need_no_sort_on_mysql(course_key, submissions_in_blocks, monkeypatch):
+    monkeypatch.setattr(open_responses, "SUBMISSION_ROWS_CHUNK", 2)
+
+    with CaptureQueriesContext(connection) as captured:
+        list(open_responses.BuiltinOpenResponseService().iter_submission_rows(course_key))
+
+    with connection.cursor() as cursor:
+        for query in captured:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plan = cursor.fetchall()
+            assert not any("filesort" in str(row[-1]) for row in plan), (query["sql"], plan)
+
+
 @pytest.fixture
 def inactive_learners(course_key) -> list:
     """Two enrolled learners whose accounts are not activated, one inactive non-learner, one active learner."""

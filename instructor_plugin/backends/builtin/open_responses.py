@@ -86,7 +86,10 @@ def _block_ordered(rows: QuerySet, chunk_size: int) -> Iterator[tuple]:
         if read == chunk_size:
             after = datetime.fromisoformat(submitted_at)
             in_block_after = Q(submitted_at__gt=after) | Q(pk__gt=pk)
-            window, in_block = ordered.filter(in_block_after, location=location, submitted_at__gte=after), True
+            # Ordered without the block: MariaDB filesorts the rest of the block when ORDER BY names a column
+            # the query fixes to a literal whose collation (the connection's) is not the column's.
+            in_block_rows = rows.filter(in_block_after, location=location, submitted_at__gte=after)
+            window, in_block = in_block_rows.order_by("submitted_at", "pk"), True
         elif in_block:
             window, in_block = ordered.filter(location__gt=location), False
         else:
