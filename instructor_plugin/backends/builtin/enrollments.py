@@ -61,6 +61,9 @@ from .users import User, named_users, to_user_data
 DEFAULT_MODE = "audit"
 #: Emails read in one query by a stream of emails (a short column: large chunks cost little memory).
 _EMAIL_CHUNK = 10_000
+#: Rows read in one query by the enrolled-students and anonymised-ids reports: about 15 MB of profile rows at
+#: most; on MariaDB each query's fixed cost (parse, plan, index dives) made 2,000-row chunks cost 10% more.
+_REPORT_ROWS_CHUNK = 10_000
 _NOT_LEARNER_ROLES = (STAFF, INSTRUCTOR, CCX_COACH)
 #: A learner's profile as the enrolled-students report reads it: one row of the enrollment joined with its user.
 _PROFILE_COLUMNS = [
@@ -473,10 +476,11 @@ class BuiltinEnrollmentService:
         if "cohort" in fields:
             enrollments = enrollments.annotate(membership=_membership_in(course_key))
         columns = [_profile_row_column(name, course_key) for name in fields]
-        return keyset_stream(enrollments, ["user_id"], columns, index=ENROLLMENT_KEYSET)
+        return keyset_stream(enrollments, ["user_id"], columns, _REPORT_ROWS_CHUNK, ENROLLMENT_KEYSET)
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
-        for (user_id,) in keyset_stream(_active(course_key), ["user_id"], ["user_id"], index=ENROLLMENT_KEYSET):
+        ids = keyset_stream(_active(course_key), ["user_id"], ["user_id"], _REPORT_ROWS_CHUNK, ENROLLMENT_KEYSET)
+        for (user_id,) in ids:
             yield user_id
 
     def iter_pending_enrollment_emails(self, course_key: CourseKey) -> Iterator[str]:
