@@ -569,7 +569,9 @@ class TestStreaming:
         assert write_csv(content, CsvBody(["email"], [])) == 0
         assert content.getvalue() == b"email\r\n"
 
-    def test_memory_does_not_grow_with_the_learners(self, users, course_key):
+    def test_memory_does_not_grow_with_the_learners(self, users, course_key, monkeypatch):
+        monkeypatch.setattr(builtin_enrollments, "_REPORT_ROWS_CHUNK", 2000)
+
         def peak_kib_after_adding(learners: int) -> float:
             bulk_learners(course_key, learners)
             tracemalloc.start()
