@@ -75,8 +75,8 @@ def _after(keys: Sequence[str], last: Sequence[object]) -> Q:
 
 def _streams_through_a_cursor(queryset: QuerySet) -> bool:
     """Whether ``queryset``'s database streams one query's rows through a server-side cursor."""
-    settings = connections[queryset.db].settings_dict
-    return connections[queryset.db].vendor == "postgresql" and not settings.get("DISABLE_SERVER_SIDE_CURSORS")
+    database = connections[queryset.db]
+    return database.vendor == "postgresql" and not database.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
 
 
 def keyset_chunks(
