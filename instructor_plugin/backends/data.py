@@ -982,14 +982,14 @@ class EntranceExamData:
 
 def survey_rows(answers: Iterable[Sequence], field_names: Sequence[str]) -> Iterator[list]:
     """
-    ``[user id, username, email, *answers]`` per learner from ``(user id, username, email, field name, value)``
-    answers by learner then as recorded: a field's later answer replaces an earlier one, an unanswered or
-    unlisted field is "".
+    ``[user id, username, email, *answers]`` per learner from ``(user id, answer id, username, email, field name,
+    value)`` answers by learner then answer id (as recorded): a field's later answer replaces an earlier one,
+    an unanswered or unlisted field is "".
     """
     positions = {name: position for position, name in enumerate(field_names, 3)}
     unanswered = [""] * len(field_names)
     row: list | None = None
-    for user_id, username, email, name, value in answers:
+    for user_id, _answer_id, username, email, name, value in answers:
         if row is None or row[0] != user_id:
             if row is not None:
                 yield row

@@ -500,8 +500,8 @@ class BuiltinEnrollmentService:
             inactive = User.objects.filter(IsNull(Subquery(enrolled.values("pk")[:1]), False), is_active=False)
         else:
             inactive = User.objects.filter(Exists(enrolled), is_active=False)
-        for chunk in keyset_chunks(inactive, ["id"], ["id", "email"], chunk_size=_EMAIL_CHUNK):
-            yield from map(itemgetter(1), chunk)
+        for chunk in keyset_chunks(inactive, ["id"], ["email"], chunk_size=_EMAIL_CHUNK):
+            yield from map(itemgetter(0), chunk)
 
     def iter_email_recipients(self, course_key: CourseKey, targets: EmailTargets) -> Iterator[EmailRecipientData]:
         columns = ["id", "email", "builtin_profile__name", "builtin_profile__language"]

@@ -176,7 +176,7 @@ class BuiltinUserService:
 
     def iter_survey_rows(self, course_key: CourseKey, field_names: Sequence[str]) -> Iterator[Sequence[object]]:
         answers = SurveyAnswer.objects.filter(course_key=course_key)
-        columns = ["user_id", "user__username", "user__email", "field_name", "field_value"]
+        columns = ["user_id", "pk", "user__username", "user__email", "field_name", "field_value"]
         # By learner, then as recorded: the (course_key, user) index's order, each chunk a range of it.
         return survey_rows(
             keyset_stream(answers, ["user_id", "pk"], columns, _SURVEY_CHUNK, "ipb_survey_answer_course"), field_names

@@ -149,5 +149,5 @@ class OpenedxUserService:
         from lms.djangoapps.survey.models import SurveyAnswer
 
         answers = SurveyAnswer.objects.filter(course_key=course_key).order_by("user_id", "pk")
-        columns = ("user_id", "user__username", "user__email", "field_name", "field_value")
+        columns = ("user_id", "pk", "user__username", "user__email", "field_name", "field_value")
         return survey_rows(answers.values_list(*columns).iterator(chunk_size=2000), field_names)
