@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from instructor_plugin.backends.builtin import open_responses
+from instructor_plugin.backends.builtin import open_responses, problem_state
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
 from instructor_plugin.backends.builtin.models import (
     CourseEnrollment,
@@ -28,6 +28,14 @@ from instructor_plugin.reports import CsvBody, write_csv
 from tests.conftest import enroll, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["joined", "by_range"])
+def grade_rows_read(request, monkeypatch):
+    """Grade rows read either way on every database: joined in one query (PostgreSQL) or by id range."""
+    monkeypatch.setattr(problem_state, "streams_through_a_cursor", lambda queryset: request.param == "joined")
+    return request.param
+
 
 WHOLE_SECOND = datetime(2024, 2, 29, 23, 5, 9, tzinfo=UTC)
 WITH_MICROSECONDS = datetime(2024, 3, 1, 0, 0, 1, 120, tzinfo=UTC)
@@ -57,7 +65,7 @@ def test_profile_rows_carry_datetimes_as_isoformat_writes_them(course_key):
 
 
 @pytest.mark.parametrize("final", ["Final", 'Final "Exam"'])
-def test_grade_rows_carry_breakdown_members_typed_as_json_decodes_them(course_key, final):
+def test_grade_rows_carry_breakdown_members_typed_as_json_decodes_them(course_key, final, grade_rows_read):
     graded, ungraded = make_user("graded"), make_user("ungraded")
     enroll(graded, course_key)
     enroll(ungraded, course_key)
@@ -79,7 +87,7 @@ def test_grade_rows_carry_breakdown_members_typed_as_json_decodes_them(course_ke
     assert [type(value) for value in rows[0][6:9]] == [float, int, float]
 
 
-def test_grade_rows_are_the_active_learners_with_their_grades_chunk_by_chunk(course_key, monkeypatch):
+def test_grade_rows_are_the_active_learners_with_their_grades_chunk_by_chunk(course_key, monkeypatch, grade_rows_read):
     monkeypatch.setattr("instructor_plugin.backends.builtin.problem_state._GRADE_ROWS_CHUNK", 2)
     other_course = course_key.replace(run="other")
     people = [make_user(f"learner{i}") for i in range(7)]
@@ -103,6 +111,36 @@ def test_grade_rows_are_the_active_learners_with_their_grades_chunk_by_chunk(cou
     assert rows == [
         (p.pk, p.email, p.username, *((0.25, "", False, 0.5) if p in graded else (None,) * 4)) for p in active
     ]
+
+
+def test_grade_rows_without_assignment_types_end_at_passed(course_key, grade_rows_read):
+    graded, ungraded = make_user("graded"), make_user("ungraded")
+    enroll(graded, course_key)
+    enroll(ungraded, course_key)
+    CourseGrade.objects.create(user=graded, course_key=course_key, percent=0.5, letter_grade="C", passed=True)
+
+    rows = list(BuiltinProblemStateService().iter_course_grade_rows(course_key, []))
+
+    assert rows == [
+        (graded.pk, graded.email, "graded", 0.5, "C", True),
+        (ungraded.pk, ungraded.email, "ungraded", None, None, None),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server-side cursors")
+def test_postgresql_reads_the_grade_rows_in_one_query(course_key, monkeypatch):
+    monkeypatch.setattr(problem_state, "_GRADE_ROWS_CHUNK", 2)
+    for number in range(5):
+        person = make_user(f"learner{number}")
+        enroll(person, course_key)
+        if number % 2:
+            CourseGrade.objects.create(user=person, course_key=course_key, percent=0.5, breakdown={"Lab": 0.5})
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = list(BuiltinProblemStateService().iter_course_grade_rows(course_key, ["Lab"]))
+
+    assert [row[3] for row in rows] == [None, 0.5, None, 0.5, None]
+    assert len(captured) == 1
 
 
 def test_attempt_rows_carry_the_active_track_by_username(course_key):

@@ -35,7 +35,7 @@ from .models import (
     ProblemState,
     SubsectionGradeOverride,
 )
-from .streaming import keyset_chunks, keyset_stream, through_index
+from .streaming import keyset_chunks, keyset_stream, streams_through_a_cursor, through_index
 
 #: ``(usage key as text, score, max score)`` of one learner on one problem.
 ProblemScore = tuple[str, float | None, float | None]
@@ -357,37 +357,10 @@ class BuiltinProblemStateService:
     def iter_course_grade_rows(
         self, course_key: CourseKey, assignment_types: Sequence[str]
     ) -> Iterator[Sequence[object]]:
-        # The enrolled learners' ids a chunk at a time, then the grades in the chunk's id range with their
-        # accounts: an index range each, where joining every enrollment to its grade through the grade's
-        # (course, user) index cost MariaDB twice the database time.
-        enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
-        grades = through_index(CourseGrade.objects.filter(course_key=course_key), "ipb_unique_course_grade")
-        columns: list[str | Combinable] = [
-            "user_id",
-            "user__email",
-            "user__username",
-            "percent",
-            "letter_grade",
-            "passed",
-        ]
         kinds = tuple(assignment_types)
-        if kinds:
-            # The breakdown read as text and decoded once per distinct text: a course's grades repeat a few.
-            columns.append(ExpressionWrapper(F("breakdown"), output_field=TextField()))
-        ungraded = (None,) * (3 + len(kinds))
-        for chunk in keyset_chunks(enrolled, ["user_id"], ["user_id"], _GRADE_ROWS_CHUNK, ENROLLMENT_KEYSET):
-            in_range = grades.filter(user_id__gte=chunk[0][0], user_id__lte=chunk[-1][0]).values_list(*columns)
-            if kinds:
-                rows = {row[0]: (*row[:6], *_breakdown_members(row[6], kinds)) for row in in_range}
-            else:
-                rows = {row[0]: row for row in in_range}
-            never_graded = [user_id for (user_id,) in chunk if user_id not in rows]
-            if never_graded:
-                accounts = get_user_model().objects.filter(pk__in=never_graded).values_list("pk", "email", "username")
-                rows.update((user_id, (user_id, email, username, *ungraded)) for user_id, email, username in accounts)
-            for (user_id,) in chunk:
-                # A learner whose account went between the two reads has none.
-                yield rows.get(user_id) or (user_id, None, None, *ungraded)
+        if streams_through_a_cursor(CourseEnrollment.objects.all()):
+            return _joined_grade_rows(course_key, kinds)
+        return _grade_rows_by_range(course_key, kinds)
 
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
@@ -451,6 +424,64 @@ def _enrollments_with_grades(course_key: CourseKey) -> QuerySet:
         "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=course_key)
     )
     return CourseEnrollment.objects.filter(course_key=course_key, is_active=True).annotate(grade=grade)
+
+
+def _grade_columns(prefix: str, kinds: tuple[str, ...]) -> list[str | Combinable]:
+    """A grade row's account and grade columns, the grade's named through ``prefix``; its breakdown as text."""
+    columns: list[str | Combinable] = [
+        "user_id",
+        "user__email",
+        "user__username",
+        f"{prefix}percent",
+        f"{prefix}letter_grade",
+        f"{prefix}passed",
+    ]
+    if kinds:
+        # The breakdown read as text and decoded once per distinct text: a course's grades repeat a few.
+        columns.append(ExpressionWrapper(F(f"{prefix}breakdown"), output_field=TextField()))
+    return columns
+
+
+def _joined_grade_rows(course_key: CourseKey, kinds: tuple[str, ...]) -> Iterator[Sequence[object]]:
+    """
+    The grade rows of one query through a cursor: the enrollments merge-joined with their accounts and grades.
+
+    Reading a grade range per chunk instead, PostgreSQL hashed every account for each chunk's join.
+    """
+    ungraded = (None,) * (3 + len(kinds))
+    rows = keyset_stream(_enrollments_with_grades(course_key), ["user_id"], _grade_columns("grade__", kinds))
+    for row in rows:
+        if row[3] is None:
+            yield (*row[:3], *ungraded)
+        elif kinds:
+            yield (*row[:6], *_breakdown_members(row[6], kinds))
+        else:
+            yield row
+
+
+def _grade_rows_by_range(course_key: CourseKey, kinds: tuple[str, ...]) -> Iterator[Sequence[object]]:
+    """
+    The grade rows of the enrolled learners' ids a chunk at a time, then of the grades in the chunk's id range
+    with their accounts: an index range each, where joining every enrollment to its grade through the
+    grade's (course, user) index cost MariaDB twice the database time.
+    """
+    enrolled = CourseEnrollment.objects.filter(course_key=course_key, is_active=True)
+    grades = through_index(CourseGrade.objects.filter(course_key=course_key), "ipb_unique_course_grade")
+    columns = _grade_columns("", kinds)
+    ungraded = (None,) * (3 + len(kinds))
+    for chunk in keyset_chunks(enrolled, ["user_id"], ["user_id"], _GRADE_ROWS_CHUNK, ENROLLMENT_KEYSET):
+        in_range = grades.filter(user_id__gte=chunk[0][0], user_id__lte=chunk[-1][0]).values_list(*columns)
+        if kinds:
+            rows = {row[0]: (*row[:6], *_breakdown_members(row[6], kinds)) for row in in_range}
+        else:
+            rows = {row[0]: row for row in in_range}
+        never_graded = [user_id for (user_id,) in chunk if user_id not in rows]
+        if never_graded:
+            accounts = get_user_model().objects.filter(pk__in=never_graded).values_list("pk", "email", "username")
+            rows.update((user_id, (user_id, email, username, *ungraded)) for user_id, email, username in accounts)
+        for (user_id,) in chunk:
+            # A learner whose account went between the two reads has none.
+            yield rows.get(user_id) or (user_id, None, None, *ungraded)
 
 
 def check_score(score: float, max_score: float | None) -> None:

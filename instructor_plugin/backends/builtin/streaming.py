@@ -13,6 +13,11 @@ chunk's merge join read every joined row before it (the users, their profiles, t
 and a report's chunks cost more the further it got (the enrolled students at 200,000 learners: 1.9 times
 the single query's time).
 
+SQLite could step through one statement too (7-25% faster for the reports measured), but an open
+statement keeps its read snapshot: once another connection has committed (the web process, beside the
+worker), a write on this connection (the report's progress) cannot start on the old snapshot and fails as
+"database is locked". Keyset chunks end each statement before the rows are written.
+
 MariaDB reads such a chunk from the start of the course's entries in the index (``ref`` on the course
 column, the later keys only filtered) rather than from the last key (``range``), so a report's chunks
 cost more the further it gets; a stream given its index names it to MySQL with ``FORCE INDEX``.
@@ -73,7 +78,7 @@ def _after(keys: Sequence[str], last: Sequence[object]) -> Q:
     return Q(**{f"{keys[0]}__gte": last[0]}) & reduce(or_, conditions)
 
 
-def _streams_through_a_cursor(queryset: QuerySet) -> bool:
+def streams_through_a_cursor(queryset: QuerySet) -> bool:
     """Whether ``queryset``'s database streams one query's rows through a server-side cursor."""
     database = connections[queryset.db]
     return database.vendor == "postgresql" and not database.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
@@ -87,7 +92,7 @@ def keyset_chunks(
     index: str | None = None,
 ) -> Iterator[list[tuple]]:
     """The rows :func:`keyset_stream` yields, a list of at most ``chunk_size`` per query (or cursor fetch)."""
-    if _streams_through_a_cursor(queryset):
+    if streams_through_a_cursor(queryset):
         fetched = queryset.order_by(*keys).values_list(*values).iterator(chunk_size=chunk_size)
         while chunk := list(islice(fetched, chunk_size)):
             yield chunk
