@@ -451,7 +451,7 @@ def _joined_grade_rows(course_key: CourseKey, kinds: tuple[str, ...]) -> Iterato
     ungraded = (None,) * (3 + len(kinds))
     rows = keyset_stream(_enrollments_with_grades(course_key), ["user_id"], _grade_columns("grade__", kinds))
     for row in rows:
-        if row[3] is None:
+        if row[3] is None:  # No grade row: a grade's percent is never null.
             yield (*row[:3], *ungraded)
         elif kinds:
             yield (*row[:6], *_breakdown_members(row[6], kinds))
