@@ -174,6 +174,10 @@ class CsvBody:
     ``text_columns``, when given, are the only columns that may hold text (``str`` or ``None``): only
     their cells are looked at for a formula, the others being numbers, booleans, ``None`` or ISO 8601
     text, written as they are. Without it every cell goes through :func:`neutralize_cell`.
+
+    Rows are tuples where they can be: a tuple of plain values leaves the garbage collector's watch at its
+    first collection, while a list stays watched; a chunk of lists held while it is written outlives young
+    collections and sets off full ones, each a walk over every object of the worker.
     """
 
     header: Sequence[str]
@@ -441,7 +445,7 @@ def _enrolled_students(course_key: CourseKey, task_input: dict) -> CsvBody:
 
 def _pending_enrollments(course_key: CourseKey, task_input: dict) -> CsvBody:
     emails = get_backend().enrollments.iter_pending_enrollment_emails(course_key)
-    return CsvBody(["email"], ([email] for email in emails))
+    return CsvBody(["email"], zip(emails), text_columns=(0,))
 
 
 def _pending_activations(course_key: CourseKey, task_input: dict) -> CsvBody:
@@ -501,7 +505,7 @@ def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     def rows():
         grades = backend.problem_state.iter_course_grade_rows(course_key, assignment_types)
         for user_id, email, username, percent, letter_grade, passed, *breakdown in _with_accounts(backend, grades):
-            yield [
+            yield (
                 user_id,
                 email,
                 username,
@@ -510,7 +514,7 @@ def _grade(course_key: CourseKey, task_input: dict) -> CsvBody:
                 bool(passed),
                 # A zero rounds to itself; ``+`` turns ``False`` into the ``0`` round() gives.
                 *[0.0 if value is None else _rounded(value) if value else +value for value in breakdown],
-            ]
+            )
 
     header = ["Student ID", "Email", "Username", "Grade", "Letter Grade", "Passed", *assignment_types]
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=_GRADE_TEXT_COLUMNS)
@@ -541,7 +545,7 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
                 at = first_cell[state.usage_key]
                 row[at : at + 2] = ("Not Attempted" if state.score is None else state.score, state.max_score)
                 state = next(states, None)
-            yield row
+            yield tuple(row)
 
     # Past the email and username, the cells are numbers or the constant "Not Attempted".
     return CsvBody(header, rows(), backend.enrollments.count_active(course_key), text_columns=(1, 2))

@@ -56,6 +56,6 @@ def test_survey_answers_of_the_course(users):
 
     assert users.survey_field_names(COURSE) == ["age", "job"]
     assert list(users.iter_survey_rows(COURSE, ["age", "job"])) == [
-        [ann.pk, "ann", "ann@example.com", "30", "archer"],
-        [bob.pk, "bob", "bob@example.com", "", "baker"],
+        (ann.pk, "ann", "ann@example.com", "30", "archer"),
+        (bob.pk, "bob", "bob@example.com", "", "baker"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import io
@@ -20,6 +21,7 @@ from instructor_plugin.backends.builtin.models import (
     ExamAttempt,
     OpenResponseSubmission,
     SpecialExam,
+    SurveyAnswer,
 )
 from instructor_plugin.backends.builtin.problem_state import BuiltinProblemStateService
 from instructor_plugin.backends.builtin.special_exams import BuiltinSpecialExamService
@@ -175,6 +177,20 @@ def test_text_columns_are_looked_at_for_formulas_and_a_formula_neutralises_its_r
         "n,text,when,flag\r\n1,plain,2024-01-01T00:00:00+00:00,\r\n-2,'=SUM(A1),'-x,True\r\n"
     )
     assert written(CsvBody(["n", "text"], [(-2, "-x")], text_columns=[])) == "n,text\r\n-2,-x\r\n"
+
+
+def test_survey_rows_are_tuples_a_collection_stops_watching(course_key):
+    learner = make_user("learner")
+    for form, field, value in (("intro", "goal", "a job"), ("intro", "level", "new"), ("exit", "goal", "a raise")):
+        SurveyAnswer.objects.create(
+            user=learner, course_key=course_key, form_name=form, field_name=field, field_value=value
+        )
+
+    rows = list(BuiltinUserService().iter_survey_rows(course_key, ["goal", "level"]))
+    gc.collect()
+
+    assert rows == [(learner.pk, "learner", "learner@example.com", "a raise", "new")]
+    assert not gc.is_tracked(rows[0])
 
 
 def test_anonymous_ids_are_the_secret_keyed_digests_of_the_id_and_of_the_course_and_id(course_key, settings):

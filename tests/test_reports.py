@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import tempfile
 import tracemalloc
@@ -270,7 +271,7 @@ def test_thousands_of_pending_enrollments_are_read_in_one_query(users, course_ke
     with django_assert_num_queries(1):
         rows = list(body.rows)
 
-    assert rows == [[email] for email in invited]
+    assert rows == [(email,) for email in invited]
 
 
 def test_pending_activations(report_storage, users, course_key, researcher, django_capture_on_commit_callbacks):
@@ -367,6 +368,15 @@ class TestGrades:
         by_user = {row[2]: row for row in rows[1:]}
         assert by_user["learner"][3:] == ["0.75", "1.0", "1.0", "Not Attempted", "2.0", "Not Attempted", ""]
         assert by_user["beta_tester"][4:] == ["Not Attempted", ""] * 3
+
+    @pytest.mark.parametrize("report_type", ["grade", "problem_grade"])
+    def test_rows_are_tuples_a_collection_stops_watching(self, graded, course_key, report_type):
+        # The writer holds a chunk of rows: lists would stay watched, outlive young collections and set off full ones.
+        rows = list(csv_body(report_type, course_key).rows)
+        gc.collect()
+
+        assert len(rows) == 2
+        assert not any(gc.is_tracked(row) for row in rows)
 
     def test_problem_responses_of_a_unit(
         self, report_storage, graded, blocks, course_key, researcher, django_capture_on_commit_callbacks

@@ -980,9 +980,9 @@ class EntranceExamData:
     minimum_score_pct: float
 
 
-def survey_rows(answers: Iterable[Sequence], field_names: Sequence[str]) -> Iterator[list]:
+def survey_rows(answers: Iterable[Sequence], field_names: Sequence[str]) -> Iterator[tuple]:
     """
-    ``[user id, username, email, *answers]`` per learner from ``(user id, answer id, username, email, field name,
+    ``(user id, username, email, *answers)`` per learner from ``(user id, answer id, username, email, field name,
     value)`` answers by learner then answer id (as recorded): a field's later answer replaces an earlier one,
     an unanswered or unlisted field is "".
     """
@@ -992,10 +992,10 @@ def survey_rows(answers: Iterable[Sequence], field_names: Sequence[str]) -> Iter
     for user_id, _answer_id, username, email, name, value in answers:
         if row is None or row[0] != user_id:
             if row is not None:
-                yield row
+                yield tuple(row)
             row = [user_id, username, email, *unanswered]
         position = positions.get(name)
         if position is not None:
             row[position] = value
     if row is not None:
-        yield row
+        yield tuple(row)

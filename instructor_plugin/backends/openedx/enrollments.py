@@ -390,7 +390,7 @@ class OpenedxEnrollmentService:
                     if profile.id in cohorts or profile.id in keys
                     else profile
                 )
-                yield [_profile_cell(getattr(completed, name)) for name in fields]
+                yield tuple(_profile_cell(getattr(completed, name)) for name in fields)
 
     def iter_enrolled_user_ids(self, course_key: CourseKey) -> Iterator[int]:
         """Ids of the users of active ``CourseEnrollment`` rows, ascending."""
