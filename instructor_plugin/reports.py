@@ -534,17 +534,18 @@ def _problem_grade(course_key: CourseKey, task_input: dict) -> CsvBody:
     not_attempted = ["Not Attempted", ""] * len(keys)
 
     def rows():
-        states = iter(backend.problem_state.iter_problem_states(course_key, keys))
-        state = next(states, None)
+        scores = iter(backend.problem_state.iter_problem_scores(course_key, keys))
+        score = next(scores, None)
         grades = backend.problem_state.iter_course_grade_rows(course_key, ())
         for user_id, email, username, percent, *_ in _with_accounts(backend, grades):
-            while state is not None and state.user_id < user_id:
-                state = next(states, None)
+            while score is not None and score[0] < user_id:
+                score = next(scores, None)
             row = [user_id, email, username, _rounded(percent) if percent else 0.0, *not_attempted]
-            while state is not None and state.user_id == user_id:
-                at = first_cell[state.usage_key]
-                row[at : at + 2] = ("Not Attempted" if state.score is None else state.score, state.max_score)
-                state = next(states, None)
+            while score is not None and score[0] == user_id:
+                _, usage_key, earned, possible = score
+                at = first_cell[usage_key]
+                row[at : at + 2] = ("Not Attempted" if earned is None else earned, possible)
+                score = next(scores, None)
             yield tuple(row)
 
     # Past the email and username, the cells are numbers or the constant "Not Attempted".

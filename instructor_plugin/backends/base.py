@@ -409,6 +409,14 @@ class ProblemStateService(Protocol):
     ) -> Iterator[ProblemStateData]:
         """Learner states in the course (optionally on some problems only), by user id then usage key, streamed."""
 
+    def iter_problem_scores(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
+    ) -> Iterator[tuple[int, UsageKey, float | None, float | None]]:
+        """
+        :meth:`iter_problem_states` of these problems as ``(user_id, usage_key, score, max_score)`` rows, in the
+        same order, the states themselves not read.
+        """
+
     def iter_problem_response_rows(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
     ) -> Iterator[Sequence[object]]:

@@ -382,6 +382,18 @@ class BuiltinProblemStateService:
                 usage_key = parsed[location] = UsageKey.from_string(location)
             yield ProblemStateData(user_id, usage_key, attempts, score, max_score, state or {}, modified)
 
+    def iter_problem_scores(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
+    ) -> Iterator[tuple[int, UsageKey, float | None, float | None]]:
+        rows = ProblemState.objects.filter(course_key=course_key, usage_key__in=list(usage_keys))
+        parsed = {str(key): key for key in usage_keys}
+        rows = rows.annotate(location=ExpressionWrapper(F("usage_key"), output_field=CharField()))
+        columns = ["user_id", "location", "score", "max_score"]
+        for user_id, location, score, max_score in keyset_stream(
+            rows, ["user_id", "location"], columns, index=_STATE_KEYSET
+        ):
+            yield (user_id, parsed[location], score, max_score)
+
     def iter_problem_response_rows(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
     ) -> Iterator[Sequence[object]]:

@@ -1907,6 +1907,16 @@ class ProblemStateContract:
         assert listed() == sorted([(ann, "problem1", 2.0), (ann, "problem2", 1.0), (bob, "problem1", 0.0)])
         assert listed([block("problem2", "problem")]) == [(ann, "problem2", 1.0)]
 
+    def test_iter_problem_scores_are_the_states_scores(self, backend, problems):
+        keys = [block("problem1", "problem"), block("problem2", "problem")]
+
+        scores = [tuple(row) for row in backend.problem_state.iter_problem_scores(COURSE, keys)]
+
+        states = backend.problem_state.iter_problem_states(COURSE, keys)
+        assert len(scores) == 3
+        assert scores == [(state.user_id, state.usage_key, state.score, state.max_score) for state in states]
+        assert [row[0] for row in backend.problem_state.iter_problem_scores(COURSE, keys[1:])] == [problems["ann"]]
+
 
 class GradebookContract:
     """``gradebook``: the learner list with its filters, subsection grades, overrides and their history."""

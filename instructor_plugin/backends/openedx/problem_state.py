@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from ..data import CourseGradeData, ProblemStateData, ScoreChangeData
@@ -39,6 +40,21 @@ def _parse_state(text: str | None) -> dict[str, object]:
     except ValueError:
         return {}
     return state if isinstance(state, dict) else {}
+
+
+def _by_learner_then_problem(rows: QuerySet, columns: Sequence[str]) -> Iterator[list[tuple]]:
+    """``columns`` (the student id and key first) of ``rows`` by student id then key, ``CHUNK`` rows a query."""
+    last: tuple[int, UsageKey] | None = None
+    while True:
+        window = rows
+        if last is not None:
+            user_id, key = last
+            window = rows.filter(student_id__gte=user_id).exclude(student_id=user_id, module_state_key__lte=key)
+        chunk = list(window.order_by("student_id", "module_state_key").values_list(*columns)[:CHUNK])
+        yield chunk
+        if len(chunk) < CHUNK:
+            return
+        last = (chunk[-1][0], chunk[-1][1])
 
 
 def _to_state_data(user_id: int, usage_key: UsageKey, text: str | None, grade, max_grade, modified) -> ProblemStateData:
@@ -243,18 +259,17 @@ class OpenedxProblemStateService:
         if usage_keys is not None:
             rows = rows.filter(module_state_key__in=list(usage_keys))
         columns = ("student_id", "module_state_key", "state", "grade", "max_grade", "modified")
-        last: tuple[int, UsageKey] | None = None
-        while True:
-            window = rows
-            if last is not None:
-                user_id, key = last
-                window = rows.filter(student_id__gte=user_id).exclude(student_id=user_id, module_state_key__lte=key)
-            chunk = list(window.order_by("student_id", "module_state_key").values_list(*columns)[:CHUNK])
+        for chunk in _by_learner_then_problem(rows, columns):
             for row in chunk:
                 yield _to_state_data(*row)
-            if len(chunk) < CHUNK:
-                return
-            last = (chunk[-1][0], chunk[-1][1])
+
+    def iter_problem_scores(
+        self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
+    ) -> Iterator[tuple[int, UsageKey, float | None, float | None]]:
+        """The ``StudentModule`` rows of these problems as ``(student id, key, grade, max grade)``, in that order."""
+        rows = _student_modules().filter(course_id=course_key, module_state_key__in=list(usage_keys))
+        for chunk in _by_learner_then_problem(rows, ("student_id", "module_state_key", "grade", "max_grade")):
+            yield from chunk
 
     def iter_problem_response_rows(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
