@@ -365,17 +365,10 @@ class BuiltinProblemStateService:
     def iter_problem_states(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey] | None = None
     ) -> Iterator[ProblemStateData]:
-        rows = ProblemState.objects.filter(course_key=course_key)
-        parsed: dict[str, UsageKey] = {}
-        if usage_keys is not None:
-            rows = rows.filter(usage_key__in=list(usage_keys))
-            parsed = {str(key): key for key in usage_keys}
-        # The location read as text (the same column, in index order) and parsed once per problem, not
-        # once per row: parsing a usage key is most of a problem-responses report's time otherwise.
-        rows = rows.annotate(location=ExpressionWrapper(F("usage_key"), output_field=CharField()))
+        parsed: dict[str, UsageKey] = {str(key): key for key in usage_keys or ()}
         columns = ["user_id", "location", "attempts", "score", "max_score", "state", "modified"]
         for user_id, location, attempts, score, max_score, state, modified in keyset_stream(
-            rows, ["user_id", "location"], columns, index=_STATE_KEYSET
+            _states_with_location(course_key, usage_keys), ["user_id", "location"], columns, index=_STATE_KEYSET
         ):
             usage_key = parsed.get(location)
             if usage_key is None:
@@ -385,24 +378,20 @@ class BuiltinProblemStateService:
     def iter_problem_scores(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
     ) -> Iterator[tuple[int, UsageKey, float | None, float | None]]:
-        rows = ProblemState.objects.filter(course_key=course_key, usage_key__in=list(usage_keys))
         parsed = {str(key): key for key in usage_keys}
-        rows = rows.annotate(location=ExpressionWrapper(F("usage_key"), output_field=CharField()))
         columns = ["user_id", "location", "score", "max_score"]
         for user_id, location, score, max_score in keyset_stream(
-            rows, ["user_id", "location"], columns, index=_STATE_KEYSET
+            _states_with_location(course_key, usage_keys), ["user_id", "location"], columns, index=_STATE_KEYSET
         ):
             yield (user_id, parsed[location], score, max_score)
 
     def iter_problem_response_rows(
         self, course_key: CourseKey, usage_keys: Sequence[UsageKey]
     ) -> Iterator[Sequence[object]]:
-        rows = ProblemState.objects.filter(course_key=course_key, usage_key__in=list(usage_keys))
-        # The location and the state read as text: no usage key parsed, no JSONField converter, no
-        # modification time converted; the state decoded without json.loads' checks.
-        rows = rows.annotate(
-            location=ExpressionWrapper(F("usage_key"), output_field=CharField()),
-            state_text=ExpressionWrapper(F("state"), output_field=TextField()),
+        # The state read as text too: no JSONField converter, no modification time converted; the state
+        # decoded without json.loads' checks.
+        rows = _states_with_location(course_key, usage_keys).annotate(
+            state_text=ExpressionWrapper(F("state"), output_field=TextField())
         )
         columns = ["user__username", "location", "attempts", "score", "max_score", "state_text"]
         for username, location, attempts, score, max_score, state in keyset_stream(
@@ -436,6 +425,18 @@ def _enrollments_with_grades(course_key: CourseKey) -> QuerySet:
         "user__builtin_course_grades", condition=Q(user__builtin_course_grades__course_key=course_key)
     )
     return CourseEnrollment.objects.filter(course_key=course_key, is_active=True).annotate(grade=grade)
+
+
+def _states_with_location(course_key: CourseKey, usage_keys: Sequence[UsageKey] | None) -> QuerySet:
+    """
+    The course's states (on ``usage_keys`` only, when given) with ``location``, their usage key read as text:
+    the same column, in the keyset index's order, parsed once per problem rather than once per row (parsing
+    a usage key was most of a problem-responses report's time).
+    """
+    rows = ProblemState.objects.filter(course_key=course_key)
+    if usage_keys is not None:
+        rows = rows.filter(usage_key__in=list(usage_keys))
+    return rows.annotate(location=ExpressionWrapper(F("usage_key"), output_field=CharField()))
 
 
 def _grade_columns(prefix: str, kinds: tuple[str, ...]) -> list[str | Combinable]:
