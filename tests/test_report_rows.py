@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from opaque_keys.edx.keys import CourseKey
 
 from instructor_plugin.backends.builtin import open_responses, problem_state
 from instructor_plugin.backends.builtin.enrollments import BuiltinEnrollmentService
@@ -301,11 +302,16 @@ def test_submission_rows_need_no_sort_on_mysql(course_key, submissions_in_blocks
 
 @pytest.fixture
 def inactive_learners(course_key) -> list:
-    """Two enrolled learners whose accounts are not activated, one inactive non-learner, one active learner."""
+    """
+    Two enrolled learners whose accounts are not activated; an inactive non-learner, an inactive learner of
+    another course, an inactive account unenrolled from this one; an active learner.
+    """
     sleepers = [make_user(f"sleeper{number}", is_active=False) for number in range(2)]
     for user in sleepers:
         enroll(user, course_key)
     make_user("stranger", is_active=False)
+    enroll(make_user("elsewhere", is_active=False), CourseKey.from_string("course-v1:Other+X+1"))
+    enroll(make_user("left", is_active=False), course_key, is_active=False)
     enroll(make_user("awake"), course_key)
     return sleepers
 
@@ -314,6 +320,19 @@ def test_inactive_enrolled_emails_by_user_id(course_key, inactive_learners):
     emails = list(BuiltinEnrollmentService().iter_inactive_enrolled_emails(course_key))
 
     assert emails == [user.email for user in inactive_learners]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plans")
+def test_inactive_enrolled_emails_look_each_enrollment_up_by_user_on_sqlite(course_key, inactive_learners):
+    with CaptureQueriesContext(connection) as captured:
+        list(BuiltinEnrollmentService().iter_inactive_enrolled_emails(course_key))
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {captured[0]['sql']}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    # The enrollment's user index (user_id alone), not the (course, user) index with the course's key at each level.
+    assert plan[-1].startswith("SEARCH U0 USING INDEX instructor_plugin_builtin_courseenrollment_user_id_"), plan
+    assert plan[-1].endswith("(user_id=?)"), plan
 
 
 @pytest.mark.skipif(connection.vendor != "mysql", reason="reads MySQL's query plans")

@@ -5,7 +5,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Exists, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import CharField, Count, Exists, FilteredRelation, Func, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
@@ -146,6 +146,16 @@ def _to_allowed_data(allowed: CourseEnrollmentAllowed) -> AllowedEnrollmentData:
         user_id=allowed.user_id,
         created=allowed.created,
     )
+
+
+class _NotIndexed(Func):
+    """``expression`` as it is, but that SQLite does not look up in an index (its unary ``+``)."""
+
+    arity = 1
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s")
 
 
 def _active(course_key: CourseKey | str):
@@ -493,12 +503,17 @@ class BuiltinEnrollmentService:
             yield email
 
     def iter_inactive_enrolled_emails(self, course_key: CourseKey) -> Iterator[str]:
-        enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
         if connection.vendor == "mysql":
             # MariaDB turns EXISTS into a semi-join that scans every enrollment of the course and sorts the
             # matches; a scalar subquery it keeps as one lookup per inactive user, read in primary-key order.
+            enrolled = _active(course_key).filter(user_id=OuterRef("pk"))
             inactive = User.objects.filter(IsNull(Subquery(enrolled.values("pk")[:1]), False), is_active=False)
         else:
+            # Each inactive user's enrollment looked up by the user's index, the course compared on the row:
+            # SQLite would otherwise pick the (course, user) index and compare the course's key at each of its levels.
+            enrolled = CourseEnrollment.objects.alias(course=_NotIndexed("course_key")).filter(
+                course=str(course_key), is_active=True, user_id=OuterRef("pk")
+            )
             inactive = User.objects.filter(Exists(enrolled), is_active=False)
         for chunk in keyset_chunks(inactive, ["id"], ["email"], chunk_size=_EMAIL_CHUNK):
             yield from map(itemgetter(0), chunk)
