@@ -100,8 +100,9 @@ def measure(name: str, operation: Callable[[], object], runs: int = 5, trace_mem
     return Figures(name, statistics.median(timings), queries.count, peak / 1024, runs)
 
 
-#: A quick operation measured in turns with its baseline takes turns until it has run this long, or this often.
-_PAIR_MIN_MS = 1000
+#: A quick operation measured in turns with its baseline takes turns until it has run this long, or this often:
+#: a report of 0.1-0.3 s then has 10-25 turns, where five left its ratio 10-20% apart from run to run.
+_PAIR_MIN_MS = 3000
 _PAIR_MAX_RUNS = 25
 
 
@@ -113,7 +114,7 @@ def measure_pair(
 
     Taking turns, a drift in the machine's speed (another process, the database's caches, a checkpoint)
     falls on both figures alike instead of on whichever ran second. A quick operation takes more turns, until
-    it has run for a second or 25 times: its median is then not one lucky or unlucky run. The first run of
+    it has run for three seconds or 25 times: its median is then not one lucky or unlucky run. The first run of
     each counts its queries.
     """
     (ours_name, ours_run), (baseline_name, baseline_run) = ours, baseline
